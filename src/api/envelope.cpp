@@ -1,0 +1,78 @@
+#include "api/envelope.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "common/clock.hpp"
+
+namespace opchat {
+
+int HttpStatusOf(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kMethodNotAllowed: return 405;
+    case StatusCode::kConflict: return 409;
+    case StatusCode::kPayloadTooLarge: return 413;
+    case StatusCode::kUnsupportedMedia: return 415;
+    case StatusCode::kRateLimited: return 429;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+void WriteFoot(JsonWriter& w, const ApiSettings& settings) {
+  int64_t now = NowMillis();
+  w.Key("foot");
+  w.BeginObject();
+  w.Key("operationTime");
+  w.String(FormatLocalTime(now));
+  w.Key("servicePhone");
+  w.String(settings.service_phone);
+  w.Key("host");
+  w.String(settings.host_name);
+  w.Key("timezone");
+  w.String(ZoneOffsetString(now));
+  w.EndObject();
+}
+
+void OpenSuccess(JsonWriter& w) {
+  w.BeginObject();
+  w.Key("code");
+  w.Int(200);
+  w.Key("message");
+  w.String("成功");
+}
+
+void CloseEnvelope(JsonWriter& w, const ApiSettings& settings) {
+  WriteFoot(w, settings);
+  w.EndObject();
+}
+
+ApiResponse ErrorResponse(const Status& status, const ApiSettings& settings) {
+  ApiResponse r;
+  r.status = HttpStatusOf(status.code());
+  std::string_view message = status.message();
+  if (status.code() == StatusCode::kInternal) {
+    spdlog::error("internal error: {}", status.message());
+    message = "服务器内部错误";
+  } else if (status.code() == StatusCode::kUnavailable) {
+    spdlog::warn("storage unavailable: {}", status.message());
+    message = "存储暂不可用，请稍后重试";
+  }
+  JsonWriter w(r.body);
+  w.BeginObject();
+  w.Key("code");
+  w.Int(r.status);
+  w.Key("message");
+  w.String(message);
+  w.Key("data");
+  w.Null();
+  CloseEnvelope(w, settings);
+  return r;
+}
+
+}  // namespace opchat

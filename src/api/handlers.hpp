@@ -1,0 +1,41 @@
+// The endpoint handlers. Each validates its body, calls storage and writes the members of a
+// success envelope after "code" and "message" (at least "data"). A non-OK Status discards
+// whatever was written and becomes an error envelope. Private to api/.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include "api/api.hpp"
+#include "auth/verifier.hpp"
+#include "common/json_writer.hpp"
+
+namespace opchat {
+
+struct HandlerInput {
+  const ApiDeps& deps;
+  const Caller& caller;
+  const boost::json::object& body;
+};
+
+using Handler = Status (*)(const HandlerInput& in, JsonWriter& w);
+
+Status HandleHistory(const HandlerInput& in, JsonWriter& w);      // operatorToUserChatMessages
+Status HandleCreateChat(const HandlerInput& in, JsonWriter& w);   // createChat
+Status HandleAcceptChat(const HandlerInput& in, JsonWriter& w);   // acceptChat
+Status HandleSuspendChat(const HandlerInput& in, JsonWriter& w);  // suspendChat
+Status HandleResumeChat(const HandlerInput& in, JsonWriter& w);   // resumeChat
+Status HandleEndChat(const HandlerInput& in, JsonWriter& w);      // endChat
+Status HandleDeleteChat(const HandlerInput& in, JsonWriter& w);   // deleteChat
+Status HandleSendMessage(const HandlerInput& in, JsonWriter& w);  // sendMessage
+Status HandleListChats(const HandlerInput& in, JsonWriter& w);    // chats
+Status HandleChatInfo(const HandlerInput& in, JsonWriter& w);     // chatInfo
+
+// The chat `chat_id` as the caller may see it: NotFound both when it does not exist and when
+// it belongs to another channel, so a client cannot learn which ids exist elsewhere.
+Result<Chat> VisibleChat(const HandlerInput& in, std::string_view chat_id);
+
+// Writes "page":{total,page,pageSize,count,next,startIndex}.
+void WritePage(JsonWriter& w, int64_t total, int64_t page, int64_t page_size, int64_t count,
+               bool next, int64_t start_index);
+
+}  // namespace opchat

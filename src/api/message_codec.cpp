@@ -1,0 +1,163 @@
+#include "api/message_codec.hpp"
+
+#include "api/request_fields.hpp"
+#include "common/clock.hpp"
+
+namespace opchat {
+namespace {
+
+constexpr int64_t kMaxTextBytes = 1 << 20;
+
+void WriteDigits(JsonWriter& w, const std::optional<int64_t>& v) {
+  // The seed sends length and file_length as strings, "0" when not applicable.
+  w.String(std::to_string(v.value_or(0)));
+}
+
+}  // namespace
+
+void WriteMessage(JsonWriter& w, const Message& m, const QiniuUrlSigner& media, int64_t now_s) {
+  w.BeginObject();
+  w.Key("userMessageId");
+  w.String(m.user_message_id);
+  w.Key("form");  // sic: the wire name of the sender since the first version
+  w.String(m.from);
+  w.Key("to");
+  if (m.to.empty()) {
+    w.Null();
+  } else {
+    w.String(m.to);
+  }
+  w.Key("type");
+  w.String(m.type);
+  w.Key("msg");
+  w.String(m.msg);
+  w.Key("url");
+  w.String(m.url);
+  w.Key("filename");
+  w.String(m.filename);
+  w.Key("thumb");
+  w.String(m.thumb);
+  w.Key("secret");
+  w.String(m.secret);
+  w.Key("thumb_secret");
+  w.String(m.thumb_secret);
+  w.Key("length");
+  WriteDigits(w, m.length);
+  w.Key("file_length");
+  WriteDigits(w, m.file_length);
+  w.Key("addr");
+  w.String(m.addr);
+  w.Key("lat");
+  w.Double(m.lat);
+  w.Key("lng");
+  w.Double(m.lng);
+  w.Key("createTime");
+  std::string time;
+  AppendLocalTime(time, m.create_ms);
+  w.String(time);
+  w.Key("getUrl");
+  std::optional<std::string> key;
+  if (HasStoredObject(m.type)) key = ObjectKeyOf(m.key, m.url);
+  if (key) {
+    w.String(media.Sign(*key, m.type == "img", now_s));
+  } else {
+    w.Null();
+  }
+  w.Key("ext");
+  w.Raw(m.ext.empty() ? std::string_view("{}") : std::string_view(m.ext));
+  w.Key("seq");
+  w.Int(m.seq);
+  w.Key("timestamp");
+  w.Int(m.create_ms);
+  w.EndObject();
+}
+
+void WriteChat(JsonWriter& w, const Chat& c) {
+  auto time_or_null = [&](const std::optional<int64_t>& ms) {
+    if (ms) {
+      w.String(FormatLocalTime(*ms));
+    } else {
+      w.Null();
+    }
+  };
+  w.BeginObject();
+  w.Key("chatId");
+  w.String(c.id);
+  w.Key("channel");
+  w.String(c.channel);
+  w.Key("userId");
+  w.String(c.user_id);
+  w.Key("operatorId");
+  w.String(c.operator_id);
+  w.Key("statusCode");
+  w.Int(static_cast<int>(c.status));
+  w.Key("status");
+  w.String(StatusText(c.status));
+  w.Key("messageCount");
+  w.Int(c.message_count);
+  w.Key("createTime");
+  time_or_null(c.created_ms);
+  w.Key("updateTime");
+  time_or_null(c.updated_ms);
+  w.Key("lastMessageTime");
+  time_or_null(c.last_message_ms);
+  w.Key("createTimestamp");
+  w.Int(c.created_ms);
+  w.Key("updateTimestamp");
+  w.Int(c.updated_ms);
+  w.Key("ext");
+  w.Raw(c.ext);
+  w.EndObject();
+}
+
+Result<Message> ParseMessageContent(const boost::json::object& body) {
+  Message m;
+  auto type = RequiredString(body, "type");
+  if (!type.ok() || !IsKnownMessageType(*type)) return FieldError("type");
+  m.type = *type;
+
+#define OPCHAT_TAKE(expr, target)            \
+  do {                                       \
+    auto r = (expr);                         \
+    if (!r.ok()) return r.status();          \
+    target = std::move(*r);                  \
+  } while (0)
+
+  OPCHAT_TAKE(OptionalString(body, "msg"), m.msg);
+  OPCHAT_TAKE(OptionalString(body, "url"), m.url);
+  OPCHAT_TAKE(OptionalString(body, "key"), m.key);
+  OPCHAT_TAKE(OptionalString(body, "filename"), m.filename);
+  OPCHAT_TAKE(OptionalString(body, "thumb"), m.thumb);
+  OPCHAT_TAKE(OptionalString(body, "secret"), m.secret);
+  OPCHAT_TAKE(OptionalString(body, "thumb_secret"), m.thumb_secret);
+  OPCHAT_TAKE(OptionalString(body, "addr"), m.addr);
+  OPCHAT_TAKE(OptionalInt(body, "length", 0, INT32_MAX), m.length);
+  OPCHAT_TAKE(OptionalInt(body, "file_length", 0, INT64_MAX / 2), m.file_length);
+  OPCHAT_TAKE(OptionalDouble(body, "lat", -90, 90), m.lat);
+  OPCHAT_TAKE(OptionalDouble(body, "lng", -180, 180), m.lng);
+  OPCHAT_TAKE(OptionalObjectText(body, "ext"), m.ext);
+#undef OPCHAT_TAKE
+
+  if (m.msg && static_cast<int64_t>(m.msg->size()) > kMaxTextBytes) return FieldError("msg");
+  if ((m.type == "txt" || m.type == "cmd") && !m.msg) return FieldError("msg");
+  if (HasStoredObject(m.type) && !m.url && !m.key) return FieldError("url");
+  if (m.type == "loc" && (!m.lat || !m.lng)) return FieldError(m.lat ? "lng" : "lat");
+  return m;
+}
+
+Result<int64_t> ParseMessageTime(const boost::json::object& body, int64_t now_ms) {
+  // 0 .. year 9999 in ms.
+  auto ts = OptionalInt(body, "timestamp", 0, 253402300799999);
+  if (!ts.ok()) return ts.status();
+  if (*ts) return **ts;
+  auto text = OptionalString(body, "createTime");
+  if (!text.ok()) return text.status();
+  if (*text) {
+    auto ms = ParseLocalTime(**text);
+    if (!ms) return FieldError("createTime");
+    return *ms;
+  }
+  return now_ms;
+}
+
+}  // namespace opchat

@@ -1,0 +1,33 @@
+// Wire encoding of messages and chats (SPEC §1, §6), and the decoding of a message's fields
+// from a request body. Stateless; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "common/json_writer.hpp"
+#include "common/status.hpp"
+#include "domain/chat.hpp"
+#include "media/qiniu_url.hpp"
+
+namespace opchat {
+
+// Writes one element of `msg`: every key of the seed, always present (null when the message
+// has none), plus `seq` and `timestamp`. `now_s` dates the getUrl deadline.
+void WriteMessage(JsonWriter& w, const Message& m, const QiniuUrlSigner& media, int64_t now_s);
+
+// Writes a chat object: ids, status code and text, operator, user, counts, times.
+void WriteChat(JsonWriter& w, const Chat& chat);
+
+// Reads `type` and that type's fields (msg, url, key, filename, thumb, secret, thumb_secret,
+// length, file_length, addr, lat, lng, ext) from a body. Required per type: txt/cmd: msg;
+// img/audio/video/file: url or key; loc: lat and lng. Does not touch ids, sender or time.
+Result<Message> ParseMessageContent(const boost::json::object& body);
+
+// The message time of a body: `timestamp` (Unix ms) or `createTime` (local "yyyy-MM-dd
+// HH:mm:ss"), else `now_ms`.
+Result<int64_t> ParseMessageTime(const boost::json::object& body, int64_t now_ms);
+
+}  // namespace opchat

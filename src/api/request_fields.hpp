@@ -1,0 +1,37 @@
+// Typed access to the fields of a JSON request body. Every failure is InvalidArgument with a
+// message naming the field ("参数错误: pageNum"), as SPEC §1 requires.
+// Integers may arrive as JSON integers or as decimal strings ("2"); nothing else converts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "common/status.hpp"
+
+namespace opchat {
+
+Status FieldError(std::string_view field);
+
+// A non-empty string. Missing, null, empty or another type fails.
+Result<std::string> RequiredString(const boost::json::object& body, std::string_view field);
+// A string when present and not null; an empty string fails too (use nullopt for "none").
+Result<std::optional<std::string>> OptionalString(const boost::json::object& body,
+                                                  std::string_view field);
+Result<int64_t> RequiredInt(const boost::json::object& body, std::string_view field, int64_t min,
+                            int64_t max);
+Result<std::optional<int64_t>> OptionalInt(const boost::json::object& body, std::string_view field,
+                                           int64_t min, int64_t max);
+// A JSON number (or numeric string) within [min, max].
+Result<std::optional<double>> OptionalDouble(const boost::json::object& body,
+                                             std::string_view field, double min, double max);
+// A JSON object, returned as compact JSON text; "{}" when absent or null.
+Result<std::string> OptionalObjectText(const boost::json::object& body, std::string_view field);
+
+// Parses `text` as a JSON object (the request body). InvalidArgument when it is not one.
+Result<boost::json::object> ParseBodyObject(std::string_view text);
+
+}  // namespace opchat

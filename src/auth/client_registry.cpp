@@ -1,0 +1,26 @@
+#include "auth/client_registry.hpp"
+
+namespace opchat {
+
+Status ClientRegistry::Refresh() {
+  std::lock_guard lock(refresh_mu_);
+  auto revision = store_.ClientsRevision();
+  if (!revision.ok()) return revision.status();
+  if (*revision == revision_) return Status::Ok();
+  auto clients = store_.ListClients();
+  if (!clients.ok()) return clients.status();
+  auto next = std::make_shared<Snapshot>();
+  for (auto& c : *clients) {
+    ClientEntry e{c.id, c.secret, c.enabled, {c.channels.begin(), c.channels.end()}};
+    next->emplace(c.id, std::move(e));
+  }
+  std::atomic_store(&snapshot_, std::shared_ptr<const Snapshot>(std::move(next)));
+  revision_ = *revision;
+  return Status::Ok();
+}
+
+std::shared_ptr<const ClientRegistry::Snapshot> ClientRegistry::Current() const {
+  return std::atomic_load(&snapshot_);
+}
+
+}  // namespace opchat

@@ -1,0 +1,45 @@
+// The API clients a server knows, kept in memory so that checking a signature costs no query.
+// Refresh() reloads them from storage when the store's clients revision has moved; the server
+// calls it every half second, so a client added or disabled from the command line takes effect
+// within a second. Thread-safe: readers get an immutable snapshot.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common/status.hpp"
+#include "storage/store.hpp"
+
+namespace opchat {
+
+struct ClientEntry {
+  std::string id;
+  std::string secret;
+  bool enabled = true;
+  std::unordered_set<std::string> channels;
+};
+
+class ClientRegistry {
+ public:
+  using Snapshot = std::unordered_map<std::string, ClientEntry>;
+
+  explicit ClientRegistry(Store& store) : store_(store) {}
+
+  // Reloads when the revision changed (or on the first call). Unavailable when storage is.
+  Status Refresh();
+
+  // The client with this id, or nullptr. The pointer stays valid while `snapshot` is held.
+  std::shared_ptr<const Snapshot> Current() const;
+
+ private:
+  Store& store_;
+  std::mutex refresh_mu_;
+  int64_t revision_ = -1;  // GUARDED_BY(refresh_mu_)
+  std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<Snapshot>();  // atomic access
+};
+
+}  // namespace opchat

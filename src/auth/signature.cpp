@@ -1,0 +1,29 @@
+#include "auth/signature.hpp"
+
+#include "common/crypto.hpp"
+
+namespace opchat {
+
+std::optional<SignMethod> ParseSignMethod(const std::string* value) {
+  if (!value || *value == "md5") return SignMethod::kMd5;
+  if (*value == "hmac-sha256") return SignMethod::kHmacSha256;
+  return std::nullopt;
+}
+
+std::string_view SignMethodName(SignMethod method) {
+  return method == SignMethod::kMd5 ? "md5" : "hmac-sha256";
+}
+
+std::string ComputeSignature(SignMethod method, std::string_view canonical_query,
+                             std::string_view body, std::string_view secret) {
+  std::string data;
+  data.reserve(canonical_query.size() + body.size() + secret.size());
+  data.append(canonical_query).append(body);
+  if (method == SignMethod::kMd5) {
+    data.append(secret);
+    return Md5Hex(data);
+  }
+  return HmacSha256Hex(secret, data);
+}
+
+}  // namespace opchat

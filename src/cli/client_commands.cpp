@@ -1,0 +1,122 @@
+// opchat client add | list | disable | enable: manage API credentials.
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "common/clock.hpp"
+#include "common/crypto.hpp"
+#include "common/json_writer.hpp"
+
+namespace opchat::cli {
+namespace {
+
+struct ClientFlags {
+  StorageFlags storage;
+  std::string name;
+  std::vector<std::string> channels;
+  std::string id;
+};
+
+void WriteStringArray(JsonWriter& w, const std::vector<std::string>& items) {
+  w.BeginArray();
+  for (const auto& s : items) w.String(s);
+  w.EndArray();
+}
+
+int RunAdd(const ClientFlags& flags) {
+  auto config = ResolveConfig(flags.storage);
+  if (!config.ok()) return Fail(config.status());
+  auto store = OpenConfiguredStore(*config);
+  if (!store.ok()) return Fail(store.status());
+  ClientRecord client;
+  client.id = flags.id.empty() ? RandomHex(16) : flags.id;
+  client.name = flags.name;
+  client.secret = RandomHex(16);
+  client.channels = flags.channels;
+  client.created_ms = NowMillis();
+  if (Status s = (*store)->AddClient(client); !s.ok()) return Fail(s);
+  // The only time the secret is shown: it is not retrievable afterwards through the API.
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("client");
+  w.String(client.id);
+  w.Key("secret");
+  w.String(client.secret);
+  w.Key("channels");
+  WriteStringArray(w, client.channels);
+  w.Key("name");
+  w.String(client.name);
+  w.EndObject();
+  std::cout << out << "\n";
+  return 0;
+}
+
+int RunList(const ClientFlags& flags) {
+  auto config = ResolveConfig(flags.storage);
+  if (!config.ok()) return Fail(config.status());
+  auto store = OpenConfiguredStore(*config);
+  if (!store.ok()) return Fail(store.status());
+  auto clients = (*store)->ListClients();
+  if (!clients.ok()) return Fail(clients.status());
+  for (const auto& c : *clients) {
+    std::string out;
+    JsonWriter w(out);
+    w.BeginObject();
+    w.Key("client");
+    w.String(c.id);
+    w.Key("name");
+    w.String(c.name);
+    w.Key("enabled");
+    w.Bool(c.enabled);
+    w.Key("channels");
+    WriteStringArray(w, c.channels);
+    w.Key("createTime");
+    w.String(FormatLocalTime(c.created_ms));
+    w.EndObject();
+    std::cout << out << "\n";
+  }
+  return 0;
+}
+
+int RunSetEnabled(const ClientFlags& flags, bool enabled) {
+  auto config = ResolveConfig(flags.storage);
+  if (!config.ok()) return Fail(config.status());
+  auto store = OpenConfiguredStore(*config);
+  if (!store.ok()) return Fail(store.status());
+  if (Status s = (*store)->SetClientEnabled(flags.id, enabled); !s.ok()) return Fail(s);
+  std::cout << "{\"client\":\"" << flags.id << "\",\"enabled\":" << (enabled ? "true" : "false")
+            << "}\n";
+  return 0;
+}
+
+}  // namespace
+
+void RegisterClient(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<ClientFlags>();
+  CLI::App* client = app.add_subcommand("client", "Manage API clients (credentials)");
+  client->require_subcommand(1);
+
+  CLI::App* add = client->add_subcommand("add", "Create a client; prints its id and secret once");
+  AddStorageFlags(add, flags->storage);
+  add->add_option("--name", flags->name, "a name for people")->required();
+  add->add_option("--channel", flags->channels, "a channel the client may use (repeatable)")
+      ->required();
+  add->add_option("--id", flags->id, "the client id (default: 32 random hex digits)");
+  add->callback([flags, &exit_code] { exit_code = RunAdd(*flags); });
+
+  CLI::App* list = client->add_subcommand("list", "List clients, one JSON object per line (no secrets)");
+  AddStorageFlags(list, flags->storage);
+  list->callback([flags, &exit_code] { exit_code = RunList(*flags); });
+
+  CLI::App* disable = client->add_subcommand("disable", "Refuse a client's requests from now on");
+  AddStorageFlags(disable, flags->storage);
+  disable->add_option("client", flags->id, "client id")->required();
+  disable->callback([flags, &exit_code] { exit_code = RunSetEnabled(*flags, false); });
+
+  CLI::App* enable = client->add_subcommand("enable", "Accept a disabled client's requests again");
+  AddStorageFlags(enable, flags->storage);
+  enable->add_option("client", flags->id, "client id")->required();
+  enable->callback([flags, &exit_code] { exit_code = RunSetEnabled(*flags, true); });
+}
+
+}  // namespace opchat::cli

@@ -1,0 +1,36 @@
+// The subcommands of the `opchat` binary (SPEC §8). Each Register* adds one subcommand to the
+// app; when it runs, it stores its exit code in `exit_code`.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "common/status.hpp"
+#include "config/config.hpp"
+#include "storage/store.hpp"
+
+namespace opchat::cli {
+
+// --config FILE and --db URL, shared by every command that touches storage.
+struct StorageFlags {
+  std::string config_path;
+  std::string db_url;
+};
+void AddStorageFlags(CLI::App* command, StorageFlags& flags);
+
+// The configuration file (when given) with the flags applied over it, finished.
+Result<Config> ResolveConfig(const StorageFlags& flags);
+Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config);
+
+// Prints "opchat: <message>" to stderr and returns the exit code for it.
+int Fail(const Status& status);
+
+void RegisterServe(CLI::App& app, int& exit_code);
+void RegisterClient(CLI::App& app, int& exit_code);
+void RegisterSign(CLI::App& app, int& exit_code);
+void RegisterDemo(CLI::App& app, int& exit_code);
+void RegisterImport(CLI::App& app, int& exit_code);
+
+}  // namespace opchat::cli

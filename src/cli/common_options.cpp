@@ -1,0 +1,40 @@
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "common/clock.hpp"
+
+namespace opchat::cli {
+
+void AddStorageFlags(CLI::App* command, StorageFlags& flags) {
+  command->add_option("--config", flags.config_path, "TOML configuration file")
+      ->check(CLI::ExistingFile);
+  command->add_option("--db", flags.db_url,
+                      "storage URL: sqlite:PATH (default sqlite:./data/opchat.db) or postgres://...");
+}
+
+Result<Config> ResolveConfig(const StorageFlags& flags) {
+  Config config = DefaultConfig();
+  if (!flags.config_path.empty()) {
+    auto loaded = LoadConfig(flags.config_path);
+    if (!loaded.ok()) return loaded.status();
+    config = std::move(*loaded);
+  }
+  if (!flags.db_url.empty()) config.storage_url = flags.db_url;
+  if (Status s = FinishConfig(config); !s.ok()) return s;
+  if (Status s = SetProcessTimeZone(config.server.timezone); !s.ok()) return s;
+  return config;
+}
+
+Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config) {
+  StoreOptions options;
+  options.sqlite_synchronous = config.sqlite_synchronous;
+  options.pool_size = config.storage_pool_size;
+  return OpenStore(config.storage_url, options);
+}
+
+int Fail(const Status& status) {
+  std::cerr << "opchat: " << status.message() << "\n";
+  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+}  // namespace opchat::cli

@@ -1,0 +1,110 @@
+// opchat serve: config -> store -> api -> http.
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <thread>
+
+#include "api/api.hpp"
+#include "auth/client_registry.hpp"
+#include "auth/replay_guard.hpp"
+#include "cli/commands.hpp"
+#include "common/crypto.hpp"
+#include "common/ids.hpp"
+#include "common/logging.hpp"
+#include "http/server.hpp"
+
+namespace opchat::cli {
+namespace {
+
+struct ServeFlags {
+  StorageFlags storage;
+  std::string listen;
+  int threads = 0;
+};
+
+// Reloads the client registry every half second until stopped, so a client added or disabled
+// from the command line takes effect within a second.
+class RegistryRefresher {
+ public:
+  explicit RegistryRefresher(ClientRegistry& registry)
+      : registry_(registry), thread_([this] { Loop(); }) {}
+  ~RegistryRefresher() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stop_; })) {
+      if (Status s = registry_.Refresh(); !s.ok()) spdlog::warn("client refresh: {}", s.message());
+    }
+  }
+  ClientRegistry& registry_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+int RunServe(const ServeFlags& flags) {
+  auto config = ResolveConfig(flags.storage);
+  if (!config.ok()) return Fail(config.status());
+  if (!flags.listen.empty()) config->server.listen = flags.listen;
+  if (flags.threads > 0) config->server.threads = flags.threads;
+  InitLogging(config->server.log_level);
+  auto address = ParseListenAddress(config->server.listen);
+  if (!address.ok()) return Fail(address.status());
+
+  auto store = OpenConfiguredStore(*config);
+  if (!store.ok()) return Fail(store.status());
+  ClientRegistry clients(**store);
+  if (Status s = clients.Refresh(); !s.ok()) return Fail(s);
+  ReplayGuard replay;
+  RequestVerifier verifier(clients, replay, config->auth);
+  QiniuUrlSigner media(config->media);
+  // Instances sharing a database draw distinct workers with high probability; the per-chat
+  // unique index still refuses a colliding id.
+  MessageIdGenerator ids(static_cast<uint32_t>(RandomU64() % 1024));
+  Api api(ApiDeps{**store, verifier, media, ids,
+                  ApiSettings{config->server.host_name, config->server.service_phone,
+                              config->server.max_page_size}});
+
+  HttpSettings http;
+  http.host = address->first;
+  http.port = address->second;
+  http.threads = config->server.threads;
+  http.write_threads = config->server.write_threads;
+  http.max_body_bytes = config->server.max_body_bytes;
+  http.max_header_bytes = config->limits.max_header_bytes;
+  http.max_connections = config->limits.max_connections;
+  http.read_timeout_s = config->limits.read_timeout_s;
+  http.idle_timeout_s = config->limits.idle_timeout_s;
+  http.access_log = config->server.access_log;
+  HttpServer server(api, http);
+  auto port = server.Listen();
+  if (!port.ok()) return Fail(port.status());
+  RegistryRefresher refresher(clients);
+  spdlog::info("opchat listening on {}:{} ({} threads, storage {})", http.host, *port,
+               http.threads, config->storage_url.substr(0, config->storage_url.find('@')));
+  server.Run();
+  spdlog::info("opchat stopped");
+  return 0;
+}
+
+}  // namespace
+
+void RegisterServe(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* cmd = app.add_subcommand("serve", "Run the Op API server");
+  AddStorageFlags(cmd, flags->storage);
+  cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
+  cmd->add_option("--threads", flags->threads, "HTTP threads (default: one per core)");
+  cmd->callback([flags, &exit_code] { exit_code = RunServe(*flags); });
+}
+
+}  // namespace opchat::cli

@@ -1,0 +1,25 @@
+// Thin wrappers over OpenSSL 3 for the digests opchat signs with. Stateless, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace opchat {
+
+std::string Md5Hex(std::string_view data);
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+// Raw 20-byte HMAC-SHA1, as Qiniu's download tokens use it.
+std::string HmacSha1(std::string_view key, std::string_view data);
+
+// RFC 4648 §5 alphabet ('-', '_'), with '=' padding, as Qiniu's SDKs write it.
+std::string UrlSafeBase64(std::string_view data);
+
+// `bytes` cryptographically random bytes as lowercase hex (2 * bytes characters).
+std::string RandomHex(size_t bytes);
+uint64_t RandomU64();
+
+// Equality whose running time depends only on the lengths, not on where inputs differ.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace opchat

@@ -1,0 +1,155 @@
+#include "config/config.hpp"
+
+#include <unistd.h>
+
+#include <set>
+#include <toml++/toml.h>
+
+namespace opchat {
+namespace {
+
+// Reads table.key into `out` when present; remembers the key as known.
+class TableReader {
+ public:
+  TableReader(const toml::table* table, std::string name) : table_(table), name_(std::move(name)) {}
+
+  template <class T>
+  Status Read(const char* key, T& out) {
+    known_.insert(key);
+    if (!table_) return Status::Ok();
+    const toml::node* node = table_->get(key);
+    if (!node) return Status::Ok();
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (auto v = node->value<std::string>()) {
+        out = *v;
+        return Status::Ok();
+      }
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (auto v = node->value<bool>()) {
+        out = *v;
+        return Status::Ok();
+      }
+    } else if constexpr (std::is_floating_point_v<T>) {
+      if (auto v = node->value<double>()) {
+        out = *v;
+        return Status::Ok();
+      }
+    } else {
+      if (node->is_integer()) {
+        out = static_cast<T>(*node->value<int64_t>());
+        return Status::Ok();
+      }
+    }
+    return Status::InvalidArgument("config: wrong type for [" + name_ + "] " + key);
+  }
+
+  Status CheckUnknown() const {
+    if (!table_) return Status::Ok();
+    for (const auto& [k, v] : *table_) {
+      if (!known_.contains(std::string(k.str()))) {
+        return Status::InvalidArgument("config: unknown key [" + name_ + "] " + std::string(k.str()));
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const toml::table* table_;
+  std::string name_;
+  std::set<std::string> known_;
+};
+
+#define OPCHAT_READ(reader, key, field) \
+  if (Status s = (reader).Read(key, field); !s.ok()) return s
+
+Status Apply(const toml::table& root, Config& c) {
+  static const std::set<std::string> kTables = {"server", "storage", "auth", "media", "limits"};
+  for (const auto& [k, v] : root) {
+    if (!kTables.contains(std::string(k.str())) || !v.is_table()) {
+      return Status::InvalidArgument("config: unknown table [" + std::string(k.str()) + "]");
+    }
+  }
+  TableReader server(root["server"].as_table(), "server");
+  OPCHAT_READ(server, "listen", c.server.listen);
+  OPCHAT_READ(server, "threads", c.server.threads);
+  OPCHAT_READ(server, "write_threads", c.server.write_threads);
+  OPCHAT_READ(server, "host_name", c.server.host_name);
+  OPCHAT_READ(server, "service_phone", c.server.service_phone);
+  OPCHAT_READ(server, "timezone", c.server.timezone);
+  OPCHAT_READ(server, "max_page_size", c.server.max_page_size);
+  OPCHAT_READ(server, "max_body_bytes", c.server.max_body_bytes);
+  OPCHAT_READ(server, "access_log", c.server.access_log);
+  OPCHAT_READ(server, "log_level", c.server.log_level);
+  if (Status s = server.CheckUnknown(); !s.ok()) return s;
+
+  TableReader storage(root["storage"].as_table(), "storage");
+  OPCHAT_READ(storage, "url", c.storage_url);
+  OPCHAT_READ(storage, "sqlite_synchronous", c.sqlite_synchronous);
+  OPCHAT_READ(storage, "pool_size", c.storage_pool_size);
+  if (Status s = storage.CheckUnknown(); !s.ok()) return s;
+
+  TableReader auth(root["auth"].as_table(), "auth");
+  int64_t window_s = c.auth.timestamp_window_ms / 1000;
+  OPCHAT_READ(auth, "require_timestamp", c.auth.require_timestamp);
+  OPCHAT_READ(auth, "timestamp_window_s", window_s);
+  c.auth.timestamp_window_ms = window_s * 1000;
+  if (Status s = auth.CheckUnknown(); !s.ok()) return s;
+
+  TableReader media(root["media"].as_table(), "media");
+  OPCHAT_READ(media, "domain", c.media.domain);
+  OPCHAT_READ(media, "access_key", c.media.access_key);
+  OPCHAT_READ(media, "secret_key", c.media.secret_key);
+  OPCHAT_READ(media, "url_lifetime_s", c.media.url_lifetime_s);
+  OPCHAT_READ(media, "image_processing", c.media.image_processing);
+  if (Status s = media.CheckUnknown(); !s.ok()) return s;
+
+  TableReader limits(root["limits"].as_table(), "limits");
+  OPCHAT_READ(limits, "max_connections", c.limits.max_connections);
+  OPCHAT_READ(limits, "max_header_bytes", c.limits.max_header_bytes);
+  OPCHAT_READ(limits, "read_timeout_s", c.limits.read_timeout_s);
+  OPCHAT_READ(limits, "idle_timeout_s", c.limits.idle_timeout_s);
+  OPCHAT_READ(limits, "rate_per_client", c.limits.rate_per_client);
+  OPCHAT_READ(limits, "rate_burst", c.limits.rate_burst);
+  return limits.CheckUnknown();
+}
+
+}  // namespace
+
+Config DefaultConfig() { return Config{}; }
+
+Result<Config> LoadConfig(const std::string& path) {
+  Config config;
+  // toml++ is built with exceptions here: its parse error is caught at this boundary.
+  try {
+    toml::table root = toml::parse_file(path);
+    if (Status s = Apply(root, config); !s.ok()) return s;
+  } catch (const toml::parse_error& err) {
+    return Status::InvalidArgument("config " + path + ": " + std::string(err.description()) +
+                                   " at line " + std::to_string(err.source().begin.line));
+  }
+  return config;
+}
+
+Status FinishConfig(Config& c) {
+  if (c.server.host_name.empty()) {
+    char buf[256] = {};
+    gethostname(buf, sizeof buf - 1);
+    c.server.host_name = buf;
+  }
+  if (c.server.threads <= 0) c.server.threads = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  auto bad = [](const std::string& what) { return Status::InvalidArgument("config: " + what); };
+  if (c.server.max_page_size < 1) return bad("server.max_page_size must be >= 1");
+  if (c.server.max_body_bytes < 64) return bad("server.max_body_bytes must be >= 64");
+  if (c.server.write_threads < 1) return bad("server.write_threads must be >= 1");
+  if (c.auth.timestamp_window_ms < 1000) return bad("auth.timestamp_window_s must be >= 1");
+  if (c.media.url_lifetime_s < 1) return bad("media.url_lifetime_s must be >= 1");
+  if (c.limits.max_connections < 1) return bad("limits.max_connections must be >= 1");
+  if (c.limits.read_timeout_s < 1 || c.limits.idle_timeout_s < 1) return bad("timeouts must be >= 1");
+  if (c.sqlite_synchronous != "full" && c.sqlite_synchronous != "normal") {
+    return bad("storage.sqlite_synchronous must be \"full\" or \"normal\"");
+  }
+  if (c.storage_pool_size < 1) return bad("storage.pool_size must be >= 1");
+  return Status::Ok();
+}
+
+}  // namespace opchat

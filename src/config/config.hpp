@@ -1,0 +1,56 @@
+// The server's configuration: the TOML file of SPEC §8, with every default in one place.
+// Plain values; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "auth/verifier.hpp"
+#include "common/status.hpp"
+#include "media/qiniu_url.hpp"
+
+namespace opchat {
+
+struct ServerSettings {
+  std::string listen = "127.0.0.1:8080";
+  int threads = 0;        // HTTP threads; 0 = one per core
+  int write_threads = 32;  // threads that may wait on a durable write at once
+  std::string host_name;  // empty = the machine's host name
+  std::string service_phone;
+  std::string timezone = "Asia/Shanghai";
+  int64_t max_page_size = 100;
+  int64_t max_body_bytes = 65536;
+  bool access_log = true;
+  std::string log_level = "info";
+};
+
+struct LimitSettings {
+  int64_t max_connections = 10000;
+  int64_t max_header_bytes = 8192;
+  int64_t read_timeout_s = 30;
+  int64_t idle_timeout_s = 60;
+  double rate_per_client = 0;  // requests/s; 0 = off
+  double rate_burst = 0;       // 0 = same as rate_per_client
+};
+
+struct Config {
+  ServerSettings server;
+  std::string storage_url = "sqlite:./data/opchat.db";
+  std::string sqlite_synchronous = "full";
+  int storage_pool_size = 8;
+  AuthSettings auth;
+  MediaSettings media;
+  LimitSettings limits;
+};
+
+// Reads `path` over the defaults. InvalidArgument naming the key for a wrong type or value,
+// or for a key opchat does not know (a typo must not silently fall back to a default).
+Result<Config> LoadConfig(const std::string& path);
+
+// The defaults, with host_name filled in.
+Config DefaultConfig();
+
+// Checks ranges and fills derived values (host name). Run after flags are applied.
+Status FinishConfig(Config& config);
+
+}  // namespace opchat

@@ -1,0 +1,246 @@
+#include "http/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <charconv>
+#include <thread>
+#include <vector>
+
+namespace opchat {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+struct HttpServer::Impl {
+  Impl(const Api& api, HttpSettings s)
+      : api(api), settings(std::move(s)), write_pool(static_cast<size_t>(settings.write_threads)) {
+    for (int i = 0; i < settings.threads; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
+  }
+
+  asio::awaitable<void> Accept();
+  asio::awaitable<void> Session(tcp::socket socket);
+  asio::awaitable<ApiResponse> Respond(const http::request<http::string_body>& req);
+  void BeginShutdown();
+
+  const Api& api;
+  const HttpSettings settings;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;  // contexts[0] also accepts
+  asio::thread_pool write_pool;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::atomic<int64_t> connections{0};
+  std::atomic<bool> stopping{false};
+  size_t next_context = 0;  // used by the accept loop only
+};
+
+namespace {
+
+http::response<http::string_body> ToHttp(ApiResponse&& r, unsigned version, bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+  res.set(http::field::content_type, "application/json; charset=utf-8");
+  if (r.allow_post_only) res.set(http::field::allow, "POST");
+  res.body() = std::move(r.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+// A failure met while reading a request: what to answer, if anything, before closing.
+std::optional<Status> ReadFailureAnswer(const beast::error_code& ec) {
+  if (ec == http::error::body_limit) return Status{StatusCode::kPayloadTooLarge, "请求体过大"};
+  if (ec == http::error::header_limit) return Status::InvalidArgument("请求头过大");
+  // Timeouts, resets and a peer that closed: nobody to answer.
+  if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
+      ec == asio::error::eof || ec == asio::error::connection_reset ||
+      ec == asio::error::operation_aborted || ec == http::error::partial_message) {
+    return std::nullopt;
+  }
+  return Status::InvalidArgument("请求格式错误");
+}
+
+}  // namespace
+
+asio::awaitable<ApiResponse> HttpServer::Impl::Respond(const http::request<http::string_body>& req) {
+  ApiRequest areq{req.method_string(), req.target(), req[http::field::content_type], req.body()};
+  if (Api::IsWrite(areq.target)) {
+    // The write waits for a group commit; keep the I/O thread serving other connections.
+    co_return co_await asio::co_spawn(
+        write_pool.get_executor(),
+        [this, &areq]() -> asio::awaitable<ApiResponse> { co_return api.Handle(areq); },
+        asio::use_awaitable);
+  }
+  co_return api.Handle(areq);
+}
+
+asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  const auto read_timeout = std::chrono::seconds(settings.read_timeout_s);
+  const auto idle_timeout = std::chrono::seconds(settings.idle_timeout_s);
+  for (;;) {
+    // Wait for the first byte of the next request under the idle timeout, then give the whole
+    // request the read timeout: a client trickling bytes (slow loris) is cut off at it.
+    if (buffer.size() == 0) {
+      stream.expires_after(idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096),
+                                                     asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      buffer.commit(n);
+    }
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(static_cast<uint64_t>(settings.max_body_bytes));
+    parser.header_limit(static_cast<uint32_t>(settings.max_header_bytes));
+    stream.expires_after(read_timeout);
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    const auto started = std::chrono::steady_clock::now();
+    if (ec) {
+      if (auto answer = ReadFailureAnswer(ec)) {
+        auto res = ToHttp(api.Error(*answer), 11, false);
+        stream.expires_after(read_timeout);
+        co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+        if (settings.access_log) spdlog::info("- - {} ({})", res.result_int(), ec.message());
+      }
+      break;
+    }
+    const auto& req = parser.get();
+    ApiResponse answer = co_await Respond(req);
+    const bool keep_alive = req.keep_alive() && !stopping.load(std::memory_order_relaxed);
+    const int status = answer.status;
+    std::string client = std::move(answer.client_id);
+    auto res = ToHttp(std::move(answer), req.version(), keep_alive);
+    stream.expires_after(read_timeout);
+    auto [wec, wn] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+    if (settings.access_log) {
+      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      std::string_view target = req.target();
+      spdlog::info("{} {} {} {:.3f}ms client={}", std::string_view(req.method_string()),
+                   target.substr(0, target.find('?')), status, ms, client.empty() ? "-" : client);
+    }
+    if (wec || !keep_alive) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  connections.fetch_sub(1);
+}
+
+asio::awaitable<void> HttpServer::Impl::Accept() {
+  while (!stopping) {
+    asio::io_context& target = *contexts[next_context++ % contexts.size()];
+    auto [ec, socket] = co_await acceptor->async_accept(target, asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (ec == asio::error::operation_aborted) break;  // the acceptor was closed: shutting down
+      spdlog::warn("accept: {}", ec.message());
+      continue;
+    }
+    if (connections.fetch_add(1) >= settings.max_connections) {
+      connections.fetch_sub(1);
+      beast::error_code ignored;
+      socket.close(ignored);  // over the connection limit: refuse early, cheaply
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true));
+    asio::co_spawn(target, Session(std::move(socket)), asio::detached);
+  }
+}
+
+void HttpServer::Impl::BeginShutdown() {
+  if (stopping.exchange(true)) return;
+  asio::post(*contexts[0], [this] {
+    beast::error_code ignored;
+    acceptor->close(ignored);
+  });
+  // Drain: idle keep-alive connections are closed by their idle timer or their next request;
+  // stop the loops when none is left, or after 10 s.
+  std::thread([this] {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(20ms);
+    }
+    for (auto& c : contexts) c->stop();
+  }).detach();
+}
+
+HttpServer::HttpServer(const Api& api, HttpSettings settings)
+    : impl_(std::make_unique<Impl>(api, std::move(settings))) {}
+
+HttpServer::~HttpServer() {
+  impl_->write_pool.join();
+}
+
+Result<uint16_t> HttpServer::Listen() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl_->settings.host, ec);
+  if (ec) return Status::InvalidArgument("bad listen address: " + impl_->settings.host);
+  auto acceptor = std::make_unique<tcp::acceptor>(*impl_->contexts[0]);
+  tcp::endpoint endpoint(address, impl_->settings.port);
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::Unavailable("cannot listen on " + impl_->settings.host + ":" +
+                               std::to_string(impl_->settings.port) + ": " + ec.message());
+  }
+  uint16_t port = acceptor->local_endpoint().port();
+  impl_->acceptor = std::move(acceptor);
+  return port;
+}
+
+void HttpServer::Run() {
+  asio::signal_set signals(*impl_->contexts[0], SIGINT, SIGTERM);
+  signals.async_wait([this](const beast::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: shutting down", sig);
+    impl_->BeginShutdown();
+  });
+  asio::co_spawn(*impl_->contexts[0], impl_->Accept(), asio::detached);
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < impl_->contexts.size(); ++i) {
+    threads.emplace_back([this, i] {
+      auto guard = asio::make_work_guard(*impl_->contexts[i]);
+      impl_->contexts[i]->run();
+    });
+  }
+  {
+    auto guard = asio::make_work_guard(*impl_->contexts[0]);
+    impl_->contexts[0]->run();
+  }
+  for (auto& t : threads) t.join();
+}
+
+void HttpServer::Stop() { impl_->BeginShutdown(); }
+
+Result<std::pair<std::string, uint16_t>> ParseListenAddress(const std::string& text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("listen: want HOST:PORT, got " + text);
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  std::string_view port_text = std::string_view(text).substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+    return Status::InvalidArgument("listen: bad port in " + text);
+  }
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+}  // namespace opchat

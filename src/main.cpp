@@ -1,0 +1,18 @@
+// opchat: the Op API v2 chat-history service. One binary, one subcommand per job (SPEC §8).
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"opchat — customer-service chat history service (Op API v2)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "opchat 0.1.0");
+  int exit_code = 0;
+  opchat::cli::RegisterServe(app, exit_code);
+  opchat::cli::RegisterClient(app, exit_code);
+  opchat::cli::RegisterSign(app, exit_code);
+  opchat::cli::RegisterDemo(app, exit_code);
+  opchat::cli::RegisterImport(app, exit_code);
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}

@@ -1,0 +1,184 @@
+#include "storage/postgres/pg_conn.hpp"
+
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <charconv>
+#include <vector>
+
+namespace opchat::postgres {
+namespace {
+
+std::string Trimmed(const char* text) {
+  std::string s = text ? text : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// SQLSTATE -> Status. Lost connections, server shutdown and resource exhaustion are worth a
+// retry (Unavailable), and so are deadlocks and serialization failures: the same request can
+// succeed a moment later. A unique violation is a request that collides with stored data.
+Status FromSqlState(std::string_view state, std::string message) {
+  if (state.starts_with("08") || state.starts_with("53") || state == "57P01" ||
+      state == "57P02" || state == "57P03" || state == "40001" || state == "40P01") {
+    return Status::Unavailable(std::move(message));
+  }
+  if (state == "23505") return Status::Conflict(std::move(message));
+  // Invalid UTF-8 in a parameter is the request's fault, not the server's.
+  if (state == "22021") return Status::InvalidArgument(std::move(message));
+  return Status::Internal(std::move(message));
+}
+
+void IgnoreNotice(void*, const char*) {}
+
+template <class T>
+T Parse(std::string_view text) {
+  T v{};
+  std::from_chars(text.data(), text.data() + text.size(), v);
+  return v;
+}
+
+}  // namespace
+
+Param ParamOf(std::string_view v) { return std::string(v); }
+Param ParamOf(const std::string& v) { return v; }
+Param ParamOf(int64_t v) { return std::to_string(v); }
+Param ParamOf(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+Param ParamOf(bool v) { return std::string(v ? "t" : "f"); }
+Param ParamOf(const std::optional<std::string>& v) { return v; }
+Param ParamOf(const std::optional<int64_t>& v) { return v ? ParamOf(*v) : std::nullopt; }
+Param ParamOf(const std::optional<double>& v) { return v ? ParamOf(*v) : std::nullopt; }
+
+// --- PgResult ---
+
+PgResult& PgResult::operator=(PgResult&& other) noexcept {
+  if (this != &other) {
+    if (res_) PQclear(res_);
+    res_ = other.res_;
+    other.res_ = nullptr;
+  }
+  return *this;
+}
+
+PgResult::~PgResult() {
+  if (res_) PQclear(res_);
+}
+
+int PgResult::Rows() const { return PQntuples(res_); }
+int64_t PgResult::AffectedRows() const { return Parse<int64_t>(PQcmdTuples(res_)); }
+bool PgResult::IsNull(int row, int col) const { return PQgetisnull(res_, row, col) != 0; }
+std::string_view PgResult::Text(int row, int col) const {
+  return {PQgetvalue(res_, row, col), static_cast<size_t>(PQgetlength(res_, row, col))};
+}
+int64_t PgResult::Int(int row, int col) const { return Parse<int64_t>(Text(row, col)); }
+double PgResult::Double(int row, int col) const { return Parse<double>(Text(row, col)); }
+bool PgResult::Bool(int row, int col) const { return Text(row, col) == "t"; }
+std::optional<std::string> PgResult::OptString(int row, int col) const {
+  if (IsNull(row, col)) return std::nullopt;
+  return String(row, col);
+}
+std::optional<int64_t> PgResult::OptInt(int row, int col) const {
+  if (IsNull(row, col)) return std::nullopt;
+  return Int(row, col);
+}
+std::optional<double> PgResult::OptDouble(int row, int col) const {
+  if (IsNull(row, col)) return std::nullopt;
+  return Double(row, col);
+}
+
+// --- PgConn ---
+
+Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& url) {
+  // Keywords are applied in order and the expanded URL comes last, so anything the URL sets
+  // overrides these defaults.
+  const char* keys[] = {"connect_timeout", "client_encoding", "application_name", "dbname",
+                        nullptr};
+  const char* values[] = {"3", "UTF8", "opchat", url.c_str(), nullptr};
+  pg_conn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (raw == nullptr) return Status::Unavailable("PostgreSQL: out of memory connecting");
+  std::unique_ptr<PgConn> conn(new PgConn(raw));
+  if (PQstatus(raw) != CONNECTION_OK) {
+    return Status::Unavailable("cannot connect to PostgreSQL: " + Trimmed(PQerrorMessage(raw)));
+  }
+  // CREATE ... IF NOT EXISTS and friends send NOTICEs, which libpq would print to stderr.
+  PQsetNoticeProcessor(raw, IgnoreNotice, nullptr);
+  return conn;
+}
+
+PgConn::~PgConn() { PQfinish(conn_); }
+
+Status PgConn::Error(pg_result* res, std::string_view what) {
+  std::string message = std::string(what) + ": " +
+                        Trimmed(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
+  const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  if (res) PQclear(res);
+  // Errors libpq makes up itself (the server went away mid-query) carry no SQLSTATE.
+  if (PQstatus(conn_) == CONNECTION_BAD) return Status::Unavailable(std::move(message));
+  if (state == nullptr) return Status::Internal(std::move(message));
+  return FromSqlState(state, std::move(message));
+}
+
+Result<PgResult> PgConn::Exec(const Statement& stmt, std::span<const Param> params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const Param& p : params) {
+    if (p && p->find('\0') != std::string::npos) {
+      return Status::InvalidArgument("text contains a NUL character");
+    }
+    values.push_back(p ? p->c_str() : nullptr);
+  }
+  if (!prepared_.contains(stmt.name)) {
+    // Types are inferred by the server; the SQL casts a parameter where context does not say.
+    pg_result* res = PQprepare(conn_, stmt.name, stmt.sql, 0, nullptr);
+    if (res == nullptr || PQresultStatus(res) != PGRES_COMMAND_OK) {
+      return Error(res, std::string("prepare ") + stmt.name);
+    }
+    PQclear(res);
+    prepared_.insert(stmt.name);
+  }
+  pg_result* res = PQexecPrepared(conn_, stmt.name, static_cast<int>(values.size()),
+                                  values.data(), nullptr, nullptr, 0);
+  ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) return Error(res, stmt.name);
+  return PgResult(res);
+}
+
+Status PgConn::ExecScript(const char* sql) {
+  pg_result* res = PQexec(conn_, sql);
+  ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+    std::string_view head(sql);
+    return Error(res, head.substr(0, std::min<size_t>(head.size(), 40)));
+  }
+  PQclear(res);
+  return Status::Ok();
+}
+
+Status PgConn::Transact(const std::function<Status()>& body) {
+  if (Status s = ExecScript("BEGIN"); !s.ok()) return s;
+  Status s = body();
+  // COMMIT of a failed transaction "succeeds" as a ROLLBACK: never let that pass for OK.
+  if (s.ok() && PQtransactionStatus(conn_) != PQTRANS_INTRANS) {
+    s = Status::Internal("transaction failed before COMMIT");
+  }
+  if (!s.ok()) {
+    (void)ExecScript("ROLLBACK");  // if this fails too, Reusable() retires the connection
+    return s;
+  }
+  return ExecScript("COMMIT");
+}
+
+bool PgConn::Reusable() {
+  if (PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
+  // An idle connection has nothing to read unless the server is closing it (a FATAL such as
+  // 57P01 admin_shutdown, then EOF). Retiring it now spares the next caller a failed query.
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  if (::poll(&p, 1, 0) != 0) return false;
+  return PQstatus(conn_) == CONNECTION_OK;
+}
+
+}  // namespace opchat::postgres

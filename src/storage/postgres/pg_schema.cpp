@@ -1,0 +1,111 @@
+// Versioned schema of the PostgreSQL back end: the logical schema of SQLite's migration 1.
+// A migration is never edited once released: add a new one.
+//
+// Why it looks the way it does:
+// - chats and messages are keyed by chat_id first and messages has no foreign key to chats,
+//   so both can be distributed by chat_id on Citus (co-located) without a query change.
+// - Identifier columns use the "C" collation: byte order, like SQLite, so ORDER BY ... chat_id
+//   gives the same tie-break on every back end, whatever the database's locale.
+// - ext is TEXT, not JSONB: the JSON text comes back byte for byte as it was sent.
+#include "storage/postgres/pg_store.hpp"
+
+#include "common/clock.hpp"
+
+namespace opchat::postgres {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE clients (
+  client_id  TEXT COLLATE "C" PRIMARY KEY,
+  name       TEXT NOT NULL,
+  secret     TEXT NOT NULL,
+  enabled    BOOLEAN NOT NULL DEFAULT TRUE,
+  created_ms BIGINT NOT NULL
+);
+CREATE TABLE client_channels (
+  client_id  TEXT COLLATE "C" NOT NULL REFERENCES clients(client_id),
+  channel_id TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (client_id, channel_id)
+);
+CREATE TABLE counters (
+  name  TEXT COLLATE "C" PRIMARY KEY,
+  value BIGINT NOT NULL
+);
+INSERT INTO counters VALUES ('clients_revision', 0);
+CREATE TABLE chats (
+  chat_id         TEXT COLLATE "C" PRIMARY KEY,
+  channel_id      TEXT COLLATE "C" NOT NULL,
+  user_id         TEXT COLLATE "C" NOT NULL,
+  operator_id     TEXT COLLATE "C",
+  status          BIGINT NOT NULL,
+  ext             TEXT NOT NULL DEFAULT '{}',
+  message_count   BIGINT NOT NULL DEFAULT 0,
+  created_ms      BIGINT NOT NULL,
+  updated_ms      BIGINT NOT NULL,
+  last_message_ms BIGINT
+);
+CREATE INDEX chats_by_channel_activity ON chats (channel_id, updated_ms DESC);
+CREATE TABLE messages (
+  chat_id         TEXT COLLATE "C" NOT NULL,
+  seq             BIGINT NOT NULL,
+  user_message_id TEXT COLLATE "C" NOT NULL,
+  from_id         TEXT NOT NULL,
+  to_id           TEXT NOT NULL,
+  type            TEXT NOT NULL,
+  msg             TEXT,
+  url             TEXT,
+  object_key      TEXT,
+  filename        TEXT,
+  thumb           TEXT,
+  secret          TEXT,
+  thumb_secret    TEXT,
+  length          BIGINT,
+  file_length     BIGINT,
+  addr            TEXT,
+  lat             DOUBLE PRECISION,
+  lng             DOUBLE PRECISION,
+  create_ms       BIGINT NOT NULL,
+  ext             TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY (chat_id, seq),
+  CONSTRAINT messages_by_user_message_id UNIQUE (chat_id, user_message_id)
+);
+)sql"},
+};
+
+// Any constant will do as long as every opchat process uses the same one ("opchat" in ASCII).
+constexpr const char* kLockSql = "SELECT pg_advisory_xact_lock(122528494805364)";
+
+constexpr Statement kCurrentVersion = {
+    "schema_current_version", "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"};
+constexpr Statement kRecordVersion = {
+    "schema_record_version", "INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)"};
+
+}  // namespace
+
+Status MigratePostgres(PgConn& conn) {
+  return conn.Transact([&]() -> Status {
+    if (Status s = conn.ExecScript(kLockSql); !s.ok()) return s;
+    Status s = conn.ExecScript(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+        "applied_ms BIGINT NOT NULL)");
+    if (!s.ok()) return s;
+    auto current = conn.Exec(kCurrentVersion, {});
+    if (!current.ok()) return current.status();
+    int64_t version = current->Int(0, 0);
+    for (const Migration& m : kMigrations) {
+      if (m.version <= version) continue;
+      if (Status e = conn.ExecScript(m.sql); !e.ok()) return e;
+      auto rec = conn.Exec(kRecordVersion, {ParamOf(int64_t{m.version}), ParamOf(NowMillis())});
+      if (!rec.ok()) return rec.status();
+    }
+    return Status::Ok();
+  });
+}
+
+}  // namespace opchat::postgres

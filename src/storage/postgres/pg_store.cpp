@@ -1,0 +1,564 @@
+#include "storage/postgres/pg_store.hpp"
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common/clock.hpp"
+
+namespace opchat::postgres {
+namespace {
+
+// --- statements ---
+// Every statement on chats or messages names its chat_id(s), so on Citus each is routed to the
+// shard that holds the chat (or, for Import's arrays, to the shards of the chats it names).
+
+#define OPCHAT_CHAT_COLUMNS                                                                  \
+  "chat_id, channel_id, user_id, operator_id, status, ext, message_count, created_ms, " \
+  "updated_ms, last_message_ms"
+
+#define OPCHAT_MESSAGE_COLUMNS                                                                  \
+  "seq, user_message_id, from_id, to_id, type, msg, url, object_key, filename, thumb, secret, " \
+  "thumb_secret, length, file_length, addr, lat, lng, create_ms, ext"
+
+constexpr Statement kGetChat = {
+    "get_chat", "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE chat_id = $1"};
+// Row lock on the chat: serialises every writer of one chat, in this process or another.
+constexpr Statement kLockChat = {
+    "lock_chat", "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE chat_id = $1 FOR UPDATE"};
+constexpr Statement kInsertChat = {
+    "insert_chat",
+    "INSERT INTO chats (" OPCHAT_CHAT_COLUMNS ")"
+    " VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, NULL) ON CONFLICT (chat_id) DO NOTHING"};
+constexpr Statement kTransitionChat = {
+    "transition_chat",
+    "UPDATE chats SET status = $2, operator_id = COALESCE($3::text, operator_id),"
+    " updated_ms = GREATEST(updated_ms, $4::bigint) WHERE chat_id = $1"
+    " RETURNING " OPCHAT_CHAT_COLUMNS};
+
+// One statement per query shape for every combination of filters ("$N IS NULL OR ..."): the
+// leading channel_id = $1 keeps the (channel_id, updated_ms) index usable in any plan.
+#define OPCHAT_CHAT_FILTER                                                                  \
+  " FROM chats WHERE channel_id = $1 AND ($2::bigint IS NULL OR status = $2::bigint)"      \
+  " AND ($3::text IS NULL OR operator_id = $3::text) AND ($4::text IS NULL OR user_id = $4::text)" \
+  " AND ($5::bigint IS NULL OR updated_ms >= $5::bigint)"                                   \
+  " AND ($6::bigint IS NULL OR updated_ms < $6::bigint)"
+constexpr Statement kCountChats = {"count_chats", "SELECT COUNT(*)" OPCHAT_CHAT_FILTER};
+constexpr Statement kListChats = {
+    "list_chats", "SELECT " OPCHAT_CHAT_COLUMNS OPCHAT_CHAT_FILTER
+                  " ORDER BY updated_ms DESC, chat_id LIMIT $7::bigint OFFSET $8::bigint"};
+
+constexpr Statement kReadAscending = {
+    "read_messages_asc", "SELECT " OPCHAT_MESSAGE_COLUMNS
+                         " FROM messages WHERE chat_id = $1 AND seq BETWEEN $2 AND $3"
+                         " ORDER BY seq"};
+constexpr Statement kReadDescending = {
+    "read_messages_desc", "SELECT " OPCHAT_MESSAGE_COLUMNS
+                          " FROM messages WHERE chat_id = $1 AND seq BETWEEN $2 AND $3"
+                          " ORDER BY seq DESC"};
+constexpr Statement kFindMessage = {
+    "find_message", "SELECT " OPCHAT_MESSAGE_COLUMNS
+                    " FROM messages WHERE chat_id = $1 AND user_message_id = $2"};
+constexpr Statement kInsertMessage = {
+    "insert_message",
+    "INSERT INTO messages (chat_id, " OPCHAT_MESSAGE_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6,"
+    " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"};
+constexpr Statement kAfterAppend = {
+    "after_append",
+    "UPDATE chats SET message_count = $2, updated_ms = GREATEST(updated_ms, $3::bigint),"
+    " last_message_ms = $4 WHERE chat_id = $1"};
+
+// Import works on arrays, one statement per step whatever the batch size.
+constexpr Statement kImportChats = {
+    "import_chats",
+    "INSERT INTO chats (" OPCHAT_CHAT_COLUMNS ")"
+    " SELECT t.chat_id, t.channel_id, t.user_id, t.operator_id, t.status, t.ext, 0,"
+    " t.created_ms, t.updated_ms, NULL"
+    " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[],"
+    " $7::bigint[], $8::bigint[])"
+    " AS t(chat_id, channel_id, user_id, operator_id, status, ext, created_ms, updated_ms)"
+    " ON CONFLICT (chat_id) DO NOTHING"};
+// Locks in chat_id order, so two imports sharing chats cannot deadlock.
+constexpr Statement kLockChats = {
+    "import_lock_chats",
+    "SELECT chat_id, message_count FROM chats WHERE chat_id = ANY($1::text[])"
+    " ORDER BY chat_id FOR UPDATE"};
+constexpr Statement kFindExisting = {
+    "import_find_existing",
+    "SELECT m.chat_id, m.user_message_id FROM unnest($1::text[], $2::text[]) AS k(chat_id, id)"
+    " JOIN messages m ON m.chat_id = k.chat_id AND m.user_message_id = k.id"};
+constexpr Statement kImportMessages = {
+    "import_messages",
+    "INSERT INTO messages (chat_id, " OPCHAT_MESSAGE_COLUMNS ")"
+    " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[],"
+    " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],"
+    " $13::text[], $14::bigint[], $15::bigint[], $16::text[], $17::float8[], $18::float8[],"
+    " $19::bigint[], $20::text[])"};
+constexpr Statement kImportTouch = {
+    "import_touch",
+    "UPDATE chats c SET message_count = t.count, updated_ms = GREATEST(c.updated_ms, t.last_ms),"
+    " last_message_ms = GREATEST(COALESCE(c.last_message_ms, 0), t.last_ms)"
+    " FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS t(chat_id, count, last_ms)"
+    " WHERE c.chat_id = t.chat_id"};
+
+constexpr Statement kInsertClient = {
+    "insert_client",
+    "INSERT INTO clients (client_id, name, secret, enabled, created_ms)"
+    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (client_id) DO NOTHING"};
+constexpr Statement kInsertClientChannels = {
+    "insert_client_channels",
+    "INSERT INTO client_channels (client_id, channel_id) SELECT $1::text, unnest($2::text[])"
+    " ON CONFLICT DO NOTHING"};
+constexpr Statement kBumpClientsRevision = {
+    "bump_clients_revision",
+    "UPDATE counters SET value = value + 1 WHERE name = 'clients_revision'"};
+constexpr Statement kListClients = {
+    "list_clients",
+    "SELECT c.client_id, c.name, c.secret, c.enabled, c.created_ms, ch.channel_id"
+    " FROM clients c LEFT JOIN client_channels ch ON ch.client_id = c.client_id"
+    " ORDER BY c.created_ms, c.client_id, ch.channel_id"};
+constexpr Statement kSetClientEnabled = {
+    "set_client_enabled", "UPDATE clients SET enabled = $2 WHERE client_id = $1"};
+constexpr Statement kClientsRevision = {
+    "clients_revision", "SELECT value FROM counters WHERE name = 'clients_revision'"};
+constexpr Statement kPing = {"ping", "SELECT 1"};
+
+// --- rows ---
+
+Chat ReadChat(const PgResult& r, int row) {
+  Chat c;
+  c.id = r.String(row, 0);
+  c.channel = r.String(row, 1);
+  c.user_id = r.String(row, 2);
+  c.operator_id = r.OptString(row, 3);
+  c.status = ChatStatusFromCode(r.Int(row, 4)).value_or(ChatStatus::kWaiting);
+  c.ext = r.String(row, 5);
+  c.message_count = r.Int(row, 6);
+  c.created_ms = r.Int(row, 7);
+  c.updated_ms = r.Int(row, 8);
+  c.last_message_ms = r.OptInt(row, 9);
+  return c;
+}
+
+Message ReadMessage(const PgResult& r, int row) {
+  Message m;
+  m.seq = r.Int(row, 0);
+  m.user_message_id = r.String(row, 1);
+  m.from = r.String(row, 2);
+  m.to = r.String(row, 3);
+  m.type = r.String(row, 4);
+  m.msg = r.OptString(row, 5);
+  m.url = r.OptString(row, 6);
+  m.key = r.OptString(row, 7);
+  m.filename = r.OptString(row, 8);
+  m.thumb = r.OptString(row, 9);
+  m.secret = r.OptString(row, 10);
+  m.thumb_secret = r.OptString(row, 11);
+  m.length = r.OptInt(row, 12);
+  m.file_length = r.OptInt(row, 13);
+  m.addr = r.OptString(row, 14);
+  m.lat = r.OptDouble(row, 15);
+  m.lng = r.OptDouble(row, 16);
+  m.create_ms = r.Int(row, 17);
+  m.ext = r.String(row, 18);
+  return m;
+}
+
+Param StatusParam(ChatStatus s) { return ParamOf(int64_t{static_cast<int>(s)}); }
+
+// The parameters of kInsertChat.
+std::vector<Param> ChatParams(const Chat& c) {
+  return {ParamOf(c.id),       ParamOf(c.channel),    ParamOf(c.user_id),
+          ParamOf(c.operator_id), StatusParam(c.status), ParamOf(c.ext),
+          ParamOf(c.created_ms), ParamOf(c.updated_ms)};
+}
+
+// The parameters of kInsertMessage, in OPCHAT_MESSAGE_COLUMNS order after the chat id.
+std::vector<Param> MessageParams(std::string_view chat_id, const Message& m, int64_t seq) {
+  return {ParamOf(chat_id),      ParamOf(seq),          ParamOf(m.user_message_id),
+          ParamOf(m.from),       ParamOf(m.to),         ParamOf(m.type),
+          ParamOf(m.msg),        ParamOf(m.url),        ParamOf(m.key),
+          ParamOf(m.filename),   ParamOf(m.thumb),      ParamOf(m.secret),
+          ParamOf(m.thumb_secret), ParamOf(m.length),   ParamOf(m.file_length),
+          ParamOf(m.addr),       ParamOf(m.lat),        ParamOf(m.lng),
+          ParamOf(m.create_ms),  ParamOf(m.ext)};
+}
+
+// Builds the text form of a one-dimensional array parameter: {"a","b\"c",NULL}. Every element
+// is quoted, which is valid for numbers too, so one escaping rule serves every column type.
+class ArrayBuilder {
+ public:
+  ArrayBuilder() : text_("{") {}
+  void Add(const Param& v) {
+    if (text_.size() > 1) text_ += ',';
+    if (!v) {
+      text_ += "NULL";
+      return;
+    }
+    text_ += '"';
+    for (char ch : *v) {
+      if (ch == '"' || ch == '\\') text_ += '\\';
+      text_ += ch;
+    }
+    text_ += '"';
+  }
+  Param Done() { return text_ + "}"; }
+
+ private:
+  std::string text_;
+};
+
+// Column-wise arrays of rows: AddRow appends one row's values, Params returns one array each.
+class ColumnArrays {
+ public:
+  explicit ColumnArrays(size_t columns) : columns_(columns) {}
+  void AddRow(const std::vector<Param>& row) {
+    for (size_t i = 0; i < columns_.size(); ++i) columns_[i].Add(row[i]);
+  }
+  std::vector<Param> Params() {
+    std::vector<Param> out;
+    for (auto& c : columns_) out.push_back(c.Done());
+    return out;
+  }
+
+ private:
+  std::vector<ArrayBuilder> columns_;
+};
+
+Status ChatNotFound() { return Status::NotFound("会话不存在"); }
+
+// A (chat, user_message_id) pair as one hashable key; ids never hold NUL (Exec rejects it).
+std::string MessageKey(std::string_view chat_id, std::string_view user_message_id) {
+  std::string key(chat_id);
+  key += '\0';
+  key += user_message_id;
+  return key;
+}
+
+}  // namespace
+
+// --- pool ---
+
+PgStore::Lease::~Lease() {
+  if (conn_) store_->Release(std::move(conn_));
+}
+
+Result<std::unique_ptr<Store>> PgStore::Open(const std::string& url, const StoreOptions& options) {
+  auto conn = PgConn::Connect(url);
+  if (!conn.ok()) return conn.status();
+  if (Status s = MigratePostgres(**conn); !s.ok()) return s;
+  int pool_size = std::max(1, options.pool_size);
+  return std::unique_ptr<Store>(new PgStore(url, pool_size, std::move(*conn)));
+}
+
+PgStore::PgStore(std::string url, int pool_size, std::unique_ptr<PgConn> first)
+    : url_(std::move(url)), pool_size_(pool_size) {
+  idle_.push_back(std::move(first));
+  open_ = 1;
+}
+
+Result<PgStore::Lease> PgStore::Acquire() {
+  std::unique_ptr<PgConn> conn;
+  {
+    std::unique_lock lock(mu_);
+    slot_free_.wait(lock, [&] { return !idle_.empty() || open_ < pool_size_; });
+    if (!idle_.empty()) {
+      conn = std::move(idle_.back());
+      idle_.pop_back();
+    } else {
+      ++open_;
+    }
+  }
+  if (conn && conn->Reusable()) return Lease(*this, std::move(conn));
+  // Either a new slot or a connection lost while idle, whose slot the new one takes over.
+  conn.reset();
+  auto fresh = PgConn::Connect(url_);
+  if (!fresh.ok()) {
+    {
+      std::lock_guard lock(mu_);
+      --open_;
+    }
+    slot_free_.notify_one();
+    return fresh.status();
+  }
+  return Lease(*this, std::move(*fresh));
+}
+
+void PgStore::Release(std::unique_ptr<PgConn> conn) {
+  if (!conn->Reusable()) conn.reset();  // closed outside the lock
+  {
+    std::lock_guard lock(mu_);
+    if (conn) {
+      idle_.push_back(std::move(conn));
+    } else {
+      --open_;
+    }
+  }
+  slot_free_.notify_one();
+}
+
+// --- chats ---
+
+Result<Chat> PgStore::GetChat(std::string_view chat_id) {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  auto r = (*conn)->Exec(kGetChat, {ParamOf(chat_id)});
+  if (!r.ok()) return r.status();
+  if (r->Rows() == 0) return ChatNotFound();
+  return ReadChat(*r, 0);
+}
+
+Result<Chat> PgStore::CreateChat(const Chat& chat) {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  auto r = (*conn)->Exec(kInsertChat, ChatParams(chat));
+  if (!r.ok()) return r.status();
+  if (r->AffectedRows() == 0) return Status::Conflict("会话已存在: " + chat.id);
+  return chat;
+}
+
+Result<Chat> PgStore::TransitionChat(std::string_view chat_id, std::span<const ChatStatus> from,
+                                     ChatStatus to, const std::optional<std::string>& operator_id,
+                                     int64_t now_ms) {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  PgConn& c = **conn;
+  Chat result;
+  Status s = c.Transact([&]() -> Status {
+    auto locked = c.Exec(kLockChat, {ParamOf(chat_id)});
+    if (!locked.ok()) return locked.status();
+    if (locked->Rows() == 0) return ChatNotFound();
+    ChatStatus current = ReadChat(*locked, 0).status;
+    if (!Allows(Transition{from, to}, current)) {
+      return Status::Conflict("会话状态不允许该操作: 当前状态 " + std::string(StatusText(current)));
+    }
+    auto updated = c.Exec(kTransitionChat, {ParamOf(chat_id), StatusParam(to),
+                                            ParamOf(operator_id), ParamOf(now_ms)});
+    if (!updated.ok()) return updated.status();
+    result = ReadChat(*updated, 0);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+Result<ChatList> PgStore::ListChats(const ChatFilter& f) {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  std::vector<Param> params = {
+      ParamOf(f.channel), f.status ? StatusParam(*f.status) : std::nullopt,
+      ParamOf(f.operator_id), ParamOf(f.user_id), ParamOf(f.since_ms), ParamOf(f.until_ms)};
+  ChatList out;
+  auto count = (*conn)->Exec(kCountChats, params);
+  if (!count.ok()) return count.status();
+  out.total = count->Int(0, 0);
+  // Same meaning as SQLite's LIMIT/OFFSET: a negative limit means no limit, a negative offset
+  // none (PostgreSQL would reject both).
+  params.push_back(f.limit < 0 ? std::nullopt : ParamOf(f.limit));
+  params.push_back(ParamOf(std::max<int64_t>(f.offset, 0)));
+  auto rows = (*conn)->Exec(kListChats, params);
+  if (!rows.ok()) return rows.status();
+  out.chats.reserve(static_cast<size_t>(rows->Rows()));
+  for (int i = 0; i < rows->Rows(); ++i) out.chats.push_back(ReadChat(*rows, i));
+  return out;
+}
+
+// --- messages ---
+
+Result<std::vector<Message>> PgStore::ReadMessages(std::string_view chat_id, SeqRange range) {
+  std::vector<Message> out;
+  if (range.empty()) return out;
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  auto r = (*conn)->Exec(range.descending ? kReadDescending : kReadAscending,
+                         {ParamOf(chat_id), ParamOf(range.first), ParamOf(range.last)});
+  if (!r.ok()) return r.status();
+  out.reserve(static_cast<size_t>(r->Rows()));
+  for (int i = 0; i < r->Rows(); ++i) out.push_back(ReadMessage(*r, i));
+  return out;
+}
+
+Result<AppendOutcome> PgStore::AppendMessage(std::string_view chat_id, const Message& message) {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  PgConn& c = **conn;
+  AppendOutcome out;
+  Status s = c.Transact([&]() -> Status {
+    // The lock comes first: it orders this append after any other writer of the chat, so the
+    // duplicate check below sees every message committed before it.
+    auto locked = c.Exec(kLockChat, {ParamOf(chat_id)});
+    if (!locked.ok()) return locked.status();
+    if (locked->Rows() == 0) return ChatNotFound();
+    Chat chat = ReadChat(*locked, 0);
+    // A retry of a message that was stored is answered even if the chat has ended since.
+    auto existing = c.Exec(kFindMessage, {ParamOf(chat_id), ParamOf(message.user_message_id)});
+    if (!existing.ok()) return existing.status();
+    if (existing->Rows() > 0) {
+      out = AppendOutcome{ReadMessage(*existing, 0), true};
+      return Status::Ok();
+    }
+    if (!AcceptsMessages(chat.status)) {
+      return Status::Conflict("会话状态不允许发送消息: 当前状态 " +
+                              std::string(StatusText(chat.status)));
+    }
+    int64_t seq = chat.message_count + 1;
+    auto inserted = c.Exec(kInsertMessage, MessageParams(chat_id, message, seq));
+    if (!inserted.ok()) return inserted.status();
+    auto updated = c.Exec(kAfterAppend, {ParamOf(chat_id), ParamOf(seq), ParamOf(NowMillis()),
+                                         ParamOf(message.create_ms)});
+    if (!updated.ok()) return updated.status();
+    out.message = message;
+    out.message.seq = seq;
+    out.duplicate = false;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records) {
+  ImportCounts counts;
+  if (records.empty()) return counts;
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  PgConn& c = **conn;
+
+  // The first record of each chat describes the chat, as in the SQLite back end.
+  std::unordered_map<std::string_view, const Chat*> first_of;
+  for (const ImportRecord& r : records) first_of.try_emplace(r.chat.id, &r.chat);
+  std::vector<const Chat*> chats;
+  for (const auto& [id, chat] : first_of) chats.push_back(chat);
+  // Byte order, the order of chat_id's "C" collation: concurrent imports that create or lock
+  // the same chats do it in the same order, so they queue instead of deadlocking.
+  std::sort(chats.begin(), chats.end(), [](const Chat* a, const Chat* b) { return a->id < b->id; });
+
+  Status s = c.Transact([&]() -> Status {
+    counts = {};
+    ColumnArrays new_chats(8);
+    ArrayBuilder chat_ids;
+    for (const Chat* chat : chats) {
+      new_chats.AddRow(ChatParams(*chat));
+      chat_ids.Add(ParamOf(chat->id));
+    }
+    if (auto r = c.Exec(kImportChats, new_chats.Params()); !r.ok()) return r.status();
+
+    struct Touched {
+      int64_t count = 0;
+      int64_t last_ms = 0;
+    };
+    std::unordered_map<std::string, Touched> touched;
+    auto locked = c.Exec(kLockChats, {chat_ids.Done()});
+    if (!locked.ok()) return locked.status();
+    for (int i = 0; i < locked->Rows(); ++i) {
+      touched[locked->String(i, 0)].count = locked->Int(i, 1);
+    }
+    if (touched.size() != chats.size()) return Status::Internal("import: a chat vanished");
+
+    ColumnArrays keys(2);
+    for (const ImportRecord& r : records) {
+      keys.AddRow({ParamOf(r.chat.id), ParamOf(r.message.user_message_id)});
+    }
+    auto existing = c.Exec(kFindExisting, keys.Params());
+    if (!existing.ok()) return existing.status();
+    std::unordered_set<std::string> seen;
+    for (int i = 0; i < existing->Rows(); ++i) {
+      seen.insert(MessageKey(existing->Text(i, 0), existing->Text(i, 1)));
+    }
+
+    ColumnArrays rows(20);
+    for (const ImportRecord& r : records) {
+      if (!seen.insert(MessageKey(r.chat.id, r.message.user_message_id)).second) {
+        ++counts.duplicates;
+        continue;
+      }
+      Touched& t = touched[r.chat.id];
+      rows.AddRow(MessageParams(r.chat.id, r.message, ++t.count));
+      t.last_ms = std::max(t.last_ms, r.message.create_ms);
+      ++counts.inserted;
+    }
+    if (counts.inserted > 0) {
+      if (auto r = c.Exec(kImportMessages, rows.Params()); !r.ok()) return r.status();
+    }
+
+    ColumnArrays updates(3);
+    for (const auto& [id, t] : touched) {
+      updates.AddRow({ParamOf(id), ParamOf(t.count), ParamOf(t.last_ms)});
+    }
+    auto updated = c.Exec(kImportTouch, updates.Params());
+    return updated.ok() ? Status::Ok() : updated.status();
+  });
+  if (!s.ok()) return s;
+  return counts;
+}
+
+// --- clients ---
+
+Status PgStore::AddClient(const ClientRecord& client) {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  PgConn& c = **conn;
+  return c.Transact([&]() -> Status {
+    auto r = c.Exec(kInsertClient, {ParamOf(client.id), ParamOf(client.name),
+                                    ParamOf(client.secret), ParamOf(client.enabled),
+                                    ParamOf(client.created_ms)});
+    if (!r.ok()) return r.status();
+    if (r->AffectedRows() == 0) return Status::Conflict("client exists: " + client.id);
+    if (!client.channels.empty()) {
+      ArrayBuilder channels;
+      for (const auto& ch : client.channels) channels.Add(ParamOf(ch));
+      auto ch = c.Exec(kInsertClientChannels, {ParamOf(client.id), channels.Done()});
+      if (!ch.ok()) return ch.status();
+    }
+    auto bump = c.Exec(kBumpClientsRevision, {});
+    return bump.ok() ? Status::Ok() : bump.status();
+  });
+}
+
+Result<std::vector<ClientRecord>> PgStore::ListClients() {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  auto r = (*conn)->Exec(kListClients, {});
+  if (!r.ok()) return r.status();
+  // One row per (client, channel), clients in order: a client's rows are adjacent.
+  std::vector<ClientRecord> out;
+  for (int i = 0; i < r->Rows(); ++i) {
+    if (out.empty() || out.back().id != r->Text(i, 0)) {
+      out.push_back({r->String(i, 0), r->String(i, 1), r->String(i, 2), r->Bool(i, 3), {},
+                     r->Int(i, 4)});
+    }
+    if (!r->IsNull(i, 5)) out.back().channels.push_back(r->String(i, 5));
+  }
+  return out;
+}
+
+Status PgStore::SetClientEnabled(std::string_view client_id, bool enabled) {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  PgConn& c = **conn;
+  return c.Transact([&]() -> Status {
+    auto r = c.Exec(kSetClientEnabled, {ParamOf(client_id), ParamOf(enabled)});
+    if (!r.ok()) return r.status();
+    if (r->AffectedRows() == 0) return Status::NotFound("no such client: " + std::string(client_id));
+    auto bump = c.Exec(kBumpClientsRevision, {});
+    return bump.ok() ? Status::Ok() : bump.status();
+  });
+}
+
+Result<int64_t> PgStore::ClientsRevision() {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  auto r = (*conn)->Exec(kClientsRevision, {});
+  if (!r.ok()) return r.status();
+  if (r->Rows() == 0) return Status::Internal("clients_revision counter missing");
+  return r->Int(0, 0);
+}
+
+Status PgStore::Ping() {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  auto r = (*conn)->Exec(kPing, {});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+}  // namespace opchat::postgres

@@ -1,0 +1,76 @@
+// The PostgreSQL back end: a bounded pool of libpq connections to one database.
+// Several opchat processes may share the database: each write runs in one transaction that
+// locks the chat row it changes, so per-chat sequence numbers stay dense across processes.
+// Every query on chats and messages is keyed by chat_id, so both tables can be distributed by
+// chat_id (Citus) unchanged. Thread-safe: each call borrows a connection for its duration.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "storage/postgres/pg_conn.hpp"
+#include "storage/store.hpp"
+
+namespace opchat::postgres {
+
+class PgStore final : public Store {
+ public:
+  // Connects to `url` (postgres://... or postgresql://...) and applies schema migrations.
+  // Unavailable when the server cannot be reached.
+  static Result<std::unique_ptr<Store>> Open(const std::string& url, const StoreOptions& options);
+
+  Result<Chat> GetChat(std::string_view chat_id) override;
+  Result<Chat> CreateChat(const Chat& chat) override;
+  Result<Chat> TransitionChat(std::string_view chat_id, std::span<const ChatStatus> from,
+                              ChatStatus to, const std::optional<std::string>& operator_id,
+                              int64_t now_ms) override;
+  Result<ChatList> ListChats(const ChatFilter& filter) override;
+  Result<std::vector<Message>> ReadMessages(std::string_view chat_id, SeqRange range) override;
+  Result<AppendOutcome> AppendMessage(std::string_view chat_id, const Message& message) override;
+  Result<ImportCounts> Import(std::span<const ImportRecord> records) override;
+  Status AddClient(const ClientRecord& client) override;
+  Result<std::vector<ClientRecord>> ListClients() override;
+  Status SetClientEnabled(std::string_view client_id, bool enabled) override;
+  Result<int64_t> ClientsRevision() override;
+  Status Ping() override;
+
+ private:
+  // A connection lent to one caller for one call; goes back to the pool (or, when lost or
+  // left inside a transaction, is closed) when the lease ends.
+  class Lease {
+   public:
+    Lease(PgStore& store, std::unique_ptr<PgConn> conn) : store_(&store), conn_(std::move(conn)) {}
+    Lease(Lease&& other) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    PgConn* operator->() { return conn_.get(); }
+    PgConn& operator*() { return *conn_; }
+
+   private:
+    PgStore* store_;
+    std::unique_ptr<PgConn> conn_;
+  };
+
+  PgStore(std::string url, int pool_size, std::unique_ptr<PgConn> first);
+
+  // Waits for an idle connection or a free slot. A slot is filled by connecting now, once: a
+  // call made while the server is down returns Unavailable after one failed attempt.
+  Result<Lease> Acquire();
+  void Release(std::unique_ptr<PgConn> conn);
+
+  const std::string url_;
+  const int pool_size_;
+  std::mutex mu_;
+  std::condition_variable slot_free_;
+  std::vector<std::unique_ptr<PgConn>> idle_;  // GUARDED_BY(mu_)
+  int open_ = 0;  // connections idle or lent out; GUARDED_BY(mu_)
+};
+
+// Applies the versioned schema migrations the database has not seen yet, in one transaction
+// under an advisory lock, so opchat processes starting together do not race.
+Status MigratePostgres(PgConn& conn);
+
+}  // namespace opchat::postgres

@@ -1,0 +1,106 @@
+// Versioned schema of the SQLite back end. A migration is never edited once released: add a
+// new one. Every hot query is keyed by chat_id, and a chat's messages are clustered by
+// (chat_id, seq) so a page is one index range.
+#include <sqlite3.h>
+
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace opchat::sqlite {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE clients (
+  client_id  TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  secret     TEXT NOT NULL,
+  enabled    INTEGER NOT NULL DEFAULT 1,
+  created_ms INTEGER NOT NULL
+);
+CREATE TABLE client_channels (
+  client_id  TEXT NOT NULL REFERENCES clients(client_id),
+  channel_id TEXT NOT NULL,
+  PRIMARY KEY (client_id, channel_id)
+) WITHOUT ROWID;
+CREATE TABLE counters (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO counters VALUES ('clients_revision', 0);
+CREATE TABLE chats (
+  chat_id         TEXT PRIMARY KEY,
+  channel_id      TEXT NOT NULL,
+  user_id         TEXT NOT NULL,
+  operator_id     TEXT,
+  status          INTEGER NOT NULL,
+  ext             TEXT NOT NULL DEFAULT '{}',
+  message_count   INTEGER NOT NULL DEFAULT 0,
+  created_ms      INTEGER NOT NULL,
+  updated_ms      INTEGER NOT NULL,
+  last_message_ms INTEGER
+) WITHOUT ROWID;
+CREATE INDEX chats_by_channel_activity ON chats (channel_id, updated_ms DESC);
+CREATE TABLE messages (
+  chat_id         TEXT NOT NULL,
+  seq             INTEGER NOT NULL,
+  user_message_id TEXT NOT NULL,
+  from_id         TEXT NOT NULL,
+  to_id           TEXT NOT NULL,
+  type            TEXT NOT NULL,
+  msg             TEXT,
+  url             TEXT,
+  object_key      TEXT,
+  filename        TEXT,
+  thumb           TEXT,
+  secret          TEXT,
+  thumb_secret    TEXT,
+  length          INTEGER,
+  file_length     INTEGER,
+  addr            TEXT,
+  lat             REAL,
+  lng             REAL,
+  create_ms       INTEGER NOT NULL,
+  ext             TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY (chat_id, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX messages_by_user_message_id ON messages (chat_id, user_message_id);
+)sql"},
+};
+
+}  // namespace
+
+Status MigrateSqlite(SqliteDb& db) {
+  if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  Status s = db.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "applied_ms INTEGER NOT NULL)");
+  int current = 0;
+  if (s.ok()) {
+    auto q = db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (q.Step()) current = static_cast<int>(q.Int(0));
+    s = q.status();
+  }
+  for (const Migration& m : kMigrations) {
+    if (!s.ok()) break;
+    if (m.version <= current) continue;
+    s = db.Exec(m.sql);
+    if (s.ok()) {
+      auto ins = db.Prepare(
+          "INSERT INTO schema_migrations VALUES (?, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))");
+      ins.Bind(1, int64_t{m.version});
+      s = ins.Run();
+    }
+  }
+  if (!s.ok()) {
+    (void)db.Exec("ROLLBACK");
+    return s;
+  }
+  return db.Exec("COMMIT");
+}
+
+}  // namespace opchat::sqlite

@@ -1,0 +1,446 @@
+#include "storage/sqlite/sqlite_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <unordered_map>
+
+#include "common/clock.hpp"
+
+namespace opchat::sqlite {
+namespace {
+
+constexpr const char* kChatColumns =
+    "chat_id, channel_id, user_id, operator_id, status, ext, message_count, created_ms, "
+    "updated_ms, last_message_ms";
+
+Chat ReadChat(const Stmt& q) {
+  Chat c;
+  c.id = q.String(0);
+  c.channel = q.String(1);
+  c.user_id = q.String(2);
+  c.operator_id = q.OptString(3);
+  c.status = ChatStatusFromCode(q.Int(4)).value_or(ChatStatus::kWaiting);
+  c.ext = q.String(5);
+  c.message_count = q.Int(6);
+  c.created_ms = q.Int(7);
+  c.updated_ms = q.Int(8);
+  c.last_message_ms = q.OptInt(9);
+  return c;
+}
+
+#define OPCHAT_MESSAGE_COLUMNS                                                                  \
+  "seq, user_message_id, from_id, to_id, type, msg, url, object_key, filename, thumb, secret, " \
+  "thumb_secret, length, file_length, addr, lat, lng, create_ms, ext"
+
+Message ReadMessage(const Stmt& q) {
+  Message m;
+  m.seq = q.Int(0);
+  m.user_message_id = q.String(1);
+  m.from = q.String(2);
+  m.to = q.String(3);
+  m.type = q.String(4);
+  m.msg = q.OptString(5);
+  m.url = q.OptString(6);
+  m.key = q.OptString(7);
+  m.filename = q.OptString(8);
+  m.thumb = q.OptString(9);
+  m.secret = q.OptString(10);
+  m.thumb_secret = q.OptString(11);
+  m.length = q.OptInt(12);
+  m.file_length = q.OptInt(13);
+  m.addr = q.OptString(14);
+  m.lat = q.OptDouble(15);
+  m.lng = q.OptDouble(16);
+  m.create_ms = q.Int(17);
+  m.ext = q.String(18);
+  return m;
+}
+
+Result<Chat> LoadChat(SqliteDb& db, std::string_view chat_id) {
+  static const std::string sql = std::string("SELECT ") + kChatColumns + " FROM chats WHERE chat_id = ?";
+  auto q = db.Prepare(sql.c_str());
+  q.Bind(1, chat_id);
+  if (q.Step()) return ReadChat(q);
+  if (!q.status().ok()) return q.status();
+  return Status::NotFound("会话不存在");
+}
+
+Result<Message> FindByUserMessageId(SqliteDb& db, std::string_view chat_id, std::string_view umid,
+                                    bool* found) {
+  auto q = db.Prepare("SELECT " OPCHAT_MESSAGE_COLUMNS
+                      " FROM messages WHERE chat_id = ? AND user_message_id = ?");
+  q.Bind(1, chat_id);
+  q.Bind(2, umid);
+  *found = q.Step();
+  if (*found) return ReadMessage(q);
+  if (!q.status().ok()) return q.status();
+  return Message{};
+}
+
+Status InsertChat(SqliteDb& db, const Chat& c, bool ignore_existing) {
+  auto q = db.Prepare(ignore_existing
+                          ? "INSERT OR IGNORE INTO chats (chat_id, channel_id, user_id, operator_id,"
+                            " status, ext, message_count, created_ms, updated_ms, last_message_ms)"
+                            " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, NULL)"
+                          : "INSERT INTO chats (chat_id, channel_id, user_id, operator_id,"
+                            " status, ext, message_count, created_ms, updated_ms, last_message_ms)"
+                            " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, NULL)");
+  q.Bind(1, c.id);
+  q.Bind(2, c.channel);
+  q.Bind(3, c.user_id);
+  q.Bind(4, c.operator_id);
+  q.Bind(5, int64_t{static_cast<int>(c.status)});
+  q.Bind(6, c.ext);
+  q.Bind(7, c.created_ms);
+  q.Bind(8, c.updated_ms);
+  return q.Run();
+}
+
+// Inserts `m` at position `seq`; sets *inserted = false when the chat already holds its
+// user_message_id.
+Status InsertMessage(SqliteDb& db, std::string_view chat_id, const Message& m, int64_t seq,
+                     bool* inserted) {
+  auto q = db.Prepare(
+      "INSERT INTO messages (chat_id, " OPCHAT_MESSAGE_COLUMNS
+      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+      " ON CONFLICT (chat_id, user_message_id) DO NOTHING");
+  q.Bind(1, chat_id);
+  q.Bind(2, seq);
+  q.Bind(3, m.user_message_id);
+  q.Bind(4, m.from);
+  q.Bind(5, m.to);
+  q.Bind(6, m.type);
+  q.Bind(7, m.msg);
+  q.Bind(8, m.url);
+  q.Bind(9, m.key);
+  q.Bind(10, m.filename);
+  q.Bind(11, m.thumb);
+  q.Bind(12, m.secret);
+  q.Bind(13, m.thumb_secret);
+  q.Bind(14, m.length);
+  q.Bind(15, m.file_length);
+  q.Bind(16, m.addr);
+  q.Bind(17, m.lat);
+  q.Bind(18, m.lng);
+  q.Bind(19, m.create_ms);
+  q.Bind(20, m.ext);
+  Status s = q.Run();
+  *inserted = s.ok() && db.Changes() == 1;
+  return s;
+}
+
+Status BumpClientsRevision(SqliteDb& db) {
+  return db.Prepare("UPDATE counters SET value = value + 1 WHERE name = 'clients_revision'").Run();
+}
+
+// Creates the file with owner-only permissions before SQLite does, so chat history is never
+// world-readable, even for a moment. SQLite gives the -wal and -shm files the same mode.
+Status CreateOwnerOnly(const std::string& path) {
+  std::error_code ec;
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Unavailable("cannot create database file " + path);
+  ::close(fd);
+  return Status::Ok();
+}
+
+}  // namespace
+
+SqliteStore::Lease::~Lease() {
+  if (!db_) return;
+  std::lock_guard lock(store_.pool_mu_);
+  store_.idle_readers_.push_back(std::move(db_));
+}
+
+Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
+                                                 const StoreOptions& options) {
+  if (path != ":memory:") {
+    if (Status s = CreateOwnerOnly(path); !s.ok()) return s;
+  }
+  auto writer = SqliteDb::Open(path, true, options.sqlite_synchronous);
+  if (!writer.ok()) return writer.status();
+  if (Status s = MigrateSqlite(**writer); !s.ok()) return s;
+  return std::unique_ptr<Store>(new SqliteStore(path, options, std::move(*writer)));
+}
+
+SqliteStore::SqliteStore(std::string path, StoreOptions options,
+                         std::unique_ptr<SqliteDb> writer_db)
+    : path_(std::move(path)), options_(std::move(options)), writer_(std::move(writer_db)) {}
+
+Result<SqliteStore::Lease> SqliteStore::Reader() {
+  {
+    std::lock_guard lock(pool_mu_);
+    if (!idle_readers_.empty()) {
+      auto db = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return Lease(*this, std::move(db));
+    }
+  }
+  // Connections are opened on demand and kept: the pool grows to the peak number of
+  // concurrent readers, which the thread pools above bound.
+  auto db = SqliteDb::Open(path_, false, options_.sqlite_synchronous);
+  if (!db.ok()) return db.status();
+  return Lease(*this, std::move(*db));
+}
+
+Result<Chat> SqliteStore::GetChat(std::string_view chat_id) {
+  auto db = Reader();
+  if (!db.ok()) return db.status();
+  return LoadChat(**db, chat_id);
+}
+
+Result<Chat> SqliteStore::CreateChat(const Chat& chat) {
+  Status s = writer_.Submit([&](SqliteDb& db) -> Status {
+    auto existing = LoadChat(db, chat.id);
+    if (existing.ok()) return Status::Conflict("会话已存在: " + chat.id);
+    if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+    return InsertChat(db, chat, false);
+  });
+  if (!s.ok()) return s;
+  return chat;
+}
+
+Result<Chat> SqliteStore::TransitionChat(std::string_view chat_id,
+                                         std::span<const ChatStatus> from, ChatStatus to,
+                                         const std::optional<std::string>& operator_id,
+                                         int64_t now_ms) {
+  Chat result;
+  Status s = writer_.Submit([&](SqliteDb& db) -> Status {
+    auto chat = LoadChat(db, chat_id);
+    if (!chat.ok()) return chat.status();
+    if (!Allows(Transition{from, to}, chat->status)) {
+      return Status::Conflict("会话状态不允许该操作: 当前状态 " +
+                              std::string(StatusText(chat->status)));
+    }
+    auto q = db.Prepare(
+        "UPDATE chats SET status = ?, operator_id = COALESCE(?, operator_id),"
+        " updated_ms = MAX(updated_ms, ?) WHERE chat_id = ?");
+    q.Bind(1, int64_t{static_cast<int>(to)});
+    q.Bind(2, operator_id);
+    q.Bind(3, now_ms);
+    q.Bind(4, chat_id);
+    if (Status u = q.Run(); !u.ok()) return u;
+    result = std::move(*chat);
+    result.status = to;
+    if (operator_id) result.operator_id = operator_id;
+    result.updated_ms = std::max(result.updated_ms, now_ms);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+Result<ChatList> SqliteStore::ListChats(const ChatFilter& f) {
+  auto db = Reader();
+  if (!db.ok()) return db.status();
+  // One statement for every combination of filters: "?N IS NULL OR column = ?N".
+  static const std::string where =
+      " FROM chats WHERE channel_id = ?1 AND (?2 IS NULL OR status = ?2)"
+      " AND (?3 IS NULL OR operator_id = ?3) AND (?4 IS NULL OR user_id = ?4)"
+      " AND (?5 IS NULL OR updated_ms >= ?5) AND (?6 IS NULL OR updated_ms < ?6)";
+  static const std::string list_sql = std::string("SELECT ") + kChatColumns + where +
+                                      " ORDER BY updated_ms DESC, chat_id LIMIT ?7 OFFSET ?8";
+  static const std::string count_sql = "SELECT COUNT(*)" + where;
+  auto bind = [&](Stmt& q) {
+    q.Bind(1, f.channel);
+    if (f.status) q.Bind(2, int64_t{static_cast<int>(*f.status)});
+    q.Bind(3, f.operator_id);
+    q.Bind(4, f.user_id);
+    q.Bind(5, f.since_ms);
+    q.Bind(6, f.until_ms);
+  };
+  ChatList out;
+  {
+    auto q = (*db)->Prepare(count_sql.c_str());
+    bind(q);
+    if (q.Step()) out.total = q.Int(0);
+    if (!q.status().ok()) return q.status();
+  }
+  auto q = (*db)->Prepare(list_sql.c_str());
+  bind(q);
+  q.Bind(7, f.limit);
+  q.Bind(8, f.offset);
+  while (q.Step()) out.chats.push_back(ReadChat(q));
+  if (!q.status().ok()) return q.status();
+  return out;
+}
+
+Result<std::vector<Message>> SqliteStore::ReadMessages(std::string_view chat_id, SeqRange range) {
+  std::vector<Message> out;
+  if (range.empty()) return out;
+  auto db = Reader();
+  if (!db.ok()) return db.status();
+  auto q = (*db)->Prepare(range.descending
+                              ? "SELECT " OPCHAT_MESSAGE_COLUMNS
+                                " FROM messages WHERE chat_id = ? AND seq BETWEEN ? AND ?"
+                                " ORDER BY seq DESC"
+                              : "SELECT " OPCHAT_MESSAGE_COLUMNS
+                                " FROM messages WHERE chat_id = ? AND seq BETWEEN ? AND ?"
+                                " ORDER BY seq");
+  q.Bind(1, chat_id);
+  q.Bind(2, range.first);
+  q.Bind(3, range.last);
+  out.reserve(static_cast<size_t>(range.size()));
+  while (q.Step()) out.push_back(ReadMessage(q));
+  if (!q.status().ok()) return q.status();
+  return out;
+}
+
+Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view chat_id, const Message& message) {
+  AppendOutcome out;
+  Status s = writer_.Submit([&](SqliteDb& db) -> Status {
+    bool found = false;
+    auto existing = FindByUserMessageId(db, chat_id, message.user_message_id, &found);
+    if (!existing.ok()) return existing.status();
+    if (found) {
+      out = {std::move(*existing), true};
+      return Status::Ok();
+    }
+    auto chat = LoadChat(db, chat_id);
+    if (!chat.ok()) return chat.status();
+    if (!AcceptsMessages(chat->status)) {
+      return Status::Conflict("会话状态不允许发送消息: 当前状态 " +
+                              std::string(StatusText(chat->status)));
+    }
+    int64_t seq = chat->message_count + 1;
+    bool inserted = false;
+    if (Status i = InsertMessage(db, chat_id, message, seq, &inserted); !i.ok()) return i;
+    auto q = db.Prepare(
+        "UPDATE chats SET message_count = ?, updated_ms = MAX(updated_ms, ?),"
+        " last_message_ms = ? WHERE chat_id = ?");
+    q.Bind(1, seq);
+    q.Bind(2, NowMillis());
+    q.Bind(3, message.create_ms);
+    q.Bind(4, chat_id);
+    if (Status u = q.Run(); !u.ok()) return u;
+    out.message = message;
+    out.message.seq = seq;
+    out.duplicate = false;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) {
+  ImportCounts counts;
+  Status s = writer_.Submit([&](SqliteDb& db) -> Status {
+    counts = {};
+    struct Touched {
+      int64_t count;
+      int64_t last_ms;
+    };
+    std::unordered_map<std::string_view, Touched> touched;
+    for (const ImportRecord& r : records) {
+      auto it = touched.find(r.chat.id);
+      if (it == touched.end()) {
+        if (Status c = InsertChat(db, r.chat, true); !c.ok()) return c;
+        auto chat = LoadChat(db, r.chat.id);
+        if (!chat.ok()) return chat.status();
+        it = touched.emplace(r.chat.id, Touched{chat->message_count, 0}).first;
+      }
+      bool inserted = false;
+      Status i = InsertMessage(db, r.chat.id, r.message, it->second.count + 1, &inserted);
+      if (!i.ok()) return i;
+      if (inserted) {
+        ++it->second.count;
+        it->second.last_ms = std::max(it->second.last_ms, r.message.create_ms);
+        ++counts.inserted;
+      } else {
+        ++counts.duplicates;
+      }
+    }
+    for (const auto& [chat_id, t] : touched) {
+      auto q = db.Prepare(
+          "UPDATE chats SET message_count = ?, updated_ms = MAX(updated_ms, ?),"
+          " last_message_ms = MAX(COALESCE(last_message_ms, 0), ?) WHERE chat_id = ?");
+      q.Bind(1, t.count);
+      q.Bind(2, t.last_ms);
+      q.Bind(3, t.last_ms);
+      q.Bind(4, chat_id);
+      if (Status u = q.Run(); !u.ok()) return u;
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return counts;
+}
+
+Status SqliteStore::AddClient(const ClientRecord& client) {
+  return writer_.Submit([&](SqliteDb& db) -> Status {
+    auto q = db.Prepare(
+        "INSERT INTO clients (client_id, name, secret, enabled, created_ms) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (client_id) DO NOTHING");
+    q.Bind(1, client.id);
+    q.Bind(2, client.name);
+    q.Bind(3, client.secret);
+    q.Bind(4, int64_t{client.enabled ? 1 : 0});
+    q.Bind(5, client.created_ms);
+    if (Status s = q.Run(); !s.ok()) return s;
+    if (db.Changes() == 0) return Status::Conflict("client exists: " + client.id);
+    for (const auto& channel : client.channels) {
+      auto c = db.Prepare("INSERT OR IGNORE INTO client_channels VALUES (?, ?)");
+      c.Bind(1, client.id);
+      c.Bind(2, channel);
+      if (Status s = c.Run(); !s.ok()) return s;
+    }
+    return BumpClientsRevision(db);
+  });
+}
+
+Result<std::vector<ClientRecord>> SqliteStore::ListClients() {
+  auto db = Reader();
+  if (!db.ok()) return db.status();
+  std::vector<ClientRecord> out;
+  std::unordered_map<std::string, size_t> index;
+  {
+    auto q = (*db)->Prepare(
+        "SELECT client_id, name, secret, enabled, created_ms FROM clients ORDER BY created_ms, "
+        "client_id");
+    while (q.Step()) {
+      index[q.String(0)] = out.size();
+      out.push_back({q.String(0), q.String(1), q.String(2), q.Int(3) != 0, {}, q.Int(4)});
+    }
+    if (!q.status().ok()) return q.status();
+  }
+  auto q = (*db)->Prepare("SELECT client_id, channel_id FROM client_channels ORDER BY 1, 2");
+  while (q.Step()) {
+    auto it = index.find(q.String(0));
+    if (it != index.end()) out[it->second].channels.push_back(q.String(1));
+  }
+  if (!q.status().ok()) return q.status();
+  return out;
+}
+
+Status SqliteStore::SetClientEnabled(std::string_view client_id, bool enabled) {
+  return writer_.Submit([&](SqliteDb& db) -> Status {
+    auto q = db.Prepare("UPDATE clients SET enabled = ? WHERE client_id = ?");
+    q.Bind(1, int64_t{enabled ? 1 : 0});
+    q.Bind(2, client_id);
+    if (Status s = q.Run(); !s.ok()) return s;
+    if (db.Changes() == 0) return Status::NotFound("no such client: " + std::string(client_id));
+    return BumpClientsRevision(db);
+  });
+}
+
+Result<int64_t> SqliteStore::ClientsRevision() {
+  auto db = Reader();
+  if (!db.ok()) return db.status();
+  auto q = (*db)->Prepare("SELECT value FROM counters WHERE name = 'clients_revision'");
+  if (q.Step()) return q.Int(0);
+  if (!q.status().ok()) return q.status();
+  return Status::Internal("clients_revision counter missing");
+}
+
+Status SqliteStore::Ping() {
+  auto db = Reader();
+  if (!db.ok()) return db.status();
+  auto q = (*db)->Prepare("SELECT 1");
+  return q.Run();
+}
+
+}  // namespace opchat::sqlite

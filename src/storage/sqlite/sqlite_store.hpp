@@ -1,0 +1,66 @@
+// The SQLite back end: one database file in WAL mode.
+// Reads run on a small pool of connections, each used by one thread at a time; writes go
+// through the single GroupCommitWriter. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "storage/sqlite/group_commit.hpp"
+#include "storage/sqlite/sqlite_db.hpp"
+#include "storage/store.hpp"
+
+namespace opchat::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed, owner-only permissions) the database at `path` and migrates it.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions& options);
+
+  Result<Chat> GetChat(std::string_view chat_id) override;
+  Result<Chat> CreateChat(const Chat& chat) override;
+  Result<Chat> TransitionChat(std::string_view chat_id, std::span<const ChatStatus> from,
+                              ChatStatus to, const std::optional<std::string>& operator_id,
+                              int64_t now_ms) override;
+  Result<ChatList> ListChats(const ChatFilter& filter) override;
+  Result<std::vector<Message>> ReadMessages(std::string_view chat_id, SeqRange range) override;
+  Result<AppendOutcome> AppendMessage(std::string_view chat_id, const Message& message) override;
+  Result<ImportCounts> Import(std::span<const ImportRecord> records) override;
+  Status AddClient(const ClientRecord& client) override;
+  Result<std::vector<ClientRecord>> ListClients() override;
+  Status SetClientEnabled(std::string_view client_id, bool enabled) override;
+  Result<int64_t> ClientsRevision() override;
+  Status Ping() override;
+
+ private:
+  // A reader connection lent to one caller for the length of one call.
+  class Lease {
+   public:
+    Lease(SqliteStore& store, std::unique_ptr<SqliteDb> db) : store_(store), db_(std::move(db)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    SqliteDb* operator->() { return db_.get(); }
+    SqliteDb& operator*() { return *db_; }
+    bool ok() const { return db_ != nullptr; }
+
+   private:
+    SqliteStore& store_;
+    std::unique_ptr<SqliteDb> db_;
+  };
+
+  SqliteStore(std::string path, StoreOptions options, std::unique_ptr<SqliteDb> writer_db);
+  Result<Lease> Reader();
+
+  const std::string path_;
+  const StoreOptions options_;
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<SqliteDb>> idle_readers_;  // GUARDED_BY(pool_mu_)
+  GroupCommitWriter writer_;
+};
+
+// Applies the versioned schema migrations that `db` has not seen yet.
+Status MigrateSqlite(SqliteDb& db);
+
+}  // namespace opchat::sqlite
