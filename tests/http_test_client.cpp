@@ -1,0 +1,119 @@
+#include "http_test_client.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
+#include <chrono>
+#include <stdexcept>
+
+#include "auth/canonical_request.hpp"
+#include "auth/signature.hpp"
+
+namespace opchat::testing {
+
+boost::json::value HttpResponse::Json() const { return boost::json::parse(body); }
+
+namespace {
+
+// Parses a complete response out of `data`; false while incomplete.
+bool ParseResponse(const std::string& data, HttpResponse& out) {
+  size_t head_end = data.find("\r\n\r\n");
+  if (head_end == std::string::npos) return false;
+  out = {};
+  size_t line_end = data.find("\r\n");
+  std::string status_line = data.substr(0, line_end);
+  if (status_line.size() < 12) return false;
+  out.status = std::stoi(status_line.substr(9, 3));
+  size_t pos = line_end + 2;
+  while (pos < head_end) {
+    size_t eol = data.find("\r\n", pos);
+    std::string line = data.substr(pos, eol - pos);
+    size_t colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string name = line.substr(0, colon);
+      for (auto& c : name) c = static_cast<char>(std::tolower(c));
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      out.headers[name] = value;
+    }
+    pos = eol + 2;
+  }
+  size_t length = out.headers.count("content-length") ? std::stoul(out.headers["content-length"]) : 0;
+  if (data.size() < head_end + 4 + length) return false;
+  out.body = data.substr(head_end + 4, length);
+  return true;
+}
+
+}  // namespace
+
+HttpResponse SendRaw(int port, const std::string& raw, int timeout_ms) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  HttpResponse response;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return response;
+  }
+  size_t sent = 0;
+  while (sent < raw.size()) {
+    ssize_t n = ::send(fd, raw.data() + sent, raw.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server may answer (413) and close before reading everything
+    sent += static_cast<size_t>(n);
+  }
+  std::string data;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  char buf[65536];
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    deadline - std::chrono::steady_clock::now()).count());
+    if (::poll(&p, 1, std::max(left, 1)) <= 0) break;
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    data.append(buf, static_cast<size_t>(n));
+    if (ParseResponse(data, response)) break;
+  }
+  ::close(fd);
+  if (!ParseResponse(data, response)) response.status = 0;
+  return response;
+}
+
+HttpResponse Post(int port, const std::string& target, const std::string& body,
+                  const std::string& content_type) {
+  std::string raw = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  if (!content_type.empty()) raw += "Content-Type: " + content_type + "\r\n";
+  raw += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  return SendRaw(port, raw);
+}
+
+HttpResponse Get(int port, const std::string& target) {
+  return SendRaw(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+}
+
+std::string SignedQuery(const Credential& cred, const std::string& body,
+                        const std::vector<std::pair<std::string, std::string>>& extra,
+                        const std::string& method) {
+  QueryParams params = {{"apiVersion", "01"}, {"client", cred.client}, {"channel", cred.channel},
+                        {"version", "2.0"}};
+  if (method != "md5") params.emplace_back("signMethod", method);
+  for (const auto& p : extra) params.push_back(p);
+  auto m = ParseSignMethod(&method);
+  std::string sign = ComputeSignature(*m, CanonicalQuery(params), body, cred.secret);
+  std::string out;
+  for (const auto& [k, v] : params) out += (out.empty() ? "" : "&") + k + "=" + v;
+  return out + "&sign=" + sign;
+}
+
+HttpResponse Call(int port, const Credential& cred, const std::string& name,
+                  const std::string& body) {
+  return Post(port, "/op/v2/" + name + "?" + SignedQuery(cred, body), body);
+}
+
+}  // namespace opchat::testing

@@ -24,8 +24,9 @@ Status FromSqlState(std::string_view state, std::string message) {
     return Status::Unavailable(std::move(message));
   }
   if (state == "23505") return Status::Conflict(std::move(message));
-  // Invalid UTF-8 in a parameter is the request's fault, not the server's.
-  if (state == "22021") return Status::InvalidArgument(std::move(message));
+  // Invalid UTF-8 in a text parameter is the request's fault. A 4xx message reaches the
+  // caller, so it names the problem without the server's wording.
+  if (state == "22021") return Status::InvalidArgument("text is not valid UTF-8");
   return Status::Internal(std::move(message));
 }
 
@@ -52,6 +53,17 @@ Param ParamOf(bool v) { return std::string(v ? "t" : "f"); }
 Param ParamOf(const std::optional<std::string>& v) { return v; }
 Param ParamOf(const std::optional<int64_t>& v) { return v ? ParamOf(*v) : std::nullopt; }
 Param ParamOf(const std::optional<double>& v) { return v ? ParamOf(*v) : std::nullopt; }
+Param BytesParamOf(const std::optional<std::string>& v) {
+  if (!v) return std::nullopt;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\\x";
+  out.reserve(2 + 2 * v->size());
+  for (unsigned char ch : *v) {
+    out += kHex[ch >> 4];
+    out += kHex[ch & 15];
+  }
+  return out;
+}
 
 // --- PgResult ---
 
@@ -90,14 +102,38 @@ std::optional<double> PgResult::OptDouble(int row, int col) const {
   return Double(row, col);
 }
 
+std::optional<std::string> PgResult::OptBytes(int row, int col) const {
+  if (IsNull(row, col)) return std::nullopt;
+  // PQunescapeBytea reads both the hex and the older escape output format, so the server's
+  // bytea_output setting does not matter.
+  size_t size = 0;
+  unsigned char* raw =
+      PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(res_, row, col)), &size);
+  if (raw == nullptr) return std::string();
+  std::string out(reinterpret_cast<const char*>(raw), size);
+  PQfreemem(raw);
+  return out;
+}
+
 // --- PgConn ---
 
 Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& url) {
+  // A malformed URL is a configuration error, not an outage worth retrying.
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &parse_error);
+  if (parsed == nullptr) {
+    std::string detail = Trimmed(parse_error ? parse_error : "out of memory");
+    PQfreemem(parse_error);
+    return Status::InvalidArgument("bad PostgreSQL URL: " + detail);
+  }
+  PQconninfoFree(parsed);
   // Keywords are applied in order and the expanded URL comes last, so anything the URL sets
-  // overrides these defaults.
-  const char* keys[] = {"connect_timeout", "client_encoding", "application_name", "dbname",
-                        nullptr};
-  const char* values[] = {"3", "UTF8", "opchat", url.c_str(), nullptr};
+  // overrides these defaults. The TCP settings bound how long a call can hang on a server that
+  // vanished without closing the connection (no effect on Unix sockets).
+  const char* keys[] = {"connect_timeout", "tcp_user_timeout", "keepalives_idle",
+                        "keepalives_interval", "keepalives_count", "client_encoding",
+                        "application_name", "dbname", nullptr};
+  const char* values[] = {"3", "10000", "30", "10", "3", "UTF8", "opchat", url.c_str(), nullptr};
   pg_conn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (raw == nullptr) return Status::Unavailable("PostgreSQL: out of memory connecting");
   std::unique_ptr<PgConn> conn(new PgConn(raw));
@@ -114,11 +150,12 @@ PgConn::~PgConn() { PQfinish(conn_); }
 Status PgConn::Error(pg_result* res, std::string_view what) {
   std::string message = std::string(what) + ": " +
                         Trimmed(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
-  const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  const char* field = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  std::string state = field ? field : "";
   if (res) PQclear(res);
   // Errors libpq makes up itself (the server went away mid-query) carry no SQLSTATE.
   if (PQstatus(conn_) == CONNECTION_BAD) return Status::Unavailable(std::move(message));
-  if (state == nullptr) return Status::Internal(std::move(message));
+  if (state.empty()) return Status::Internal(std::move(message));
   return FromSqlState(state, std::move(message));
 }
 

@@ -32,6 +32,8 @@ Param ParamOf(bool v);
 Param ParamOf(const std::optional<std::string>& v);
 Param ParamOf(const std::optional<int64_t>& v);
 Param ParamOf(const std::optional<double>& v);
+// A BYTEA parameter: any bytes, NUL included, sent as hex text.
+Param BytesParamOf(const std::optional<std::string>& v);
 
 // A named statement: the name is its key in each connection's set of prepared statements, so
 // two statements must never share a name.
@@ -63,6 +65,7 @@ class PgResult {
   std::optional<std::string> OptString(int row, int col) const;
   std::optional<int64_t> OptInt(int row, int col) const;
   std::optional<double> OptDouble(int row, int col) const;
+  std::optional<std::string> OptBytes(int row, int col) const;  // a BYTEA column's bytes
 
  private:
   pg_result* res_;
@@ -71,7 +74,8 @@ class PgResult {
 class PgConn {
  public:
   // Connects with a libpq URL or key=value string. Sets connect_timeout=3 and UTF-8 client
-  // encoding unless the URL says otherwise. Unavailable when the server cannot be reached.
+  // encoding unless the URL says otherwise. InvalidArgument when the URL is malformed;
+  // Unavailable when the server cannot be reached or refuses the connection.
   static Result<std::unique_ptr<PgConn>> Connect(const std::string& url);
   PgConn(const PgConn&) = delete;
   PgConn& operator=(const PgConn&) = delete;

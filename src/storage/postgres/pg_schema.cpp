@@ -7,6 +7,9 @@
 // - Identifier columns use the "C" collation: byte order, like SQLite, so ORDER BY ... chat_id
 //   gives the same tie-break on every back end, whatever the database's locale.
 // - ext is TEXT, not JSONB: the JSON text comes back byte for byte as it was sent.
+// - A message's free-text content (msg, url, key, file names, secrets, addr) is BYTEA: TEXT
+//   cannot hold a NUL byte, which JSON allows ("\u0000"), and the content must come back
+//   exactly as SQLite returns it. Identifiers stay TEXT (a NUL there is refused).
 #include "storage/postgres/pg_store.hpp"
 
 #include "common/clock.hpp"
@@ -58,16 +61,16 @@ CREATE TABLE messages (
   from_id         TEXT NOT NULL,
   to_id           TEXT NOT NULL,
   type            TEXT NOT NULL,
-  msg             TEXT,
-  url             TEXT,
-  object_key      TEXT,
-  filename        TEXT,
-  thumb           TEXT,
-  secret          TEXT,
-  thumb_secret    TEXT,
+  msg             BYTEA,
+  url             BYTEA,
+  object_key      BYTEA,
+  filename        BYTEA,
+  thumb           BYTEA,
+  secret          BYTEA,
+  thumb_secret    BYTEA,
   length          BIGINT,
   file_length     BIGINT,
-  addr            TEXT,
+  addr            BYTEA,
   lat             DOUBLE PRECISION,
   lng             DOUBLE PRECISION,
   create_ms       BIGINT NOT NULL,

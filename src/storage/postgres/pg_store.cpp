@@ -92,8 +92,8 @@ constexpr Statement kImportMessages = {
     "import_messages",
     "INSERT INTO messages (chat_id, " OPCHAT_MESSAGE_COLUMNS ")"
     " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[],"
-    " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],"
-    " $13::text[], $14::bigint[], $15::bigint[], $16::text[], $17::float8[], $18::float8[],"
+    " $6::text[], $7::bytea[], $8::bytea[], $9::bytea[], $10::bytea[], $11::bytea[], $12::bytea[],"
+    " $13::bytea[], $14::bigint[], $15::bigint[], $16::bytea[], $17::float8[], $18::float8[],"
     " $19::bigint[], $20::text[])"};
 constexpr Statement kImportTouch = {
     "import_touch",
@@ -148,16 +148,16 @@ Message ReadMessage(const PgResult& r, int row) {
   m.from = r.String(row, 2);
   m.to = r.String(row, 3);
   m.type = r.String(row, 4);
-  m.msg = r.OptString(row, 5);
-  m.url = r.OptString(row, 6);
-  m.key = r.OptString(row, 7);
-  m.filename = r.OptString(row, 8);
-  m.thumb = r.OptString(row, 9);
-  m.secret = r.OptString(row, 10);
-  m.thumb_secret = r.OptString(row, 11);
+  m.msg = r.OptBytes(row, 5);
+  m.url = r.OptBytes(row, 6);
+  m.key = r.OptBytes(row, 7);
+  m.filename = r.OptBytes(row, 8);
+  m.thumb = r.OptBytes(row, 9);
+  m.secret = r.OptBytes(row, 10);
+  m.thumb_secret = r.OptBytes(row, 11);
   m.length = r.OptInt(row, 12);
   m.file_length = r.OptInt(row, 13);
-  m.addr = r.OptString(row, 14);
+  m.addr = r.OptBytes(row, 14);
   m.lat = r.OptDouble(row, 15);
   m.lng = r.OptDouble(row, 16);
   m.create_ms = r.Int(row, 17);
@@ -176,13 +176,26 @@ std::vector<Param> ChatParams(const Chat& c) {
 
 // The parameters of kInsertMessage, in OPCHAT_MESSAGE_COLUMNS order after the chat id.
 std::vector<Param> MessageParams(std::string_view chat_id, const Message& m, int64_t seq) {
-  return {ParamOf(chat_id),      ParamOf(seq),          ParamOf(m.user_message_id),
-          ParamOf(m.from),       ParamOf(m.to),         ParamOf(m.type),
-          ParamOf(m.msg),        ParamOf(m.url),        ParamOf(m.key),
-          ParamOf(m.filename),   ParamOf(m.thumb),      ParamOf(m.secret),
-          ParamOf(m.thumb_secret), ParamOf(m.length),   ParamOf(m.file_length),
-          ParamOf(m.addr),       ParamOf(m.lat),        ParamOf(m.lng),
-          ParamOf(m.create_ms),  ParamOf(m.ext)};
+  return {ParamOf(chat_id),
+          ParamOf(seq),
+          ParamOf(m.user_message_id),
+          ParamOf(m.from),
+          ParamOf(m.to),
+          ParamOf(m.type),
+          BytesParamOf(m.msg),
+          BytesParamOf(m.url),
+          BytesParamOf(m.key),
+          BytesParamOf(m.filename),
+          BytesParamOf(m.thumb),
+          BytesParamOf(m.secret),
+          BytesParamOf(m.thumb_secret),
+          ParamOf(m.length),
+          ParamOf(m.file_length),
+          BytesParamOf(m.addr),
+          ParamOf(m.lat),
+          ParamOf(m.lng),
+          ParamOf(m.create_ms),
+          ParamOf(m.ext)};
 }
 
 // Builds the text form of a one-dimensional array parameter: {"a","b\"c",NULL}. Every element
@@ -331,7 +344,8 @@ Result<Chat> PgStore::TransitionChat(std::string_view chat_id, std::span<const C
     if (locked->Rows() == 0) return ChatNotFound();
     ChatStatus current = ReadChat(*locked, 0).status;
     if (!Allows(Transition{from, to}, current)) {
-      return Status::Conflict("会话状态不允许该操作: 当前状态 " + std::string(StatusText(current)));
+      return Status::Conflict("会话状态不允许该操作: 当前状态 " +
+                              std::string(StatusText(current)));
     }
     auto updated = c.Exec(kTransitionChat, {ParamOf(chat_id), StatusParam(to),
                                             ParamOf(operator_id), ParamOf(now_ms)});
@@ -539,7 +553,9 @@ Status PgStore::SetClientEnabled(std::string_view client_id, bool enabled) {
   return c.Transact([&]() -> Status {
     auto r = c.Exec(kSetClientEnabled, {ParamOf(client_id), ParamOf(enabled)});
     if (!r.ok()) return r.status();
-    if (r->AffectedRows() == 0) return Status::NotFound("no such client: " + std::string(client_id));
+    if (r->AffectedRows() == 0) {
+      return Status::NotFound("no such client: " + std::string(client_id));
+    }
     auto bump = c.Exec(kBumpClientsRevision, {});
     return bump.ok() ? Status::Ok() : bump.status();
   });

@@ -19,7 +19,7 @@ namespace opchat::postgres {
 class PgStore final : public Store {
  public:
   // Connects to `url` (postgres://... or postgresql://...) and applies schema migrations.
-  // Unavailable when the server cannot be reached.
+  // InvalidArgument for a malformed URL; Unavailable when the server cannot be reached.
   static Result<std::unique_ptr<Store>> Open(const std::string& url, const StoreOptions& options);
 
   Result<Chat> GetChat(std::string_view chat_id) override;

@@ -1,0 +1,391 @@
+// The conformance suite every storage back end passes, unchanged: it runs on SQLite always
+// and on PostgreSQL when OPCHAT_TEST_PG_URL names a database (tests/pg_harness.sh sets it).
+// Tests on a shared PostgreSQL database use fresh random ids, so they never see each other.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <thread>
+#include <unistd.h>
+
+#include "common/crypto.hpp"
+#include "common/ids.hpp"
+#include "storage/store.hpp"
+
+namespace opchat {
+namespace {
+
+std::vector<std::string> BackEnds() {
+  std::vector<std::string> v = {"sqlite"};
+  if (const char* pg = std::getenv("OPCHAT_TEST_PG_URL"); pg && *pg) v.push_back("postgres");
+  return v;
+}
+
+class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "sqlite") {
+      url_ = "sqlite:" + ::testing::TempDir() + "/conformance_" + std::to_string(getpid()) + "_" +
+             RandomHex(6) + ".db";
+    } else {
+      url_ = std::getenv("OPCHAT_TEST_PG_URL");
+    }
+    Reopen();
+    channel_ = "ch-" + RandomHex(6);
+  }
+
+  void Reopen() {
+    store_.reset();
+    auto s = OpenStore(url_);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    store_ = std::move(*s);
+  }
+
+  Chat NewChat(ChatStatus status = ChatStatus::kChatting) {
+    Chat c;
+    c.id = NewChatId();
+    c.channel = channel_;
+    c.user_id = "user-" + RandomHex(4);
+    c.status = status;
+    if (status != ChatStatus::kWaiting) c.operator_id = "op-1";
+    c.created_ms = c.updated_ms = 1'700'000'000'000;
+    auto created = store_->CreateChat(c);
+    EXPECT_TRUE(created.ok()) << created.status().message();
+    return c;
+  }
+
+  Message Text(const std::string& text, const std::string& umid = "") {
+    Message m;
+    m.user_message_id = umid.empty() ? ids_.Next() : umid;
+    m.from = "user";
+    m.to = "op-1";
+    m.type = "txt";
+    m.msg = text;
+    m.create_ms = 1'700'000'000'000;
+    return m;
+  }
+
+  std::string url_;
+  std::string channel_;
+  std::unique_ptr<Store> store_;
+  MessageIdGenerator ids_{5};
+};
+
+TEST_P(StoreConformanceTest, CreatesAndReadsChats) {
+  Chat c = NewChat(ChatStatus::kWaiting);
+  auto got = store_->GetChat(c.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->channel, channel_);
+  EXPECT_EQ(got->user_id, c.user_id);
+  EXPECT_EQ(got->status, ChatStatus::kWaiting);
+  EXPECT_FALSE(got->operator_id.has_value());
+  EXPECT_EQ(got->message_count, 0);
+  EXPECT_EQ(store_->CreateChat(c).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->GetChat("u0001nope").status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, AppendAssignsDensePositionsAndReadsRanges) {
+  Chat c = NewChat();
+  for (int i = 1; i <= 25; ++i) {
+    auto r = store_->AppendMessage(c.id, Text("m" + std::to_string(i)));
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->message.seq, i);
+    EXPECT_FALSE(r->duplicate);
+  }
+  EXPECT_EQ(store_->GetChat(c.id)->message_count, 25);
+  auto page = store_->ReadMessages(c.id, {21, 40, false});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 5u);
+  EXPECT_EQ((*page)[0].msg, "m21");
+  EXPECT_EQ((*page)[4].seq, 25);
+  auto desc = store_->ReadMessages(c.id, {1, 3, true});
+  ASSERT_EQ(desc->size(), 3u);
+  EXPECT_EQ((*desc)[0].seq, 3);
+  EXPECT_EQ((*desc)[2].seq, 1);
+  EXPECT_TRUE(store_->ReadMessages(c.id, {26, 30, false})->empty());
+}
+
+TEST_P(StoreConformanceTest, EveryFieldSurvivesTheRoundTrip) {
+  Chat c = NewChat();
+  Message m;
+  m.user_message_id = "164556432430072736";
+  m.from = "u0001fd9fb3524e52470899cba2d5ee84a801";
+  m.to = "148992112329753020";
+  m.type = "loc";
+  m.msg = std::string("黑胡椒 \"quoted\" \\ and a NUL:\0.", 31);
+  m.url = "http://h/a b.jpg";
+  m.key = "k/1";
+  m.filename = "f.jpg";
+  m.thumb = "t";
+  m.secret = "s";
+  m.thumb_secret = "ts";
+  m.length = 7;
+  m.file_length = 123456789012;
+  m.addr = "上海";
+  m.lat = 31.2304;
+  m.lng = -121.4737;
+  m.create_ms = 1455878580123;
+  m.ext = R"({"template":{}})";
+  ASSERT_TRUE(store_->AppendMessage(c.id, m).ok());
+  auto read = store_->ReadMessages(c.id, {1, 1, false});
+  ASSERT_EQ(read->size(), 1u);
+  const Message& r = (*read)[0];
+  EXPECT_EQ(r.user_message_id, m.user_message_id);
+  EXPECT_EQ(r.from, m.from);
+  EXPECT_EQ(r.to, m.to);
+  EXPECT_EQ(r.type, m.type);
+  EXPECT_EQ(r.msg, m.msg);
+  EXPECT_EQ(r.url, m.url);
+  EXPECT_EQ(r.key, m.key);
+  EXPECT_EQ(r.filename, m.filename);
+  EXPECT_EQ(r.thumb, m.thumb);
+  EXPECT_EQ(r.secret, m.secret);
+  EXPECT_EQ(r.thumb_secret, m.thumb_secret);
+  EXPECT_EQ(r.length, m.length);
+  EXPECT_EQ(r.file_length, m.file_length);
+  EXPECT_EQ(r.addr, m.addr);
+  EXPECT_EQ(r.lat, m.lat);
+  EXPECT_EQ(r.lng, m.lng);
+  EXPECT_EQ(r.create_ms, m.create_ms);
+  EXPECT_EQ(r.ext, m.ext);
+  Message bare = Text("x");
+  ASSERT_TRUE(store_->AppendMessage(c.id, bare).ok());
+  const Message b = (*store_->ReadMessages(c.id, {2, 2, false}))[0];
+  EXPECT_FALSE(b.url || b.key || b.length || b.lat || b.addr);
+}
+
+TEST_P(StoreConformanceTest, AppendIsIdempotentByUserMessageId) {
+  Chat c = NewChat();
+  auto first = store_->AppendMessage(c.id, Text("hello", "client-id-1"));
+  ASSERT_TRUE(first.ok());
+  auto again = store_->AppendMessage(c.id, Text("changed", "client-id-1"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->message.msg, "hello") << "the original is answered";
+  EXPECT_EQ(again->message.seq, 1);
+  EXPECT_EQ(store_->GetChat(c.id)->message_count, 1);
+  // The same id in another chat is another message: uniqueness is per chat.
+  Chat other = NewChat();
+  auto elsewhere = store_->AppendMessage(other.id, Text("hello", "client-id-1"));
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_FALSE(elsewhere->duplicate);
+}
+
+TEST_P(StoreConformanceTest, ClosedChatsRefuseMessagesButAnswerRetries) {
+  Chat c = NewChat();
+  ASSERT_TRUE(store_->AppendMessage(c.id, Text("before", "m-1")).ok());
+  ASSERT_TRUE(store_->TransitionChat(c.id, {}, ChatStatus::kEnded, std::nullopt, 1).ok());
+  EXPECT_EQ(store_->AppendMessage(c.id, Text("after")).status().code(), StatusCode::kConflict);
+  auto retry = store_->AppendMessage(c.id, Text("before", "m-1"));
+  ASSERT_TRUE(retry.ok()) << "a retry of an acknowledged send still gets its answer";
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(store_->AppendMessage("u0001missing", Text("x")).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, TransitionsCheckTheCurrentStatus) {
+  Chat c = NewChat(ChatStatus::kWaiting);
+  const ChatStatus from_waiting[] = {ChatStatus::kWaiting};
+  const ChatStatus from_suspended[] = {ChatStatus::kSuspended};
+  auto accepted = store_->TransitionChat(c.id, from_waiting, ChatStatus::kChatting,
+                                         std::string("op-9"), 1'700'000'001'000);
+  ASSERT_TRUE(accepted.ok()) << accepted.status().message();
+  EXPECT_EQ(accepted->status, ChatStatus::kChatting);
+  EXPECT_EQ(accepted->operator_id, "op-9");
+  auto again = store_->TransitionChat(c.id, from_waiting, ChatStatus::kChatting,
+                                      std::string("op-8"), 1'700'000'002'000);
+  EXPECT_EQ(again.status().code(), StatusCode::kConflict);
+  EXPECT_NE(again.status().message().find("聊天中"), std::string::npos);
+  EXPECT_EQ(store_->TransitionChat(c.id, from_suspended, ChatStatus::kChatting, std::nullopt, 0)
+                .status().code(),
+            StatusCode::kConflict);
+  auto stored = store_->GetChat(c.id);
+  EXPECT_EQ(stored->operator_id, "op-9");
+  EXPECT_EQ(stored->updated_ms, 1'700'000'001'000);
+  EXPECT_EQ(store_->TransitionChat("u0001none", {}, ChatStatus::kDeleted, std::nullopt, 0)
+                .status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, ListsChatsByActivityWithFilters) {
+  Chat a = NewChat(ChatStatus::kWaiting);
+  Chat b = NewChat(ChatStatus::kChatting);
+  Chat d = NewChat(ChatStatus::kChatting);
+  ASSERT_TRUE(store_->AppendMessage(b.id, Text("latest")).ok());  // b becomes the most active
+  ChatFilter f;
+  f.channel = channel_;
+  auto all = store_->ListChats(f);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->total, 3);
+  ASSERT_EQ(all->chats.size(), 3u);
+  EXPECT_EQ(all->chats[0].id, b.id);
+  f.status = ChatStatus::kWaiting;
+  auto waiting = store_->ListChats(f);
+  ASSERT_EQ(waiting->chats.size(), 1u);
+  EXPECT_EQ(waiting->chats[0].id, a.id);
+  f.status.reset();
+  f.user_id = d.user_id;
+  EXPECT_EQ(store_->ListChats(f)->total, 1);
+  f.user_id.reset();
+  f.limit = 2;
+  f.offset = 2;
+  auto second_page = store_->ListChats(f);
+  EXPECT_EQ(second_page->total, 3);
+  EXPECT_EQ(second_page->chats.size(), 1u);
+  f = ChatFilter{};
+  f.channel = "no-such-channel-" + RandomHex(4);
+  EXPECT_EQ(store_->ListChats(f)->total, 0);
+}
+
+TEST_P(StoreConformanceTest, ImportCreatesChatsAppendsInOrderAndSkipsDuplicates) {
+  std::string c1 = NewChatId(), c2 = NewChatId();
+  std::vector<ImportRecord> records;
+  for (int i = 0; i < 10; ++i) {
+    ImportRecord r;
+    r.chat.id = i % 2 ? c1 : c2;
+    r.chat.channel = channel_;
+    r.chat.user_id = "u";
+    r.chat.status = ChatStatus::kEnded;
+    r.message = Text("m" + std::to_string(i), "imp-" + std::to_string(i));
+    r.message.create_ms = 1'600'000'000'000 + i;
+    records.push_back(r);
+  }
+  auto counts = store_->Import(records);
+  ASSERT_TRUE(counts.ok()) << counts.status().message();
+  EXPECT_EQ(counts->inserted, 10);
+  auto chat = store_->GetChat(c1);
+  ASSERT_TRUE(chat.ok());
+  EXPECT_EQ(chat->status, ChatStatus::kEnded);
+  EXPECT_EQ(chat->message_count, 5);
+  auto msgs = store_->ReadMessages(c1, {1, 5, false});
+  ASSERT_EQ(msgs->size(), 5u);
+  EXPECT_EQ((*msgs)[0].msg, "m1");
+  EXPECT_EQ((*msgs)[4].msg, "m9");
+  auto again = store_->Import(records);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->inserted, 0);
+  EXPECT_EQ(again->duplicates, 10);
+  EXPECT_EQ(store_->GetChat(c1)->message_count, 5);
+}
+
+TEST_P(StoreConformanceTest, ClientsAndTheirRevision) {
+  auto rev0 = store_->ClientsRevision();
+  ASSERT_TRUE(rev0.ok());
+  std::string id = "client-" + RandomHex(6);
+  ASSERT_TRUE(store_->AddClient({id, "n", "secret", true, {"a", "b"}, 5}).ok());
+  EXPECT_EQ(store_->AddClient({id, "n", "secret", true, {"a"}, 5}).code(), StatusCode::kConflict);
+  auto rev1 = store_->ClientsRevision();
+  EXPECT_NE(*rev1, *rev0);
+  auto list = store_->ListClients();
+  ASSERT_TRUE(list.ok());
+  auto it = std::find_if(list->begin(), list->end(), [&](auto& c) { return c.id == id; });
+  ASSERT_NE(it, list->end());
+  EXPECT_EQ(it->secret, "secret");
+  EXPECT_EQ(it->channels, (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(it->enabled);
+  ASSERT_TRUE(store_->SetClientEnabled(id, false).ok());
+  EXPECT_NE(*store_->ClientsRevision(), *rev1);
+  list = store_->ListClients();
+  it = std::find_if(list->begin(), list->end(), [&](auto& c) { return c.id == id; });
+  EXPECT_FALSE(it->enabled);
+  EXPECT_EQ(store_->SetClientEnabled("nobody-" + RandomHex(4), false).code(),
+            StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, ConcurrentAppendsGiveADenseSequence) {
+  Chat c = NewChat();
+  constexpr int kThreads = 8, kEach = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto r = store_->AppendMessage(c.id, Text(std::to_string(t) + "-" + std::to_string(i)));
+        if (!r.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto msgs = store_->ReadMessages(c.id, {1, kThreads * kEach, false});
+  ASSERT_EQ(msgs->size(), static_cast<size_t>(kThreads * kEach));
+  std::set<std::string> texts;
+  for (size_t i = 0; i < msgs->size(); ++i) {
+    EXPECT_EQ((*msgs)[i].seq, static_cast<int64_t>(i + 1));
+    texts.insert(*(*msgs)[i].msg);
+  }
+  EXPECT_EQ(texts.size(), static_cast<size_t>(kThreads * kEach));
+}
+
+TEST_P(StoreConformanceTest, DataSurvivesReopening) {
+  Chat c = NewChat();
+  ASSERT_TRUE(store_->AppendMessage(c.id, Text("kept")).ok());
+  Reopen();
+  auto msgs = store_->ReadMessages(c.id, {1, 1, false});
+  ASSERT_TRUE(msgs.ok());
+  ASSERT_EQ(msgs->size(), 1u);
+  EXPECT_EQ((*msgs)[0].msg, "kept");
+}
+
+// Random operations against a simple in-memory model of a few chats.
+TEST_P(StoreConformanceTest, AgreesWithAModelUnderRandomOperations) {
+  std::mt19937 rng(12345);
+  std::vector<Chat> chats;
+  std::map<std::string, std::vector<std::string>> model;  // chat -> texts in order
+  std::map<std::string, ChatStatus> status;
+  for (int i = 0; i < 4; ++i) {
+    chats.push_back(NewChat());
+    model[chats.back().id];
+    status[chats.back().id] = ChatStatus::kChatting;
+  }
+  for (int step = 0; step < 300; ++step) {
+    const Chat& c = chats[rng() % chats.size()];
+    int op = static_cast<int>(rng() % 10);
+    if (op < 7) {
+      std::string umid = "r" + std::to_string(rng() % 200);
+      std::string text = "t" + std::to_string(step);
+      auto r = store_->AppendMessage(c.id, Text(text, umid));
+      auto& texts = model[c.id];
+      // The model: same umid in the chat -> duplicate; closed chat -> conflict.
+      static std::map<std::string, std::map<std::string, std::string>> umids;
+      auto& seen = umids[url_ + c.id];
+      if (seen.count(umid)) {
+        ASSERT_TRUE(r.ok());
+        EXPECT_TRUE(r->duplicate);
+        EXPECT_EQ(r->message.msg, seen[umid]);
+      } else if (!AcceptsMessages(status[c.id])) {
+        EXPECT_EQ(r.status().code(), StatusCode::kConflict);
+      } else {
+        ASSERT_TRUE(r.ok());
+        texts.push_back(text);
+        seen[umid] = text;
+        EXPECT_EQ(r->message.seq, static_cast<int64_t>(texts.size()));
+      }
+    } else if (op == 7) {
+      auto r = store_->TransitionChat(c.id, EndTransition().from, ChatStatus::kEnded, std::nullopt, step);
+      bool allowed = Allows(EndTransition(), status[c.id]);
+      EXPECT_EQ(r.ok(), allowed);
+      if (allowed) status[c.id] = ChatStatus::kEnded;
+    } else {
+      int64_t n = static_cast<int64_t>(model[c.id].size());
+      int64_t first = 1 + static_cast<int64_t>(rng() % (n + 2));
+      int64_t last = first + static_cast<int64_t>(rng() % 10);
+      auto r = store_->ReadMessages(c.id, {first, last, false});
+      ASSERT_TRUE(r.ok());
+      size_t expected = first > n ? 0 : static_cast<size_t>(std::min(last, n) - first + 1);
+      ASSERT_EQ(r->size(), expected);
+      for (size_t i = 0; i < r->size(); ++i) {
+        EXPECT_EQ(*(*r)[i].msg, model[c.id][static_cast<size_t>(first - 1) + i]);
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(BackEnds, StoreConformanceTest, ::testing::ValuesIn(BackEnds()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace opchat

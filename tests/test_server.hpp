@@ -1,0 +1,57 @@
+// Starts the real `opchat` binary for integration tests: a temporary directory, a config
+// file, a storage URL (SQLite in the directory, or the PostgreSQL database the harness
+// started), a free port. Stops it (SIGTERM, or SIGKILL on request) when destroyed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "http_test_client.hpp"
+
+namespace opchat::testing {
+
+// "sqlite" always; "postgres" when OPCHAT_TEST_PG_URL is set.
+std::vector<std::string> BackEnds();
+
+// Runs `opchat ARGS` to completion; returns its stdout, sets *exit_code.
+std::string RunOpchat(const std::vector<std::string>& args, int* exit_code = nullptr);
+
+class TestServer {
+ public:
+  // `backend` is "sqlite" or "postgres"; `extra_config` is appended to the TOML file.
+  explicit TestServer(const std::string& backend, const std::string& extra_config = "");
+  ~TestServer();
+
+  int port() const { return port_; }
+  const std::string& db_url() const { return db_url_; }
+  const std::string& dir() const { return dir_; }
+  const std::string& config_path() const { return config_path_; }
+
+  // Creates a client on a fresh channel (or the given ones) with the CLI.
+  Credential AddClient(const std::vector<std::string>& channels = {});
+
+  void Start();        // starts and waits until /healthz answers
+  void Stop();         // SIGTERM, waits for exit
+  void Kill();         // SIGKILL, waits
+  bool Running() const { return pid_ > 0; }
+  // Exit status of the last stop (from waitpid).
+  int last_exit_status() const { return last_exit_status_; }
+
+ private:
+  std::string dir_;
+  std::string config_path_;
+  std::string db_url_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+  int last_exit_status_ = 0;
+};
+
+// A chat created through the API, for tests that need one.
+std::string CreateChat(int port, const Credential& cred, const std::string& user = "user-1");
+// Sends a text message; returns the response.
+HttpResponse SendText(int port, const Credential& cred, const std::string& chat_id,
+                      const std::string& text, const std::string& direction = "userToOperator");
+
+}  // namespace opchat::testing
