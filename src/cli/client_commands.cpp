@@ -14,6 +14,7 @@ struct ClientFlags {
   std::string name;
   std::vector<std::string> channels;
   std::string id;
+  std::string secret;
 };
 
 void WriteStringArray(JsonWriter& w, const std::vector<std::string>& items) {
@@ -30,7 +31,7 @@ int RunAdd(const ClientFlags& flags) {
   ClientRecord client;
   client.id = flags.id.empty() ? RandomHex(16) : flags.id;
   client.name = flags.name;
-  client.secret = RandomHex(16);
+  client.secret = flags.secret.empty() ? RandomHex(16) : flags.secret;
   client.channels = flags.channels;
   client.created_ms = NowMillis();
   if (Status s = (*store)->AddClient(client); !s.ok()) return Fail(s);
@@ -102,6 +103,9 @@ void RegisterClient(CLI::App& app, int& exit_code) {
   add->add_option("--channel", flags->channels, "a channel the client may use (repeatable)")
       ->required();
   add->add_option("--id", flags->id, "the client id (default: 32 random hex digits)");
+  add->add_option("--secret", flags->secret,
+                  "the secret (default: 32 random hex digits; use only to carry over an existing "
+                  "credential)");
   add->callback([flags, &exit_code] { exit_code = RunAdd(*flags); });
 
   CLI::App* list = client->add_subcommand("list", "List clients, one JSON object per line (no secrets)");
