@@ -15,11 +15,16 @@ namespace {
 
 constexpr std::string_view kPrefix = "/op/v2/";
 
-struct Endpoint {
+}  // namespace
+
+struct Api::Endpoint {
   std::string_view name;
   Handler handler;
   bool writes;
 };
+
+namespace {
+using Endpoint = Api::Endpoint;
 
 constexpr std::array<Endpoint, 10> kEndpoints = {{
     {"operatorToUserChatMessages", HandleHistory, false},
@@ -63,6 +68,13 @@ ApiResponse HealthResponse(int status, std::string_view state) {
 
 }  // namespace
 
+std::vector<std::string> Api::EndpointNames() {
+  std::vector<std::string> names;
+  for (const Endpoint& e : kEndpoints) names.emplace_back(e.name);
+  for (const char* probe : {"healthz", "readyz", "metrics"}) names.emplace_back(probe);
+  return names;
+}
+
 bool Api::IsWrite(std::string_view target) {
   const Endpoint* e = FindEndpoint(target.substr(0, target.find('?')));
   return e && e->writes;
@@ -88,15 +100,35 @@ ApiResponse Api::Dispatch(const ApiRequest& request) const {
   std::string_view query = q == std::string_view::npos ? std::string_view{} : request.target.substr(q + 1);
 
   // Probes for load balancers and orchestrators: unsigned, GET or HEAD.
-  if (path == "/healthz") return HealthResponse(200, "ok");
+  if (path == "/healthz") {
+    ApiResponse r = HealthResponse(200, "ok");
+    r.endpoint = "healthz";
+    return r;
+  }
   if (path == "/readyz") {
     Status s = deps_.store.Ping();
     if (!s.ok()) spdlog::warn("readiness: {}", s.message());
-    return s.ok() ? HealthResponse(200, "ready") : HealthResponse(503, "storage unavailable");
+    ApiResponse r = s.ok() ? HealthResponse(200, "ready") : HealthResponse(503, "storage unavailable");
+    r.endpoint = "readyz";
+    return r;
+  }
+  if (path == "/metrics" && deps_.metrics && deps_.settings.expose_metrics) {
+    ApiResponse r;
+    r.body = deps_.metrics->Render();
+    r.endpoint = "metrics";
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return r;
   }
 
   const Endpoint* endpoint = FindEndpoint(path);
   if (!endpoint) return Error(Status::NotFound("接口不存在"));
+  ApiResponse r = Authorized(*endpoint, request, query);
+  r.endpoint = endpoint->name;
+  return r;
+}
+
+ApiResponse Api::Authorized(const Endpoint& endpoint, const ApiRequest& request,
+                            std::string_view query) const {
   if (request.method != "POST") {
     ApiResponse r = Error({StatusCode::kMethodNotAllowed, "请求方法不允许: 需要 POST"});
     r.allow_post_only = true;
@@ -107,23 +139,31 @@ ApiResponse Api::Dispatch(const ApiRequest& request) const {
   }
   auto params = ParseQuery(query);
   if (!params.ok()) return Error(params.status());
-  auto caller = deps_.verifier.Verify(*params, request.body, NowMillis());
+  const int64_t now_ms = NowMillis();
+  auto caller = deps_.verifier.Verify(*params, request.body, now_ms);
   if (!caller.ok()) return Error(caller.status());
-  auto body = ParseBodyObject(request.body);
-  if (!body.ok()) {
-    ApiResponse r = Error(body.status());
-    r.client_id = caller->client_id;
-    return r;
-  }
 
   ApiResponse r;
-  JsonWriter w(r.body);
-  OpenSuccess(w);
-  Status s = endpoint->handler(HandlerInput{deps_, *caller, *body}, w);
-  if (!s.ok()) {
-    r = Error(s);
+  if (deps_.rate_limiter) {
+    if (int64_t wait_s = deps_.rate_limiter->Acquire(caller->client_id, now_ms); wait_s > 0) {
+      r = Error({StatusCode::kRateLimited, "请求过于频繁，请稍后重试"});
+      r.retry_after_s = wait_s;
+      r.client_id = caller->client_id;
+      return r;
+    }
+  }
+  auto body = ParseBodyObject(request.body);
+  if (!body.ok()) {
+    r = Error(body.status());
   } else {
-    CloseEnvelope(w, deps_.settings);
+    JsonWriter w(r.body);
+    OpenSuccess(w);
+    Status s = endpoint.handler(HandlerInput{deps_, *caller, *body}, w);
+    if (s.ok()) {
+      CloseEnvelope(w, deps_.settings);
+    } else {
+      r = Error(s);
+    }
   }
   r.client_id = caller->client_id;
   return r;

@@ -8,8 +8,10 @@
 #include <string>
 #include <string_view>
 
+#include "auth/rate_limiter.hpp"
 #include "auth/verifier.hpp"
 #include "common/ids.hpp"
+#include "common/metrics.hpp"
 #include "common/status.hpp"
 #include "media/qiniu_url.hpp"
 #include "storage/store.hpp"
@@ -27,13 +29,17 @@ struct ApiResponse {
   int status = 200;
   std::string body;       // a complete JSON document
   std::string client_id;  // the authenticated caller, for the access log; empty when none
+  std::string_view endpoint = "other";  // metrics label: a known endpoint name or "other"
+  std::string_view content_type = "application/json; charset=utf-8";
   bool allow_post_only = false;  // 405: the HTTP layer adds "Allow: POST"
+  int64_t retry_after_s = 0;     // 429: the HTTP layer adds "Retry-After"
 };
 
 struct ApiSettings {
   std::string host_name;
   std::string service_phone;
   int64_t max_page_size = 100;
+  bool expose_metrics = true;  // GET /metrics without signature
 };
 
 // What every handler may use. All members outlive the Api.
@@ -43,6 +49,8 @@ struct ApiDeps {
   const QiniuUrlSigner& media;
   MessageIdGenerator& ids;
   ApiSettings settings;
+  Metrics* metrics = nullptr;            // optional: /metrics and storage timing
+  RateLimiter* rate_limiter = nullptr;   // optional: per-client request rate
 };
 
 class Api {
@@ -60,8 +68,15 @@ class Api {
   // malformed HTTP).
   ApiResponse Error(const Status& status) const;
 
+  // The endpoint names, for metrics labels.
+  static std::vector<std::string> EndpointNames();
+
+  struct Endpoint;  // one row of the endpoint table in api.cpp
+
  private:
   ApiResponse Dispatch(const ApiRequest& request) const;
+  ApiResponse Authorized(const Endpoint& endpoint, const ApiRequest& request,
+                         std::string_view query) const;
   ApiDeps deps_;
 };
 

@@ -41,9 +41,15 @@ Status FieldError(std::string_view field) {
   return Status::InvalidArgument("参数错误: " + std::string(field));
 }
 
+// Text never holds NUL: no client needs it, and PostgreSQL's text type cannot store it.
+bool IsText(const boost::json::value& v) {
+  return v.is_string() && !v.get_string().empty() &&
+         std::string_view(v.get_string()).find('\0') == std::string_view::npos;
+}
+
 Result<std::string> RequiredString(const boost::json::object& body, std::string_view field) {
   const auto* v = Find(body, field);
-  if (!v || !v->is_string() || v->get_string().empty()) return FieldError(field);
+  if (!v || !IsText(*v)) return FieldError(field);
   return std::string(v->get_string());
 }
 
@@ -51,7 +57,7 @@ Result<std::optional<std::string>> OptionalString(const boost::json::object& bod
                                                   std::string_view field) {
   const auto* v = Find(body, field);
   if (!v) return std::optional<std::string>();
-  if (!v->is_string() || v->get_string().empty()) return FieldError(field);
+  if (!IsText(*v)) return FieldError(field);
   return std::optional<std::string>(std::string(v->get_string()));
 }
 

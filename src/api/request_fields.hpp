@@ -16,7 +16,7 @@ namespace opchat {
 
 Status FieldError(std::string_view field);
 
-// A non-empty string. Missing, null, empty or another type fails.
+// A non-empty string without NUL. Missing, null, empty or another type fails.
 Result<std::string> RequiredString(const boost::json::object& body, std::string_view field);
 // A string when present and not null; an empty string fails too (use nullopt for "none").
 Result<std::optional<std::string>> OptionalString(const boost::json::object& body,

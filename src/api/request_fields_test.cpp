@@ -38,6 +38,8 @@ TEST(RequestFieldsTest, Strings) {
   EXPECT_FALSE(RequiredString(b, "i").ok());
   EXPECT_FALSE(OptionalString(b, "n")->has_value());
   EXPECT_FALSE(OptionalString(b, "i").ok());
+  auto nul = Body(R"({"s":"a\u0000b"})");
+  EXPECT_FALSE(RequiredString(nul, "s").ok()) << "text never holds NUL";
 }
 
 TEST(RequestFieldsTest, ObjectsAndBodies) {

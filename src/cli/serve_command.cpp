@@ -70,9 +70,12 @@ int RunServe(const ServeFlags& flags) {
   // Instances sharing a database draw distinct workers with high probability; the per-chat
   // unique index still refuses a colliding id.
   MessageIdGenerator ids(static_cast<uint32_t>(RandomU64() % 1024));
+  Metrics metrics(Api::EndpointNames());
+  RateLimiter rate_limiter(config->limits.rate_per_client, config->limits.rate_burst);
   Api api(ApiDeps{**store, verifier, media, ids,
                   ApiSettings{config->server.host_name, config->server.service_phone,
-                              config->server.max_page_size}});
+                              config->server.max_page_size, config->server.metrics},
+                  &metrics, rate_limiter.enabled() ? &rate_limiter : nullptr});
 
   HttpSettings http;
   http.host = address->first;
@@ -85,7 +88,7 @@ int RunServe(const ServeFlags& flags) {
   http.read_timeout_s = config->limits.read_timeout_s;
   http.idle_timeout_s = config->limits.idle_timeout_s;
   http.access_log = config->server.access_log;
-  HttpServer server(api, http);
+  HttpServer server(api, http, &metrics);
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.status());
   RegistryRefresher refresher(clients);

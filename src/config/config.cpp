@@ -79,6 +79,7 @@ Status Apply(const toml::table& root, Config& c) {
   OPCHAT_READ(server, "max_page_size", c.server.max_page_size);
   OPCHAT_READ(server, "max_body_bytes", c.server.max_body_bytes);
   OPCHAT_READ(server, "access_log", c.server.access_log);
+  OPCHAT_READ(server, "metrics", c.server.metrics);
   OPCHAT_READ(server, "log_level", c.server.log_level);
   if (Status s = server.CheckUnknown(); !s.ok()) return s;
 

@@ -21,6 +21,7 @@ struct ServerSettings {
   int64_t max_page_size = 100;
   int64_t max_body_bytes = 65536;
   bool access_log = true;
+  bool metrics = true;  // serve GET /metrics (unsigned: keep it behind the firewall)
   std::string log_level = "info";
 };
 

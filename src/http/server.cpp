@@ -31,18 +31,23 @@ using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
 struct HttpServer::Impl {
-  Impl(const Api& api, HttpSettings s)
-      : api(api), settings(std::move(s)), write_pool(static_cast<size_t>(settings.write_threads)) {
+  Impl(const Api& api, HttpSettings s, Metrics* metrics)
+      : api(api),
+        settings(std::move(s)),
+        metrics(metrics),
+        write_pool(static_cast<size_t>(settings.write_threads)) {
     for (int i = 0; i < settings.threads; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
   }
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Session(tcp::socket socket);
+  asio::awaitable<void> Refuse(tcp::socket socket);
   asio::awaitable<ApiResponse> Respond(const http::request<http::string_body>& req);
   void BeginShutdown();
 
   const Api& api;
   const HttpSettings settings;
+  Metrics* const metrics;
   std::vector<std::unique_ptr<asio::io_context>> contexts;  // contexts[0] also accepts
   asio::thread_pool write_pool;
   std::unique_ptr<tcp::acceptor> acceptor;
@@ -55,8 +60,9 @@ namespace {
 
 http::response<http::string_body> ToHttp(ApiResponse&& r, unsigned version, bool keep_alive) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
-  res.set(http::field::content_type, "application/json; charset=utf-8");
+  res.set(http::field::content_type, r.content_type);
   if (r.allow_post_only) res.set(http::field::allow, "POST");
+  if (r.retry_after_s > 0) res.set(http::field::retry_after, std::to_string(r.retry_after_s));
   res.body() = std::move(r.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();
@@ -121,7 +127,13 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
       break;
     }
     const auto& req = parser.get();
+    if (metrics) metrics->AddInFlight(1);
     ApiResponse answer = co_await Respond(req);
+    if (metrics) {
+      metrics->AddInFlight(-1);
+      metrics->RecordRequest(answer.endpoint, answer.status,
+                             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
     const bool keep_alive = req.keep_alive() && !stopping.load(std::memory_order_relaxed);
     const int status = answer.status;
     std::string client = std::move(answer.client_id);
@@ -139,6 +151,17 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   connections.fetch_sub(1);
+  if (metrics) metrics->AddConnections(-1);
+}
+
+asio::awaitable<void> HttpServer::Impl::Refuse(tcp::socket socket) {
+  // Over the connection limit: one short answer, then close, without reading the request.
+  beast::tcp_stream stream(std::move(socket));
+  auto res = ToHttp(api.Error(Status::Unavailable("too many connections")), 11, false);
+  stream.expires_after(std::chrono::seconds(2));
+  co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
 
 asio::awaitable<void> HttpServer::Impl::Accept() {
@@ -152,10 +175,11 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
     }
     if (connections.fetch_add(1) >= settings.max_connections) {
       connections.fetch_sub(1);
-      beast::error_code ignored;
-      socket.close(ignored);  // over the connection limit: refuse early, cheaply
+      if (metrics) metrics->CountRefusedConnection();
+      asio::co_spawn(target, Refuse(std::move(socket)), asio::detached);
       continue;
     }
+    if (metrics) metrics->AddConnections(1);
     socket.set_option(tcp::no_delay(true));
     asio::co_spawn(target, Session(std::move(socket)), asio::detached);
   }
@@ -178,8 +202,8 @@ void HttpServer::Impl::BeginShutdown() {
   }).detach();
 }
 
-HttpServer::HttpServer(const Api& api, HttpSettings settings)
-    : impl_(std::make_unique<Impl>(api, std::move(settings))) {}
+HttpServer::HttpServer(const Api& api, HttpSettings settings, Metrics* metrics)
+    : impl_(std::make_unique<Impl>(api, std::move(settings), metrics)) {}
 
 HttpServer::~HttpServer() {
   impl_->write_pool.join();

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "api/api.hpp"
+#include "common/metrics.hpp"
 #include "common/status.hpp"
 
 namespace opchat {
@@ -31,7 +32,8 @@ struct HttpSettings {
 
 class HttpServer {
  public:
-  HttpServer(const Api& api, HttpSettings settings);
+  // `metrics` (optional) receives connection and request figures; it must outlive the server.
+  HttpServer(const Api& api, HttpSettings settings, Metrics* metrics = nullptr);
   ~HttpServer();
 
   // Binds and listens. Returns the bound port (useful with port 0).

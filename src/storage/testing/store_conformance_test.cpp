@@ -115,7 +115,7 @@ TEST_P(StoreConformanceTest, EveryFieldSurvivesTheRoundTrip) {
   m.from = "u0001fd9fb3524e52470899cba2d5ee84a801";
   m.to = "148992112329753020";
   m.type = "loc";
-  m.msg = std::string("黑胡椒 \"quoted\" \\ and a NUL:\0.", 31);
+  m.msg = "黑胡椒 \"quoted\" \\ 'single' -- ; DROP TABLE messages; \u00e9 \U0001F600";
   m.url = "http://h/a b.jpg";
   m.key = "k/1";
   m.filename = "f.jpg";

@@ -1,0 +1,35 @@
+// Per-client request rate limits: a token bucket per client, refilled at `rate` tokens per
+// second up to `burst`. Thread-safe. Memory: one small entry per client id that passed
+// authentication (ids come from the client registry, so they are bounded).
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace opchat {
+
+class RateLimiter {
+ public:
+  // rate <= 0 disables limiting. burst <= 0 means burst = max(rate, 1).
+  RateLimiter(double rate, double burst);
+
+  bool enabled() const { return rate_ > 0; }
+
+  // Takes one token for `client` at `now_ms`. Returns 0 when allowed, else the whole number
+  // of seconds (>= 1) after which a token will be available (for Retry-After).
+  int64_t Acquire(const std::string& client, int64_t now_ms);
+
+ private:
+  struct Bucket {
+    double tokens;
+    int64_t last_ms;
+  };
+  const double rate_;
+  const double burst_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace opchat

@@ -1,0 +1,94 @@
+#include "common/metrics.hpp"
+
+#include <cstdio>
+
+namespace opchat {
+namespace {
+
+void Observe(std::array<std::atomic<uint64_t>, Metrics::kBuckets.size() + 1>& buckets,
+             std::atomic<uint64_t>& count, std::atomic<uint64_t>& micros, double seconds) {
+  size_t i = 0;
+  while (i < Metrics::kBuckets.size() && seconds > Metrics::kBuckets[i]) ++i;
+  buckets[i].fetch_add(1, std::memory_order_relaxed);
+  count.fetch_add(1, std::memory_order_relaxed);
+  micros.fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+}
+
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+}  // namespace
+
+Metrics::Metrics(std::vector<std::string> endpoints)
+    : endpoints_(std::move(endpoints)), latency_(endpoints_.size() + 1) {
+  endpoints_.push_back("other");
+}
+
+size_t Metrics::IndexOf(std::string_view endpoint) const {
+  for (size_t i = 0; i + 1 < endpoints_.size(); ++i) {
+    if (endpoints_[i] == endpoint) return i;
+  }
+  return endpoints_.size() - 1;
+}
+
+void Metrics::RecordRequest(std::string_view endpoint, int status, double seconds) {
+  size_t i = IndexOf(endpoint);
+  Series& s = latency_[i];
+  Observe(s.buckets, s.count, s.micros, seconds);
+  std::lock_guard lock(codes_mu_);
+  ++codes_[{i, status}];
+}
+
+void Metrics::RecordStorage(double seconds) {
+  Observe(storage_.buckets, storage_.count, storage_.micros, seconds);
+}
+
+std::string Metrics::Render() const {
+  std::string out;
+  auto histogram = [&](const std::string& name, const std::string& labels, const Series& s) {
+    uint64_t cumulative = 0;
+    std::string sep = labels.empty() ? "" : ",";
+    for (size_t b = 0; b <= kBuckets.size(); ++b) {
+      cumulative += s.buckets[b].load(std::memory_order_relaxed);
+      std::string le = b < kBuckets.size() ? Number(kBuckets[b]) : "+Inf";
+      out += name + "_bucket{" + labels + sep + "le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+    }
+    std::string braces = labels.empty() ? "" : "{" + labels + "}";
+    out += name + "_sum" + braces + " " + Number(s.micros.load(std::memory_order_relaxed) / 1e6) + "\n";
+    out += name + "_count" + braces + " " + std::to_string(s.count.load(std::memory_order_relaxed)) + "\n";
+  };
+
+  out += "# HELP opchat_requests_total Requests answered, by endpoint and HTTP status.\n";
+  out += "# TYPE opchat_requests_total counter\n";
+  {
+    std::lock_guard lock(codes_mu_);
+    for (const auto& [key, n] : codes_) {
+      out += "opchat_requests_total{endpoint=\"" + endpoints_[key.first] + "\",code=\"" +
+             std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
+    }
+  }
+  out += "# HELP opchat_request_duration_seconds Time from a complete request to its answer.\n";
+  out += "# TYPE opchat_request_duration_seconds histogram\n";
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    if (latency_[i].count.load(std::memory_order_relaxed) == 0) continue;
+    histogram("opchat_request_duration_seconds", "endpoint=\"" + endpoints_[i] + "\"", latency_[i]);
+  }
+  out += "# HELP opchat_storage_duration_seconds Time spent in storage calls.\n";
+  out += "# TYPE opchat_storage_duration_seconds histogram\n";
+  histogram("opchat_storage_duration_seconds", "", storage_);
+  out += "# HELP opchat_requests_in_flight Requests being handled now.\n";
+  out += "# TYPE opchat_requests_in_flight gauge\n";
+  out += "opchat_requests_in_flight " + std::to_string(in_flight_.load()) + "\n";
+  out += "# HELP opchat_connections Open client connections.\n";
+  out += "# TYPE opchat_connections gauge\n";
+  out += "opchat_connections " + std::to_string(connections_.load()) + "\n";
+  out += "# HELP opchat_connections_refused_total Connections refused at the connection limit.\n";
+  out += "# TYPE opchat_connections_refused_total counter\n";
+  out += "opchat_connections_refused_total " + std::to_string(refused_connections_.load()) + "\n";
+  return out;
+}
+
+}  // namespace opchat

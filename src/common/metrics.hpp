@@ -1,0 +1,54 @@
+// Process metrics in the Prometheus text format (version 0.0.4): requests by endpoint and
+// code, a latency histogram per endpoint, requests in flight, open connections, and time spent
+// in storage. Endpoints are a fixed list given at construction, so labels stay bounded
+// whatever paths clients send. Thread-safe; recording is lock-free except the first sighting
+// of an (endpoint, code) pair.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace opchat {
+
+class Metrics {
+ public:
+  // Latency bucket upper bounds, in seconds.
+  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+
+  // `endpoints`: the label values; anything else is counted as "other".
+  explicit Metrics(std::vector<std::string> endpoints);
+
+  void RecordRequest(std::string_view endpoint, int status, double seconds);
+  void RecordStorage(double seconds);
+  void AddInFlight(int delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
+  void AddConnections(int delta) { connections_.fetch_add(delta, std::memory_order_relaxed); }
+  void CountRefusedConnection() { refused_connections_.fetch_add(1, std::memory_order_relaxed); }
+
+  std::string Render() const;
+
+ private:
+  struct Series {
+    std::array<std::atomic<uint64_t>, kBuckets.size() + 1> buckets{};  // last = +Inf
+    std::atomic<uint64_t> count{0};
+    std::atomic<uint64_t> micros{0};
+  };
+  size_t IndexOf(std::string_view endpoint) const;
+
+  std::vector<std::string> endpoints_;  // + "other" at the end
+  std::vector<Series> latency_;          // one per endpoint
+  mutable std::mutex codes_mu_;
+  std::map<std::pair<size_t, int>, uint64_t> codes_;  // GUARDED_BY(codes_mu_)
+  Series storage_;
+  std::atomic<int64_t> in_flight_{0};
+  std::atomic<int64_t> connections_{0};
+  std::atomic<uint64_t> refused_connections_{0};
+};
+
+}  // namespace opchat

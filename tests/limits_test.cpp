@@ -1,0 +1,127 @@
+// Limits and operations over real sockets: rate limiting, connection limit, slow clients,
+// metrics, graceful shutdown.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "test_server.hpp"
+
+namespace opchat::testing {
+namespace {
+
+int Connect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+TEST(LimitsTest, RateLimitAnswers429WithRetryAfter) {
+  TestServer server("sqlite", "[limits]\nrate_per_client = 2\nrate_burst = 3\n");
+  Credential cred = server.AddClient();
+  int ok = 0, limited = 0;
+  HttpResponse last;
+  for (int i = 0; i < 8; ++i) {
+    auto r = Call(server.port(), cred, "chats", "{}");
+    if (r.status == 200) ++ok;
+    if (r.status == 429) {
+      ++limited;
+      last = r;
+    }
+  }
+  EXPECT_LE(ok, 5);  // the burst, plus what refilled while the loop ran
+  EXPECT_GE(limited, 3);
+  ASSERT_EQ(last.status, 429);
+  EXPECT_EQ(last.Json().at("code"), 429);
+  EXPECT_GE(std::stoi(last.headers.at("retry-after")), 1);
+  Credential other = server.AddClient();
+  EXPECT_EQ(Call(server.port(), other, "chats", "{}").status, 200) << "limits are per client";
+}
+
+TEST(LimitsTest, ConnectionsOverTheLimitGetA503AndOthersAreServed) {
+  TestServer server("sqlite", "[limits]\nmax_connections = 4\n");
+  std::vector<int> held;
+  for (int i = 0; i < 4; ++i) held.push_back(Connect(server.port()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto refused = Get(server.port(), "/healthz");
+  EXPECT_EQ(refused.status, 503);
+  for (int fd : held) ::close(fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(Get(server.port(), "/healthz").status, 200);
+}
+
+TEST(LimitsTest, SlowLorisIsCutOffAndDoesNotStarveOthers) {
+  TestServer server("sqlite", "[limits]\nread_timeout_s = 1\nidle_timeout_s = 1\n");
+  int slow = Connect(server.port());
+  ASSERT_GE(slow, 0);
+  const char* partial = "POST /op/v2/chats HTTP/1.1\r\nHost: x\r\n";
+  ::send(slow, partial, strlen(partial), MSG_NOSIGNAL);
+  // Meanwhile, others are served.
+  EXPECT_EQ(Get(server.port(), "/healthz").status, 200);
+  // The slow client trickles a byte now and then; the server closes it at the read timeout.
+  auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+    if (::send(slow, "X", 1, MSG_NOSIGNAL) < 0) {
+      closed = true;
+      break;
+    }
+    char buf[16];
+    timeval tv{0, 300000};
+    ::setsockopt(slow, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (::recv(slow, buf, sizeof buf, 0) == 0) {
+      closed = true;
+      break;
+    }
+  }
+  ::close(slow);
+  EXPECT_TRUE(closed) << "a trickling client must be cut off at the read timeout";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+  // An idle keep-alive connection is closed at the idle timeout.
+  int idle = Connect(server.port());
+  char buf[16];
+  timeval tv{3, 0};
+  ::setsockopt(idle, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  EXPECT_EQ(::recv(idle, buf, sizeof buf, 0), 0) << "closed by the server";
+  ::close(idle);
+}
+
+TEST(LimitsTest, MetricsCountRequestsByEndpointAndCode) {
+  TestServer server("sqlite");
+  Credential cred = server.AddClient();
+  ASSERT_EQ(Call(server.port(), cred, "chats", "{}").status, 200);
+  Post(server.port(), "/op/v2/chats", "{}");  // unsigned: 401
+  auto r = Get(server.port(), "/metrics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.at("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(r.body.find("opchat_requests_total{endpoint=\"chats\",code=\"200\"}"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("opchat_requests_total{endpoint=\"chats\",code=\"401\"} 1"), std::string::npos);
+  EXPECT_NE(r.body.find("opchat_request_duration_seconds_bucket{endpoint=\"chats\""), std::string::npos);
+  EXPECT_NE(r.body.find("opchat_connections "), std::string::npos);
+  EXPECT_NE(r.body.find("opchat_requests_in_flight "), std::string::npos);
+}
+
+TEST(LimitsTest, SigtermExitsCleanly) {
+  TestServer server("sqlite");
+  server.Stop();
+  ASSERT_TRUE(WIFEXITED(server.last_exit_status()));
+  EXPECT_EQ(WEXITSTATUS(server.last_exit_status()), 0);
+}
+
+}  // namespace
+}  // namespace opchat::testing
