@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 DEMO_DB ?= sqlite:./data/opchat.db
 DEMO_CONFIG ?= config/demo.toml
 
-.PHONY: all deps build test demo bench clean
+.PHONY: all deps build test test-asan fuzz demo bench clean
 
 all: build
 
@@ -27,5 +27,25 @@ demo: build
 	@$(BUILD_DIR)/opchat demo --config $(DEMO_CONFIG) --db $(DEMO_DB)
 	@exec $(BUILD_DIR)/opchat serve --config $(DEMO_CONFIG) --db $(DEMO_DB)
 
+# The whole suite again, built with AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOPCHAT_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/pg_harness.sh ctest --test-dir build-asan --output-on-failure
+
+# Each libFuzzer target for FUZZ_SECONDS (default 600), starting from the seed corpora in
+# fuzz/corpus; findings are written to build-fuzz/findings/.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	@tools/install-deps.sh clang-14 libclang-rt-14-dev libfuzzer-14-dev
+	@CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPCHAT_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+	@tools/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
+
+# Load benchmark against the shared kit's peers (node baseline, nginx ceiling); see docs/performance.md.
+bench: build
+	@bench/run-bench.sh
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

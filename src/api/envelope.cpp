@@ -19,6 +19,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kUnsupportedMedia: return 415;
     case StatusCode::kRateLimited: return 429;
     case StatusCode::kUnavailable: return 503;
+    case StatusCode::kOverloaded: return 503;
     case StatusCode::kInternal: return 500;
   }
   return 500;

@@ -93,7 +93,7 @@ int RunServe(const ServeFlags& flags) {
   if (!port.ok()) return Fail(port.status());
   RegistryRefresher refresher(clients);
   spdlog::info("opchat listening on {}:{} ({} threads, storage {})", http.host, *port,
-               http.threads, config->storage_url.substr(0, config->storage_url.find('@')));
+               http.threads, RedactStorageUrl(config->storage_url));
   server.Run();
   spdlog::info("opchat stopped");
   return 0;

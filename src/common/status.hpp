@@ -23,7 +23,8 @@ enum class StatusCode {
   kUnsupportedMedia,   // 415
   kRateLimited,        // 429
   kInternal,           // 500
-  kUnavailable,        // 503
+  kUnavailable,        // 503: storage unreachable or busy
+  kOverloaded,         // 503: the server itself refuses more work (connection limit)
 };
 
 class [[nodiscard]] Status {

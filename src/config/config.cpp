@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <toml++/toml.h>
 
 namespace opchat {
@@ -118,17 +120,25 @@ Status Apply(const toml::table& root, Config& c) {
 
 Config DefaultConfig() { return Config{}; }
 
-Result<Config> LoadConfig(const std::string& path) {
+Result<Config> ParseConfig(std::string_view text, const std::string& origin) {
   Config config;
   // toml++ is built with exceptions here: its parse error is caught at this boundary.
   try {
-    toml::table root = toml::parse_file(path);
+    toml::table root = toml::parse(text, origin);
     if (Status s = Apply(root, config); !s.ok()) return s;
   } catch (const toml::parse_error& err) {
-    return Status::InvalidArgument("config " + path + ": " + std::string(err.description()) +
+    return Status::InvalidArgument("config " + origin + ": " + std::string(err.description()) +
                                    " at line " + std::to_string(err.source().begin.line));
   }
   return config;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidArgument("config: cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseConfig(text.str(), path);
 }
 
 Status FinishConfig(Config& c) {
@@ -150,6 +160,11 @@ Status FinishConfig(Config& c) {
     return bad("storage.sqlite_synchronous must be \"full\" or \"normal\"");
   }
   if (c.storage_pool_size < 1) return bad("storage.pool_size must be >= 1");
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error",
+                                                "critical", "off"};
+  if (!kLevels.contains(c.server.log_level)) {
+    return bad("server.log_level must be one of trace, debug, info, warn, error, critical, off");
+  }
   return Status::Ok();
 }
 

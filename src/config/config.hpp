@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "auth/verifier.hpp"
 #include "common/status.hpp"
@@ -47,6 +48,8 @@ struct Config {
 // Reads `path` over the defaults. InvalidArgument naming the key for a wrong type or value,
 // or for a key opchat does not know (a typo must not silently fall back to a default).
 Result<Config> LoadConfig(const std::string& path);
+// The same for TOML text; `origin` names it in error messages.
+Result<Config> ParseConfig(std::string_view text, const std::string& origin);
 
 // The defaults, with host_name filled in.
 Config DefaultConfig();

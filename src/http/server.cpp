@@ -157,7 +157,7 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
 asio::awaitable<void> HttpServer::Impl::Refuse(tcp::socket socket) {
   // Over the connection limit: one short answer, then close, without reading the request.
   beast::tcp_stream stream(std::move(socket));
-  auto res = ToHttp(api.Error(Status::Unavailable("too many connections")), 11, false);
+  auto res = ToHttp(api.Error({StatusCode::kOverloaded, "服务繁忙: 连接数已达上限，请稍后重试"}), 11, false);
   stream.expires_after(std::chrono::seconds(2));
   co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
   beast::error_code ignored;

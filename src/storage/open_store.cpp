@@ -25,4 +25,23 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOpti
                                  url);
 }
 
+std::string RedactStorageUrl(const std::string& url) {
+  std::string out = url;
+  // postgresql://user:password@host/db -> postgresql://user:***@host/db
+  size_t scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    size_t at = out.find('@', scheme + 3);
+    size_t colon = out.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at) {
+      out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  // ...?password=secret&... -> password=***
+  for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    size_t end = out.find('&', p);
+    out.replace(p + 9, (end == std::string::npos ? out.size() : end) - p - 9, "***");
+  }
+  return out;
+}
+
 }  // namespace opchat

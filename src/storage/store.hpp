@@ -107,6 +107,9 @@ struct StoreOptions {
   int pool_size = 8;  // connections for concurrent readers / PostgreSQL workers
 };
 
+// The storage URL with any password replaced by "***", for logs and messages.
+std::string RedactStorageUrl(const std::string& url);
+
 // Opens "sqlite:PATH" or "postgres://..." / "postgresql://...", applying schema migrations.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options = {});
 

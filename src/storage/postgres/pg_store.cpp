@@ -67,7 +67,7 @@ constexpr Statement kInsertMessage = {
 constexpr Statement kAfterAppend = {
     "after_append",
     "UPDATE chats SET message_count = $2, updated_ms = GREATEST(updated_ms, $3::bigint),"
-    " last_message_ms = $4 WHERE chat_id = $1"};
+    " last_message_ms = GREATEST(COALESCE(last_message_ms, 0), $4) WHERE chat_id = $1"};
 
 // Import works on arrays, one statement per step whatever the batch size.
 constexpr Statement kImportChats = {

@@ -311,7 +311,7 @@ Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view chat_id, const
     if (Status i = InsertMessage(db, chat_id, message, seq, &inserted); !i.ok()) return i;
     auto q = db.Prepare(
         "UPDATE chats SET message_count = ?, updated_ms = MAX(updated_ms, ?),"
-        " last_message_ms = ? WHERE chat_id = ?");
+        " last_message_ms = MAX(COALESCE(last_message_ms, 0), ?) WHERE chat_id = ?");
     q.Bind(1, seq);
     q.Bind(2, NowMillis());
     q.Bind(3, message.create_ms);
