@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   opchat::cli::RegisterClient(app, exit_code);
   opchat::cli::RegisterSign(app, exit_code);
   opchat::cli::RegisterDemo(app, exit_code);
+  opchat::cli::RegisterBackup(app, exit_code);
   opchat::cli::RegisterImport(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;

@@ -28,6 +28,7 @@ Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config);
 int Fail(const Status& status);
 
 void RegisterServe(CLI::App& app, int& exit_code);
+void RegisterBackup(CLI::App& app, int& exit_code);
 void RegisterClient(CLI::App& app, int& exit_code);
 void RegisterSign(CLI::App& app, int& exit_code);
 void RegisterDemo(CLI::App& app, int& exit_code);

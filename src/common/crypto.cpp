@@ -20,6 +20,26 @@ std::string ToHex(const unsigned char* p, size_t n) {
   return out;
 }
 
+// OpenSSL 3 looks algorithms up by name (under a lock) on each EVP_md5()-style call; fetch
+// each digest once for the whole process instead.
+const EVP_MD* Fetched(const char* name) {
+  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  if (!md) throw std::runtime_error(std::string("OpenSSL has no ") + name);
+  return md;  // kept for the life of the process
+}
+const EVP_MD* Md5() {
+  static const EVP_MD* md = Fetched("MD5");
+  return md;
+}
+const EVP_MD* Sha1() {
+  static const EVP_MD* md = Fetched("SHA1");
+  return md;
+}
+const EVP_MD* Sha256() {
+  static const EVP_MD* md = Fetched("SHA256");
+  return md;
+}
+
 std::string Hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -33,17 +53,17 @@ std::string Hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
 std::string Md5Hex(std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, EVP_md5(), nullptr);
+  EVP_Digest(data.data(), data.size(), out, &len, Md5(), nullptr);
   return ToHex(out, len);
 }
 
 std::string HmacSha256Hex(std::string_view key, std::string_view data) {
-  std::string raw = Hmac(EVP_sha256(), key, data);
+  std::string raw = Hmac(Sha256(), key, data);
   return ToHex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
 }
 
 std::string HmacSha1(std::string_view key, std::string_view data) {
-  return Hmac(EVP_sha1(), key, data);
+  return Hmac(Sha1(), key, data);
 }
 
 std::string UrlSafeBase64(std::string_view data) {

@@ -20,6 +20,7 @@ class JsonWriter {
   void EndArray() { out_ += ']'; first_ = false; }
 
   // Writes `"name":`; the next value call completes the member.
+  // REQUIRES: `name` needs no JSON escaping (it is written as is).
   void Key(std::string_view name);
 
   void String(std::string_view v);

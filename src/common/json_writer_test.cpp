@@ -36,6 +36,26 @@ TEST(JsonWriterTest, EscapesControlCharactersQuotesAndBackslashes) {
   EXPECT_EQ(out, "\"黑胡椒\"");
 }
 
+TEST(JsonWriterTest, FastPathEscapesAtEveryPosition) {
+  // The writer skips 8 clean bytes at a time: a special character at any offset of a long
+  // string must still be escaped.
+  for (char special : {'"', '\\', '\n', '\x1f'}) {
+    for (size_t pos = 0; pos < 40; ++pos) {
+      std::string text(40, 'a');
+      text[pos] = special;
+      std::string expected = "\"" + text.substr(0, pos);
+      expected += special == '"' ? "\\\"" : special == '\\' ? "\\\\" : special == '\n' ? "\\n" : "\\u001f";
+      expected += text.substr(pos + 1) + "\"";
+      std::string out;
+      AppendJsonString(out, text);
+      EXPECT_EQ(out, expected) << "position " << pos;
+    }
+  }
+  std::string out;
+  AppendJsonString(out, "您好，请问订单什么时候发货？");  // bytes >= 0x80 never need escaping
+  EXPECT_EQ(out, "\"您好，请问订单什么时候发货？\"");
+}
+
 TEST(JsonWriterTest, NonFiniteDoublesBecomeNull) {
   std::string out;
   JsonWriter w(out);

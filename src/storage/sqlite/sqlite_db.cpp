@@ -72,6 +72,14 @@ std::optional<double> Stmt::OptDouble(int col) const {
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool create,
                                                  const std::string& synchronous) {
+  // Memory statistics take a process-wide mutex on every allocation, which serialises the
+  // reader threads; opchat does not use them. Must precede the library's initialisation, so
+  // the first Open() does it.
+  static const bool memstatus_off = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)memstatus_off;
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
