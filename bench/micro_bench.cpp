@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "api/api.hpp"
 #include "api/message_codec.hpp"
@@ -123,6 +124,36 @@ void BM_HandleHistory(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_HandleHistory);
+
+// Durable appends (synchronous=FULL) from many threads, each to its own chat: what the group
+// commit writer sustains without HTTP in front of it.
+void BM_DurableAppend(benchmark::State& state) {
+  static Store* store = [] {
+    std::string dir = std::filesystem::temp_directory_path() / ("opchat-append-" + RandomHex(4));
+    return OpenStore("sqlite:" + dir + "/a.db")->release();  // lives until the process exits
+  }();
+  std::string chat_id = "u0001append-" + std::to_string(state.threads()) + "-" +
+                        std::to_string(state.thread_index());
+  Chat chat;
+  chat.id = chat_id;
+  chat.channel = "ch";
+  chat.user_id = "u";
+  chat.status = ChatStatus::kChatting;
+  (void)store->CreateChat(chat);
+  MessageIdGenerator ids(static_cast<uint32_t>(state.thread_index()));
+  for (auto _ : state) {
+    Message m;
+    m.user_message_id = ids.Next();
+    m.from = "u";
+    m.to = "op";
+    m.type = "txt";
+    m.msg = "您好，请问订单什么时候发货？";
+    m.create_ms = NowMillis();
+    if (!store->AppendMessage(chat_id, m).ok()) state.SkipWithError("append failed");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DurableAppend)->Threads(1)->Threads(8)->Threads(16)->Threads(32)->UseRealTime();
 
 }  // namespace
 }  // namespace opchat

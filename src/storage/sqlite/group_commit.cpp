@@ -14,8 +14,8 @@ GroupCommitWriter::~GroupCommitWriter() {
   thread_.join();
 }
 
-Status GroupCommitWriter::Submit(Work work) {
-  Pending pending{std::move(work), {}, false};
+Status GroupCommitWriter::Enqueue(Work work, bool alone) {
+  Pending pending{std::move(work), alone, {}, false};
   std::unique_lock lock(mu_);
   if (stopping_) return Status::Unavailable("store is closing");
   queue_.push_back(&pending);
@@ -40,29 +40,57 @@ void GroupCommitWriter::Loop() {
 }
 
 void GroupCommitWriter::RunBatch(std::deque<Pending*>& batch) {
-  Status begin = db_->Exec("BEGIN IMMEDIATE");
+  std::vector<Pending*> group;
+  auto flush = [&] {
+    if (!group.empty()) RunTransaction(group);
+    group.clear();
+  };
+  for (Pending* p : batch) {
+    if (p->alone) flush();
+    group.push_back(p);
+    if (p->alone) flush();
+  }
+  flush();
+}
+
+void GroupCommitWriter::RunTransaction(const std::vector<Pending*>& units) {
+  // Statements are prepared once: this runs for every write request.
+  auto exec = [&](const char* sql) { return db_->Prepare(sql).Run(); };
+  Status begin = exec("BEGIN IMMEDIATE");
   if (!begin.ok()) {
-    for (Pending* p : batch) p->result = begin;
+    for (Pending* p : units) p->result = begin;
     return;
   }
-  for (Pending* p : batch) {
-    Status sp = db_->Exec("SAVEPOINT unit");
-    if (!sp.ok()) {
-      p->result = sp;
-      continue;
-    }
+  // No savepoint per unit: by contract a unit refuses a request (NotFound, Conflict, ...)
+  // before it writes anything, so a refused unit leaves nothing to undo. A storage failure
+  // (Unavailable, Internal) may leave half a unit behind: then the whole transaction goes.
+  bool storage_failed = false;
+  for (Pending* p : units) {
     try {
       p->result = p->work(*db_);
     } catch (const std::exception& e) {
       p->result = Status::Internal(e.what());
     }
-    if (!p->result.ok()) (void)db_->Exec("ROLLBACK TO unit");
-    (void)db_->Exec("RELEASE unit");
+    StatusCode code = p->result.code();
+    if (code == StatusCode::kUnavailable || code == StatusCode::kInternal) {
+      storage_failed = true;
+      break;
+    }
   }
-  Status commit = db_->Exec("COMMIT");
+  // A unit alone in its transaction (SubmitAlone, or a batch of one) is rolled back on any
+  // failure: nothing else depends on the transaction committing.
+  const bool rollback = storage_failed || (units.size() == 1 && !units[0]->result.ok());
+  if (rollback) {
+    (void)exec("ROLLBACK");
+    for (Pending* p : units) {
+      if (p->result.ok()) p->result = Status::Unavailable("write transaction rolled back");
+    }
+    return;
+  }
+  Status commit = exec("COMMIT");
   if (!commit.ok()) {
-    (void)db_->Exec("ROLLBACK");
-    for (Pending* p : batch) {
+    (void)exec("ROLLBACK");
+    for (Pending* p : units) {
       if (p->result.ok()) p->result = commit;
     }
   }

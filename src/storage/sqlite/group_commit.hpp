@@ -1,8 +1,13 @@
 // The single writer of a SQLite database, with group commit.
 // Callers on any thread Submit() a unit of work and block until it is durable. The writer
-// thread takes every unit queued so far, runs them in one transaction (each inside its own
-// savepoint, so one failing unit does not undo the others) and commits once: one fsync for
-// many requests. Thread-safe.
+// thread takes every unit queued so far, runs them in one transaction and commits once: one
+// fsync for many requests. Thread-safe.
+//
+// The contract of a unit: it checks everything that can refuse the request (returning
+// NotFound, Conflict, InvalidArgument, ...) before its first write, so a refused unit has
+// written nothing and its neighbours commit unaffected. A unit that fails with Unavailable or
+// Internal (a storage failure, possibly after writing) rolls back the whole transaction and
+// every unit in it fails with Unavailable.
 #pragma once
 
 #include <condition_variable>
@@ -11,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "storage/sqlite/sqlite_db.hpp"
 
@@ -25,17 +31,24 @@ class GroupCommitWriter {
 
   // Runs `work` in a write transaction; returns its Status once committed, or the commit's
   // failure. Values the work computes are only meaningful when this returns OK.
-  Status Submit(Work work);
+  Status Submit(Work work) { return Enqueue(std::move(work), false); }
+  // The same, but in a transaction of its own: for large units such as a bulk import, which
+  // gain nothing from sharing a commit.
+  Status SubmitAlone(Work work) { return Enqueue(std::move(work), true); }
 
  private:
   struct Pending {
     Work work;
+    bool alone = false;
     Status result;
     bool done = false;
   };
 
+  Status Enqueue(Work work, bool alone);
   void Loop();
   void RunBatch(std::deque<Pending*>& batch);
+  // One transaction for `units`.
+  void RunTransaction(const std::vector<Pending*>& units);
 
   std::unique_ptr<SqliteDb> db_;  // used by the writer thread only
   std::mutex mu_;

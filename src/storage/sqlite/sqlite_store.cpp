@@ -100,13 +100,15 @@ Status InsertChat(SqliteDb& db, const Chat& c, bool ignore_existing) {
 }
 
 // Inserts `m` at position `seq`; sets *inserted = false when the chat already holds its
-// user_message_id.
+// user_message_id. OR IGNORE rather than ON CONFLICT: a statement that cannot abort needs no
+// statement journal, which otherwise costs more per row the larger the transaction (bulk
+// import). The only other constraint, (chat_id, seq), cannot clash: the single writer assigns
+// seq from the chat's count inside the same transaction.
 Status InsertMessage(SqliteDb& db, std::string_view chat_id, const Message& m, int64_t seq,
                      bool* inserted) {
   auto q = db.Prepare(
-      "INSERT INTO messages (chat_id, " OPCHAT_MESSAGE_COLUMNS
-      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-      " ON CONFLICT (chat_id, user_message_id) DO NOTHING");
+      "INSERT OR IGNORE INTO messages (chat_id, " OPCHAT_MESSAGE_COLUMNS
+      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q.Bind(1, chat_id);
   q.Bind(2, seq);
   q.Bind(3, m.user_message_id);
@@ -328,7 +330,7 @@ Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view chat_id, const
 
 Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) {
   ImportCounts counts;
-  Status s = writer_.Submit([&](SqliteDb& db) -> Status {
+  Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
     counts = {};
     struct Touched {
       int64_t count;
