@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   opchat::cli::RegisterDemo(app, exit_code);
   opchat::cli::RegisterBackup(app, exit_code);
   opchat::cli::RegisterImport(app, exit_code);
+  opchat::cli::RegisterExport(app, exit_code);
+  opchat::cli::RegisterTranscript(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "common/clock.hpp"
@@ -72,6 +73,28 @@ TEST_P(AuthTest, DisablingAClientTakesEffectWithinASecond) {
   RunOpchat({"client", "enable", "--config", server_->config_path(), cred_.client}, &code);
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   EXPECT_EQ(PostSigned(SignedQuery(cred_, body_)).status, 200);
+}
+
+TEST_P(AuthTest, SecretRotationFromTheCommandLine) {
+  int code = -1;
+  std::string out = RunOpchat({"client", "rotate", "--config", server_->config_path(), cred_.client}, &code);
+  ASSERT_EQ(code, 0) << out;
+  Credential rotated = cred_;
+  rotated.secret = std::string(boost::json::parse(out).at("secret").as_string());
+  EXPECT_NE(rotated.secret, cred_.secret);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(PostSigned(SignedQuery(cred_, body_)).status, 200) << "the old secret still works";
+  EXPECT_EQ(PostSigned(SignedQuery(rotated, body_)).status, 200) << "and so does the new one";
+  RunOpchat({"client", "rotate", "--config", server_->config_path(), cred_.client, "--finish"}, &code);
+  ASSERT_EQ(code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(PostSigned(SignedQuery(cred_, body_)).status, 401) << "the old secret is refused";
+  EXPECT_EQ(PostSigned(SignedQuery(rotated, body_)).status, 200);
+  std::string log;
+  std::ifstream in(server_->dir() + "/server.log");
+  log.assign(std::istreambuf_iterator<char>(in), {});
+  EXPECT_EQ(log.find(cred_.secret), std::string::npos) << "secrets never reach the log";
+  EXPECT_EQ(log.find(rotated.secret), std::string::npos);
 }
 
 TEST_P(AuthTest, RequireTimestampMode) {

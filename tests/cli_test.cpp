@@ -63,6 +63,17 @@ TEST(CliTest, ClientListNeverShowsSecrets) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(CliTest, ExportToADeviceWritesInPlaceAndLeavesItADevice) {
+  std::string dir = std::filesystem::temp_directory_path() / ("opchat-cli-" + RandomHex(4));
+  int code = -1;
+  RunOpchat({"demo", "--db", "sqlite:" + dir + "/d.db"}, &code);
+  ASSERT_EQ(code, 0);
+  RunOpchat({"export", "--db", "sqlite:" + dir + "/d.db", "--out", "/dev/null"}, &code);
+  EXPECT_EQ(code, 0);
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null")) << "renaming over it would replace it";
+  std::filesystem::remove_all(dir);
+}
+
 TEST(CliTest, DemoPrintsACurlThatWorks) {
   TestServer server("sqlite");
   int code = -1;

@@ -26,7 +26,7 @@ struct Api::Endpoint {
 namespace {
 using Endpoint = Api::Endpoint;
 
-constexpr std::array<Endpoint, 10> kEndpoints = {{
+constexpr std::array<Endpoint, 12> kEndpoints = {{
     {"operatorToUserChatMessages", HandleHistory, false},
     {"createChat", HandleCreateChat, true},
     {"acceptChat", HandleAcceptChat, true},
@@ -37,6 +37,8 @@ constexpr std::array<Endpoint, 10> kEndpoints = {{
     {"sendMessage", HandleSendMessage, true},
     {"chats", HandleListChats, false},
     {"chatInfo", HandleChatInfo, false},
+    {"searchMessages", HandleSearchMessages, false},
+    {"chatTranscript", HandleChatTranscript, false},
 }};
 
 const Endpoint* FindEndpoint(std::string_view path) {

@@ -29,6 +29,8 @@ Status HandleDeleteChat(const HandlerInput& in, JsonWriter& w);   // deleteChat
 Status HandleSendMessage(const HandlerInput& in, JsonWriter& w);  // sendMessage
 Status HandleListChats(const HandlerInput& in, JsonWriter& w);    // chats
 Status HandleChatInfo(const HandlerInput& in, JsonWriter& w);     // chatInfo
+Status HandleSearchMessages(const HandlerInput& in, JsonWriter& w);  // searchMessages
+Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w);  // chatTranscript
 
 // The chat `chat_id` as the caller may see it: NotFound both when it does not exist and when
 // it belongs to another channel, so a client cannot learn which ids exist elsewhere.

@@ -11,7 +11,8 @@ Status ClientRegistry::Refresh() {
   if (!clients.ok()) return clients.status();
   auto next = std::make_shared<Snapshot>();
   for (auto& c : *clients) {
-    ClientEntry e{c.id, c.secret, c.enabled, {c.channels.begin(), c.channels.end()}};
+    ClientEntry e{c.id, {c.secret}, c.enabled, {c.channels.begin(), c.channels.end()}};
+    if (!c.previous_secret.empty()) e.secrets.push_back(c.previous_secret);
     next->emplace(c.id, std::move(e));
   }
   std::atomic_store(&snapshot_, std::shared_ptr<const Snapshot>(std::move(next)));

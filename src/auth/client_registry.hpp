@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "common/status.hpp"
 #include "storage/store.hpp"
@@ -18,7 +19,7 @@ namespace opchat {
 
 struct ClientEntry {
   std::string id;
-  std::string secret;
+  std::vector<std::string> secrets;  // the current one first; two while rotating
   bool enabled = true;
   std::unordered_set<std::string> channels;
 };

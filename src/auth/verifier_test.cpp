@@ -88,6 +88,19 @@ TEST_F(VerifierTest, RequireTimestampRefusesUnstampedRequests) {
             StatusCode::kUnauthenticated);
 }
 
+TEST_F(VerifierTest, BothSecretsWorkWhileRotating) {
+  ASSERT_TRUE(store_->RotateClientSecret("c1", std::string("s1-new")).ok());
+  ASSERT_TRUE(registry_->Refresh().ok());
+  RequestVerifier v(*registry_, replay_, {});
+  EXPECT_TRUE(v.Verify(Signed({{"client", "c1"}, {"channel", "ch1"}}, "", "s1"), "", 0).ok());
+  EXPECT_TRUE(v.Verify(Signed({{"client", "c1"}, {"channel", "ch1"}}, "", "s1-new"), "", 0).ok());
+  ASSERT_TRUE(store_->RotateClientSecret("c1", std::nullopt).ok());
+  ASSERT_TRUE(registry_->Refresh().ok());
+  EXPECT_EQ(v.Verify(Signed({{"client", "c1"}, {"channel", "ch1"}}, "", "s1"), "", 0).status().code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_TRUE(v.Verify(Signed({{"client", "c1"}, {"channel", "ch1"}}, "", "s1-new"), "", 0).ok());
+}
+
 TEST(ReplayGuardTest, ForgetsExpiredAndStaysBounded) {
   ReplayGuard guard(3);
   EXPECT_TRUE(guard.CheckAndRemember("c", "a", 0, 100));

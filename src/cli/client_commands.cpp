@@ -15,6 +15,7 @@ struct ClientFlags {
   std::vector<std::string> channels;
   std::string id;
   std::string secret;
+  bool finish = false;
 };
 
 void WriteStringArray(JsonWriter& w, const std::vector<std::string>& items) {
@@ -90,6 +91,34 @@ int RunSetEnabled(const ClientFlags& flags, bool enabled) {
   return 0;
 }
 
+int RunRotate(const ClientFlags& flags) {
+  auto config = ResolveConfig(flags.storage);
+  if (!config.ok()) return Fail(config.status());
+  auto store = OpenConfiguredStore(*config);
+  if (!store.ok()) return Fail(store.status());
+  std::optional<std::string> secret;
+  if (!flags.finish) secret = flags.secret.empty() ? RandomHex(16) : flags.secret;
+  if (Status s = (*store)->RotateClientSecret(flags.id, secret); !s.ok()) return Fail(s);
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("client");
+  w.String(flags.id);
+  if (secret) {
+    // Shown once, like a new client's secret.
+    w.Key("secret");
+    w.String(*secret);
+    w.Key("previousSecret");
+    w.String("still accepted until `opchat client rotate --finish`");
+  } else {
+    w.Key("previousSecret");
+    w.String("no longer accepted");
+  }
+  w.EndObject();
+  std::cout << out << "\n";
+  return 0;
+}
+
 }  // namespace
 
 void RegisterClient(CLI::App& app, int& exit_code) {
@@ -116,6 +145,14 @@ void RegisterClient(CLI::App& app, int& exit_code) {
   AddStorageFlags(disable, flags->storage);
   disable->add_option("client", flags->id, "client id")->required();
   disable->callback([flags, &exit_code] { exit_code = RunSetEnabled(*flags, false); });
+
+  CLI::App* rotate = client->add_subcommand(
+      "rotate", "Give a client a new secret; the old one stays valid until --finish");
+  AddStorageFlags(rotate, flags->storage);
+  rotate->add_option("client", flags->id, "client id")->required();
+  rotate->add_flag("--finish", flags->finish, "stop accepting the previous secret");
+  rotate->add_option("--secret", flags->secret, "the new secret (default: 32 random hex digits)");
+  rotate->callback([flags, &exit_code] { exit_code = RunRotate(*flags); });
 
   CLI::App* enable = client->add_subcommand("enable", "Accept a disabled client's requests again");
   AddStorageFlags(enable, flags->storage);

@@ -33,5 +33,9 @@ void RegisterClient(CLI::App& app, int& exit_code);
 void RegisterSign(CLI::App& app, int& exit_code);
 void RegisterDemo(CLI::App& app, int& exit_code);
 void RegisterImport(CLI::App& app, int& exit_code);
+// Adds `easemob` under the `import` command.
+void RegisterImportEasemob(CLI::App* import_command, int& exit_code);
+void RegisterExport(CLI::App& app, int& exit_code);
+void RegisterTranscript(CLI::App& app, int& exit_code);
 
 }  // namespace opchat::cli

@@ -1,13 +1,12 @@
 // opchat import ndjson FILE: bulk-load messages (opchat's export format or the benchmark
 // dataset) through the storage layer.
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/progress_line.hpp"
 #include "import/ndjson_import.hpp"
 
 namespace opchat::cli {
@@ -25,11 +24,13 @@ int RunImportNdjson(const ImportFlags& flags) {
   if (!config.ok()) return Fail(config.status());
   auto store = OpenConfiguredStore(*config);
   if (!store.ok()) return Fail(store.status());
-  const bool tty = isatty(STDERR_FILENO);
-  const auto started = std::chrono::steady_clock::now();
-  auto elapsed_s = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
+  ProgressLine progress("import ndjson", "msg");
+  int64_t bytes_total = 0, bytes_before = 0;
+  for (const auto& path : flags.files) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (!ec) bytes_total += static_cast<int64_t>(size);
+  }
   NdjsonImportReport total;
   for (const auto& path : flags.files) {
     std::ifstream in(path, std::ios::binary);
@@ -38,14 +39,15 @@ int RunImportNdjson(const ImportFlags& flags) {
     options.batch_size = flags.batch;
     options.default_channel = flags.channel;
     options.on_bad_line = [&](int64_t line, const std::string& why) {
+      progress.Finish();
       std::cerr << path << ":" << line << ": skipped: " << why << "\n";
     };
     options.on_progress = [&](const NdjsonImportReport& r) {
-      if (!tty) return;
-      double s = elapsed_s();
-      std::fprintf(stderr, "\r%s: %lld lines, %.0f msg/s   ", path.c_str(),
-                   static_cast<long long>(total.lines + r.lines),
-                   s > 0 ? (total.inserted + r.inserted) / s : 0.0);
+      const auto pos = static_cast<int64_t>(in.tellg());
+      progress.Update(total.inserted + total.duplicates + r.inserted + r.duplicates,
+                      bytes_total > 0 && pos >= 0
+                          ? static_cast<double>(bytes_before + pos) / bytes_total
+                          : -1);
     };
     auto report = ImportNdjson(in, **store, options);
     if (!report.ok()) return Fail(report.status());
@@ -53,9 +55,11 @@ int RunImportNdjson(const ImportFlags& flags) {
     total.inserted += report->inserted;
     total.duplicates += report->duplicates;
     total.rejected += report->rejected;
+    in.clear();
+    bytes_before += std::max<int64_t>(0, static_cast<int64_t>(in.tellg()));
   }
-  if (tty) std::fprintf(stderr, "\n");
-  double s = elapsed_s();
+  progress.Finish();
+  double s = progress.elapsed_s();
   std::cout << "{\"lines\":" << total.lines << ",\"inserted\":" << total.inserted
             << ",\"duplicates\":" << total.duplicates << ",\"rejected\":" << total.rejected
             << ",\"seconds\":" << s << ",\"messagesPerSecond\":"
@@ -75,6 +79,7 @@ void RegisterImport(CLI::App& app, int& exit_code) {
   ndjson->add_option("--channel", flags->channel, "channel for lines that name none");
   ndjson->add_option("--batch", flags->batch, "messages per transaction (default 5000)");
   ndjson->callback([flags, &exit_code] { exit_code = RunImportNdjson(*flags); });
+  RegisterImportEasemob(cmd, exit_code);
 }
 
 }  // namespace opchat::cli

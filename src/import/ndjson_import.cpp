@@ -31,6 +31,9 @@ Result<ImportRecord> ParseLine(std::string_view line, const NdjsonImportOptions&
   auto chat_status = ChatStatusFromCode(status->value_or(3));
   if (!chat_status) return FieldError("chatStatus");
   r.chat.status = *chat_status;
+  auto chat_ext = OptionalObjectText(*body, "chatExt");
+  if (!chat_ext.ok()) return chat_ext.status();
+  r.chat.ext = std::move(*chat_ext);
 
   auto content = ParseMessageContent(*body);
   if (!content.ok()) return content.status();

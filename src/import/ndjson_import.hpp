@@ -27,10 +27,11 @@ struct NdjsonImportOptions {
   std::function<void(const NdjsonImportReport&)> on_progress;  // after each batch
 };
 
-// Accepted keys per line: chatId, channel, chatStatus, userId, operatorId, userMessageId,
-// from (or the wire's form), to, type, msg, url, key, filename, thumb, secret, thumb_secret,
-// length, file_length, addr, lat, lng, createTime (Unix ms, or local "yyyy-MM-dd HH:mm:ss"),
-// timestamp (Unix ms), ext. Storage failures stop the import and are returned.
+// Accepted keys per line: chatId, channel, chatStatus, chatExt (the chat's ext), userId,
+// operatorId, userMessageId, from (or the wire's form), to, type, msg, url, key, filename, thumb,
+// secret, thumb_secret, length, file_length, addr, lat, lng, createTime (Unix ms, or local
+// "yyyy-MM-dd HH:mm:ss"), timestamp (Unix ms), ext. Other keys (getUrl, seq) are ignored.
+// Storage failures stop the import and are returned.
 Result<NdjsonImportReport> ImportNdjson(std::istream& in, Store& store,
                                         const NdjsonImportOptions& options);
 

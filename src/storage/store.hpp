@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -28,6 +29,9 @@ struct ClientRecord {
   bool enabled = true;
   std::vector<std::string> channels;
   int64_t created_ms = 0;
+  // While a secret is being rotated, the one it replaces; empty when none. Requests signed
+  // with either are accepted.
+  std::string previous_secret;
 };
 
 struct ChatFilter {
@@ -62,6 +66,40 @@ struct ImportCounts {
   int64_t duplicates = 0;
 };
 
+// Which messages ForEachMessage visits. Empty optionals do not filter.
+struct ExportFilter {
+  std::optional<std::string> channel;  // absent: every channel
+  std::optional<std::string> chat_id;  // just this chat
+  std::optional<int64_t> since_ms;     // message time >= since
+  std::optional<int64_t> until_ms;     // message time < until
+};
+
+// A message search in one channel (POST /op/v2/searchMessages): messages whose `msg` contains
+// `keyword` as a substring, ASCII letters compared case-insensitively.
+struct SearchQuery {
+  std::string channel;  // required
+  std::string keyword;  // required, non-empty
+  std::optional<std::string> chat_id;
+  std::optional<std::string> type;
+  std::optional<int64_t> since_ms;  // message time >= since
+  std::optional<int64_t> until_ms;  // message time < until
+  int64_t offset = 0;
+  int64_t limit = 20;
+};
+
+struct SearchHit {
+  std::string chat_id;
+  Message message;
+};
+
+struct SearchResult {
+  std::vector<SearchHit> hits;  // newest first (time, then chat id and seq, descending)
+  int64_t total = 0;            // messages matching the query
+};
+
+// Called once per exported message; a non-OK status stops the scan and is returned.
+using MessageVisitor = std::function<Status(const Chat& chat, const Message& message)>;
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -89,10 +127,24 @@ class Store {
   // chat's next position, skips user_message_ids the chat already holds.
   virtual Result<ImportCounts> Import(std::span<const ImportRecord> records) = 0;
 
+  // --- bulk read and search ---
+  // Visits the filter's messages chat by chat (chats in chat-id byte order, each chat's messages
+  // in seq order), reading a page of chats and a page of messages at a time, so memory stays flat
+  // whatever the database size. Pages are read one after another, not in one snapshot: messages
+  // appended during the scan may or may not be visited. Chats without messages are skipped.
+  // NotFound when filter.chat_id names no chat; otherwise the visitor's first error, if any.
+  virtual Status ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) = 0;
+  // One page of a keyword search. InvalidArgument when the keyword is empty.
+  virtual Result<SearchResult> SearchMessages(const SearchQuery& query) = 0;
+
   // --- clients ---
   virtual Status AddClient(const ClientRecord& client) = 0;  // Conflict when the id is taken
   virtual Result<std::vector<ClientRecord>> ListClients() = 0;
   virtual Status SetClientEnabled(std::string_view client_id, bool enabled) = 0;  // NotFound
+  // With a value: the current secret becomes the previous one and `new_secret` the current.
+  // Without: forgets the previous secret (the rotation is finished). NotFound.
+  virtual Status RotateClientSecret(std::string_view client_id,
+                                    const std::optional<std::string>& new_secret) = 0;
   // A number that changes whenever any client changes, so a server can poll cheaply.
   virtual Result<int64_t> ClientsRevision() = 0;
 

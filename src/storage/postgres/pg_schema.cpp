@@ -7,9 +7,11 @@
 // - Identifier columns use the "C" collation: byte order, like SQLite, so ORDER BY ... chat_id
 //   gives the same tie-break on every back end, whatever the database's locale.
 // - ext is TEXT, not JSONB: the JSON text comes back byte for byte as it was sent.
-// - A message's free-text content (msg, url, key, file names, secrets, addr) is BYTEA: TEXT
-//   cannot hold a NUL byte, which JSON allows ("\u0000"), and the content must come back
-//   exactly as SQLite returns it. Identifiers stay TEXT (a NUL there is refused).
+// - A message's free-text content (msg, url, key, file names, secrets, addr) is TEXT: the API
+//   and the importers refuse NUL in every string, so TEXT (which cannot hold NUL) loses nothing,
+//   and TEXT is what a trigram index and ILIKE search work on.
+// - Message search (migration 2): a GIN trigram index on msg. pg_trgm is a trusted extension,
+//   so the database owner may create it without superuser rights.
 #include "storage/postgres/pg_store.hpp"
 
 #include "common/clock.hpp"
@@ -61,16 +63,16 @@ CREATE TABLE messages (
   from_id         TEXT NOT NULL,
   to_id           TEXT NOT NULL,
   type            TEXT NOT NULL,
-  msg             BYTEA,
-  url             BYTEA,
-  object_key      BYTEA,
-  filename        BYTEA,
-  thumb           BYTEA,
-  secret          BYTEA,
-  thumb_secret    BYTEA,
+  msg             TEXT,
+  url             TEXT,
+  object_key      TEXT,
+  filename        TEXT,
+  thumb           TEXT,
+  secret          TEXT,
+  thumb_secret    TEXT,
   length          BIGINT,
   file_length     BIGINT,
-  addr            BYTEA,
+  addr            TEXT,
   lat             DOUBLE PRECISION,
   lng             DOUBLE PRECISION,
   create_ms       BIGINT NOT NULL,
@@ -78,6 +80,17 @@ CREATE TABLE messages (
   PRIMARY KEY (chat_id, seq),
   CONSTRAINT messages_by_user_message_id UNIQUE (chat_id, user_message_id)
 );
+)sql"},
+    // Trigram matching serves ILIKE '%keyword%' for keywords of 3+ characters. A database whose
+    // LC_CTYPE is "C" extracts no trigrams from non-ASCII text, so there Chinese keywords are
+    // still found (ILIKE rechecks every row) but without the index's help.
+    {2, R"sql(
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX messages_msg_trgm ON messages USING gin (msg gin_trgm_ops);
+)sql"},
+    // Secret rotation: the secret being replaced stays valid until the rotation is finished.
+    {3, R"sql(
+ALTER TABLE clients ADD COLUMN previous_secret TEXT;
 )sql"},
 };
 

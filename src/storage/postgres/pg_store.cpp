@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "common/clock.hpp"
+#include "storage/search_pattern.hpp"
 
 namespace opchat::postgres {
 namespace {
@@ -92,8 +93,8 @@ constexpr Statement kImportMessages = {
     "import_messages",
     "INSERT INTO messages (chat_id, " OPCHAT_MESSAGE_COLUMNS ")"
     " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[],"
-    " $6::text[], $7::bytea[], $8::bytea[], $9::bytea[], $10::bytea[], $11::bytea[], $12::bytea[],"
-    " $13::bytea[], $14::bigint[], $15::bigint[], $16::bytea[], $17::float8[], $18::float8[],"
+    " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],"
+    " $13::text[], $14::bigint[], $15::bigint[], $16::text[], $17::float8[], $18::float8[],"
     " $19::bigint[], $20::text[])"};
 constexpr Statement kImportTouch = {
     "import_touch",
@@ -102,10 +103,52 @@ constexpr Statement kImportTouch = {
     " FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS t(chat_id, count, last_ms)"
     " WHERE c.chat_id = t.chat_id"};
 
+// Export pages. Listing chats is the one multi-shard query of an export on Citus (it fans out
+// to every shard, in chat-id order); each chat's messages are then read by chat_id.
+constexpr int64_t kExportChatPage = 200;
+constexpr int64_t kExportMessagePage = 1000;
+constexpr Statement kExportChats = {
+    "export_chats",
+    "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE chat_id > $1"
+    " AND ($2::text IS NULL OR channel_id = $2::text) AND message_count > 0"
+    " ORDER BY chat_id LIMIT $3"};
+constexpr Statement kExportMessages = {
+    "export_messages",
+    "SELECT " OPCHAT_MESSAGE_COLUMNS " FROM messages WHERE chat_id = $1 AND seq > $2"
+    " AND ($3::bigint IS NULL OR create_ms >= $3::bigint)"
+    " AND ($4::bigint IS NULL OR create_ms < $4::bigint) ORDER BY seq LIMIT $5"};
+
+// Search: $1 channel, $2 ILIKE pattern, $3 type, $4 since, $5 until; the per-chat statements add
+// $6 chat id, then limit and offset follow. The trigram index serves ILIKE for keywords of 3+
+// characters; shorter ones scan the channel's messages. A channel-wide search is a multi-shard
+// query on Citus (chats and messages are co-located by chat_id, so the join stays on each
+// shard); naming the chat makes it a single-shard query.
+#define OPCHAT_M_MESSAGE_COLUMNS                                                                \
+  "m.seq, m.user_message_id, m.from_id, m.to_id, m.type, m.msg, m.url, m.object_key, "         \
+  "m.filename, m.thumb, m.secret, m.thumb_secret, m.length, m.file_length, m.addr, m.lat, "    \
+  "m.lng, m.create_ms, m.ext, m.chat_id"
+#define OPCHAT_SEARCH_WHERE                                                                 \
+  " FROM chats c JOIN messages m ON m.chat_id = c.chat_id WHERE c.channel_id = $1"          \
+  " AND m.msg ILIKE $2 ESCAPE '\\' AND ($3::text IS NULL OR m.type = $3::text)"            \
+  " AND ($4::bigint IS NULL OR m.create_ms >= $4::bigint)"                                  \
+  " AND ($5::bigint IS NULL OR m.create_ms < $5::bigint)"
+#define OPCHAT_SEARCH_IN_CHAT " AND c.chat_id = $6 AND m.chat_id = $6"
+#define OPCHAT_SEARCH_ORDER " ORDER BY m.create_ms DESC, m.chat_id DESC, m.seq DESC"
+constexpr Statement kSearchCount = {"search_count", "SELECT COUNT(*)" OPCHAT_SEARCH_WHERE};
+constexpr Statement kSearchPage = {
+    "search_page", "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_WHERE OPCHAT_SEARCH_ORDER
+                   " LIMIT $6::bigint OFFSET $7::bigint"};
+constexpr Statement kSearchChatCount = {
+    "search_chat_count", "SELECT COUNT(*)" OPCHAT_SEARCH_WHERE OPCHAT_SEARCH_IN_CHAT};
+constexpr Statement kSearchChatPage = {
+    "search_chat_page", "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_WHERE
+                        OPCHAT_SEARCH_IN_CHAT OPCHAT_SEARCH_ORDER
+                        " LIMIT $7::bigint OFFSET $8::bigint"};
+
 constexpr Statement kInsertClient = {
     "insert_client",
-    "INSERT INTO clients (client_id, name, secret, enabled, created_ms)"
-    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (client_id) DO NOTHING"};
+    "INSERT INTO clients (client_id, name, secret, enabled, created_ms, previous_secret)"
+    " VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')) ON CONFLICT (client_id) DO NOTHING"};
 constexpr Statement kInsertClientChannels = {
     "insert_client_channels",
     "INSERT INTO client_channels (client_id, channel_id) SELECT $1::text, unnest($2::text[])"
@@ -115,11 +158,17 @@ constexpr Statement kBumpClientsRevision = {
     "UPDATE counters SET value = value + 1 WHERE name = 'clients_revision'"};
 constexpr Statement kListClients = {
     "list_clients",
-    "SELECT c.client_id, c.name, c.secret, c.enabled, c.created_ms, ch.channel_id"
+    "SELECT c.client_id, c.name, c.secret, c.enabled, c.created_ms, ch.channel_id,"
+    " COALESCE(c.previous_secret, '')"
     " FROM clients c LEFT JOIN client_channels ch ON ch.client_id = c.client_id"
     " ORDER BY c.created_ms, c.client_id, ch.channel_id"};
 constexpr Statement kSetClientEnabled = {
     "set_client_enabled", "UPDATE clients SET enabled = $2 WHERE client_id = $1"};
+constexpr Statement kRotateClientSecret = {
+    "rotate_client_secret",
+    "UPDATE clients SET previous_secret = secret, secret = $2 WHERE client_id = $1"};
+constexpr Statement kFinishClientRotation = {
+    "finish_client_rotation", "UPDATE clients SET previous_secret = NULL WHERE client_id = $1"};
 constexpr Statement kClientsRevision = {
     "clients_revision", "SELECT value FROM counters WHERE name = 'clients_revision'"};
 constexpr Statement kPing = {"ping", "SELECT 1"};
@@ -148,16 +197,16 @@ Message ReadMessage(const PgResult& r, int row) {
   m.from = r.String(row, 2);
   m.to = r.String(row, 3);
   m.type = r.String(row, 4);
-  m.msg = r.OptBytes(row, 5);
-  m.url = r.OptBytes(row, 6);
-  m.key = r.OptBytes(row, 7);
-  m.filename = r.OptBytes(row, 8);
-  m.thumb = r.OptBytes(row, 9);
-  m.secret = r.OptBytes(row, 10);
-  m.thumb_secret = r.OptBytes(row, 11);
+  m.msg = r.OptString(row, 5);
+  m.url = r.OptString(row, 6);
+  m.key = r.OptString(row, 7);
+  m.filename = r.OptString(row, 8);
+  m.thumb = r.OptString(row, 9);
+  m.secret = r.OptString(row, 10);
+  m.thumb_secret = r.OptString(row, 11);
   m.length = r.OptInt(row, 12);
   m.file_length = r.OptInt(row, 13);
-  m.addr = r.OptBytes(row, 14);
+  m.addr = r.OptString(row, 14);
   m.lat = r.OptDouble(row, 15);
   m.lng = r.OptDouble(row, 16);
   m.create_ms = r.Int(row, 17);
@@ -182,16 +231,16 @@ std::vector<Param> MessageParams(std::string_view chat_id, const Message& m, int
           ParamOf(m.from),
           ParamOf(m.to),
           ParamOf(m.type),
-          BytesParamOf(m.msg),
-          BytesParamOf(m.url),
-          BytesParamOf(m.key),
-          BytesParamOf(m.filename),
-          BytesParamOf(m.thumb),
-          BytesParamOf(m.secret),
-          BytesParamOf(m.thumb_secret),
+          ParamOf(m.msg),
+          ParamOf(m.url),
+          ParamOf(m.key),
+          ParamOf(m.filename),
+          ParamOf(m.thumb),
+          ParamOf(m.secret),
+          ParamOf(m.thumb_secret),
           ParamOf(m.length),
           ParamOf(m.file_length),
-          BytesParamOf(m.addr),
+          ParamOf(m.addr),
           ParamOf(m.lat),
           ParamOf(m.lng),
           ParamOf(m.create_ms),
@@ -506,6 +555,76 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records) {
   return counts;
 }
 
+// --- bulk read and search ---
+
+Status PgStore::ForEachMessage(const ExportFilter& f, const MessageVisitor& visit) {
+  std::string after;  // chats are visited in chat-id order, after this one
+  while (true) {
+    std::vector<Chat> chats;
+    if (f.chat_id) {
+      if (!after.empty()) break;
+      auto chat = GetChat(*f.chat_id);
+      if (!chat.ok()) return chat.status();
+      if (!f.channel || chat->channel == *f.channel) chats.push_back(std::move(*chat));
+    } else {
+      auto conn = Acquire();
+      if (!conn.ok()) return conn.status();
+      auto r = (*conn)->Exec(kExportChats,
+                             {ParamOf(after), ParamOf(f.channel), ParamOf(kExportChatPage)});
+      if (!r.ok()) return r.status();
+      for (int i = 0; i < r->Rows(); ++i) chats.push_back(ReadChat(*r, i));
+    }
+    if (chats.empty()) break;
+    for (const Chat& chat : chats) {
+      int64_t after_seq = 0;
+      while (true) {
+        // The connection goes back to the pool before the visitor runs: a slow consumer
+        // (a pipe, a disk) must not hold one.
+        std::vector<Message> messages;
+        {
+          auto conn = Acquire();
+          if (!conn.ok()) return conn.status();
+          auto r = (*conn)->Exec(kExportMessages,
+                                 {ParamOf(chat.id), ParamOf(after_seq), ParamOf(f.since_ms),
+                                  ParamOf(f.until_ms), ParamOf(kExportMessagePage)});
+          if (!r.ok()) return r.status();
+          messages.reserve(static_cast<size_t>(r->Rows()));
+          for (int i = 0; i < r->Rows(); ++i) messages.push_back(ReadMessage(*r, i));
+        }
+        for (const Message& m : messages) {
+          if (Status s = visit(chat, m); !s.ok()) return s;
+        }
+        if (static_cast<int64_t>(messages.size()) < kExportMessagePage) break;
+        after_seq = messages.back().seq;
+      }
+    }
+    after = chats.back().id;
+  }
+  return Status::Ok();
+}
+
+Result<SearchResult> PgStore::SearchMessages(const SearchQuery& s) {
+  if (s.keyword.empty()) return Status::InvalidArgument("empty search keyword");
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  std::vector<Param> params = {ParamOf(s.channel), ParamOf(LikeContainsPattern(s.keyword)),
+                               ParamOf(s.type), ParamOf(s.since_ms), ParamOf(s.until_ms)};
+  if (s.chat_id) params.push_back(ParamOf(*s.chat_id));
+  SearchResult out;
+  auto count = (*conn)->Exec(s.chat_id ? kSearchChatCount : kSearchCount, params);
+  if (!count.ok()) return count.status();
+  out.total = count->Int(0, 0);
+  params.push_back(s.limit < 0 ? std::nullopt : ParamOf(s.limit));
+  params.push_back(ParamOf(std::max<int64_t>(s.offset, 0)));
+  auto rows = (*conn)->Exec(s.chat_id ? kSearchChatPage : kSearchPage, params);
+  if (!rows.ok()) return rows.status();
+  out.hits.reserve(static_cast<size_t>(rows->Rows()));
+  for (int i = 0; i < rows->Rows(); ++i) {
+    out.hits.push_back({rows->String(i, 19), ReadMessage(*rows, i)});
+  }
+  return out;
+}
+
 // --- clients ---
 
 Status PgStore::AddClient(const ClientRecord& client) {
@@ -515,7 +634,7 @@ Status PgStore::AddClient(const ClientRecord& client) {
   return c.Transact([&]() -> Status {
     auto r = c.Exec(kInsertClient, {ParamOf(client.id), ParamOf(client.name),
                                     ParamOf(client.secret), ParamOf(client.enabled),
-                                    ParamOf(client.created_ms)});
+                                    ParamOf(client.created_ms), ParamOf(client.previous_secret)});
     if (!r.ok()) return r.status();
     if (r->AffectedRows() == 0) return Status::Conflict("client exists: " + client.id);
     if (!client.channels.empty()) {
@@ -539,7 +658,7 @@ Result<std::vector<ClientRecord>> PgStore::ListClients() {
   for (int i = 0; i < r->Rows(); ++i) {
     if (out.empty() || out.back().id != r->Text(i, 0)) {
       out.push_back({r->String(i, 0), r->String(i, 1), r->String(i, 2), r->Bool(i, 3), {},
-                     r->Int(i, 4)});
+                     r->Int(i, 4), r->String(i, 6)});
     }
     if (!r->IsNull(i, 5)) out.back().channels.push_back(r->String(i, 5));
   }
@@ -552,6 +671,23 @@ Status PgStore::SetClientEnabled(std::string_view client_id, bool enabled) {
   PgConn& c = **conn;
   return c.Transact([&]() -> Status {
     auto r = c.Exec(kSetClientEnabled, {ParamOf(client_id), ParamOf(enabled)});
+    if (!r.ok()) return r.status();
+    if (r->AffectedRows() == 0) {
+      return Status::NotFound("no such client: " + std::string(client_id));
+    }
+    auto bump = c.Exec(kBumpClientsRevision, {});
+    return bump.ok() ? Status::Ok() : bump.status();
+  });
+}
+
+Status PgStore::RotateClientSecret(std::string_view client_id,
+                                   const std::optional<std::string>& new_secret) {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  PgConn& c = **conn;
+  return c.Transact([&]() -> Status {
+    auto r = new_secret ? c.Exec(kRotateClientSecret, {ParamOf(client_id), ParamOf(*new_secret)})
+                        : c.Exec(kFinishClientRotation, {ParamOf(client_id)});
     if (!r.ok()) return r.status();
     if (r->AffectedRows() == 0) {
       return Status::NotFound("no such client: " + std::string(client_id));

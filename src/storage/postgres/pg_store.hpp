@@ -31,9 +31,13 @@ class PgStore final : public Store {
   Result<std::vector<Message>> ReadMessages(std::string_view chat_id, SeqRange range) override;
   Result<AppendOutcome> AppendMessage(std::string_view chat_id, const Message& message) override;
   Result<ImportCounts> Import(std::span<const ImportRecord> records) override;
+  Status ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) override;
+  Result<SearchResult> SearchMessages(const SearchQuery& query) override;
   Status AddClient(const ClientRecord& client) override;
   Result<std::vector<ClientRecord>> ListClients() override;
   Status SetClientEnabled(std::string_view client_id, bool enabled) override;
+  Status RotateClientSecret(std::string_view client_id,
+                            const std::optional<std::string>& new_secret) override;
   Result<int64_t> ClientsRevision() override;
   Status Ping() override;
 

@@ -70,6 +70,47 @@ CREATE TABLE messages (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX messages_by_user_message_id ON messages (chat_id, user_message_id);
 )sql"},
+    // Message search. FTS5 needs an integer rowid and messages has none (WITHOUT ROWID), so
+    // messages_fts_rowid gives each message with text one. The index is contentless (the text
+    // stays only in messages); its 'delete' command therefore needs the old text, which the
+    // triggers have. The trigram tokenizer matches any substring of 3+ characters, Chinese
+    // included; shorter keywords are found by a LIKE scan instead (see SearchMessages).
+    // New messages are indexed by the store as it inserts them (IndexForSearch says why not
+    // by trigger); deletes and updates of msg by triggers.
+    {2, R"sql(
+CREATE TABLE messages_fts_rowid (
+  id      INTEGER PRIMARY KEY,
+  chat_id TEXT NOT NULL,
+  seq     INTEGER NOT NULL,
+  UNIQUE (chat_id, seq)
+);
+CREATE VIRTUAL TABLE messages_fts USING fts5 (msg, content = '', tokenize = 'trigram');
+INSERT INTO messages_fts_rowid (chat_id, seq)
+  SELECT chat_id, seq FROM messages WHERE msg IS NOT NULL ORDER BY chat_id, seq;
+INSERT INTO messages_fts (rowid, msg)
+  SELECT r.id, m.msg FROM messages_fts_rowid r
+    JOIN messages m ON m.chat_id = r.chat_id AND m.seq = r.seq;
+CREATE TRIGGER messages_fts_after_delete AFTER DELETE ON messages WHEN old.msg IS NOT NULL BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, msg)
+    SELECT 'delete', id, old.msg FROM messages_fts_rowid
+     WHERE chat_id = old.chat_id AND seq = old.seq;
+  DELETE FROM messages_fts_rowid WHERE chat_id = old.chat_id AND seq = old.seq;
+END;
+CREATE TRIGGER messages_fts_after_update AFTER UPDATE OF msg ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, msg)
+    SELECT 'delete', id, old.msg FROM messages_fts_rowid
+     WHERE chat_id = old.chat_id AND seq = old.seq AND old.msg IS NOT NULL;
+  DELETE FROM messages_fts_rowid WHERE chat_id = old.chat_id AND seq = old.seq;
+  INSERT INTO messages_fts_rowid (chat_id, seq)
+    SELECT new.chat_id, new.seq WHERE new.msg IS NOT NULL;
+  INSERT INTO messages_fts (rowid, msg)
+    SELECT last_insert_rowid(), new.msg WHERE new.msg IS NOT NULL;
+END;
+)sql"},
+    // Secret rotation: the secret being replaced stays valid until the rotation is finished.
+    {3, R"sql(
+ALTER TABLE clients ADD COLUMN previous_secret TEXT;
+)sql"},
 };
 
 }  // namespace

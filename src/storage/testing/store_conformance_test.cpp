@@ -295,6 +295,35 @@ TEST_P(StoreConformanceTest, ClientsAndTheirRevision) {
             StatusCode::kNotFound);
 }
 
+TEST_P(StoreConformanceTest, SecretRotationKeepsThePreviousSecretUntilFinished) {
+  std::string id = "rot-" + RandomHex(6);
+  ASSERT_TRUE(store_->AddClient({id, "n", "old", true, {"a"}, 5}).ok());
+  auto find = [&]() {
+    auto list = store_->ListClients();
+    for (auto& c : *list) {
+      if (c.id == id) return c;
+    }
+    return ClientRecord{};
+  };
+  EXPECT_EQ(find().previous_secret, "");
+  auto rev = *store_->ClientsRevision();
+  ASSERT_TRUE(store_->RotateClientSecret(id, std::string("new")).ok());
+  EXPECT_NE(*store_->ClientsRevision(), rev);
+  EXPECT_EQ(find().secret, "new");
+  EXPECT_EQ(find().previous_secret, "old");
+  ASSERT_TRUE(store_->RotateClientSecret(id, std::nullopt).ok());
+  EXPECT_EQ(find().secret, "new");
+  EXPECT_EQ(find().previous_secret, "");
+  EXPECT_EQ(store_->RotateClientSecret("nobody-" + RandomHex(4), std::string("x")).code(),
+            StatusCode::kNotFound);
+  // A copied client keeps both secrets (migration between back ends).
+  std::string copy = "rot-copy-" + RandomHex(6);
+  ASSERT_TRUE(store_->AddClient({copy, "n", "s2", true, {"a"}, 5, "s1"}).ok());
+  for (auto& c : *store_->ListClients()) {
+    if (c.id == copy) EXPECT_EQ(c.previous_secret, "s1");
+  }
+}
+
 TEST_P(StoreConformanceTest, ConcurrentAppendsGiveADenseSequence) {
   Chat c = NewChat();
   constexpr int kThreads = 8, kEach = 40;
@@ -383,6 +412,183 @@ TEST_P(StoreConformanceTest, AgreesWithAModelUnderRandomOperations) {
     }
   }
 }
+
+// --- export scan and search ---
+
+// "chat:seq" of every message ForEachMessage visits.
+std::vector<std::string> Visited(Store& store, const ExportFilter& filter) {
+  std::vector<std::string> out;
+  Status s = store.ForEachMessage(filter, [&](const Chat& c, const Message& m) {
+    out.push_back(c.id + ":" + std::to_string(m.seq));
+    return Status::Ok();
+  });
+  EXPECT_TRUE(s.ok()) << s.message();
+  return out;
+}
+
+TEST_P(StoreConformanceTest, ForEachMessageVisitsChatsInIdOrderAndPagesThroughLongChats) {
+  const std::string suffix = RandomHex(6);
+  const std::string a = "a-" + suffix, b = "b-" + suffix, other = "c-" + suffix;
+  std::vector<ImportRecord> records;
+  auto add = [&](const std::string& chat_id, const std::string& channel, int count) {
+    Chat c;
+    c.id = chat_id;
+    c.channel = channel;
+    c.user_id = "u";
+    c.created_ms = c.updated_ms = 1'700'000'000'000;
+    for (int i = 0; i < count; ++i) {
+      Message m = Text("m" + std::to_string(i));
+      m.create_ms = 1'700'000'000'000 + i;
+      records.push_back({c, m});
+    }
+  };
+  add(b, channel_, 3);
+  add(a, channel_, 1005);  // more than one page of messages
+  add(other, "other-" + channel_, 2);
+  ASSERT_TRUE(store_->Import(records).ok());
+  Chat empty = NewChat();  // no messages: nothing to visit
+
+  auto all = Visited(*store_, {.channel = channel_});
+  ASSERT_EQ(all.size(), 1008u);
+  EXPECT_EQ(all.front(), a + ":1");
+  EXPECT_EQ(all[1004], a + ":1005");
+  EXPECT_EQ(all[1005], b + ":1");
+  EXPECT_EQ(all.back(), b + ":3");
+
+  EXPECT_EQ(Visited(*store_, {.chat_id = b}),
+            (std::vector<std::string>{b + ":1", b + ":2", b + ":3"}));
+  EXPECT_TRUE(Visited(*store_, {.channel = channel_, .chat_id = other}).empty());
+  EXPECT_TRUE(Visited(*store_, {.chat_id = empty.id}).empty());
+  auto window = Visited(*store_, {.channel = channel_,
+                                  .since_ms = 1'700'000'000'001,
+                                  .until_ms = 1'700'000'000'003});
+  EXPECT_EQ(window, (std::vector<std::string>{a + ":2", a + ":3", b + ":2", b + ":3"}));
+  auto everywhere = Visited(*store_, {});
+  EXPECT_NE(std::find(everywhere.begin(), everywhere.end(), other + ":2"), everywhere.end());
+
+  int seen = 0;
+  Status stopped = store_->ForEachMessage({.chat_id = a}, [&](const Chat&, const Message&) {
+    return ++seen == 7 ? Status::Unavailable("disk full") : Status::Ok();
+  });
+  EXPECT_EQ(stopped.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(seen, 7);
+  EXPECT_EQ(store_->ForEachMessage({.chat_id = std::string("nope")},
+                                   [](const Chat&, const Message&) { return Status::Ok(); })
+                .code(),
+            StatusCode::kNotFound);
+}
+
+class SearchTest : public StoreConformanceTest {
+ protected:
+  void SetUp() override {
+    StoreConformanceTest::SetUp();
+    if (HasFatalFailure()) return;
+    a_ = NewChat().id;
+    b_ = NewChat().id;
+    const std::string saved = channel_;
+    channel_ = "other-" + saved;
+    c_ = NewChat().id;
+    channel_ = saved;
+    Add(a_, "txt", "我要退款", 1000);
+    Add(a_, "txt", "退款单号 RF2024", 2000);
+    Add(a_, "txt", "申请退款单的进度", 3000);
+    Add(a_, "txt", "Refund please", 4000);
+    Add(a_, "img", std::nullopt, 5000);
+    Add(a_, "txt", "100%_done", 6000);
+    Add(a_, "txt", "退", 7000);
+    Add(b_, "txt", "退款已到账", 2500);
+    Add(b_, "cmd", "退款提醒", 2600);
+    Add(c_, "txt", "退款", 2700);
+  }
+
+  void Add(const std::string& chat, const std::string& type, std::optional<std::string> text,
+           int64_t ms) {
+    Message m = Text("");
+    m.type = type;
+    m.msg = std::move(text);
+    if (type == "img") m.url = "http://h/a.jpg";
+    m.create_ms = ms;
+    auto r = store_->AppendMessage(chat, m);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    ids_by_text_[m.msg.value_or("")] = chat + ":" + std::to_string(r->message.seq);
+  }
+
+  // "chat:seq" of each hit, and the total.
+  std::pair<std::vector<std::string>, int64_t> Search(SearchQuery q) {
+    if (q.channel.empty()) q.channel = channel_;
+    auto r = store_->SearchMessages(q);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    std::vector<std::string> hits;
+    if (!r.ok()) return {hits, -1};
+    for (const auto& h : r->hits) hits.push_back(h.chat_id + ":" + std::to_string(h.message.seq));
+    return {hits, r->total};
+  }
+
+  std::vector<std::string> Ids(std::initializer_list<const char*> texts) {
+    std::vector<std::string> out;
+    for (const char* t : texts) out.push_back(ids_by_text_[t]);
+    return out;
+  }
+
+  std::string a_, b_, c_;
+  std::map<std::string, std::string> ids_by_text_;
+};
+
+TEST_P(SearchTest, FindsChineseKeywordsOfEveryLengthNewestFirst) {
+  // Two characters: below the trigram minimum.
+  auto two = Search({.keyword = "退款"});
+  EXPECT_EQ(two.first, Ids({"申请退款单的进度", "退款提醒", "退款已到账", "退款单号 RF2024", "我要退款"}));
+  EXPECT_EQ(two.second, 5);
+  // Three characters and more: the index.
+  EXPECT_EQ(Search({.keyword = "退款单"}).first, Ids({"申请退款单的进度", "退款单号 RF2024"}));
+  EXPECT_EQ(Search({.keyword = "退款单的进度"}).first, Ids({"申请退款单的进度"}));
+  auto one = Search({.keyword = "退"});
+  EXPECT_EQ(one.second, 6);
+  EXPECT_EQ(one.first.front(), ids_by_text_["退"]);
+  EXPECT_EQ(Search({.keyword = "不存在的词"}).second, 0);
+}
+
+TEST_P(SearchTest, IgnoresAsciiCaseAndTreatsWildcardsAsText) {
+  EXPECT_EQ(Search({.keyword = "REFUND"}).first, Ids({"Refund please"}));
+  EXPECT_EQ(Search({.keyword = "fu"}).first, Ids({"Refund please"}));
+  EXPECT_EQ(Search({.keyword = "%_"}).first, Ids({"100%_done"}));
+  EXPECT_EQ(Search({.keyword = "0%_d"}).first, Ids({"100%_done"}));
+  EXPECT_EQ(Search({.keyword = "_"}).first, Ids({"100%_done"}));
+  EXPECT_EQ(Search({.keyword = "\"退款"}).second, 0);
+}
+
+TEST_P(SearchTest, FiltersByChatTypeTimeAndChannelAndPages) {
+  EXPECT_EQ(Search({.keyword = "退款", .chat_id = a_}).second, 3);
+  EXPECT_EQ(Search({.keyword = "退款单", .chat_id = b_}).second, 0);
+  EXPECT_EQ(Search({.keyword = "退款", .type = std::string("cmd")}).first, Ids({"退款提醒"}));
+  EXPECT_EQ(Search({.keyword = "退款", .since_ms = 2000, .until_ms = 3000}).first,
+            Ids({"退款提醒", "退款已到账", "退款单号 RF2024"}));
+  auto page = Search({.keyword = "退款", .offset = 2, .limit = 2});
+  EXPECT_EQ(page.first, Ids({"退款已到账", "退款单号 RF2024"}));
+  EXPECT_EQ(page.second, 5);
+  // Another channel's messages are never found, even by naming the chat.
+  EXPECT_EQ(Search({.keyword = "退款", .chat_id = c_}).second, 0);
+  auto other = Search({.channel = "other-" + channel_, .keyword = "退款"});
+  EXPECT_EQ(other.first, (std::vector<std::string>{c_ + ":1"}));
+  EXPECT_EQ(store_->SearchMessages({.channel = channel_}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_P(SearchTest, ImportedMessagesAreFoundToo) {
+  Chat c;
+  c.id = "imported-" + RandomHex(6);
+  c.channel = channel_;
+  c.user_id = "u";
+  Message m = Text("批量导入的退款记录");
+  ASSERT_TRUE(store_->Import(std::vector<ImportRecord>{{c, m}}).ok());
+  auto hits = Search({.keyword = "导入的退款"});
+  EXPECT_EQ(hits.first, (std::vector<std::string>{c.id + ":1"}));
+  Reopen();  // and after reopening (SQLite migrations run again)
+  EXPECT_EQ(Search({.keyword = "导入的退款"}).second, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(BackEnds, SearchTest, ::testing::ValuesIn(BackEnds()),
+                         [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(BackEnds, StoreConformanceTest, ::testing::ValuesIn(BackEnds()),
                          [](const auto& info) { return info.param; });

@@ -1,0 +1,105 @@
+// POST /op/v2/searchMessages — messages of the signed channel whose text contains a keyword.
+// Body: keyword (required), chatId, type, since/until (Unix ms or "yyyy-MM-dd HH:mm:ss"),
+// pageNum (default 1), pageSize (default 20). Answers newest first:
+//   data: {"keyword", "hits": [{"chatId", "snippet", "message": <§1 message>}]}, page: {...}
+// The snippet marks matches with 【】 (api/search_snippet.hpp).
+#include "api/handlers.hpp"
+#include "api/message_codec.hpp"
+#include "api/request_fields.hpp"
+#include "api/search_snippet.hpp"
+#include "common/clock.hpp"
+#include "storage/search_pattern.hpp"
+
+namespace opchat {
+namespace {
+
+constexpr size_t kMaxKeywordChars = 100;
+
+std::string_view TrimSpaces(std::string_view s) {
+  constexpr std::string_view kSpace = " \t\r\n";
+  size_t b = s.find_first_not_of(kSpace);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(kSpace) - b + 1);
+}
+
+// The chats endpoint's rule: Unix milliseconds (number or digit string) or local time.
+Result<std::optional<int64_t>> OptionalTime(const boost::json::object& body,
+                                            std::string_view field) {
+  auto it = body.find(field);
+  if (it != body.end() && it->value().is_string()) {
+    if (auto ms = ParseLocalTime(it->value().get_string())) return std::optional<int64_t>(*ms);
+  }
+  return OptionalInt(body, field, 0, 253402300799999);
+}
+
+Result<SearchQuery> ParseSearch(const HandlerInput& in, int64_t* page, int64_t* size) {
+  SearchQuery q;
+  q.channel = in.caller.channel;
+  auto keyword = RequiredString(in.body, "keyword");
+  if (!keyword.ok()) return keyword.status();
+  q.keyword = std::string(TrimSpaces(*keyword));
+  if (q.keyword.empty() || Utf8Length(q.keyword) > kMaxKeywordChars) return FieldError("keyword");
+  auto chat_id = OptionalString(in.body, "chatId");
+  if (!chat_id.ok()) return chat_id.status();
+  q.chat_id = *chat_id;
+  auto type = OptionalString(in.body, "type");
+  if (!type.ok()) return type.status();
+  if (*type && !IsKnownMessageType(**type)) return FieldError("type");
+  q.type = *type;
+  auto since = OptionalTime(in.body, "since");
+  if (!since.ok()) return since.status();
+  q.since_ms = *since;
+  auto until = OptionalTime(in.body, "until");
+  if (!until.ok()) return until.status();
+  q.until_ms = *until;
+  auto page_num = OptionalInt(in.body, "pageNum", 1, INT32_MAX);
+  if (!page_num.ok()) return page_num.status();
+  auto page_size = OptionalInt(in.body, "pageSize", 1, in.deps.settings.max_page_size);
+  if (!page_size.ok()) return page_size.status();
+  *page = page_num->value_or(1);
+  *size = page_size->value_or(20);
+  q.offset = (*page - 1) * *size;
+  q.limit = *size;
+  return q;
+}
+
+}  // namespace
+
+Status HandleSearchMessages(const HandlerInput& in, JsonWriter& w) {
+  int64_t page = 1, size = 20;
+  auto query = ParseSearch(in, &page, &size);
+  if (!query.ok()) return query.status();
+  // Same answer for another channel's chat as for no chat (SPEC §2).
+  if (query->chat_id) {
+    auto chat = VisibleChat(in, *query->chat_id);
+    if (!chat.ok()) return chat.status();
+  }
+  auto result = in.deps.store.SearchMessages(*query);
+  if (!result.ok()) return result.status();
+
+  const int64_t now_s = NowMillis() / 1000;
+  w.Key("data");
+  w.BeginObject();
+  w.Key("keyword");
+  w.String(query->keyword);
+  w.Key("hits");
+  w.BeginArray();
+  for (const SearchHit& hit : result->hits) {
+    w.BeginObject();
+    w.Key("chatId");
+    w.String(hit.chat_id);
+    w.Key("snippet");
+    w.String(SearchSnippet(hit.message.msg.value_or(""), query->keyword));
+    w.Key("message");
+    WriteMessage(w, hit.message, in.deps.media, now_s);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  const int64_t count = static_cast<int64_t>(result->hits.size());
+  WritePage(w, result->total, page, size, count, query->offset + count < result->total,
+            query->offset);
+  return Status::Ok();
+}
+
+}  // namespace opchat

@@ -1,0 +1,89 @@
+#include "import/ndjson_export.hpp"
+
+#include "api/message_codec.hpp"
+#include "common/clock.hpp"
+#include "common/json_writer.hpp"
+
+namespace opchat {
+namespace {
+
+constexpr size_t kFlushBytes = 1 << 20;
+constexpr int64_t kProgressEvery = 5000;
+
+// WriteMessage always signs a stored object's getUrl. An unsigned export sets the value it
+// wrote at [from, ...) back to null. The first `"getUrl":` is the key: every string before it
+// is JSON-escaped, so a quote inside one is always preceded by a backslash.
+void NullGetUrl(std::string& out, size_t from) {
+  static constexpr std::string_view kKey = "\"getUrl\":";
+  size_t key = out.find(kKey, from);
+  if (key == std::string::npos) return;
+  size_t value = key + kKey.size();
+  if (value >= out.size() || out[value] != '"') return;  // already null
+  size_t end = value + 1;
+  while (end < out.size() && out[end] != '"') end += out[end] == '\\' ? 2 : 1;
+  out.replace(value, end + 1 - value, "null");
+}
+
+// A QiniuUrlSigner for WriteMessage when no URL is to be signed (its output is replaced).
+const QiniuUrlSigner& UnusedSigner() {
+  static const QiniuUrlSigner signer{MediaSettings{}};
+  return signer;
+}
+
+}  // namespace
+
+void AppendExportLine(std::string& out, const Chat& chat, const Message& m,
+                      const QiniuUrlSigner* signer, int64_t now_s) {
+  const size_t start = out.size();
+  JsonWriter w(out);
+  WriteMessage(w, m, signer ? *signer : UnusedSigner(), now_s);
+  if (!signer) NullGetUrl(out, start);
+  // Reopen the object for the export's own keys; a fresh writer adds no leading comma.
+  out.back() = ',';
+  JsonWriter more(out);
+  auto text = [&](const char* name, const std::optional<std::string>& v) {
+    more.Key(name);
+    more.String(v);
+  };
+  text("key", m.key);
+  text("chatId", chat.id);
+  text("channel", chat.channel);
+  text("userId", chat.user_id);
+  text("operatorId", chat.operator_id);
+  more.Key("chatStatus");
+  more.Int(static_cast<int>(chat.status));
+  more.Key("chatExt");
+  more.Raw(chat.ext.empty() ? std::string_view("{}") : std::string_view(chat.ext));
+  out += "}\n";
+}
+
+Result<NdjsonExportReport> ExportNdjson(Store& store, const ExportFilter& filter, std::ostream& out,
+                                        const NdjsonExportOptions& options) {
+  NdjsonExportReport report;
+  std::string buffer;
+  std::string last_chat;
+  const int64_t now_s = NowMillis() / 1000;
+  auto flush = [&]() -> Status {
+    out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    buffer.clear();
+    return out ? Status::Ok() : Status::Unavailable("cannot write the export");
+  };
+  Status s = store.ForEachMessage(filter, [&](const Chat& chat, const Message& m) -> Status {
+    if (chat.id != last_chat) {
+      last_chat = chat.id;
+      ++report.chats;
+    }
+    AppendExportLine(buffer, chat, m, options.sign_urls, now_s);
+    if (++report.messages % kProgressEvery == 0 && options.on_progress) {
+      options.on_progress(report.messages, report.chats);
+    }
+    return buffer.size() >= kFlushBytes ? flush() : Status::Ok();
+  });
+  if (!s.ok()) return s;
+  if (Status f = flush(); !f.ok()) return f;
+  out.flush();
+  if (!out) return Status::Unavailable("cannot write the export");
+  return report;
+}
+
+}  // namespace opchat

@@ -1,0 +1,72 @@
+#include "transcript/transcript.hpp"
+
+#include <algorithm>
+
+#include "transcript/transcript_parts.hpp"
+
+namespace opchat {
+namespace {
+
+constexpr int64_t kPage = 500;          // messages read per storage call
+constexpr size_t kChunkBytes = 1 << 16;  // output handed to the sink at a time
+
+}  // namespace
+
+std::optional<TranscriptFormat> ParseTranscriptFormat(std::string_view name) {
+  if (name == "json") return TranscriptFormat::kJson;
+  if (name == "csv") return TranscriptFormat::kCsv;
+  if (name == "html") return TranscriptFormat::kHtml;
+  return std::nullopt;
+}
+
+std::string_view FormatName(TranscriptFormat format) {
+  switch (format) {
+    case TranscriptFormat::kJson: return "json";
+    case TranscriptFormat::kCsv: return "csv";
+    case TranscriptFormat::kHtml: return "html";
+  }
+  return "json";
+}
+
+std::string_view ContentTypeOf(TranscriptFormat format) {
+  switch (format) {
+    case TranscriptFormat::kJson: return "application/json; charset=utf-8";
+    case TranscriptFormat::kCsv: return "text/csv; charset=utf-8";
+    case TranscriptFormat::kHtml: return "text/html; charset=utf-8";
+  }
+  return "application/octet-stream";
+}
+
+std::unique_ptr<TranscriptRenderer> MakeTranscriptRenderer(TranscriptFormat format,
+                                                           const TranscriptOptions& options) {
+  switch (format) {
+    case TranscriptFormat::kJson: return MakeJsonTranscript(options);
+    case TranscriptFormat::kCsv: return MakeCsvTranscript(options);
+    case TranscriptFormat::kHtml: return MakeHtmlTranscript(options);
+  }
+  return MakeJsonTranscript(options);
+}
+
+Status WriteTranscript(Store& store, const Chat& chat, TranscriptFormat format,
+                       const TranscriptOptions& options,
+                       const std::function<Status(std::string_view chunk)>& sink) {
+  auto renderer = MakeTranscriptRenderer(format, options);
+  std::string out;
+  renderer->Begin(chat, out);
+  // Positions are dense, so the chat's count at the time it was read bounds the pages; later
+  // messages belong to a later transcript.
+  for (int64_t first = 1; first <= chat.message_count; first += kPage) {
+    SeqRange range{first, std::min(chat.message_count, first + kPage - 1), false};
+    auto messages = store.ReadMessages(chat.id, range);
+    if (!messages.ok()) return messages.status();
+    for (const Message& m : *messages) renderer->Add(m, out);
+    if (out.size() >= kChunkBytes) {
+      if (Status s = sink(out); !s.ok()) return s;
+      out.clear();
+    }
+  }
+  renderer->End(out);
+  return sink(out);
+}
+
+}  // namespace opchat

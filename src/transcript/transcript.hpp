@@ -1,0 +1,55 @@
+// Transcripts: one chat rendered for people — JSON (the API's chat and message objects), CSV
+// (UTF-8 with a byte-order mark, so Excel reads the Chinese text; CRLF lines) and a
+// self-contained HTML page (bubbles: user left, operator right; images, audio and video through
+// their signed getUrl; times in the configured zone; every text HTML-escaped; no script).
+// Used by `opchat transcript` and POST /op/v2/chatTranscript. Renderers are stateful (one per
+// transcript); the free functions are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.hpp"
+#include "domain/chat.hpp"
+#include "media/qiniu_url.hpp"
+#include "storage/store.hpp"
+
+namespace opchat {
+
+enum class TranscriptFormat { kJson, kCsv, kHtml };
+
+// "json", "csv" or "html"; nullopt for anything else.
+std::optional<TranscriptFormat> ParseTranscriptFormat(std::string_view name);
+std::string_view FormatName(TranscriptFormat format);
+// The MIME type of the rendered bytes, e.g. "text/csv; charset=utf-8".
+std::string_view ContentTypeOf(TranscriptFormat format);
+
+struct TranscriptOptions {
+  const QiniuUrlSigner* media = nullptr;  // signs getUrl of stored objects; null: no links
+  int64_t now_s = 0;                      // dates the signed URLs and the page footer
+};
+
+// Renders one chat incrementally: Begin, Add for each message in chat order, End. Each call
+// appends to `out`, which the caller may drain in between.
+class TranscriptRenderer {
+ public:
+  virtual ~TranscriptRenderer() = default;
+  virtual void Begin(const Chat& chat, std::string& out) = 0;
+  virtual void Add(const Message& message, std::string& out) = 0;
+  virtual void End(std::string& out) = 0;
+};
+
+std::unique_ptr<TranscriptRenderer> MakeTranscriptRenderer(TranscriptFormat format,
+                                                           const TranscriptOptions& options);
+
+// Reads `chat`'s messages page by page and renders them, handing the output to `sink` in
+// chunks. Returns the first error of storage or of `sink`.
+Status WriteTranscript(Store& store, const Chat& chat, TranscriptFormat format,
+                       const TranscriptOptions& options,
+                       const std::function<Status(std::string_view chunk)>& sink);
+
+}  // namespace opchat
