@@ -69,3 +69,53 @@ TEST(OperationsTest, BackupRefusesPostgresWithAHint) {
 
 }  // namespace
 }  // namespace opchat::testing
+
+namespace opchat::testing {
+namespace {
+
+TEST(OperationsTest, RetentionDeletesChatsInactiveLongerThanTheirChannelsMaximumAge) {
+  TestServer server("sqlite", "[retention]\ndefault_days = 30\ncheck_interval_s = 1\n"
+                              "[retention.channels]\nkeep-forever = 0\n");
+  Credential cred = server.AddClient();
+  Credential keeper = server.AddClient({"keep-forever"});
+  // Chats whose last activity was in 2016, brought in through the importer.
+  std::string old_file = server.dir() + "/old.ndjson";
+  std::ofstream(old_file)
+      << R"({"chatId":"u0001old1","channel":")" << cred.channel
+      << R"(","userId":"u","operatorId":"op","chatStatus":5,"userMessageId":"1","from":"u","to":"op","type":"txt","msg":"old","createTime":1455878580000})" "\n"
+      << R"({"chatId":"u0001old2","channel":"keep-forever","userId":"u","operatorId":"op","chatStatus":5,"userMessageId":"1","from":"u","to":"op","type":"txt","msg":"old","createTime":1455878580000})" "\n";
+  int code = -1;
+  RunOpchat({"import", "ndjson", "--config", server.config_path(), old_file}, &code);
+  ASSERT_EQ(code, 0);
+  std::string fresh = CreateChat(server.port(), cred);
+  ASSERT_EQ(Call(server.port(), cred, "chatInfo", R"({"chatId":"u0001old1"})").status, 200);
+
+  // The retention task runs every second.
+  HttpResponse r;
+  for (int i = 0; i < 60; ++i) {
+    r = Call(server.port(), cred, "chatInfo", R"({"chatId":"u0001old1"})");
+    if (r.status == 404) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(r.status, 404) << "an old chat goes, with its messages";
+  EXPECT_EQ(Call(server.port(), cred, "chatInfo", R"({"chatId":")" + fresh + R"("})").status, 200);
+  EXPECT_EQ(Call(server.port(), keeper, "chatInfo", R"({"chatId":"u0001old2"})").status, 200)
+      << "a channel with 0 days keeps everything";
+}
+
+TEST(OperationsTest, ConfigRefusesUnknownKeysAndBadValues) {
+  std::string dir = std::filesystem::temp_directory_path() / ("opchat-cfg-" + RandomHex(4));
+  std::filesystem::create_directories(dir);
+  for (const char* bad : {"[server]\nthreds = 2\n", "[retention]\ndefault_days = -1\n",
+                                "[retention.channels]\nx = \"forever\"\n", "[server]\nlog_level = \"loud\"\n",
+                                "[nope]\n", "not toml at all ["}) {
+    std::ofstream(dir + "/bad.toml") << bad;
+    int code = -1;
+    RunOpchat({"client", "list", "--config", dir + "/bad.toml", "--db", "sqlite:" + dir + "/x.db"}, &code);
+    EXPECT_EQ(code, 2) << bad;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace opchat::testing

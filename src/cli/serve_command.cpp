@@ -1,17 +1,17 @@
 // opchat serve: config -> store -> api -> http.
 #include <spdlog/spdlog.h>
 
-#include <condition_variable>
-#include <thread>
-
 #include "api/api.hpp"
 #include "auth/client_registry.hpp"
 #include "auth/replay_guard.hpp"
 #include "cli/commands.hpp"
+#include "common/clock.hpp"
 #include "common/crypto.hpp"
 #include "common/ids.hpp"
 #include "common/logging.hpp"
+#include "common/periodic_task.hpp"
 #include "http/server.hpp"
+#include "storage/retention.hpp"
 
 namespace opchat::cli {
 namespace {
@@ -20,35 +20,6 @@ struct ServeFlags {
   StorageFlags storage;
   std::string listen;
   int threads = 0;
-};
-
-// Reloads the client registry every half second until stopped, so a client added or disabled
-// from the command line takes effect within a second.
-class RegistryRefresher {
- public:
-  explicit RegistryRefresher(ClientRegistry& registry)
-      : registry_(registry), thread_([this] { Loop(); }) {}
-  ~RegistryRefresher() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  void Loop() {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stop_; })) {
-      if (Status s = registry_.Refresh(); !s.ok()) spdlog::warn("client refresh: {}", s.message());
-    }
-  }
-  ClientRegistry& registry_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // GUARDED_BY(mu_)
-  std::thread thread_;
 };
 
 int RunServe(const ServeFlags& flags) {
@@ -91,7 +62,22 @@ int RunServe(const ServeFlags& flags) {
   HttpServer server(api, http, &metrics);
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.status());
-  RegistryRefresher refresher(clients);
+  // A client added or disabled from the command line takes effect within a second.
+  PeriodicTask refresh_clients(std::chrono::milliseconds(500), [&clients] {
+    if (Status s = clients.Refresh(); !s.ok()) spdlog::warn("client refresh: {}", s.message());
+  });
+  std::unique_ptr<PeriodicTask> retention;
+  if (RetentionEnabled(config->retention)) {
+    retention = std::make_unique<PeriodicTask>(
+        std::chrono::seconds(config->retention.check_interval_s), [&store, &config] {
+          auto deleted = EnforceRetention(**store, config->retention, NowMillis());
+          if (!deleted.ok()) {
+            spdlog::warn("retention: {}", deleted.status().message());
+          } else if (*deleted > 0) {
+            spdlog::info("retention: deleted {} inactive chats", *deleted);
+          }
+        });
+  }
   spdlog::info("opchat listening on {}:{} ({} threads, storage {})", http.host, *port,
                http.threads, RedactStorageUrl(config->storage_url));
   server.Run();

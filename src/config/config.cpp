@@ -45,6 +45,9 @@ class TableReader {
     return Status::InvalidArgument("config: wrong type for [" + name_ + "] " + key);
   }
 
+  // Marks a key read by other means (a sub-table) as known.
+  void Known(const char* key) { known_.insert(key); }
+
   Status CheckUnknown() const {
     if (!table_) return Status::Ok();
     for (const auto& [k, v] : *table_) {
@@ -65,7 +68,8 @@ class TableReader {
   if (Status s = (reader).Read(key, field); !s.ok()) return s
 
 Status Apply(const toml::table& root, Config& c) {
-  static const std::set<std::string> kTables = {"server", "storage", "auth", "media", "limits"};
+  static const std::set<std::string> kTables = {"server", "storage", "auth", "media", "limits",
+                                                "retention"};
   for (const auto& [k, v] : root) {
     if (!kTables.contains(std::string(k.str())) || !v.is_table()) {
       return Status::InvalidArgument("config: unknown table [" + std::string(k.str()) + "]");
@@ -113,7 +117,28 @@ Status Apply(const toml::table& root, Config& c) {
   OPCHAT_READ(limits, "idle_timeout_s", c.limits.idle_timeout_s);
   OPCHAT_READ(limits, "rate_per_client", c.limits.rate_per_client);
   OPCHAT_READ(limits, "rate_burst", c.limits.rate_burst);
-  return limits.CheckUnknown();
+  if (Status s = limits.CheckUnknown(); !s.ok()) return s;
+
+  const toml::table* retention_table = root["retention"].as_table();
+  TableReader retention(retention_table, "retention");
+  OPCHAT_READ(retention, "default_days", c.retention.default_days);
+  OPCHAT_READ(retention, "check_interval_s", c.retention.check_interval_s);
+  retention.Known("channels");
+  if (retention_table) {
+    if (const toml::node* channels = retention_table->get("channels")) {
+      const toml::table* t = channels->as_table();
+      if (!t) return Status::InvalidArgument("config: [retention] channels must be a table");
+      for (const auto& [channel, days] : *t) {
+        auto v = days.value<int64_t>();
+        if (!days.is_integer() || !v || *v < 0) {
+          return Status::InvalidArgument("config: [retention.channels] " + std::string(channel.str()) +
+                                         " must be a whole number of days >= 0");
+        }
+        c.retention.channel_days[std::string(channel.str())] = *v;
+      }
+    }
+  }
+  return retention.CheckUnknown();
 }
 
 }  // namespace
@@ -160,6 +185,8 @@ Status FinishConfig(Config& c) {
     return bad("storage.sqlite_synchronous must be \"full\" or \"normal\"");
   }
   if (c.storage_pool_size < 1) return bad("storage.pool_size must be >= 1");
+  if (c.retention.default_days < 0) return bad("retention.default_days must be >= 0");
+  if (c.retention.check_interval_s < 1) return bad("retention.check_interval_s must be >= 1");
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error",
                                                 "critical", "off"};
   if (!kLevels.contains(c.server.log_level)) {

@@ -9,6 +9,7 @@
 #include "auth/verifier.hpp"
 #include "common/status.hpp"
 #include "media/qiniu_url.hpp"
+#include "storage/retention.hpp"
 
 namespace opchat {
 
@@ -43,6 +44,7 @@ struct Config {
   AuthSettings auth;
   MediaSettings media;
   LimitSettings limits;
+  RetentionSettings retention;
 };
 
 // Reads `path` over the defaults. InvalidArgument naming the key for a wrong type or value,

@@ -136,6 +136,17 @@ class Store {
   virtual Status ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) = 0;
   // One page of a keyword search. InvalidArgument when the keyword is empty.
   virtual Result<SearchResult> SearchMessages(const SearchQuery& query) = 0;
+  // Up to `limit` chats of every channel, empty ones included, with ids after `after_chat_id`
+  // in byte order: a keyset scan of the whole database (copying it elsewhere).
+  virtual Result<std::vector<Chat>> ScanChats(std::string_view after_chat_id, int64_t limit) = 0;
+
+  // --- retention ---
+  // The channels that have at least one chat.
+  virtual Result<std::vector<std::string>> ListChannels() = 0;
+  // Deletes up to `limit` chats of `channel` whose last activity is before `before_ms`, with
+  // all their messages, in one durable transaction. Returns how many chats went.
+  virtual Result<int64_t> DeleteInactiveChats(std::string_view channel, int64_t before_ms,
+                                              int64_t limit) = 0;
 
   // --- clients ---
   virtual Status AddClient(const ClientRecord& client) = 0;  // Conflict when the id is taken

@@ -112,6 +112,21 @@ constexpr Statement kExportChats = {
     "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE chat_id > $1"
     " AND ($2::text IS NULL OR channel_id = $2::text) AND message_count > 0"
     " ORDER BY chat_id LIMIT $3"};
+constexpr Statement kScanChats = {
+    "scan_chats",
+    "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE chat_id > $1 ORDER BY chat_id LIMIT $2"};
+constexpr Statement kListChannels = {
+    "list_channels", "SELECT DISTINCT channel_id FROM chats ORDER BY channel_id"};
+// Retention: chats go with their messages in one transaction; SKIP LOCKED leaves a chat that a
+// request is writing to for the next round.
+constexpr Statement kSelectInactiveChats = {
+    "select_inactive_chats",
+    "SELECT chat_id FROM chats WHERE channel_id = $1 AND updated_ms < $2"
+    " ORDER BY chat_id LIMIT $3 FOR UPDATE SKIP LOCKED"};
+constexpr Statement kDeleteChatMessages = {
+    "delete_chat_messages", "DELETE FROM messages WHERE chat_id = ANY($1::text[])"};
+constexpr Statement kDeleteChats = {
+    "delete_chats", "DELETE FROM chats WHERE chat_id = ANY($1::text[])"};
 constexpr Statement kExportMessages = {
     "export_messages",
     "SELECT " OPCHAT_MESSAGE_COLUMNS " FROM messages WHERE chat_id = $1 AND seq > $2"
@@ -626,6 +641,49 @@ Result<SearchResult> PgStore::SearchMessages(const SearchQuery& s) {
 }
 
 // --- clients ---
+
+Result<std::vector<Chat>> PgStore::ScanChats(std::string_view after_chat_id, int64_t limit) {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  auto r = (*conn)->Exec(kScanChats, {ParamOf(after_chat_id), ParamOf(limit)});
+  if (!r.ok()) return r.status();
+  std::vector<Chat> out;
+  for (int i = 0; i < r->Rows(); ++i) out.push_back(ReadChat(*r, i));
+  return out;
+}
+
+Result<std::vector<std::string>> PgStore::ListChannels() {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  auto r = (*conn)->Exec(kListChannels, {});
+  if (!r.ok()) return r.status();
+  std::vector<std::string> out;
+  for (int i = 0; i < r->Rows(); ++i) out.push_back(r->String(i, 0));
+  return out;
+}
+
+Result<int64_t> PgStore::DeleteInactiveChats(std::string_view channel, int64_t before_ms,
+                                             int64_t limit) {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  PgConn& c = **conn;
+  int64_t deleted = 0;
+  Status s = c.Transact([&]() -> Status {
+    auto doomed = c.Exec(kSelectInactiveChats, {ParamOf(channel), ParamOf(before_ms), ParamOf(limit)});
+    if (!doomed.ok()) return doomed.status();
+    deleted = doomed->Rows();
+    if (deleted == 0) return Status::Ok();
+    ArrayBuilder ids;
+    for (int i = 0; i < doomed->Rows(); ++i) ids.Add(ParamOf(doomed->String(i, 0)));
+    auto ids_param = ids.Done();
+    auto m = c.Exec(kDeleteChatMessages, {ids_param});
+    if (!m.ok()) return m.status();
+    auto d = c.Exec(kDeleteChats, {ids_param});
+    return d.ok() ? Status::Ok() : d.status();
+  });
+  if (!s.ok()) return s;
+  return deleted;
+}
 
 Status PgStore::AddClient(const ClientRecord& client) {
   auto conn = Acquire();

@@ -570,6 +570,62 @@ Result<SearchResult> SqliteStore::SearchMessages(const SearchQuery& s) {
   return out;
 }
 
+Result<std::vector<Chat>> SqliteStore::ScanChats(std::string_view after_chat_id, int64_t limit) {
+  auto db = Reader();
+  if (!db.ok()) return db.status();
+  static const std::string sql =
+      std::string("SELECT ") + kChatColumns + " FROM chats WHERE chat_id > ? ORDER BY chat_id LIMIT ?";
+  auto q = (*db)->Prepare(sql.c_str());
+  q.Bind(1, after_chat_id);
+  q.Bind(2, limit);
+  std::vector<Chat> out;
+  while (q.Step()) out.push_back(ReadChat(q));
+  if (!q.status().ok()) return q.status();
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::ListChannels() {
+  auto db = Reader();
+  if (!db.ok()) return db.status();
+  // The (channel_id, updated_ms) index makes this a skip over distinct keys.
+  auto q = (*db)->Prepare("SELECT DISTINCT channel_id FROM chats ORDER BY channel_id");
+  std::vector<std::string> out;
+  while (q.Step()) out.push_back(q.String(0));
+  if (!q.status().ok()) return q.status();
+  return out;
+}
+
+Result<int64_t> SqliteStore::DeleteInactiveChats(std::string_view channel, int64_t before_ms,
+                                                 int64_t limit) {
+  int64_t deleted = 0;
+  Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
+    deleted = 0;
+    std::vector<std::string> doomed;
+    {
+      auto q = db.Prepare(
+          "SELECT chat_id FROM chats WHERE channel_id = ? AND updated_ms < ? LIMIT ?");
+      q.Bind(1, channel);
+      q.Bind(2, before_ms);
+      q.Bind(3, limit);
+      while (q.Step()) doomed.push_back(q.String(0));
+      if (!q.status().ok()) return q.status();
+    }
+    for (const auto& chat_id : doomed) {
+      // The search index follows through its delete trigger.
+      auto m = db.Prepare("DELETE FROM messages WHERE chat_id = ?");
+      m.Bind(1, chat_id);
+      if (Status e = m.Run(); !e.ok()) return e;
+      auto c = db.Prepare("DELETE FROM chats WHERE chat_id = ?");
+      c.Bind(1, chat_id);
+      if (Status e = c.Run(); !e.ok()) return e;
+      ++deleted;
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return deleted;
+}
+
 Status SqliteStore::AddClient(const ClientRecord& client) {
   return writer_.Submit([&](SqliteDb& db) -> Status {
     auto q = db.Prepare(

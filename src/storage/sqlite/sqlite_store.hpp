@@ -29,6 +29,10 @@ class SqliteStore final : public Store {
   Result<AppendOutcome> AppendMessage(std::string_view chat_id, const Message& message) override;
   Result<ImportCounts> Import(std::span<const ImportRecord> records) override;
   Status ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) override;
+  Result<std::vector<Chat>> ScanChats(std::string_view after_chat_id, int64_t limit) override;
+  Result<std::vector<std::string>> ListChannels() override;
+  Result<int64_t> DeleteInactiveChats(std::string_view channel, int64_t before_ms,
+                                      int64_t limit) override;
   Result<SearchResult> SearchMessages(const SearchQuery& query) override;
   Status AddClient(const ClientRecord& client) override;
   Result<std::vector<ClientRecord>> ListClients() override;

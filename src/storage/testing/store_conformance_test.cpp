@@ -324,6 +324,55 @@ TEST_P(StoreConformanceTest, SecretRotationKeepsThePreviousSecretUntilFinished) 
   }
 }
 
+TEST_P(StoreConformanceTest, ScansEveryChatInIdOrderIncludingEmptyOnes) {
+  Chat a = NewChat(), b = NewChat(ChatStatus::kWaiting);
+  ASSERT_TRUE(store_->AppendMessage(a.id, Text("x")).ok());
+  std::vector<std::string> seen;
+  std::string after;
+  for (;;) {
+    auto page = store_->ScanChats(after, 2);
+    ASSERT_TRUE(page.ok()) << page.status().message();
+    if (page->empty()) break;
+    for (const Chat& c : *page) {
+      if (!seen.empty()) EXPECT_LT(seen.back(), c.id) << "byte order, no repeats";
+      seen.push_back(c.id);
+    }
+    after = page->back().id;
+  }
+  EXPECT_NE(std::find(seen.begin(), seen.end(), a.id), seen.end());
+  EXPECT_NE(std::find(seen.begin(), seen.end(), b.id), seen.end()) << "chats without messages too";
+}
+
+TEST_P(StoreConformanceTest, RetentionDeletesInactiveChatsOfOneChannel) {
+  Chat old_chat = NewChat();  // created_ms = updated_ms = 1'700'000'000'000
+  ASSERT_TRUE(store_->Import(std::vector<ImportRecord>{{old_chat, Text("old", "o-1")}}).ok());
+  Chat fresh = NewChat();
+  ASSERT_TRUE(store_->AppendMessage(fresh.id, Text("new")).ok());  // activity: now
+  std::string other_channel = channel_;
+  channel_ = "ch-other-" + RandomHex(4);
+  Chat elsewhere = NewChat();
+  channel_ = other_channel;
+
+  auto channels = store_->ListChannels();
+  ASSERT_TRUE(channels.ok());
+  EXPECT_NE(std::find(channels->begin(), channels->end(), channel_), channels->end());
+  EXPECT_NE(std::find(channels->begin(), channels->end(), elsewhere.channel), channels->end());
+
+  const int64_t cutoff = 1'700'000'000'000 + 86'400'000;  // a day after the old chat
+  auto deleted = store_->DeleteInactiveChats(channel_, cutoff, 100);
+  ASSERT_TRUE(deleted.ok()) << deleted.status().message();
+  EXPECT_EQ(*deleted, 1);
+  EXPECT_EQ(store_->GetChat(old_chat.id).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->ReadMessages(old_chat.id, {1, 10, false})->empty()) << "messages go too";
+  EXPECT_TRUE(store_->GetChat(fresh.id).ok()) << "active chats stay";
+  EXPECT_TRUE(store_->GetChat(elsewhere.id).ok()) << "other channels are untouched";
+  SearchQuery q;
+  q.channel = channel_;
+  q.keyword = "old";
+  EXPECT_EQ(store_->SearchMessages(q)->total, 0) << "the search index follows";
+  EXPECT_EQ(*store_->DeleteInactiveChats(channel_, cutoff, 100), 0);
+}
+
 TEST_P(StoreConformanceTest, ConcurrentAppendsGiveADenseSequence) {
   Chat c = NewChat();
   constexpr int kThreads = 8, kEach = 40;

@@ -1,0 +1,37 @@
+#include "storage/retention.hpp"
+
+namespace opchat {
+namespace {
+// Chats per transaction: small enough that a pass never holds the writer for long.
+constexpr int64_t kDeleteBatch = 500;
+constexpr int64_t kDayMs = 86'400'000;
+}  // namespace
+
+bool RetentionEnabled(const RetentionSettings& settings) {
+  if (settings.default_days > 0) return true;
+  for (const auto& [channel, days] : settings.channel_days) {
+    if (days > 0) return true;
+  }
+  return false;
+}
+
+Result<int64_t> EnforceRetention(Store& store, const RetentionSettings& settings, int64_t now_ms) {
+  auto channels = store.ListChannels();
+  if (!channels.ok()) return channels.status();
+  int64_t total = 0;
+  for (const std::string& channel : *channels) {
+    auto it = settings.channel_days.find(channel);
+    int64_t days = it != settings.channel_days.end() ? it->second : settings.default_days;
+    if (days <= 0) continue;
+    const int64_t cutoff = now_ms - days * kDayMs;
+    for (;;) {
+      auto deleted = store.DeleteInactiveChats(channel, cutoff, kDeleteBatch);
+      if (!deleted.ok()) return deleted.status();
+      total += *deleted;
+      if (*deleted < kDeleteBatch) break;
+    }
+  }
+  return total;
+}
+
+}  // namespace opchat
