@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/clock.hpp"
+#include "common/utf8.hpp"
 
 namespace opchat {
 
@@ -56,7 +57,8 @@ void CloseEnvelope(JsonWriter& w, const ApiSettings& settings) {
 ApiResponse ErrorResponse(const Status& status, const ApiSettings& settings) {
   ApiResponse r;
   r.status = HttpStatusOf(status.code());
-  std::string_view message = status.message();
+  // A message may quote a request's bytes (a parameter name): keep the answer valid JSON.
+  std::string message = ToValidUtf8(status.message());
   if (status.code() == StatusCode::kInternal) {
     spdlog::error("internal error: {}", status.message());
     message = "服务器内部错误";

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/utf8.hpp"
+
 namespace opchat {
 namespace {
 
@@ -47,7 +49,11 @@ Result<QueryParams> ParseQuery(std::string_view query) {
         !Decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), value)) {
       return Status::InvalidArgument("参数错误: 查询串编码无效");
     }
-    if (FindParam(params, name)) return Status::InvalidArgument("参数错误: " + name + " 重复");
+    if (FindParam(params, name)) {
+      // Named only when it is short text: the message goes back to the client.
+      bool printable = name.size() <= 64 && IsValidUtf8(name);
+      return Status::InvalidArgument("参数错误: " + (printable ? name : std::string("查询参数")) + " 重复");
+    }
     params.emplace_back(std::move(name), std::move(value));
   }
   return params;
