@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   opchat::cli::RegisterSign(app, exit_code);
   opchat::cli::RegisterDemo(app, exit_code);
   opchat::cli::RegisterBackup(app, exit_code);
+  opchat::cli::RegisterMigrate(app, exit_code);
   opchat::cli::RegisterImport(app, exit_code);
   opchat::cli::RegisterExport(app, exit_code);
   opchat::cli::RegisterTranscript(app, exit_code);

@@ -29,6 +29,7 @@ int Fail(const Status& status);
 
 void RegisterServe(CLI::App& app, int& exit_code);
 void RegisterBackup(CLI::App& app, int& exit_code);
+void RegisterMigrate(CLI::App& app, int& exit_code);
 void RegisterClient(CLI::App& app, int& exit_code);
 void RegisterSign(CLI::App& app, int& exit_code);
 void RegisterDemo(CLI::App& app, int& exit_code);
