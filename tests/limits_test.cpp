@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,6 +126,37 @@ TEST(LimitsTest, MetricsCountRequestsByEndpointAndCode) {
   EXPECT_NE(r.body.find("opchat_request_duration_seconds_bucket{endpoint=\"chats\""), std::string::npos);
   EXPECT_NE(r.body.find("opchat_connections "), std::string::npos);
   EXPECT_NE(r.body.find("opchat_requests_in_flight "), std::string::npos);
+}
+
+TEST(LimitsTest, SigtermFinishesTheRequestInFlightThenExits) {
+  TestServer server("sqlite");
+  Credential cred = server.AddClient();
+  std::string chat = CreateChat(server.port(), cred);
+  std::string body = R"({"chatId":")" + chat + R"(","direction":"userToOperator","type":"txt","msg":"in flight"})";
+  std::string target = "/op/v2/sendMessage?" + SignedQuery(cred, body);
+  int fd = Connect(server.port());
+  ASSERT_GE(fd, 0);
+  std::string head = "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ::kill(server.pid(), SIGTERM);  // the request is half sent
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(Get(server.port(), "/healthz").status, 0) << "no new connections once stopping";
+  ASSERT_EQ(::send(fd, body.data(), body.size(), MSG_NOSIGNAL), static_cast<ssize_t>(body.size()));
+  std::string answer;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) answer.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 200") << answer;
+  EXPECT_NE(answer.find("Connection: close"), std::string::npos) << "and the connection is closed";
+  server.Stop();  // waits for the exit
+  ASSERT_TRUE(WIFEXITED(server.last_exit_status()));
+  EXPECT_EQ(WEXITSTATUS(server.last_exit_status()), 0);
+  server.Start();
+  auto h = Call(server.port(), cred, "chatInfo", R"({"chatId":")" + chat + R"("})");
+  EXPECT_EQ(h.Json().at("data").at("messageCount"), 1) << "the drained request was stored";
 }
 
 TEST(LimitsTest, SigtermExitsCleanly) {

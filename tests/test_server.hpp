@@ -36,6 +36,7 @@ class TestServer {
   void Stop();         // SIGTERM, waits for exit
   void Kill();         // SIGKILL, waits
   bool Running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   // Exit status of the last stop (from waitpid).
   int last_exit_status() const { return last_exit_status_; }
 
