@@ -1,5 +1,6 @@
 #include "import/ndjson_import.hpp"
 
+#include <future>
 #include <vector>
 
 #include "api/message_codec.hpp"
@@ -80,14 +81,24 @@ Result<NdjsonImportReport> ImportNdjson(std::istream& in, Store& store,
   NdjsonImportReport report;
   std::vector<ImportRecord> batch;
   batch.reserve(options.batch_size);
-  auto flush = [&]() -> Status {
-    if (batch.empty()) return Status::Ok();
-    auto counts = store.Import(batch);
+  // Parsing and storing overlap: while the store writes one batch (on its writer thread), this
+  // thread parses the next. At most one batch is in flight, so memory stays flat.
+  std::future<Result<ImportCounts>> in_flight;
+  auto collect = [&]() -> Status {
+    if (!in_flight.valid()) return Status::Ok();
+    auto counts = in_flight.get();
     if (!counts.ok()) return counts.status();
     report.inserted += counts->inserted;
     report.duplicates += counts->duplicates;
-    batch.clear();
     if (options.on_progress) options.on_progress(report);
+    return Status::Ok();
+  };
+  auto flush = [&]() -> Status {
+    if (Status s = collect(); !s.ok()) return s;
+    if (batch.empty()) return Status::Ok();
+    in_flight = std::async(std::launch::async, [&store, b = std::move(batch)] { return store.Import(b); });
+    batch = {};
+    batch.reserve(options.batch_size);
     return Status::Ok();
   };
   std::string line;
@@ -106,6 +117,7 @@ Result<NdjsonImportReport> ImportNdjson(std::istream& in, Store& store,
     }
   }
   if (Status s = flush(); !s.ok()) return s;
+  if (Status s = collect(); !s.ok()) return s;
   return report;
 }
 
