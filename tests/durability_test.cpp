@@ -16,20 +16,6 @@ namespace {
 
 class DurabilityTest : public ::testing::TestWithParam<std::string> {};
 
-// Every message of `chat`, oldest first, read page by page.
-std::vector<boost::json::value> AllMessages(int port, const Credential& cred, const std::string& chat) {
-  std::vector<boost::json::value> out;
-  for (int page = 1;; ++page) {
-    auto r = Call(port, cred, "operatorToUserChatMessages",
-                  R"({"chatId":")" + chat + R"(","pageNum":)" + std::to_string(page) + R"(,"pageSize":100})");
-    if (r.status != 200) throw std::runtime_error("history failed: " + r.body);
-    auto doc = r.Json();
-    for (auto& m : doc.at("data").at("msg").as_array()) out.push_back(m);
-    if (!doc.at("page").at("next").as_bool()) break;
-  }
-  return out;
-}
-
 TEST_P(DurabilityTest, AcknowledgedMessagesSurviveSigkill) {
   TestServer server(GetParam());
   Credential cred = server.AddClient();

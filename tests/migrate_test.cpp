@@ -10,31 +10,14 @@
 namespace opchat::testing {
 namespace {
 
-std::vector<std::string> PostgresOnly() {
-  std::vector<std::string> v;
-  if (const char* pg = std::getenv("OPCHAT_TEST_PG_URL"); pg && *pg) v.push_back("postgres");
-  return v;
-}
-
 class MigrateTest : public ::testing::TestWithParam<std::string> {};
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(MigrateTest);
 
 // The chat's messages as the API shows them, without the time-dependent getUrl.
 std::vector<boost::json::value> Messages(int port, const Credential& cred, const std::string& chat) {
-  std::vector<boost::json::value> out;
-  for (int page = 1;; ++page) {
-    auto r = Call(port, cred, "operatorToUserChatMessages",
-                  R"({"chatId":")" + chat + R"(","pageNum":)" + std::to_string(page) + R"(,"pageSize":100})");
-    EXPECT_EQ(r.status, 200) << r.body;
-    if (r.status != 200) return out;
-    auto doc = r.Json();
-    for (auto& m : doc.at("data").at("msg").as_array()) {
-      auto o = m.as_object();
-      o.erase("getUrl");
-      out.push_back(o);
-    }
-    if (!doc.at("page").at("next").as_bool()) return out;
-  }
+  auto out = AllMessages(port, cred, chat);
+  for (auto& m : out) m.as_object().erase("getUrl");
+  return out;
 }
 
 TEST_P(MigrateTest, SqliteToPostgresIsCompleteResumableAndVerified) {

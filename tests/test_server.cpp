@@ -40,6 +40,24 @@ std::vector<std::string> BackEnds() {
   return v;
 }
 
+std::vector<std::string> PostgresOnly() {
+  std::vector<std::string> v;
+  if (const char* pg = std::getenv("OPCHAT_TEST_PG_URL"); pg && *pg) v.push_back("postgres");
+  return v;
+}
+
+std::vector<boost::json::value> AllMessages(int port, const Credential& cred, const std::string& chat) {
+  std::vector<boost::json::value> out;
+  for (int page = 1;; ++page) {
+    auto r = Call(port, cred, "operatorToUserChatMessages",
+                  R"({"chatId":")" + chat + R"(","pageNum":)" + std::to_string(page) + R"(,"pageSize":100})");
+    if (r.status != 200) throw std::runtime_error("history failed: " + r.body);
+    auto doc = r.Json();  // keep the document alive while iterating over it
+    for (auto& m : doc.at("data").at("msg").as_array()) out.push_back(m);
+    if (!doc.at("page").at("next").as_bool()) return out;
+  }
+}
+
 std::string RunOpchat(const std::vector<std::string>& args, int* exit_code) {
   std::string cmd = OPCHAT_BINARY;
   for (const auto& a : args) {

@@ -8,12 +8,16 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/value.hpp>
+
 #include "http_test_client.hpp"
 
 namespace opchat::testing {
 
 // "sqlite" always; "postgres" when OPCHAT_TEST_PG_URL is set.
 std::vector<std::string> BackEnds();
+// "postgres" when OPCHAT_TEST_PG_URL is set, else nothing (for PostgreSQL-only suites).
+std::vector<std::string> PostgresOnly();
 
 // Runs `opchat ARGS` to completion; returns its stdout, sets *exit_code.
 std::string RunOpchat(const std::vector<std::string>& args, int* exit_code = nullptr);
@@ -51,6 +55,9 @@ class TestServer {
 
 // A chat created through the API, for tests that need one.
 std::string CreateChat(int port, const Credential& cred, const std::string& user = "user-1");
+// Every message of `chat`, oldest first, read page by page (100 a page). Throws when a page
+// read fails.
+std::vector<boost::json::value> AllMessages(int port, const Credential& cred, const std::string& chat);
 // Sends a text message; returns the response.
 HttpResponse SendText(int port, const Credential& cred, const std::string& chat_id,
                       const std::string& text, const std::string& direction = "userToOperator");
