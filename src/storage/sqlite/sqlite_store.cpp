@@ -102,9 +102,9 @@ Status InsertChat(SqliteDb& db, const Chat& c, bool ignore_existing) {
 
 // Adds a new message's text to the search index (schema migration 2). Done here, not by an
 // insert trigger: a trigger makes every message INSERT a multi-row statement with its own
-// statement journal, and inside the group commit's savepoint that made bulk imports in time
-// order 10-30 times slower (2,300 instead of 28,000 messages/s). Deletes and updates, which
-// opchat does not do, are kept in step by triggers.
+// statement journal, which made bulk imports in time order 10-30 times slower. Deletes
+// (retention) are kept in step by a trigger. The trigram index is the largest single cost of
+// an import: it about halves the messages/s (see docs/performance.md).
 Status IndexForSearch(SqliteDb& db, std::string_view chat_id, int64_t seq, const std::string& msg) {
   auto row = db.Prepare("INSERT INTO messages_fts_rowid (chat_id, seq) VALUES (?, ?)");
   row.Bind(1, chat_id);
