@@ -126,6 +126,8 @@ TEST(LimitsTest, MetricsCountRequestsByEndpointAndCode) {
   EXPECT_NE(r.body.find("opchat_request_duration_seconds_bucket{endpoint=\"chats\""), std::string::npos);
   EXPECT_NE(r.body.find("opchat_connections "), std::string::npos);
   EXPECT_NE(r.body.find("opchat_requests_in_flight "), std::string::npos);
+  EXPECT_GT(MetricValue(server.port(), "opchat_storage_duration_seconds_count"), 0)
+      << "storage calls are timed";
 }
 
 TEST(LimitsTest, SigtermFinishesTheRequestInFlightThenExits) {

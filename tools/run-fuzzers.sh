@@ -14,6 +14,6 @@ for target in http_request api_bodies canonical_query config; do
   "$build/fuzz_$target" "$work" -max_total_time="$seconds" -max_len=8192 -timeout=10 \
       -rss_limit_mb=2048 -artifact_prefix="$build/findings/$target-" -print_final_stats=1 \
       2>"$build/fuzz_$target.log" || { tail -40 "$build/fuzz_$target.log"; exit 1; }
-  grep -E "stat::number_of_executed_runs|stat::peak_rss_mb" "$build/fuzz_$target.log" | tr '\n' ' '
+  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$build/fuzz_$target.log" | tr '\n' ' '
   echo
 done

@@ -12,6 +12,7 @@
 #include "common/periodic_task.hpp"
 #include "http/server.hpp"
 #include "storage/retention.hpp"
+#include "storage/timed_store.hpp"
 
 namespace opchat::cli {
 namespace {
@@ -42,8 +43,9 @@ int RunServe(const ServeFlags& flags) {
   // unique index still refuses a colliding id.
   MessageIdGenerator ids(static_cast<uint32_t>(RandomU64() % 1024));
   Metrics metrics(Api::EndpointNames());
+  TimedStore timed_store(**store, metrics);
   RateLimiter rate_limiter(config->limits.rate_per_client, config->limits.rate_burst);
-  Api api(ApiDeps{**store, verifier, media, ids,
+  Api api(ApiDeps{timed_store, verifier, media, ids,
                   ApiSettings{config->server.host_name, config->server.service_phone,
                               config->server.max_page_size, config->server.metrics},
                   &metrics, rate_limiter.enabled() ? &rate_limiter : nullptr});

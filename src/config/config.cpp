@@ -180,6 +180,10 @@ Status FinishConfig(Config& c) {
   if (c.auth.timestamp_window_ms < 1000) return bad("auth.timestamp_window_s must be >= 1");
   if (c.media.url_lifetime_s < 1) return bad("media.url_lifetime_s must be >= 1");
   if (c.limits.max_connections < 1) return bad("limits.max_connections must be >= 1");
+  if (c.limits.max_header_bytes < 1024) return bad("limits.max_header_bytes must be >= 1024");
+  if (c.limits.rate_per_client < 0 || c.limits.rate_burst < 0) {
+    return bad("limits.rate_per_client and limits.rate_burst must be >= 0");
+  }
   if (c.limits.read_timeout_s < 1 || c.limits.idle_timeout_s < 1) return bad("timeouts must be >= 1");
   if (c.sqlite_synchronous != "full" && c.sqlite_synchronous != "normal") {
     return bad("storage.sqlite_synchronous must be \"full\" or \"normal\"");

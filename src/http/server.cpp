@@ -17,6 +17,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <array>
 #include <chrono>
 #include <charconv>
 #include <thread>
@@ -82,6 +83,22 @@ std::optional<Status> ReadFailureAnswer(const beast::error_code& ec) {
   return Status::InvalidArgument("请求格式错误");
 }
 
+// After an answer sent before the request was fully read (413, a header too large), read and
+// drop what the client is still sending for a moment before closing: closing with unread data
+// makes the kernel send a reset, and a proxy in front would turn the 413 into a 502.
+asio::awaitable<void> DrainBeforeClose(beast::tcp_stream& stream) {
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  std::array<char, 16384> sink;
+  size_t drained = 0;
+  stream.expires_after(std::chrono::seconds(2));
+  while (drained < (4u << 20)) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+    if (ec) break;
+    drained += n;
+  }
+}
+
 }  // namespace
 
 asio::awaitable<ApiResponse> HttpServer::Impl::Respond(const http::request<http::string_body>& req) {
@@ -122,7 +139,9 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         auto res = ToHttp(api.Error(*answer), 11, false);
         stream.expires_after(read_timeout);
         co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+        if (metrics) metrics->RecordRequest("other", res.result_int(), 0);
         if (settings.access_log) spdlog::info("- - {} ({})", res.result_int(), ec.message());
+        co_await DrainBeforeClose(stream);
       }
       break;
     }
@@ -165,14 +184,21 @@ asio::awaitable<void> HttpServer::Impl::Refuse(tcp::socket socket) {
 }
 
 asio::awaitable<void> HttpServer::Impl::Accept() {
+  bool accept_failing = false;
   while (!stopping) {
     asio::io_context& target = *contexts[next_context++ % contexts.size()];
     auto [ec, socket] = co_await acceptor->async_accept(target, asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (ec == asio::error::operation_aborted) break;  // the acceptor was closed: shutting down
-      spdlog::warn("accept: {}", ec.message());
+      // Out of file descriptors (or another transient failure): the pending connection stays
+      // queued, so retrying at once would spin. Back off briefly and log once per episode.
+      if (!accept_failing) spdlog::warn("accept: {} (backing off)", ec.message());
+      accept_failing = true;
+      asio::steady_timer pause(*contexts[0], std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    accept_failing = false;
     if (connections.fetch_add(1) >= settings.max_connections) {
       connections.fetch_sub(1);
       if (metrics) metrics->CountRefusedConnection();

@@ -1,0 +1,90 @@
+// A Store that forwards every call to another and records how long it took in the metrics
+// (opchat_storage_duration_seconds). Thread-safe as the wrapped Store is.
+#pragma once
+
+#include <chrono>
+
+#include "common/metrics.hpp"
+#include "storage/store.hpp"
+
+namespace opchat {
+
+class TimedStore final : public Store {
+  // Defined first: its return type is deduced, so it must be seen before its uses.
+  template <class F>
+  auto Timed(F&& call) {
+    auto start = std::chrono::steady_clock::now();
+    auto result = call();
+    metrics_.RecordStorage(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return result;
+  }
+
+ public:
+  TimedStore(Store& inner, Metrics& metrics) : inner_(inner), metrics_(metrics) {}
+
+  Result<Chat> GetChat(std::string_view chat_id) override {
+    return Timed([&] { return inner_.GetChat(chat_id); });
+  }
+  Result<Chat> CreateChat(const Chat& chat) override {
+    return Timed([&] { return inner_.CreateChat(chat); });
+  }
+  Result<Chat> TransitionChat(std::string_view chat_id, std::span<const ChatStatus> from,
+                              ChatStatus to, const std::optional<std::string>& operator_id,
+                              int64_t now_ms) override {
+    return Timed([&] { return inner_.TransitionChat(chat_id, from, to, operator_id, now_ms); });
+  }
+  Result<ChatList> ListChats(const ChatFilter& filter) override {
+    return Timed([&] { return inner_.ListChats(filter); });
+  }
+  Result<std::vector<Message>> ReadMessages(std::string_view chat_id, SeqRange range) override {
+    return Timed([&] { return inner_.ReadMessages(chat_id, range); });
+  }
+  Result<AppendOutcome> AppendMessage(std::string_view chat_id, const Message& message) override {
+    return Timed([&] { return inner_.AppendMessage(chat_id, message); });
+  }
+  Result<ImportCounts> Import(std::span<const ImportRecord> records) override {
+    return Timed([&] { return inner_.Import(records); });
+  }
+  Status ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) override {
+    return inner_.ForEachMessage(filter, visit);  // a long scan: it would only skew the histogram
+  }
+  Result<SearchResult> SearchMessages(const SearchQuery& query) override {
+    return Timed([&] { return inner_.SearchMessages(query); });
+  }
+  Result<std::vector<Chat>> ScanChats(std::string_view after_chat_id, int64_t limit) override {
+    return Timed([&] { return inner_.ScanChats(after_chat_id, limit); });
+  }
+  Result<std::vector<std::string>> ListChannels() override {
+    return Timed([&] { return inner_.ListChannels(); });
+  }
+  Result<int64_t> DeleteInactiveChats(std::string_view channel, int64_t before_ms,
+                                      int64_t limit) override {
+    return Timed([&] { return inner_.DeleteInactiveChats(channel, before_ms, limit); });
+  }
+  Status AddClient(const ClientRecord& client) override {
+    return Timed([&] { return inner_.AddClient(client); });
+  }
+  Result<std::vector<ClientRecord>> ListClients() override {
+    return Timed([&] { return inner_.ListClients(); });
+  }
+  Status SetClientEnabled(std::string_view client_id, bool enabled) override {
+    return Timed([&] { return inner_.SetClientEnabled(client_id, enabled); });
+  }
+  Status RotateClientSecret(std::string_view client_id,
+                            const std::optional<std::string>& new_secret) override {
+    return Timed([&] { return inner_.RotateClientSecret(client_id, new_secret); });
+  }
+  Result<int64_t> ClientsRevision() override {
+    return Timed([&] { return inner_.ClientsRevision(); });
+  }
+  Status Ping() override {
+    return Timed([&] { return inner_.Ping(); });
+  }
+
+ private:
+  Store& inner_;
+  Metrics& metrics_;
+};
+
+}  // namespace opchat
