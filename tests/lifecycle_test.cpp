@@ -133,6 +133,8 @@ TEST_P(LifecycleTest, ChatsListAndChatInfo) {
   std::string a = CreateChat(server_->port(), cred_, "alice");
   std::string b = CreateChat(server_->port(), cred_, "bob");
   ASSERT_EQ(OnChat("acceptChat", a, R"(,"operatorId":"op-1")").status, 200);
+  // Activity times are in milliseconds: make b's strictly later than a's.
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
   ASSERT_EQ(SendText(server_->port(), cred_, b, "latest").status, 200);
   auto all = Do("chats", "{}");
   ASSERT_EQ(all.status, 200) << all.body;
