@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "common/clock.hpp"
+#include "storage/message_scan.hpp"
 #include "storage/search_pattern.hpp"
 
 namespace opchat::postgres {
@@ -573,49 +574,30 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records) {
 // --- bulk read and search ---
 
 Status PgStore::ForEachMessage(const ExportFilter& f, const MessageVisitor& visit) {
-  std::string after;  // chats are visited in chat-id order, after this one
-  while (true) {
+  MessageScanPages pages;
+  pages.chat = [&](const std::string& chat_id) { return GetChat(chat_id); };
+  pages.chats = [&](const std::string& after) -> Result<std::vector<Chat>> {
+    auto conn = Acquire();
+    if (!conn.ok()) return conn.status();
+    auto r = (*conn)->Exec(kExportChats, {ParamOf(after), ParamOf(f.channel), ParamOf(kExportChatPage)});
+    if (!r.ok()) return r.status();
     std::vector<Chat> chats;
-    if (f.chat_id) {
-      if (!after.empty()) break;
-      auto chat = GetChat(*f.chat_id);
-      if (!chat.ok()) return chat.status();
-      if (!f.channel || chat->channel == *f.channel) chats.push_back(std::move(*chat));
-    } else {
-      auto conn = Acquire();
-      if (!conn.ok()) return conn.status();
-      auto r = (*conn)->Exec(kExportChats,
-                             {ParamOf(after), ParamOf(f.channel), ParamOf(kExportChatPage)});
-      if (!r.ok()) return r.status();
-      for (int i = 0; i < r->Rows(); ++i) chats.push_back(ReadChat(*r, i));
-    }
-    if (chats.empty()) break;
-    for (const Chat& chat : chats) {
-      int64_t after_seq = 0;
-      while (true) {
-        // The connection goes back to the pool before the visitor runs: a slow consumer
-        // (a pipe, a disk) must not hold one.
-        std::vector<Message> messages;
-        {
-          auto conn = Acquire();
-          if (!conn.ok()) return conn.status();
-          auto r = (*conn)->Exec(kExportMessages,
-                                 {ParamOf(chat.id), ParamOf(after_seq), ParamOf(f.since_ms),
-                                  ParamOf(f.until_ms), ParamOf(kExportMessagePage)});
-          if (!r.ok()) return r.status();
-          messages.reserve(static_cast<size_t>(r->Rows()));
-          for (int i = 0; i < r->Rows(); ++i) messages.push_back(ReadMessage(*r, i));
-        }
-        for (const Message& m : messages) {
-          if (Status s = visit(chat, m); !s.ok()) return s;
-        }
-        if (static_cast<int64_t>(messages.size()) < kExportMessagePage) break;
-        after_seq = messages.back().seq;
-      }
-    }
-    after = chats.back().id;
-  }
-  return Status::Ok();
+    for (int i = 0; i < r->Rows(); ++i) chats.push_back(ReadChat(*r, i));
+    return chats;
+  };
+  pages.messages = [&](const Chat& chat, int64_t after_seq) -> Result<std::vector<Message>> {
+    auto conn = Acquire();
+    if (!conn.ok()) return conn.status();
+    auto r = (*conn)->Exec(kExportMessages, {ParamOf(chat.id), ParamOf(after_seq), ParamOf(f.since_ms),
+                                             ParamOf(f.until_ms), ParamOf(kExportMessagePage)});
+    if (!r.ok()) return r.status();
+    std::vector<Message> messages;
+    messages.reserve(static_cast<size_t>(r->Rows()));
+    for (int i = 0; i < r->Rows(); ++i) messages.push_back(ReadMessage(*r, i));
+    return messages;
+  };
+  pages.message_page_size = kExportMessagePage;
+  return ScanMessages(f, pages, visit);
 }
 
 Result<SearchResult> PgStore::SearchMessages(const SearchQuery& s) {

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "common/clock.hpp"
+#include "storage/message_scan.hpp"
 #include "storage/search_pattern.hpp"
 
 namespace opchat::sqlite {
@@ -507,45 +508,20 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
 }
 
 Status SqliteStore::ForEachMessage(const ExportFilter& f, const MessageVisitor& visit) {
-  std::string after;  // chats are visited in chat-id order, after this one
-  while (true) {
-    std::vector<Chat> chats;
-    if (f.chat_id) {
-      if (!after.empty()) break;
-      auto chat = GetChat(*f.chat_id);
-      if (!chat.ok()) return chat.status();
-      if (!f.channel || chat->channel == *f.channel) chats.push_back(std::move(*chat));
-    } else {
-      auto db = Reader();
-      if (!db.ok()) return db.status();
-      auto page = ExportChatPage(**db, after, f.channel);
-      if (!page.ok()) return page.status();
-      chats = std::move(*page);
-    }
-    if (chats.empty()) break;
-    for (const Chat& chat : chats) {
-      int64_t after_seq = 0;
-      while (true) {
-        // The connection goes back to the pool before the visitor runs: a slow consumer
-        // (a pipe, a disk) must not hold a reader.
-        std::vector<Message> messages;
-        {
-          auto db = Reader();
-          if (!db.ok()) return db.status();
-          auto page = ExportMessagePage(**db, chat.id, after_seq, f);
-          if (!page.ok()) return page.status();
-          messages = std::move(*page);
-        }
-        for (const Message& m : messages) {
-          if (Status s = visit(chat, m); !s.ok()) return s;
-        }
-        if (static_cast<int64_t>(messages.size()) < kExportMessagePage) break;
-        after_seq = messages.back().seq;
-      }
-    }
-    after = chats.back().id;
-  }
-  return Status::Ok();
+  MessageScanPages pages;
+  pages.chat = [&](const std::string& chat_id) { return GetChat(chat_id); };
+  pages.chats = [&](const std::string& after) -> Result<std::vector<Chat>> {
+    auto db = Reader();
+    if (!db.ok()) return db.status();
+    return ExportChatPage(**db, after, f.channel);
+  };
+  pages.messages = [&](const Chat& chat, int64_t after_seq) -> Result<std::vector<Message>> {
+    auto db = Reader();
+    if (!db.ok()) return db.status();
+    return ExportMessagePage(**db, chat.id, after_seq, f);
+  };
+  pages.message_page_size = kExportMessagePage;
+  return ScanMessages(f, pages, visit);
 }
 
 Result<SearchResult> SqliteStore::SearchMessages(const SearchQuery& s) {
