@@ -319,7 +319,9 @@ TEST_P(StoreConformanceTest, SecretRotationKeepsThePreviousSecretUntilFinished) 
   // A copied client keeps both secrets (migration between back ends).
   std::string copy = "rot-copy-" + RandomHex(6);
   ASSERT_TRUE(store_->AddClient({copy, "n", "s2", true, {"a"}, 5, "s1"}).ok());
-  for (auto& c : *store_->ListClients()) {
+  auto clients = store_->ListClients();  // a range-for over *temporary would dangle
+  ASSERT_TRUE(clients.ok());
+  for (auto& c : *clients) {
     if (c.id == copy) EXPECT_EQ(c.previous_secret, "s1");
   }
 }
