@@ -94,17 +94,6 @@ Status HandleChatInfo(const HandlerInput& in, JsonWriter& w) {
   return Status::Ok();
 }
 
-// `since`/`until` accept Unix milliseconds (number or digit string) or a local time
-// "yyyy-MM-dd HH:mm:ss".
-static Result<std::optional<int64_t>> OptionalInstant(const boost::json::object& body,
-                                                      std::string_view field) {
-  auto it = body.find(field);
-  if (it != body.end() && it->value().is_string()) {
-    if (auto ms = ParseLocalTime(it->value().get_string())) return std::optional<int64_t>(*ms);
-  }
-  return OptionalInt(body, field, 0, 253402300799999);
-}
-
 Status HandleListChats(const HandlerInput& in, JsonWriter& w) {
   ChatFilter f;
   f.channel = in.caller.channel;

@@ -147,7 +147,7 @@ Result<Message> ParseMessageContent(const boost::json::object& body) {
 
 Result<int64_t> ParseMessageTime(const boost::json::object& body, int64_t now_ms) {
   // 0 .. year 9999 in ms.
-  auto ts = OptionalInt(body, "timestamp", 0, 253402300799999);
+  auto ts = OptionalInt(body, "timestamp", 0, kMaxTimestampMs);
   if (!ts.ok()) return ts.status();
   if (*ts) return **ts;
   auto text = OptionalString(body, "createTime");

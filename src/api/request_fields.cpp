@@ -6,8 +6,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "common/clock.hpp"
+
 namespace opchat {
 namespace {
+
 
 const boost::json::value* Find(const boost::json::object& body, std::string_view field) {
   auto it = body.find(field);
@@ -98,6 +101,15 @@ Result<std::optional<double>> OptionalDouble(const boost::json::object& body,
   }
   if (!std::isfinite(d) || d < min || d > max) return FieldError(field);
   return std::optional<double>(d);
+}
+
+Result<std::optional<int64_t>> OptionalInstant(const boost::json::object& body,
+                                               std::string_view field) {
+  auto it = body.find(field);
+  if (it != body.end() && it->value().is_string()) {
+    if (auto ms = ParseLocalTime(it->value().get_string())) return std::optional<int64_t>(*ms);
+  }
+  return OptionalInt(body, field, 0, kMaxTimestampMs);
 }
 
 Result<std::string> OptionalObjectText(const boost::json::object& body, std::string_view field) {

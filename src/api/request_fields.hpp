@@ -14,6 +14,9 @@
 
 namespace opchat {
 
+// The latest time a request may name: 9999-12-31T23:59:59.999Z, in Unix milliseconds.
+constexpr int64_t kMaxTimestampMs = 253402300799999;
+
 Status FieldError(std::string_view field);
 
 // A non-empty string without NUL. Missing, null, empty or another type fails.
@@ -28,6 +31,10 @@ Result<std::optional<int64_t>> OptionalInt(const boost::json::object& body, std:
 // A JSON number (or numeric string) within [min, max].
 Result<std::optional<double>> OptionalDouble(const boost::json::object& body,
                                              std::string_view field, double min, double max);
+// A point in time: Unix milliseconds (number or digit string) or a local time
+// "yyyy-MM-dd HH:mm:ss" in the configured zone. nullopt when absent or null.
+Result<std::optional<int64_t>> OptionalInstant(const boost::json::object& body,
+                                               std::string_view field);
 // A JSON object, returned as compact JSON text; "{}" when absent or null.
 Result<std::string> OptionalObjectText(const boost::json::object& body, std::string_view field);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/clock.hpp"
+
 namespace opchat {
 namespace {
 
@@ -40,6 +42,16 @@ TEST(RequestFieldsTest, Strings) {
   EXPECT_FALSE(OptionalString(b, "i").ok());
   auto nul = Body(R"({"s":"a\u0000b"})");
   EXPECT_FALSE(RequiredString(nul, "s").ok()) << "text never holds NUL";
+}
+
+TEST(RequestFieldsTest, InstantsAreMillisOrLocalTimes) {
+  ASSERT_TRUE(SetProcessTimeZone("Asia/Shanghai").ok());
+  auto b = Body(R"({"ms":1455878580000,"text":"2016-02-19 18:43:00","digits":"1455878580000","bad":"yesterday"})");
+  EXPECT_EQ(**OptionalInstant(b, "ms"), 1455878580000);
+  EXPECT_EQ(**OptionalInstant(b, "text"), 1455878580000);  // date -d '2016-02-19 18:43:00 +0800' +%s%3N
+  EXPECT_EQ(**OptionalInstant(b, "digits"), 1455878580000);
+  EXPECT_FALSE(OptionalInstant(b, "missing")->has_value());
+  EXPECT_FALSE(OptionalInstant(b, "bad").ok());
 }
 
 TEST(RequestFieldsTest, ObjectsAndBodies) {

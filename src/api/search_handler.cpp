@@ -22,16 +22,6 @@ std::string_view TrimSpaces(std::string_view s) {
   return s.substr(b, s.find_last_not_of(kSpace) - b + 1);
 }
 
-// The chats endpoint's rule: Unix milliseconds (number or digit string) or local time.
-Result<std::optional<int64_t>> OptionalTime(const boost::json::object& body,
-                                            std::string_view field) {
-  auto it = body.find(field);
-  if (it != body.end() && it->value().is_string()) {
-    if (auto ms = ParseLocalTime(it->value().get_string())) return std::optional<int64_t>(*ms);
-  }
-  return OptionalInt(body, field, 0, 253402300799999);
-}
-
 Result<SearchQuery> ParseSearch(const HandlerInput& in, int64_t* page, int64_t* size) {
   SearchQuery q;
   q.channel = in.caller.channel;
@@ -46,10 +36,10 @@ Result<SearchQuery> ParseSearch(const HandlerInput& in, int64_t* page, int64_t* 
   if (!type.ok()) return type.status();
   if (*type && !IsKnownMessageType(**type)) return FieldError("type");
   q.type = *type;
-  auto since = OptionalTime(in.body, "since");
+  auto since = OptionalInstant(in.body, "since");
   if (!since.ok()) return since.status();
   q.since_ms = *since;
-  auto until = OptionalTime(in.body, "until");
+  auto until = OptionalInstant(in.body, "until");
   if (!until.ok()) return until.status();
   q.until_ms = *until;
   auto page_num = OptionalInt(in.body, "pageNum", 1, INT32_MAX);

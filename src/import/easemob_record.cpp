@@ -6,11 +6,11 @@
 #include <boost/json/serialize.hpp>
 
 #include "api/message_codec.hpp"
+#include "api/request_fields.hpp"
 
 namespace opchat {
 namespace {
 
-constexpr int64_t kMaxTimestampMs = 253402300799999;  // year 9999
 constexpr size_t kMaxIdBytes = 128;
 
 Status Bad(std::string why) { return Status::InvalidArgument(std::move(why)); }

@@ -55,7 +55,7 @@ Result<ImportRecord> ParseLine(std::string_view line, const NdjsonImportOptions&
   r.message.to = to->value_or("");
 
   // createTime: Unix ms here (generator) or the wire's local text (export); timestamp wins.
-  auto ts = OptionalInt(*body, "timestamp", 0, 253402300799999);
+  auto ts = OptionalInt(*body, "timestamp", 0, kMaxTimestampMs);
   if (!ts.ok()) return ts.status();
   std::optional<int64_t> ms = *ts;
   if (!ms) {
@@ -63,7 +63,7 @@ Result<ImportRecord> ParseLine(std::string_view line, const NdjsonImportOptions&
     if (it != body->end() && it->value().is_string()) {
       ms = ParseLocalTime(it->value().get_string());
     } else {
-      auto n = OptionalInt(*body, "createTime", 0, 253402300799999);
+      auto n = OptionalInt(*body, "createTime", 0, kMaxTimestampMs);
       if (!n.ok()) return n.status();
       ms = *n;
     }
