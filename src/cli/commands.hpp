@@ -27,6 +27,12 @@ Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config);
 // Prints "opchat: <message>" to stderr and returns the exit code for it.
 int Fail(const Status& status);
 
+// After a bulk load (import, migrate): brings the search index up to date, with a progress
+// line, unless `defer` (the server then does it in the background; searches are exact either
+// way). Returns the JSON members `,"indexed":N,"indexSeconds":S` for the command's summary.
+Result<std::string> IndexAfterLoad(Store& store, bool defer);
+void AddDeferIndexFlag(CLI::App* command, bool& defer);
+
 void RegisterServe(CLI::App& app, int& exit_code);
 void RegisterBackup(CLI::App& app, int& exit_code);
 void RegisterMigrate(CLI::App& app, int& exit_code);

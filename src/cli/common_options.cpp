@@ -1,7 +1,9 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/progress_line.hpp"
 #include "common/clock.hpp"
+#include "storage/search_index.hpp"
 
 namespace opchat::cli {
 
@@ -35,6 +37,27 @@ Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config) {
 int Fail(const Status& status) {
   std::cerr << "opchat: " << status.message() << "\n";
   return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+Result<std::string> IndexAfterLoad(Store& store, bool defer) {
+  int64_t indexed = 0;
+  ProgressLine progress("search index", "msg");
+  while (!defer) {
+    auto step = CatchUpSearchIndex(store, 10);
+    if (!step.ok()) return step.status();
+    indexed += *step;
+    progress.Update(indexed, -1);
+    if (*step < 10 * kSearchIndexChunk) break;
+  }
+  progress.Finish();
+  return ",\"indexed\":" + std::to_string(indexed) +
+         ",\"indexSeconds\":" + std::to_string(progress.elapsed_s());
+}
+
+void AddDeferIndexFlag(CLI::App* command, bool& defer) {
+  command->add_flag("--defer-index", defer,
+                    "leave the search index to the server, which builds it in the background "
+                    "(searches stay exact meanwhile, only slower)");
 }
 
 }  // namespace opchat::cli

@@ -17,6 +17,7 @@ struct ImportFlags {
   std::vector<std::string> files;
   std::string channel;
   size_t batch = 5000;
+  bool defer_index = false;
 };
 
 int RunImportNdjson(const ImportFlags& flags) {
@@ -60,10 +61,12 @@ int RunImportNdjson(const ImportFlags& flags) {
   }
   progress.Finish();
   double s = progress.elapsed_s();
+  auto index = IndexAfterLoad(**store, flags.defer_index);
+  if (!index.ok()) return Fail(index.status());
   std::cout << "{\"lines\":" << total.lines << ",\"inserted\":" << total.inserted
             << ",\"duplicates\":" << total.duplicates << ",\"rejected\":" << total.rejected
             << ",\"seconds\":" << s << ",\"messagesPerSecond\":"
-            << static_cast<int64_t>(s > 0 ? total.inserted / s : 0) << "}\n";
+            << static_cast<int64_t>(s > 0 ? total.inserted / s : 0) << *index << "}\n";
   return total.rejected > 0 ? 3 : 0;
 }
 
@@ -78,6 +81,7 @@ void RegisterImport(CLI::App& app, int& exit_code) {
   ndjson->add_option("files", flags->files, "NDJSON files")->required();
   ndjson->add_option("--channel", flags->channel, "channel for lines that name none");
   ndjson->add_option("--batch", flags->batch, "messages per transaction (default 5000)");
+  AddDeferIndexFlag(ndjson, flags->defer_index);
   ndjson->callback([flags, &exit_code] { exit_code = RunImportNdjson(*flags); });
   RegisterImportEasemob(cmd, exit_code);
 }

@@ -15,9 +15,10 @@ struct EasemobFlags {
   std::vector<std::string> files;
   EasemobImportOptions options;
   int64_t idle_gap_s = 30 * 60;
+  bool defer_index = false;
 };
 
-std::string SummaryJson(const EasemobImportReport& r, double seconds) {
+std::string SummaryJson(const EasemobImportReport& r, double seconds, const std::string& index) {
   std::string out;
   JsonWriter w(out);
   w.BeginObject();
@@ -40,6 +41,7 @@ std::string SummaryJson(const EasemobImportReport& r, double seconds) {
   w.Double(seconds);
   field("messagesPerSecond", static_cast<int64_t>(seconds > 0 ? r.inserted / seconds : 0));
   w.EndObject();
+  out.insert(out.size() - 1, index);  // the index members, before the closing brace
   return out;
 }
 
@@ -66,7 +68,10 @@ int RunImportEasemob(EasemobFlags& flags) {
   auto report = ImportEasemob(flags.files, **store, flags.options);
   progress.Finish();
   if (!report.ok()) return Fail(report.status());
-  std::cout << SummaryJson(*report, progress.elapsed_s()) << "\n";
+  const double seconds = progress.elapsed_s();
+  auto index = IndexAfterLoad(**store, flags.defer_index);
+  if (!index.ok()) return Fail(index.status());
+  std::cout << SummaryJson(*report, seconds, *index) << "\n";
   return report->rejected > 0 ? 3 : 0;
 }
 
@@ -99,6 +104,7 @@ void RegisterImportEasemob(CLI::App* import_command, int& exit_code) {
   cmd->add_option("--batch", flags->options.batch_size, "messages per transaction (default 5000)");
   cmd->add_option("--reorder-window", flags->options.reorder_window,
                   "records held to put them in time order (default 20000)");
+  AddDeferIndexFlag(cmd, flags->defer_index);
   cmd->callback([flags, &exit_code] { exit_code = RunImportEasemob(*flags); });
 }
 

@@ -12,6 +12,7 @@ struct MigrateFlags {
   std::string config_path;
   std::string from, to;
   size_t batch = 5000;
+  bool defer_index = false;
 };
 
 int RunMigrate(const MigrateFlags& flags) {
@@ -33,6 +34,9 @@ int RunMigrate(const MigrateFlags& flags) {
   auto report = MigrateStore(**from, **to, options);
   progress.Finish();
   if (!report.ok()) return Fail(report.status());
+  const double seconds = progress.elapsed_s();
+  auto index = IndexAfterLoad(**to, flags.defer_index);
+  if (!index.ok()) return Fail(index.status());
   std::cout << "{\"from\":\"" << RedactStorageUrl(flags.from) << "\",\"to\":\""
             << RedactStorageUrl(flags.to) << "\",\"clientsCopied\":" << report->clients_copied
             << ",\"clientsPresent\":" << report->clients_present << ",\"chats\":" << report->chats
@@ -40,7 +44,7 @@ int RunMigrate(const MigrateFlags& flags) {
             << ",\"messagesCopied\":" << report->messages_copied
             << ",\"statusesSynced\":" << report->statuses_synced
             << ",\"mismatches\":" << report->mismatches.size()
-            << ",\"seconds\":" << progress.elapsed_s() << "}\n";
+            << ",\"seconds\":" << seconds << *index << "}\n";
   for (size_t i = 0; i < report->mismatches.size() && i < 20; ++i) {
     std::cerr << "opchat: count differs after copy: chat " << report->mismatches[i] << "\n";
   }
@@ -57,6 +61,7 @@ void RegisterMigrate(CLI::App& app, int& exit_code) {
   cmd->add_option("--from", flags->from, "source storage URL (sqlite:PATH or postgres://...)")->required();
   cmd->add_option("--to", flags->to, "target storage URL")->required();
   cmd->add_option("--batch", flags->batch, "messages per import transaction (default 5000)");
+  AddDeferIndexFlag(cmd, flags->defer_index);
   cmd->callback([flags, &exit_code] { exit_code = RunMigrate(*flags); });
 }
 

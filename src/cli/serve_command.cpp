@@ -12,6 +12,7 @@
 #include "common/periodic_task.hpp"
 #include "http/server.hpp"
 #include "storage/retention.hpp"
+#include "storage/search_index.hpp"
 #include "storage/timed_store.hpp"
 
 namespace opchat::cli {
@@ -67,6 +68,12 @@ int RunServe(const ServeFlags& flags) {
   // A client added or disabled from the command line takes effect within a second.
   PeriodicTask refresh_clients(std::chrono::milliseconds(500), [&clients] {
     if (Status s = clients.Refresh(); !s.ok()) spdlog::warn("client refresh: {}", s.message());
+  });
+  // New messages are searchable at once (messages not yet indexed are scanned); indexing them
+  // soon keeps that scan short. At most 25 chunks a run, so shutdown never waits long.
+  PeriodicTask search_index(std::chrono::milliseconds(250), [&store] {
+    auto indexed = CatchUpSearchIndex(**store, 25);
+    if (!indexed.ok()) spdlog::warn("search index: {}", indexed.status().message());
   });
   std::unique_ptr<PeriodicTask> retention;
   if (RetentionEnabled(config->retention)) {

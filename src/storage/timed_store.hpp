@@ -52,6 +52,9 @@ class TimedStore final : public Store {
   Result<SearchResult> SearchMessages(const SearchQuery& query) override {
     return Timed([&] { return inner_.SearchMessages(query); });
   }
+  Result<int64_t> CatchUpSearchIndex(int64_t limit) override {
+    return inner_.CatchUpSearchIndex(limit);  // background work: not a request's storage time
+  }
   Result<std::vector<Chat>> ScanChats(std::string_view after_chat_id, int64_t limit) override {
     return Timed([&] { return inner_.ScanChats(after_chat_id, limit); });
   }

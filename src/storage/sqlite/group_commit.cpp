@@ -15,12 +15,17 @@ GroupCommitWriter::~GroupCommitWriter() {
 }
 
 Status GroupCommitWriter::Enqueue(Work work, bool alone) {
-  Pending pending{std::move(work), alone, {}, false};
-  std::unique_lock lock(mu_);
-  if (stopping_) return Status::Unavailable("store is closing");
-  queue_.push_back(&pending);
+  Pending pending;
+  pending.work = std::move(work);
+  pending.alone = alone;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return Status::Unavailable("store is closing");
+    queue_.push_back(&pending);
+  }
   work_ready_.notify_one();
-  work_done_.wait(lock, [&] { return pending.done; });
+  std::unique_lock done_lock(pending.done_mu);
+  pending.done_cv.wait(done_lock, [&] { return pending.done; });
   return pending.result;
 }
 
@@ -33,9 +38,12 @@ void GroupCommitWriter::Loop() {
     batch.swap(queue_);
     lock.unlock();
     RunBatch(batch);
+    for (Pending* p : batch) {
+      std::lock_guard done_lock(p->done_mu);  // held while notifying: p dies once seen done
+      p->done = true;
+      p->done_cv.notify_one();
+    }
     lock.lock();
-    for (Pending* p : batch) p->done = true;
-    work_done_.notify_all();
   }
 }
 

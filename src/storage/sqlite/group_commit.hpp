@@ -41,7 +41,13 @@ class GroupCommitWriter {
     Work work;
     bool alone = false;
     Status result;
-    bool done = false;
+    // Each waiter has its own wake-up: a condition variable shared by all would wake every
+    // waiting request thread at each commit to find, mostly, that its own unit is not done.
+    // (Not std::binary_semaphore: libstdc++ spins on sched_yield before it sleeps, which cost
+    // 13 % of the CPU under write load with 32 waiting threads.)
+    std::mutex done_mu;
+    std::condition_variable done_cv;
+    bool done = false;  // GUARDED_BY(done_mu)
   };
 
   Status Enqueue(Work work, bool alone);
@@ -53,7 +59,6 @@ class GroupCommitWriter {
   std::unique_ptr<SqliteDb> db_;  // used by the writer thread only
   std::mutex mu_;
   std::condition_variable work_ready_;
-  std::condition_variable work_done_;
   std::deque<Pending*> queue_;  // GUARDED_BY(mu_)
   bool stopping_ = false;       // GUARDED_BY(mu_)
   std::thread thread_;

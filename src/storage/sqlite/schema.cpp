@@ -75,8 +75,8 @@ CREATE UNIQUE INDEX messages_by_user_message_id ON messages (chat_id, user_messa
     // stays only in messages); its 'delete' command therefore needs the old text, which the
     // triggers have. The trigram tokenizer matches any substring of 3+ characters, Chinese
     // included; shorter keywords are found by a LIKE scan instead (see SearchMessages).
-    // New messages are indexed by the store as it inserts them (IndexForSearch says why not
-    // by trigger); deletes and updates of msg by triggers.
+    // New messages are indexed by the store, not by trigger (migration 4 says how); deletes
+    // and updates of msg by triggers.
     {2, R"sql(
 CREATE TABLE messages_fts_rowid (
   id      INTEGER PRIMARY KEY,
@@ -110,6 +110,44 @@ END;
     // Secret rotation: the secret being replaced stays valid until the rotation is finished.
     {3, R"sql(
 ALTER TABLE clients ADD COLUMN previous_secret TEXT;
+)sql"},
+    // Deferred search indexing. A write only gives a message with text its search rowid; the
+    // trigrams are added later, in bulk, by CatchUpSearchIndex, which indexes the rowids above
+    // the watermark counters.search_indexed_upto in order and moves it. Searches scan the rows
+    // above the watermark, so they stay exact while the index catches up. Rowids must never
+    // be reused below the watermark (a reused id would be taken for indexed): hence
+    // AUTOINCREMENT, which needs the table rebuilt. A 'delete' of a contentless FTS5 row that
+    // was never indexed would corrupt the index, so the triggers only delete indexed rows.
+    // (Development builds of migration 2 had an insert trigger: dropped too if present.)
+    {4, R"sql(
+DROP TRIGGER IF EXISTS messages_fts_after_insert;
+DROP TRIGGER IF EXISTS messages_fts_after_delete;
+DROP TRIGGER IF EXISTS messages_fts_after_update;
+CREATE TABLE messages_fts_rowid_v4 (
+  id      INTEGER PRIMARY KEY AUTOINCREMENT,
+  chat_id TEXT NOT NULL,
+  seq     INTEGER NOT NULL,
+  UNIQUE (chat_id, seq)
+);
+INSERT INTO messages_fts_rowid_v4 (id, chat_id, seq) SELECT id, chat_id, seq FROM messages_fts_rowid;
+DROP TABLE messages_fts_rowid;
+ALTER TABLE messages_fts_rowid_v4 RENAME TO messages_fts_rowid;
+INSERT INTO counters VALUES ('search_indexed_upto', (SELECT COALESCE(MAX(id), 0) FROM messages_fts_rowid));
+CREATE TRIGGER messages_fts_after_delete AFTER DELETE ON messages WHEN old.msg IS NOT NULL BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, msg)
+    SELECT 'delete', id, old.msg FROM messages_fts_rowid
+     WHERE chat_id = old.chat_id AND seq = old.seq
+       AND id <= (SELECT value FROM counters WHERE name = 'search_indexed_upto');
+  DELETE FROM messages_fts_rowid WHERE chat_id = old.chat_id AND seq = old.seq;
+END;
+CREATE TRIGGER messages_fts_after_update AFTER UPDATE OF msg ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, msg)
+    SELECT 'delete', id, old.msg FROM messages_fts_rowid
+     WHERE chat_id = old.chat_id AND seq = old.seq AND old.msg IS NOT NULL
+       AND id <= (SELECT value FROM counters WHERE name = 'search_indexed_upto');
+  DELETE FROM messages_fts_rowid WHERE chat_id = old.chat_id AND seq = old.seq;
+  INSERT INTO messages_fts_rowid (chat_id, seq) SELECT new.chat_id, new.seq WHERE new.msg IS NOT NULL;
+END;
 )sql"},
 };
 

@@ -101,19 +101,16 @@ Status InsertChat(SqliteDb& db, const Chat& c, bool ignore_existing) {
   return q.Run();
 }
 
-// Adds a new message's text to the search index (schema migration 2). Done here, not by an
-// insert trigger: a trigger makes every message INSERT a multi-row statement with its own
-// statement journal, which made bulk imports in time order 10-30 times slower. Deletes
-// (retention) are kept in step by a trigger. The trigram index is the largest single cost of
-// an import: it about halves the messages/s (see docs/performance.md).
-Status IndexForSearch(SqliteDb& db, std::string_view chat_id, int64_t seq, const std::string& msg) {
+// Gives a new message with text its search rowid; CatchUpSearchIndex adds its trigrams later,
+// in bulk (schema migration 4). Not done by an insert trigger: a trigger makes every message
+// INSERT a multi-row statement with its own statement journal, which made bulk imports in time
+// order 10-30 times slower. Nor inline: the trigram index costs more than the rest of a write
+// (an import ran at half the speed with it, docs/performance.md).
+Status AddSearchRowid(SqliteDb& db, std::string_view chat_id, int64_t seq) {
   auto row = db.Prepare("INSERT INTO messages_fts_rowid (chat_id, seq) VALUES (?, ?)");
   row.Bind(1, chat_id);
   row.Bind(2, seq);
-  if (Status s = row.Run(); !s.ok()) return s;
-  auto text = db.Prepare("INSERT INTO messages_fts (rowid, msg) VALUES (last_insert_rowid(), ?)");
-  text.Bind(1, msg);
-  return text.Run();
+  return row.Run();
 }
 
 // Inserts `m` at position `seq`; sets *inserted = false when the chat already holds its
@@ -148,7 +145,7 @@ Status InsertMessage(SqliteDb& db, std::string_view chat_id, const Message& m, i
   q.Bind(20, m.ext);
   Status s = q.Run();
   *inserted = s.ok() && db.Changes() == 1;
-  if (*inserted && m.msg) return IndexForSearch(db, chat_id, seq, *m.msg);
+  if (*inserted && m.msg) return AddSearchRowid(db, chat_id, seq);
   return s;
 }
 
@@ -216,10 +213,15 @@ Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const std::string& 
   "m.seq, m.user_message_id, m.from_id, m.to_id, m.type, m.msg, m.url, m.object_key, "         \
   "m.filename, m.thumb, m.secret, m.thumb_secret, m.length, m.file_length, m.addr, m.lat, "    \
   "m.lng, m.create_ms, m.ext, m.chat_id"
+// The FTS candidates are the index's matches plus every message above the index's watermark
+// (stored, not indexed yet), which the LIKE condition then filters like the rest.
 #define OPCHAT_SEARCH_FTS                                                                       \
-  " FROM messages_fts f JOIN messages_fts_rowid r ON r.id = f.rowid"                           \
+  " FROM (SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ?7"                    \
+  " UNION ALL SELECT id FROM messages_fts_rowid"                                               \
+  " WHERE id > (SELECT value FROM counters WHERE name = 'search_indexed_upto')) f"             \
+  " JOIN messages_fts_rowid r ON r.id = f.id"                                                  \
   " JOIN messages m ON m.chat_id = r.chat_id AND m.seq = r.seq"                                \
-  " JOIN chats c ON c.chat_id = m.chat_id WHERE messages_fts MATCH ?7 AND c.channel_id = ?1"
+  " JOIN chats c ON c.chat_id = m.chat_id WHERE c.channel_id = ?1"
 #define OPCHAT_SEARCH_SCAN \
   " FROM chats c JOIN messages m ON m.chat_id = c.chat_id WHERE c.channel_id = ?1"
 #define OPCHAT_SEARCH_CHAT                                                     \
@@ -544,6 +546,39 @@ Result<SearchResult> SqliteStore::SearchMessages(const SearchQuery& s) {
   while (q.Step()) out.hits.push_back({q.String(19), ReadMessage(q)});
   if (!q.status().ok()) return q.status();
   return out;
+}
+
+Result<int64_t> SqliteStore::CatchUpSearchIndex(int64_t limit) {
+  int64_t indexed = 0;
+  Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
+    indexed = 0;
+    int64_t from = 0, to = 0;
+    {
+      auto q = db.Prepare(
+          "SELECT w.value, COALESCE(MAX(r.id), w.value), COUNT(r.id) FROM counters w"
+          " LEFT JOIN (SELECT id FROM messages_fts_rowid WHERE id > (SELECT value FROM counters"
+          " WHERE name = 'search_indexed_upto') ORDER BY id LIMIT ?) r"
+          " WHERE w.name = 'search_indexed_upto'");
+      q.Bind(1, limit);
+      if (!q.Step()) return q.status().ok() ? Status::Internal("search watermark missing") : q.status();
+      from = q.Int(0);
+      to = q.Int(1);
+      indexed = q.Int(2);
+    }
+    if (indexed == 0) return Status::Ok();
+    auto add = db.Prepare(
+        "INSERT INTO messages_fts (rowid, msg) SELECT r.id, m.msg FROM messages_fts_rowid r"
+        " JOIN messages m ON m.chat_id = r.chat_id AND m.seq = r.seq"
+        " WHERE r.id > ? AND r.id <= ? ORDER BY r.id");
+    add.Bind(1, from);
+    add.Bind(2, to);
+    if (Status a = add.Run(); !a.ok()) return a;
+    auto mark = db.Prepare("UPDATE counters SET value = ? WHERE name = 'search_indexed_upto'");
+    mark.Bind(1, to);
+    return mark.Run();
+  });
+  if (!s.ok()) return s;
+  return indexed;
 }
 
 Result<std::vector<Chat>> SqliteStore::ScanChats(std::string_view after_chat_id, int64_t limit) {

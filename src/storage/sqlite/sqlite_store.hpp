@@ -34,6 +34,7 @@ class SqliteStore final : public Store {
   Result<int64_t> DeleteInactiveChats(std::string_view channel, int64_t before_ms,
                                       int64_t limit) override;
   Result<SearchResult> SearchMessages(const SearchQuery& query) override;
+  Result<int64_t> CatchUpSearchIndex(int64_t limit) override;
   Status AddClient(const ClientRecord& client) override;
   Result<std::vector<ClientRecord>> ListClients() override;
   Status SetClientEnabled(std::string_view client_id, bool enabled) override;
