@@ -16,7 +16,10 @@ struct ImportFlags {
   StorageFlags storage;
   std::vector<std::string> files;
   std::string channel;
-  size_t batch = 5000;
+  // Larger than the other importers' 5,000: the store inserts each batch chat by chat, and the
+  // more of a chat's messages a batch holds, the fewer pages an import dirties (1M messages in
+  // time order: 69,000 msg/s at 5,000, 82,500 at 20,000, peak RSS 43 and 78 MB).
+  size_t batch = 20000;
   bool defer_index = false;
 };
 
@@ -80,7 +83,7 @@ void RegisterImport(CLI::App& app, int& exit_code) {
   AddStorageFlags(ndjson, flags->storage);
   ndjson->add_option("files", flags->files, "NDJSON files")->required();
   ndjson->add_option("--channel", flags->channel, "channel for lines that name none");
-  ndjson->add_option("--batch", flags->batch, "messages per transaction (default 5000)");
+  ndjson->add_option("--batch", flags->batch, "messages per transaction (default 20000)");
   AddDeferIndexFlag(ndjson, flags->defer_index);
   ndjson->callback([flags, &exit_code] { exit_code = RunImportNdjson(*flags); });
   RegisterImportEasemob(cmd, exit_code);

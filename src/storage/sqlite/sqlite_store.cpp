@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <unordered_map>
 
@@ -469,38 +470,48 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
   ImportCounts counts;
   Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
     counts = {};
+    // Inserted chat by chat (each chat's records in their given order, so positions are the
+    // same): a time-ordered file interleaves thousands of chats, and inserting in file order
+    // dirties a B-tree page per message; grouped, a chat's messages share their pages.
+    std::vector<const ImportRecord*> ordered;
+    ordered.reserve(records.size());
+    for (const ImportRecord& r : records) ordered.push_back(&r);
+    std::stable_sort(ordered.begin(), ordered.end(), [](const ImportRecord* a, const ImportRecord* b) {
+      return a->chat.id < b->chat.id;
+    });
     struct Touched {
+      std::string_view chat_id;
       int64_t count;
       int64_t last_ms;
     };
-    std::unordered_map<std::string_view, Touched> touched;
-    for (const ImportRecord& r : records) {
-      auto it = touched.find(r.chat.id);
-      if (it == touched.end()) {
-        if (Status c = InsertChat(db, r.chat, true); !c.ok()) return c;
-        auto chat = LoadChat(db, r.chat.id);
+    std::vector<Touched> touched;  // in chat-id order
+    for (const ImportRecord* r : ordered) {
+      if (touched.empty() || touched.back().chat_id != r->chat.id) {
+        if (Status c = InsertChat(db, r->chat, true); !c.ok()) return c;
+        auto chat = LoadChat(db, r->chat.id);
         if (!chat.ok()) return chat.status();
-        it = touched.emplace(r.chat.id, Touched{chat->message_count, 0}).first;
+        touched.push_back({r->chat.id, chat->message_count, 0});
       }
+      Touched& t = touched.back();
       bool inserted = false;
-      Status i = InsertMessage(db, r.chat.id, r.message, it->second.count + 1, &inserted);
+      Status i = InsertMessage(db, t.chat_id, r->message, t.count + 1, &inserted);
       if (!i.ok()) return i;
       if (inserted) {
-        ++it->second.count;
-        it->second.last_ms = std::max(it->second.last_ms, r.message.create_ms);
+        ++t.count;
+        t.last_ms = std::max(t.last_ms, r->message.create_ms);
         ++counts.inserted;
       } else {
         ++counts.duplicates;
       }
     }
-    for (const auto& [chat_id, t] : touched) {
+    for (const Touched& t : touched) {
       auto q = db.Prepare(
           "UPDATE chats SET message_count = ?, updated_ms = MAX(updated_ms, ?),"
           " last_message_ms = MAX(COALESCE(last_message_ms, 0), ?) WHERE chat_id = ?");
       q.Bind(1, t.count);
       q.Bind(2, t.last_ms);
       q.Bind(3, t.last_ms);
-      q.Bind(4, chat_id);
+      q.Bind(4, t.chat_id);
       if (Status u = q.Run(); !u.ok()) return u;
     }
     return Status::Ok();
