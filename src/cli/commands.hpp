@@ -29,8 +29,14 @@ int Fail(const Status& status);
 
 // After a bulk load (import, migrate): brings the search index up to date, with a progress
 // line, unless `defer` (the server then does it in the background; searches are exact either
-// way). Returns the JSON members `,"indexed":N,"indexSeconds":S` for the command's summary.
-Result<std::string> IndexAfterLoad(Store& store, bool defer);
+// way).
+struct IndexReport {
+  int64_t indexed = 0;
+  double seconds = 0;
+  // `,"indexed":N,"indexSeconds":S`: the members every load command ends its summary with.
+  std::string JsonMembers() const;
+};
+Result<IndexReport> IndexAfterLoad(Store& store, bool defer);
 void AddDeferIndexFlag(CLI::App* command, bool& defer);
 
 void RegisterServe(CLI::App& app, int& exit_code);

@@ -39,19 +39,23 @@ int Fail(const Status& status) {
   return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
 }
 
-Result<std::string> IndexAfterLoad(Store& store, bool defer) {
-  int64_t indexed = 0;
+Result<IndexReport> IndexAfterLoad(Store& store, bool defer) {
+  IndexReport report;
   ProgressLine progress("search index", "msg");
   while (!defer) {
     auto step = CatchUpSearchIndex(store, 10);
     if (!step.ok()) return step.status();
-    indexed += *step;
-    progress.Update(indexed, -1);
+    report.indexed += *step;
+    progress.Update(report.indexed, -1);
     if (*step < 10 * kSearchIndexChunk) break;
   }
   progress.Finish();
-  return ",\"indexed\":" + std::to_string(indexed) +
-         ",\"indexSeconds\":" + std::to_string(progress.elapsed_s());
+  report.seconds = progress.elapsed_s();
+  return report;
+}
+
+std::string IndexReport::JsonMembers() const {
+  return ",\"indexed\":" + std::to_string(indexed) + ",\"indexSeconds\":" + std::to_string(seconds);
 }
 
 void AddDeferIndexFlag(CLI::App* command, bool& defer) {

@@ -69,7 +69,7 @@ int RunImportNdjson(const ImportFlags& flags) {
   std::cout << "{\"lines\":" << total.lines << ",\"inserted\":" << total.inserted
             << ",\"duplicates\":" << total.duplicates << ",\"rejected\":" << total.rejected
             << ",\"seconds\":" << s << ",\"messagesPerSecond\":"
-            << static_cast<int64_t>(s > 0 ? total.inserted / s : 0) << *index << "}\n";
+            << static_cast<int64_t>(s > 0 ? total.inserted / s : 0) << index->JsonMembers() << "}\n";
   return total.rejected > 0 ? 3 : 0;
 }
 

@@ -18,7 +18,7 @@ struct EasemobFlags {
   bool defer_index = false;
 };
 
-std::string SummaryJson(const EasemobImportReport& r, double seconds, const std::string& index) {
+std::string SummaryJson(const EasemobImportReport& r, double seconds, const IndexReport& index) {
   std::string out;
   JsonWriter w(out);
   w.BeginObject();
@@ -40,8 +40,10 @@ std::string SummaryJson(const EasemobImportReport& r, double seconds, const std:
   w.Key("seconds");
   w.Double(seconds);
   field("messagesPerSecond", static_cast<int64_t>(seconds > 0 ? r.inserted / seconds : 0));
+  field("indexed", index.indexed);
+  w.Key("indexSeconds");
+  w.Double(index.seconds);
   w.EndObject();
-  out.insert(out.size() - 1, index);  // the index members, before the closing brace
   return out;
 }
 

@@ -44,7 +44,7 @@ int RunMigrate(const MigrateFlags& flags) {
             << ",\"messagesCopied\":" << report->messages_copied
             << ",\"statusesSynced\":" << report->statuses_synced
             << ",\"mismatches\":" << report->mismatches.size()
-            << ",\"seconds\":" << seconds << *index << "}\n";
+            << ",\"seconds\":" << seconds << index->JsonMembers() << "}\n";
   for (size_t i = 0; i < report->mismatches.size() && i < 20; ++i) {
     std::cerr << "opchat: count differs after copy: chat " << report->mismatches[i] << "\n";
   }
