@@ -141,10 +141,11 @@ class Store {
   virtual Result<std::vector<Chat>> ScanChats(std::string_view after_chat_id, int64_t limit) = 0;
 
   // --- search index ---
-  // Adds up to `limit` stored messages that the search index does not hold yet, oldest first,
-  // in one durable transaction, and returns how many it added. Searches are exact either way
-  // (messages not yet indexed are scanned); the index only makes them fast. Writes leave the
-  // indexing to this call so that a send or an import pays for one row, not for its trigrams.
+  // Adds up to `limit` stored messages that the search index does not hold yet (SQLite: chat by
+  // chat, oldest chat first) in one durable transaction, and returns how many it added.
+  // Searches are exact either way (messages not yet indexed are scanned); the index only makes
+  // them fast. Writes leave the indexing to this call so that a send or an import pays for one
+  // row, not for its trigrams.
   // A back end whose index the database maintains itself (PostgreSQL) returns 0.
   virtual Result<int64_t> CatchUpSearchIndex(int64_t limit) = 0;
 

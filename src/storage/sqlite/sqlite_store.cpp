@@ -62,20 +62,27 @@ Message ReadMessage(const Stmt& q) {
   return m;
 }
 
-Result<Chat> LoadChat(SqliteDb& db, std::string_view chat_id) {
-  static const std::string sql = std::string("SELECT ") + kChatColumns + " FROM chats WHERE chat_id = ?";
+// A chat as the writer needs it: with its number, which keys its messages (schema migration 5).
+struct StoredChat {
+  Chat chat;
+  int64_t no = 0;
+};
+
+Result<StoredChat> LoadChat(SqliteDb& db, std::string_view chat_id) {
+  static const std::string sql =
+      std::string("SELECT ") + kChatColumns + ", chat_no FROM chats WHERE chat_id = ?";
   auto q = db.Prepare(sql.c_str());
   q.Bind(1, chat_id);
-  if (q.Step()) return ReadChat(q);
+  if (q.Step()) return StoredChat{ReadChat(q), q.Int(10)};
   if (!q.status().ok()) return q.status();
   return Status::NotFound("会话不存在");
 }
 
-Result<Message> FindByUserMessageId(SqliteDb& db, std::string_view chat_id, std::string_view umid,
+Result<Message> FindByUserMessageId(SqliteDb& db, int64_t chat_no, std::string_view umid,
                                     bool* found) {
   auto q = db.Prepare("SELECT " OPCHAT_MESSAGE_COLUMNS
-                      " FROM messages WHERE chat_id = ? AND user_message_id = ?");
-  q.Bind(1, chat_id);
+                      " FROM messages WHERE chat_no = ? AND user_message_id = ?");
+  q.Bind(1, chat_no);
   q.Bind(2, umid);
   *found = q.Step();
   if (*found) return ReadMessage(q);
@@ -84,13 +91,16 @@ Result<Message> FindByUserMessageId(SqliteDb& db, std::string_view chat_id, std:
 }
 
 Status InsertChat(SqliteDb& db, const Chat& c, bool ignore_existing) {
+  // Numbers are given in order of creation (the chats_by_no index makes MAX a lookup).
   auto q = db.Prepare(ignore_existing
                           ? "INSERT OR IGNORE INTO chats (chat_id, channel_id, user_id, operator_id,"
-                            " status, ext, message_count, created_ms, updated_ms, last_message_ms)"
-                            " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, NULL)"
+                            " status, ext, message_count, created_ms, updated_ms, last_message_ms,"
+                            " chat_no) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, NULL,"
+                            " (SELECT COALESCE(MAX(chat_no), 0) + 1 FROM chats))"
                           : "INSERT INTO chats (chat_id, channel_id, user_id, operator_id,"
-                            " status, ext, message_count, created_ms, updated_ms, last_message_ms)"
-                            " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, NULL)");
+                            " status, ext, message_count, created_ms, updated_ms, last_message_ms,"
+                            " chat_no) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, NULL,"
+                            " (SELECT COALESCE(MAX(chat_no), 0) + 1 FROM chats))");
   q.Bind(1, c.id);
   q.Bind(2, c.channel);
   q.Bind(3, c.user_id);
@@ -102,29 +112,33 @@ Status InsertChat(SqliteDb& db, const Chat& c, bool ignore_existing) {
   return q.Run();
 }
 
-// Gives a new message with text its search rowid; CatchUpSearchIndex adds its trigrams later,
-// in bulk (schema migration 4). Not done by an insert trigger: a trigger makes every message
-// INSERT a multi-row statement with its own statement journal, which made bulk imports in time
-// order 10-30 times slower. Nor inline: the trigram index costs more than the rest of a write
-// (an import ran at half the speed with it, docs/performance.md).
-Status AddSearchRowid(SqliteDb& db, std::string_view chat_id, int64_t seq) {
-  auto row = db.Prepare("INSERT INTO messages_fts_rowid (chat_id, seq) VALUES (?, ?)");
-  row.Bind(1, chat_id);
-  row.Bind(2, seq);
+// A message's rowid in the search index (schema migration 5): positions fit in 32 bits.
+constexpr int64_t kMaxSeq = 0xFFFFFFFF;
+int64_t SearchRowid(int64_t chat_no, int64_t seq) { return (chat_no << 32) | seq; }
+
+// Queues a new message with text for the search index; CatchUpSearchIndex adds its trigrams
+// later, in bulk. Not done by an insert trigger: a trigger makes every message INSERT a
+// multi-row statement with its own statement journal, which made bulk imports in time order
+// 10-30 times slower. Nor inline: the trigram index costs more than the rest of a write (an
+// import ran at half the speed with it, docs/performance.md).
+Status QueueForSearch(SqliteDb& db, int64_t chat_no, int64_t seq) {
+  auto row = db.Prepare("INSERT INTO search_pending (id) VALUES (?)");
+  row.Bind(1, SearchRowid(chat_no, seq));
   return row.Run();
 }
 
 // Inserts `m` at position `seq`; sets *inserted = false when the chat already holds its
 // user_message_id. OR IGNORE rather than ON CONFLICT: a statement that cannot abort needs no
 // statement journal, which otherwise costs more per row the larger the transaction (bulk
-// import). The only other constraint, (chat_id, seq), cannot clash: the single writer assigns
+// import). The only other constraint, (chat_no, seq), cannot clash: the single writer assigns
 // seq from the chat's count inside the same transaction.
-Status InsertMessage(SqliteDb& db, std::string_view chat_id, const Message& m, int64_t seq,
+Status InsertMessage(SqliteDb& db, int64_t chat_no, const Message& m, int64_t seq,
                      bool* inserted) {
+  if (seq > kMaxSeq) return Status::Conflict("会话消息数已达上限");
   auto q = db.Prepare(
-      "INSERT OR IGNORE INTO messages (chat_id, " OPCHAT_MESSAGE_COLUMNS
+      "INSERT OR IGNORE INTO messages (chat_no, " OPCHAT_MESSAGE_COLUMNS
       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  q.Bind(1, chat_id);
+  q.Bind(1, chat_no);
   q.Bind(2, seq);
   q.Bind(3, m.user_message_id);
   q.Bind(4, m.from);
@@ -146,7 +160,7 @@ Status InsertMessage(SqliteDb& db, std::string_view chat_id, const Message& m, i
   q.Bind(20, m.ext);
   Status s = q.Run();
   *inserted = s.ok() && db.Changes() == 1;
-  if (*inserted && m.msg) return AddSearchRowid(db, chat_id, seq);
+  if (*inserted && m.msg) return QueueForSearch(db, chat_no, seq);
   return s;
 }
 
@@ -192,7 +206,8 @@ Result<std::vector<Chat>> ExportChatPage(SqliteDb& db, const std::string& after,
 Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const std::string& chat_id,
                                                int64_t after_seq, const ExportFilter& f) {
   auto q = db.Prepare("SELECT " OPCHAT_MESSAGE_COLUMNS
-                      " FROM messages WHERE chat_id = ?1 AND seq > ?2"
+                      " FROM messages WHERE chat_no = (SELECT chat_no FROM chats WHERE chat_id = ?1)"
+                      " AND seq > ?2"
                       " AND (?3 IS NULL OR create_ms >= ?3) AND (?4 IS NULL OR create_ms < ?4)"
                       " ORDER BY seq LIMIT ?5");
   q.Bind(1, chat_id);
@@ -213,26 +228,24 @@ Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const std::string& 
 #define OPCHAT_M_MESSAGE_COLUMNS                                                                \
   "m.seq, m.user_message_id, m.from_id, m.to_id, m.type, m.msg, m.url, m.object_key, "         \
   "m.filename, m.thumb, m.secret, m.thumb_secret, m.length, m.file_length, m.addr, m.lat, "    \
-  "m.lng, m.create_ms, m.ext, m.chat_id"
-// The FTS candidates are the index's matches plus every message above the index's watermark
-// (stored, not indexed yet), which the LIKE condition then filters like the rest.
-#define OPCHAT_SEARCH_FTS                                                                       \
-  " FROM (SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ?7"                    \
-  " UNION ALL SELECT id FROM messages_fts_rowid"                                               \
-  " WHERE id > (SELECT value FROM counters WHERE name = 'search_indexed_upto')) f"             \
-  " JOIN messages_fts_rowid r ON r.id = f.id"                                                  \
-  " JOIN messages m ON m.chat_id = r.chat_id AND m.seq = r.seq"                                \
-  " JOIN chats c ON c.chat_id = m.chat_id WHERE c.channel_id = ?1"
+  "m.lng, m.create_ms, m.ext, c.chat_id"
+// The FTS candidates are the index's matches plus every message still waiting for the index,
+// which the LIKE condition then filters like the rest.
+#define OPCHAT_SEARCH_FTS                                                                     \
+  " FROM (SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ?7"                  \
+  " UNION ALL SELECT id FROM search_pending) f"                                              \
+  " JOIN messages m ON m.chat_no = f.id >> 32 AND m.seq = f.id & 4294967295"                \
+  " JOIN chats c ON c.chat_no = m.chat_no WHERE c.channel_id = ?1"
 #define OPCHAT_SEARCH_SCAN \
-  " FROM chats c JOIN messages m ON m.chat_id = c.chat_id WHERE c.channel_id = ?1"
+  " FROM chats c JOIN messages m ON m.chat_no = c.chat_no WHERE c.channel_id = ?1"
 #define OPCHAT_SEARCH_CHAT                                                     \
-  " FROM chats c JOIN messages m ON m.chat_id = c.chat_id WHERE c.chat_id = ?3" \
+  " FROM chats c JOIN messages m ON m.chat_no = c.chat_no WHERE c.chat_id = ?3" \
   " AND c.channel_id = ?1"
 #define OPCHAT_SEARCH_FILTER                                                              \
   " AND m.msg LIKE ?2 ESCAPE '\\' AND (?4 IS NULL OR m.type = ?4)"                       \
   " AND (?5 IS NULL OR m.create_ms >= ?5) AND (?6 IS NULL OR m.create_ms < ?6)"
 #define OPCHAT_SEARCH_ORDER \
-  " ORDER BY m.create_ms DESC, m.chat_id DESC, m.seq DESC LIMIT ?8 OFFSET ?9"
+  " ORDER BY m.create_ms DESC, c.chat_id DESC, m.seq DESC LIMIT ?8 OFFSET ?9"
 
 struct SearchSql {
   const char* count;
@@ -330,7 +343,9 @@ Result<SqliteStore::Lease> SqliteStore::Reader() {
 Result<Chat> SqliteStore::GetChat(std::string_view chat_id) {
   auto db = Reader();
   if (!db.ok()) return db.status();
-  return LoadChat(**db, chat_id);
+  auto chat = LoadChat(**db, chat_id);
+  if (!chat.ok()) return chat.status();
+  return std::move(chat->chat);
 }
 
 Result<Chat> SqliteStore::CreateChat(const Chat& chat) {
@@ -352,9 +367,9 @@ Result<Chat> SqliteStore::TransitionChat(std::string_view chat_id,
   Status s = writer_.Submit([&](SqliteDb& db) -> Status {
     auto chat = LoadChat(db, chat_id);
     if (!chat.ok()) return chat.status();
-    if (!Allows(Transition{from, to}, chat->status)) {
+    if (!Allows(Transition{from, to}, chat->chat.status)) {
       return Status::Conflict("会话状态不允许该操作: 当前状态 " +
-                              std::string(StatusText(chat->status)));
+                              std::string(StatusText(chat->chat.status)));
     }
     auto q = db.Prepare(
         "UPDATE chats SET status = ?, operator_id = COALESCE(?, operator_id),"
@@ -364,7 +379,7 @@ Result<Chat> SqliteStore::TransitionChat(std::string_view chat_id,
     q.Bind(3, now_ms);
     q.Bind(4, chat_id);
     if (Status u = q.Run(); !u.ok()) return u;
-    result = std::move(*chat);
+    result = std::move(chat->chat);
     result.status = to;
     if (operator_id) result.operator_id = operator_id;
     result.updated_ms = std::max(result.updated_ms, now_ms);
@@ -415,12 +430,12 @@ Result<std::vector<Message>> SqliteStore::ReadMessages(std::string_view chat_id,
   auto db = Reader();
   if (!db.ok()) return db.status();
   auto q = (*db)->Prepare(range.descending
-                              ? "SELECT " OPCHAT_MESSAGE_COLUMNS
-                                " FROM messages WHERE chat_id = ? AND seq BETWEEN ? AND ?"
-                                " ORDER BY seq DESC"
-                              : "SELECT " OPCHAT_MESSAGE_COLUMNS
-                                " FROM messages WHERE chat_id = ? AND seq BETWEEN ? AND ?"
-                                " ORDER BY seq");
+                              ? "SELECT " OPCHAT_MESSAGE_COLUMNS " FROM messages"
+                                " WHERE chat_no = (SELECT chat_no FROM chats WHERE chat_id = ?)"
+                                " AND seq BETWEEN ? AND ? ORDER BY seq DESC"
+                              : "SELECT " OPCHAT_MESSAGE_COLUMNS " FROM messages"
+                                " WHERE chat_no = (SELECT chat_no FROM chats WHERE chat_id = ?)"
+                                " AND seq BETWEEN ? AND ? ORDER BY seq");
   q.Bind(1, chat_id);
   q.Bind(2, range.first);
   q.Bind(3, range.last);
@@ -433,22 +448,22 @@ Result<std::vector<Message>> SqliteStore::ReadMessages(std::string_view chat_id,
 Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view chat_id, const Message& message) {
   AppendOutcome out;
   Status s = writer_.Submit([&](SqliteDb& db) -> Status {
+    auto chat = LoadChat(db, chat_id);
+    if (!chat.ok()) return chat.status();
     bool found = false;
-    auto existing = FindByUserMessageId(db, chat_id, message.user_message_id, &found);
+    auto existing = FindByUserMessageId(db, chat->no, message.user_message_id, &found);
     if (!existing.ok()) return existing.status();
     if (found) {
       out = {std::move(*existing), true};
       return Status::Ok();
     }
-    auto chat = LoadChat(db, chat_id);
-    if (!chat.ok()) return chat.status();
-    if (!AcceptsMessages(chat->status)) {
+    if (!AcceptsMessages(chat->chat.status)) {
       return Status::Conflict("会话状态不允许发送消息: 当前状态 " +
-                              std::string(StatusText(chat->status)));
+                              std::string(StatusText(chat->chat.status)));
     }
-    int64_t seq = chat->message_count + 1;
+    int64_t seq = chat->chat.message_count + 1;
     bool inserted = false;
-    if (Status i = InsertMessage(db, chat_id, message, seq, &inserted); !i.ok()) return i;
+    if (Status i = InsertMessage(db, chat->no, message, seq, &inserted); !i.ok()) return i;
     auto q = db.Prepare(
         "UPDATE chats SET message_count = ?, updated_ms = MAX(updated_ms, ?),"
         " last_message_ms = MAX(COALESCE(last_message_ms, 0), ?) WHERE chat_id = ?");
@@ -481,6 +496,7 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
     });
     struct Touched {
       std::string_view chat_id;
+      int64_t chat_no;
       int64_t count;
       int64_t last_ms;
     };
@@ -490,11 +506,11 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
         if (Status c = InsertChat(db, r->chat, true); !c.ok()) return c;
         auto chat = LoadChat(db, r->chat.id);
         if (!chat.ok()) return chat.status();
-        touched.push_back({r->chat.id, chat->message_count, 0});
+        touched.push_back({r->chat.id, chat->no, chat->chat.message_count, 0});
       }
       Touched& t = touched.back();
       bool inserted = false;
-      Status i = InsertMessage(db, t.chat_id, r->message, t.count + 1, &inserted);
+      Status i = InsertMessage(db, t.chat_no, r->message, t.count + 1, &inserted);
       if (!i.ok()) return i;
       if (inserted) {
         ++t.count;
@@ -563,30 +579,26 @@ Result<int64_t> SqliteStore::CatchUpSearchIndex(int64_t limit) {
   int64_t indexed = 0;
   Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
     indexed = 0;
-    int64_t from = 0, to = 0;
+    // The first `limit` waiting rowids, up to `last`: rows queued meanwhile cannot interleave,
+    // the writer being this thread.
+    int64_t last = 0;
     {
-      auto q = db.Prepare(
-          "SELECT w.value, COALESCE(MAX(r.id), w.value), COUNT(r.id) FROM counters w"
-          " LEFT JOIN (SELECT id FROM messages_fts_rowid WHERE id > (SELECT value FROM counters"
-          " WHERE name = 'search_indexed_upto') ORDER BY id LIMIT ?) r"
-          " WHERE w.name = 'search_indexed_upto'");
+      auto q = db.Prepare("SELECT MAX(id), COUNT(*) FROM (SELECT id FROM search_pending ORDER BY id LIMIT ?)");
       q.Bind(1, limit);
-      if (!q.Step()) return q.status().ok() ? Status::Internal("search watermark missing") : q.status();
-      from = q.Int(0);
-      to = q.Int(1);
-      indexed = q.Int(2);
+      if (!q.Step()) return q.status();
+      last = q.Int(0);
+      indexed = q.Int(1);
     }
     if (indexed == 0) return Status::Ok();
     auto add = db.Prepare(
-        "INSERT INTO messages_fts (rowid, msg) SELECT r.id, m.msg FROM messages_fts_rowid r"
-        " JOIN messages m ON m.chat_id = r.chat_id AND m.seq = r.seq"
-        " WHERE r.id > ? AND r.id <= ? ORDER BY r.id");
-    add.Bind(1, from);
-    add.Bind(2, to);
+        "INSERT INTO messages_fts (rowid, msg) SELECT p.id, m.msg FROM search_pending p"
+        " JOIN messages m ON m.chat_no = p.id >> 32 AND m.seq = p.id & 4294967295"
+        " WHERE p.id <= ? ORDER BY p.id");
+    add.Bind(1, last);
     if (Status a = add.Run(); !a.ok()) return a;
-    auto mark = db.Prepare("UPDATE counters SET value = ? WHERE name = 'search_indexed_upto'");
-    mark.Bind(1, to);
-    return mark.Run();
+    auto done = db.Prepare("DELETE FROM search_pending WHERE id <= ?");
+    done.Bind(1, last);
+    return done.Run();
   });
   if (!s.ok()) return s;
   return indexed;
@@ -634,7 +646,8 @@ Result<int64_t> SqliteStore::DeleteInactiveChats(std::string_view channel, int64
     }
     for (const auto& chat_id : doomed) {
       // The search index follows through its delete trigger.
-      auto m = db.Prepare("DELETE FROM messages WHERE chat_id = ?");
+      auto m = db.Prepare(
+          "DELETE FROM messages WHERE chat_no = (SELECT chat_no FROM chats WHERE chat_id = ?)");
       m.Bind(1, chat_id);
       if (Status e = m.Run(); !e.ok()) return e;
       auto c = db.Prepare("DELETE FROM chats WHERE chat_id = ?");

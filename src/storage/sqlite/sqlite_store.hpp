@@ -3,6 +3,7 @@
 // through the single GroupCommitWriter. Thread-safe.
 #pragma once
 
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -69,7 +70,8 @@ class SqliteStore final : public Store {
   GroupCommitWriter writer_;
 };
 
-// Applies the versioned schema migrations that `db` has not seen yet.
-Status MigrateSqlite(SqliteDb& db);
+// Applies the versioned schema migrations that `db` has not seen yet, up to `up_to` (tests of
+// an upgrade stop at an older version).
+Status MigrateSqlite(SqliteDb& db, int up_to = std::numeric_limits<int>::max());
 
 }  // namespace opchat::sqlite
