@@ -119,9 +119,9 @@ Result<std::string> OptionalObjectText(const boost::json::object& body, std::str
   return boost::json::serialize(*v);
 }
 
-Result<boost::json::object> ParseBodyObject(std::string_view text) {
+Result<boost::json::object> ParseBodyObject(std::string_view text, boost::json::storage_ptr storage) {
   boost::json::error_code ec;
-  boost::json::value v = boost::json::parse(text, ec);
+  boost::json::value v = boost::json::parse(text, ec, std::move(storage));
   if (ec) return Status::InvalidArgument("参数错误: 请求体不是合法的 JSON");
   if (!v.is_object()) return Status::InvalidArgument("参数错误: 请求体必须是 JSON 对象");
   return std::move(v.get_object());

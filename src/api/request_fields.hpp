@@ -38,7 +38,9 @@ Result<std::optional<int64_t>> OptionalInstant(const boost::json::object& body,
 // A JSON object, returned as compact JSON text; "{}" when absent or null.
 Result<std::string> OptionalObjectText(const boost::json::object& body, std::string_view field);
 
-// Parses `text` as a JSON object (the request body). InvalidArgument when it is not one.
-Result<boost::json::object> ParseBodyObject(std::string_view text);
+// Parses `text` as a JSON object (the request body). InvalidArgument when it is not one. The
+// tree is allocated from `storage` (bulk loaders pass a buffer they reuse line after line).
+Result<boost::json::object> ParseBodyObject(std::string_view text,
+                                            boost::json::storage_ptr storage = {});
 
 }  // namespace opchat

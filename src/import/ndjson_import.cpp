@@ -3,6 +3,8 @@
 #include <future>
 #include <vector>
 
+#include <boost/json/monotonic_resource.hpp>
+
 #include "api/message_codec.hpp"
 #include "api/request_fields.hpp"
 #include "common/clock.hpp"
@@ -10,8 +12,9 @@
 namespace opchat {
 namespace {
 
-Result<ImportRecord> ParseLine(std::string_view line, const NdjsonImportOptions& options) {
-  auto body = ParseBodyObject(line);
+Result<ImportRecord> ParseLine(std::string_view line, const NdjsonImportOptions& options,
+                               boost::json::storage_ptr tree) {
+  auto body = ParseBodyObject(line, std::move(tree));
   if (!body.ok()) return body.status();
   ImportRecord r;
   auto chat_id = RequiredString(*body, "chatId");
@@ -102,10 +105,14 @@ Result<NdjsonImportReport> ImportNdjson(std::istream& in, Store& store,
     return Status::Ok();
   };
   std::string line;
+  // Each line's JSON tree lives in one buffer, reused line after line, instead of a heap
+  // allocation per node (the parsing thread spent a third of its time in malloc and free).
+  std::vector<unsigned char> tree_buffer(64 * 1024);
   while (std::getline(in, line)) {
     ++report.lines;
     if (line.empty() || line == "\r") continue;
-    auto record = ParseLine(line, options);
+    boost::json::monotonic_resource tree(tree_buffer.data(), tree_buffer.size());
+    auto record = ParseLine(line, options, boost::json::storage_ptr(&tree));
     if (!record.ok()) {
       ++report.rejected;
       if (options.on_bad_line) options.on_bad_line(report.lines, record.status().message());

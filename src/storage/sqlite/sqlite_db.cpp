@@ -32,6 +32,9 @@ Stmt::~Stmt() {
 void Stmt::Bind(int i, std::string_view v) {
   sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
+void Stmt::BindBorrowed(int i, std::string_view v) {
+  sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+}
 void Stmt::Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
 void Stmt::Bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
 void Stmt::BindNull(int i) { sqlite3_bind_null(stmt_, i); }

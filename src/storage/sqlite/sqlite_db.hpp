@@ -34,6 +34,13 @@ class Stmt {
   void Bind(int i, const std::optional<std::string>& v) { v ? Bind(i, std::string_view(*v)) : BindNull(i); }
   void Bind(int i, const std::optional<int64_t>& v) { v ? Bind(i, *v) : BindNull(i); }
   void Bind(int i, const std::optional<double>& v) { v ? Bind(i, *v) : BindNull(i); }
+  // Binds text without copying it: `v` must stay alive and unchanged until this Stmt is gone.
+  // For hot writes of fields the caller holds (an import copied every field twice).
+  void BindBorrowed(int i, std::string_view v);
+  void BindBorrowed(int i, const std::string& v) { BindBorrowed(i, std::string_view(v)); }
+  void BindBorrowed(int i, const std::optional<std::string>& v) {
+    v ? BindBorrowed(i, std::string_view(*v)) : BindNull(i);
+  }
 
   // Steps once. Returns true with a row, false when done; errors land in status().
   bool Step();

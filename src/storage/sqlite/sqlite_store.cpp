@@ -140,24 +140,24 @@ Status InsertMessage(SqliteDb& db, int64_t chat_no, const Message& m, int64_t se
       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q.Bind(1, chat_no);
   q.Bind(2, seq);
-  q.Bind(3, m.user_message_id);
-  q.Bind(4, m.from);
-  q.Bind(5, m.to);
-  q.Bind(6, m.type);
-  q.Bind(7, m.msg);
-  q.Bind(8, m.url);
-  q.Bind(9, m.key);
-  q.Bind(10, m.filename);
-  q.Bind(11, m.thumb);
-  q.Bind(12, m.secret);
-  q.Bind(13, m.thumb_secret);
+  q.BindBorrowed(3, m.user_message_id);
+  q.BindBorrowed(4, m.from);
+  q.BindBorrowed(5, m.to);
+  q.BindBorrowed(6, m.type);
+  q.BindBorrowed(7, m.msg);
+  q.BindBorrowed(8, m.url);
+  q.BindBorrowed(9, m.key);
+  q.BindBorrowed(10, m.filename);
+  q.BindBorrowed(11, m.thumb);
+  q.BindBorrowed(12, m.secret);
+  q.BindBorrowed(13, m.thumb_secret);
   q.Bind(14, m.length);
   q.Bind(15, m.file_length);
-  q.Bind(16, m.addr);
+  q.BindBorrowed(16, m.addr);
   q.Bind(17, m.lat);
   q.Bind(18, m.lng);
   q.Bind(19, m.create_ms);
-  q.Bind(20, m.ext);
+  q.BindBorrowed(20, m.ext);
   Status s = q.Run();
   *inserted = s.ok() && db.Changes() == 1;
   if (*inserted && m.msg) return QueueForSearch(db, chat_no, seq);
@@ -316,12 +316,23 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
   auto writer = SqliteDb::Open(path, true, options.sqlite_synchronous);
   if (!writer.ok()) return writer.status();
   if (Status s = MigrateSqlite(**writer); !s.ok()) return s;
-  return std::unique_ptr<Store>(new SqliteStore(path, options, std::move(*writer)));
+  std::unique_ptr<WalCheckpointer> checkpointer;
+  if (path != ":memory:") {
+    auto own = SqliteDb::Open(path, false, options.sqlite_synchronous);
+    if (!own.ok()) return own.status();
+    checkpointer = std::make_unique<WalCheckpointer>(std::move(*own), **writer);
+  }
+  return std::unique_ptr<Store>(
+      new SqliteStore(path, options, std::move(*writer), std::move(checkpointer)));
 }
 
 SqliteStore::SqliteStore(std::string path, StoreOptions options,
-                         std::unique_ptr<SqliteDb> writer_db)
-    : path_(std::move(path)), options_(std::move(options)), writer_(std::move(writer_db)) {}
+                         std::unique_ptr<SqliteDb> writer_db,
+                         std::unique_ptr<WalCheckpointer> checkpointer)
+    : path_(std::move(path)),
+      options_(std::move(options)),
+      checkpointer_(std::move(checkpointer)),
+      writer_(std::move(writer_db)) {}
 
 Result<SqliteStore::Lease> SqliteStore::Reader() {
   {
@@ -482,18 +493,19 @@ Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view chat_id, const
 }
 
 Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) {
+  // Inserted chat by chat (each chat's records in their given order, so positions are the
+  // same): a time-ordered file interleaves thousands of chats, and inserting in file order
+  // dirties a B-tree page per message; grouped, a chat's messages share their pages. Sorted
+  // here, on the caller's thread, to keep the writer's thread for writing.
+  std::vector<const ImportRecord*> ordered;
+  ordered.reserve(records.size());
+  for (const ImportRecord& r : records) ordered.push_back(&r);
+  std::stable_sort(ordered.begin(), ordered.end(), [](const ImportRecord* a, const ImportRecord* b) {
+    return a->chat.id < b->chat.id;
+  });
   ImportCounts counts;
   Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
     counts = {};
-    // Inserted chat by chat (each chat's records in their given order, so positions are the
-    // same): a time-ordered file interleaves thousands of chats, and inserting in file order
-    // dirties a B-tree page per message; grouped, a chat's messages share their pages.
-    std::vector<const ImportRecord*> ordered;
-    ordered.reserve(records.size());
-    for (const ImportRecord& r : records) ordered.push_back(&r);
-    std::stable_sort(ordered.begin(), ordered.end(), [](const ImportRecord* a, const ImportRecord* b) {
-      return a->chat.id < b->chat.id;
-    });
     struct Touched {
       std::string_view chat_id;
       int64_t chat_no;

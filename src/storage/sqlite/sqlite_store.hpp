@@ -11,6 +11,7 @@
 
 #include "storage/sqlite/group_commit.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
+#include "storage/sqlite/wal_checkpointer.hpp"
 #include "storage/store.hpp"
 
 namespace opchat::sqlite {
@@ -60,13 +61,16 @@ class SqliteStore final : public Store {
     std::unique_ptr<SqliteDb> db_;
   };
 
-  SqliteStore(std::string path, StoreOptions options, std::unique_ptr<SqliteDb> writer_db);
+  SqliteStore(std::string path, StoreOptions options, std::unique_ptr<SqliteDb> writer_db,
+              std::unique_ptr<WalCheckpointer> checkpointer);
   Result<Lease> Reader();
 
   const std::string path_;
   const StoreOptions options_;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<SqliteDb>> idle_readers_;  // GUARDED_BY(pool_mu_)
+  // Declared before the writer, so it outlives the writer's last commit. None in memory.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   GroupCommitWriter writer_;
 };
 
