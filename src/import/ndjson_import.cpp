@@ -1,6 +1,5 @@
 #include "import/ndjson_import.hpp"
 
-#include <future>
 #include <vector>
 
 #include <boost/json/monotonic_resource.hpp>
@@ -8,6 +7,7 @@
 #include "api/message_codec.hpp"
 #include "api/request_fields.hpp"
 #include "common/clock.hpp"
+#include "import/import_pipeline.hpp"
 
 namespace opchat {
 namespace {
@@ -82,26 +82,23 @@ Result<ImportRecord> ParseLine(std::string_view line, const NdjsonImportOptions&
 Result<NdjsonImportReport> ImportNdjson(std::istream& in, Store& store,
                                         const NdjsonImportOptions& options) {
   NdjsonImportReport report;
+  // Parsing (this thread) and storing (the pipeline's, then the store's writer) overlap.
+  ImportPipeline pipeline(store, 2);
   std::vector<ImportRecord> batch;
   batch.reserve(options.batch_size);
-  // Parsing and storing overlap: while the store writes one batch (on its writer thread), this
-  // thread parses the next. At most one batch is in flight, so memory stays flat.
-  std::future<Result<ImportCounts>> in_flight;
-  auto collect = [&]() -> Status {
-    if (!in_flight.valid()) return Status::Ok();
-    auto counts = in_flight.get();
-    if (!counts.ok()) return counts.status();
-    report.inserted += counts->inserted;
-    report.duplicates += counts->duplicates;
-    if (options.on_progress) options.on_progress(report);
-    return Status::Ok();
-  };
   auto flush = [&]() -> Status {
-    if (Status s = collect(); !s.ok()) return s;
     if (batch.empty()) return Status::Ok();
-    in_flight = std::async(std::launch::async, [&store, b = std::move(batch)] { return store.Import(b); });
-    batch = {};
+    auto next = pipeline.Push(std::move(batch));
+    if (!next.ok()) return next.status();
+    batch = std::move(*next);
+    batch.clear();
     batch.reserve(options.batch_size);
+    if (options.on_progress) {
+      const ImportCounts stored = pipeline.stored();
+      report.inserted = stored.inserted;
+      report.duplicates = stored.duplicates;
+      options.on_progress(report);
+    }
     return Status::Ok();
   };
   std::string line;
@@ -124,7 +121,11 @@ Result<NdjsonImportReport> ImportNdjson(std::istream& in, Store& store,
     }
   }
   if (Status s = flush(); !s.ok()) return s;
-  if (Status s = collect(); !s.ok()) return s;
+  auto stored = pipeline.Finish();
+  if (!stored.ok()) return stored.status();
+  report.inserted = stored->inserted;
+  report.duplicates = stored->duplicates;
+  if (options.on_progress) options.on_progress(report);
   return report;
 }
 

@@ -156,7 +156,11 @@ END;
     // given in order of creation, and messages are keyed by (chat_no, seq): the active chats
     // share the table's last pages. The number also makes the search rowid,
     // (chat_no << 32) | seq, so the table that mapped rowids to messages is gone (it cost a
-    // quarter of an import's time); the rowids not yet indexed wait in search_pending.
+    // quarter of an import's time). What the index holds is one watermark per chat,
+    // chats.search_seq: its messages up to that position (positions are dense, 1 to
+    // message_count); a write therefore marks nothing, and the chats behind are found through
+    // a partial index. Triggers keep the index right for deletes and updates of indexed
+    // messages; they look the watermark up in chats, so a chat's messages are deleted before it.
     {5, R"sql(
 DROP TRIGGER IF EXISTS messages_fts_after_delete;
 DROP TRIGGER IF EXISTS messages_fts_after_update;
@@ -201,22 +205,19 @@ DROP TABLE messages_fts_rowid;
 DELETE FROM sqlite_sequence WHERE name = 'messages_fts_rowid';
 DELETE FROM counters WHERE name = 'search_indexed_upto';
 CREATE VIRTUAL TABLE messages_fts USING fts5 (msg, content = '', tokenize = 'trigram');
-CREATE TABLE search_pending (id INTEGER PRIMARY KEY);
-INSERT INTO search_pending SELECT (chat_no << 32) | seq FROM messages WHERE msg IS NOT NULL;
+ALTER TABLE chats ADD COLUMN search_seq INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX chats_behind_search ON chats (chat_no) WHERE search_seq < message_count;
 CREATE TRIGGER messages_search_after_delete AFTER DELETE ON messages WHEN old.msg IS NOT NULL BEGIN
   INSERT INTO messages_fts (messages_fts, rowid, msg)
     SELECT 'delete', (old.chat_no << 32) | old.seq, old.msg
-     WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE id = (old.chat_no << 32) | old.seq);
-  DELETE FROM search_pending WHERE id = (old.chat_no << 32) | old.seq;
+     WHERE old.seq <= (SELECT search_seq FROM chats WHERE chat_no = old.chat_no);
 END;
-CREATE TRIGGER messages_search_after_update AFTER UPDATE OF msg ON messages BEGIN
+CREATE TRIGGER messages_search_after_update AFTER UPDATE OF msg ON messages
+  WHEN old.seq <= (SELECT search_seq FROM chats WHERE chat_no = old.chat_no) BEGIN
   INSERT INTO messages_fts (messages_fts, rowid, msg)
-    SELECT 'delete', (old.chat_no << 32) | old.seq, old.msg
-     WHERE old.msg IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM search_pending WHERE id = (old.chat_no << 32) | old.seq);
-  INSERT OR IGNORE INTO search_pending (id)
-    SELECT (new.chat_no << 32) | new.seq WHERE new.msg IS NOT NULL;
-  DELETE FROM search_pending WHERE id = (old.chat_no << 32) | old.seq AND new.msg IS NULL;
+    SELECT 'delete', (old.chat_no << 32) | old.seq, old.msg WHERE old.msg IS NOT NULL;
+  INSERT INTO messages_fts (rowid, msg)
+    SELECT (new.chat_no << 32) | new.seq, new.msg WHERE new.msg IS NOT NULL;
 END;
 )sql"},
 };

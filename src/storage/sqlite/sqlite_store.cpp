@@ -112,23 +112,15 @@ Status InsertChat(SqliteDb& db, const Chat& c, bool ignore_existing) {
   return q.Run();
 }
 
-// A message's rowid in the search index (schema migration 5): positions fit in 32 bits.
+// Positions fit in 32 bits: a message's search rowid is (chat_no << 32) | seq (schema 5).
 constexpr int64_t kMaxSeq = 0xFFFFFFFF;
-int64_t SearchRowid(int64_t chat_no, int64_t seq) { return (chat_no << 32) | seq; }
-
-// Queues a new message with text for the search index; CatchUpSearchIndex adds its trigrams
-// later, in bulk. Not done by an insert trigger: a trigger makes every message INSERT a
-// multi-row statement with its own statement journal, which made bulk imports in time order
-// 10-30 times slower. Nor inline: the trigram index costs more than the rest of a write (an
-// import ran at half the speed with it, docs/performance.md).
-Status QueueForSearch(SqliteDb& db, int64_t chat_no, int64_t seq) {
-  auto row = db.Prepare("INSERT INTO search_pending (id) VALUES (?)");
-  row.Bind(1, SearchRowid(chat_no, seq));
-  return row.Run();
-}
 
 // Inserts `m` at position `seq`; sets *inserted = false when the chat already holds its
-// user_message_id. OR IGNORE rather than ON CONFLICT: a statement that cannot abort needs no
+// user_message_id. The search index is not touched: CatchUpSearchIndex adds the trigrams later,
+// in bulk, for the positions above the chat's search_seq. Not by an insert trigger: a trigger
+// makes every message INSERT a multi-row statement with its own statement journal, which made
+// bulk imports in time order 10-30 times slower. Nor inline: the trigram index costs more than
+// the rest of a write (an import ran at half the speed with it, docs/performance.md). OR IGNORE rather than ON CONFLICT: a statement that cannot abort needs no
 // statement journal, which otherwise costs more per row the larger the transaction (bulk
 // import). The only other constraint, (chat_no, seq), cannot clash: the single writer assigns
 // seq from the chat's count inside the same transaction.
@@ -160,7 +152,6 @@ Status InsertMessage(SqliteDb& db, int64_t chat_no, const Message& m, int64_t se
   q.BindBorrowed(20, m.ext);
   Status s = q.Run();
   *inserted = s.ok() && db.Changes() == 1;
-  if (*inserted && m.msg) return QueueForSearch(db, chat_no, seq);
   return s;
 }
 
@@ -229,11 +220,12 @@ Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const std::string& 
   "m.seq, m.user_message_id, m.from_id, m.to_id, m.type, m.msg, m.url, m.object_key, "         \
   "m.filename, m.thumb, m.secret, m.thumb_secret, m.length, m.file_length, m.addr, m.lat, "    \
   "m.lng, m.create_ms, m.ext, c.chat_id"
-// The FTS candidates are the index's matches plus every message still waiting for the index,
-// which the LIKE condition then filters like the rest.
+// The FTS candidates are the index's matches plus every message above its chat's search_seq
+// (not indexed yet), which the LIKE condition then filters like the rest.
 #define OPCHAT_SEARCH_FTS                                                                     \
   " FROM (SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ?7"                  \
-  " UNION ALL SELECT id FROM search_pending) f"                                              \
+  " UNION ALL SELECT (b.chat_no << 32) | p.seq FROM chats b JOIN messages p"                \
+  " ON p.chat_no = b.chat_no AND p.seq > b.search_seq WHERE b.search_seq < b.message_count) f" \
   " JOIN messages m ON m.chat_no = f.id >> 32 AND m.seq = f.id & 4294967295"                \
   " JOIN chats c ON c.chat_no = m.chat_no WHERE c.channel_id = ?1"
 #define OPCHAT_SEARCH_SCAN \
@@ -591,26 +583,50 @@ Result<int64_t> SqliteStore::CatchUpSearchIndex(int64_t limit) {
   int64_t indexed = 0;
   Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
     indexed = 0;
-    // The first `limit` waiting rowids, up to `last`: rows queued meanwhile cannot interleave,
-    // the writer being this thread.
-    int64_t last = 0;
-    {
-      auto q = db.Prepare("SELECT MAX(id), COUNT(*) FROM (SELECT id FROM search_pending ORDER BY id LIMIT ?)");
-      q.Bind(1, limit);
-      if (!q.Step()) return q.status();
-      last = q.Int(0);
-      indexed = q.Int(1);
+    // Chat by chat, oldest first, up to `limit` messages with text; a chat with more than
+    // that gets its watermark moved to the last one taken.
+    for (bool more = true; more && indexed < limit;) {
+      struct Behind {
+        int64_t chat_no, search_seq, message_count;
+      };
+      std::vector<Behind> chats;
+      {
+        auto q = db.Prepare(
+            "SELECT chat_no, search_seq, message_count FROM chats"
+            " WHERE search_seq < message_count ORDER BY chat_no LIMIT ?");
+        q.Bind(1, limit);
+        while (q.Step()) chats.push_back({q.Int(0), q.Int(1), q.Int(2)});
+        if (!q.status().ok()) return q.status();
+      }
+      more = static_cast<int64_t>(chats.size()) == limit;
+      for (const Behind& c : chats) {
+        if (indexed == limit) break;
+        int64_t upto = c.message_count;
+        {
+          auto last = db.Prepare(
+              "SELECT seq FROM messages WHERE chat_no = ? AND seq > ? AND msg IS NOT NULL"
+              " ORDER BY seq LIMIT 1 OFFSET ?");
+          last.Bind(1, c.chat_no);
+          last.Bind(2, c.search_seq);
+          last.Bind(3, limit - indexed - 1);
+          if (last.Step()) upto = last.Int(0);
+          if (!last.status().ok()) return last.status();
+        }
+        auto add = db.Prepare(
+            "INSERT INTO messages_fts (rowid, msg) SELECT (chat_no << 32) | seq, msg FROM messages"
+            " WHERE chat_no = ? AND seq > ? AND seq <= ? AND msg IS NOT NULL");
+        add.Bind(1, c.chat_no);
+        add.Bind(2, c.search_seq);
+        add.Bind(3, upto);
+        if (Status a = add.Run(); !a.ok()) return a;
+        indexed += db.Changes();
+        auto mark = db.Prepare("UPDATE chats SET search_seq = ? WHERE chat_no = ?");
+        mark.Bind(1, upto);
+        mark.Bind(2, c.chat_no);
+        if (Status m = mark.Run(); !m.ok()) return m;
+      }
     }
-    if (indexed == 0) return Status::Ok();
-    auto add = db.Prepare(
-        "INSERT INTO messages_fts (rowid, msg) SELECT p.id, m.msg FROM search_pending p"
-        " JOIN messages m ON m.chat_no = p.id >> 32 AND m.seq = p.id & 4294967295"
-        " WHERE p.id <= ? ORDER BY p.id");
-    add.Bind(1, last);
-    if (Status a = add.Run(); !a.ok()) return a;
-    auto done = db.Prepare("DELETE FROM search_pending WHERE id <= ?");
-    done.Bind(1, last);
-    return done.Run();
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   return indexed;
