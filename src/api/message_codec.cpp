@@ -138,11 +138,17 @@ Result<Message> ParseMessageContent(const boost::json::object& body) {
   OPCHAT_TAKE(OptionalObjectText(body, "ext"), m.ext);
 #undef OPCHAT_TAKE
 
+  if (Status s = CheckMessageContent(m); !s.ok()) return s;
+  return m;
+}
+
+Status CheckMessageContent(const Message& m) {
+  if (!IsKnownMessageType(m.type)) return FieldError("type");
   if (m.msg && static_cast<int64_t>(m.msg->size()) > kMaxTextBytes) return FieldError("msg");
   if ((m.type == "txt" || m.type == "cmd") && !m.msg) return FieldError("msg");
   if (HasStoredObject(m.type) && !m.url && !m.key) return FieldError("url");
   if (m.type == "loc" && (!m.lat || !m.lng)) return FieldError(m.lat ? "lng" : "lat");
-  return m;
+  return Status::Ok();
 }
 
 Result<int64_t> ParseMessageTime(const boost::json::object& body, int64_t now_ms) {

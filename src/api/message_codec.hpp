@@ -25,6 +25,9 @@ void WriteChat(JsonWriter& w, const Chat& chat);
 // length, file_length, addr, lat, lng, ext) from a body. Required per type: txt/cmd: msg;
 // img/audio/video/file: url or key; loc: lat and lng. Does not touch ids, sender or time.
 Result<Message> ParseMessageContent(const boost::json::object& body);
+// The rules of the above that join fields (known type, text size, what each type requires), for
+// a message read another way.
+Status CheckMessageContent(const Message& m);
 
 // The message time of a body: `timestamp` (Unix ms) or `createTime` (local "yyyy-MM-dd
 // HH:mm:ss"), else `now_ms`.
