@@ -22,7 +22,8 @@ void AddStorageFlags(CLI::App* command, StorageFlags& flags);
 
 // The configuration file (when given) with the flags applied over it, finished.
 Result<Config> ResolveConfig(const StorageFlags& flags);
-Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config);
+// `bulk_load`: for commands that write many messages (a larger SQLite writer cache).
+Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config, bool bulk_load = false);
 
 // Prints "opchat: <message>" to stderr and returns the exit code for it.
 int Fail(const Status& status);

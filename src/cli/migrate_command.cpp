@@ -24,7 +24,7 @@ int RunMigrate(const MigrateFlags& flags) {
   if (!from.ok()) return Fail(from.status());
   Config target = *config;
   target.storage_url = flags.to;
-  auto to = OpenConfiguredStore(target);
+  auto to = OpenConfiguredStore(target, true);
   if (!to.ok()) return Fail(to.status());
 
   ProgressLine progress("migrate", "msg");

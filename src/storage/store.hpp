@@ -177,6 +177,10 @@ struct StoreOptions {
   // "normal" survives a process crash only.
   std::string sqlite_synchronous = "full";
   int pool_size = 8;  // connections for concurrent readers / PostgreSQL workers
+  // SQLite: the writer's page cache. Bulk loads (import, migrate) ask for more: at 10M
+  // messages its working set outgrows 16 MB, and each miss is a read back from the OS
+  // (import of 10M: 134,000 msg/s at 16 MB, 143,000 at 64 MB, with half the system time).
+  int sqlite_writer_cache_mb = 16;
 };
 
 // The storage URL with any password replaced by "***", for logs and messages.

@@ -91,17 +91,13 @@ Result<Message> FindByUserMessageId(SqliteDb& db, int64_t chat_no, std::string_v
   return Message{};
 }
 
-Status InsertChat(SqliteDb& db, const Chat& c, bool ignore_existing) {
-  // Numbers are given in order of creation (the chats_by_no index makes MAX a lookup).
-  auto q = db.Prepare(ignore_existing
-                          ? "INSERT OR IGNORE INTO chats (chat_id, channel_id, user_id, operator_id,"
-                            " status, ext, message_count, created_ms, updated_ms, last_message_ms,"
-                            " chat_no) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, NULL,"
-                            " (SELECT COALESCE(MAX(chat_no), 0) + 1 FROM chats))"
-                          : "INSERT INTO chats (chat_id, channel_id, user_id, operator_id,"
-                            " status, ext, message_count, created_ms, updated_ms, last_message_ms,"
-                            " chat_no) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, NULL,"
-                            " (SELECT COALESCE(MAX(chat_no), 0) + 1 FROM chats))");
+// Inserts a new chat; returns its number. Numbers are given in order of creation (the
+// chats_by_no index makes MAX a lookup).
+Result<int64_t> InsertChat(SqliteDb& db, const Chat& c) {
+  auto q = db.Prepare(
+      "INSERT INTO chats (chat_id, channel_id, user_id, operator_id, status, ext, message_count,"
+      " created_ms, updated_ms, last_message_ms, chat_no) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, NULL,"
+      " (SELECT COALESCE(MAX(chat_no), 0) + 1 FROM chats)) RETURNING chat_no");
   q.Bind(1, c.id);
   q.Bind(2, c.channel);
   q.Bind(3, c.user_id);
@@ -110,7 +106,10 @@ Status InsertChat(SqliteDb& db, const Chat& c, bool ignore_existing) {
   q.Bind(6, c.ext);
   q.Bind(7, c.created_ms);
   q.Bind(8, c.updated_ms);
-  return q.Run();
+  if (!q.Step()) return q.status().ok() ? Status::Internal("chat insert returned no number") : q.status();
+  const int64_t chat_no = q.Int(0);
+  if (Status s = q.Run(); !s.ok()) return s;
+  return chat_no;
 }
 
 // Positions fit in 32 bits: a message's search rowid is (chat_no << 32) | seq (schema 5).
@@ -309,6 +308,9 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
   auto writer = SqliteDb::Open(path, true, options.sqlite_synchronous);
   if (!writer.ok()) return writer.status();
   if (Status s = MigrateSqlite(**writer); !s.ok()) return s;
+  const std::string cache =
+      "PRAGMA cache_size=-" + std::to_string(std::max(1, options.sqlite_writer_cache_mb) * 1000);
+  if (Status s = (*writer)->Exec(cache.c_str()); !s.ok()) return s;
   std::unique_ptr<WalCheckpointer> checkpointer;
   if (path != ":memory:") {
     auto own = SqliteDb::Open(path, false, options.sqlite_synchronous);
@@ -357,7 +359,8 @@ Result<Chat> SqliteStore::CreateChat(const Chat& chat) {
     auto existing = LoadChat(db, chat.id);
     if (existing.ok()) return Status::Conflict("会话已存在: " + chat.id);
     if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-    return InsertChat(db, chat, false);
+    auto chat_no = InsertChat(db, chat);
+    return chat_no.ok() ? Status::Ok() : chat_no.status();
   });
   if (!s.ok()) return s;
   return chat;
@@ -508,10 +511,16 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
     std::vector<Touched> touched;  // in chat-id order
     for (const ImportRecord* r : ordered) {
       if (touched.empty() || touched.back().chat_id != r->chat.id) {
-        if (Status c = InsertChat(db, r->chat, true); !c.ok()) return c;
         auto chat = LoadChat(db, r->chat.id);
-        if (!chat.ok()) return chat.status();
-        touched.push_back({r->chat.id, chat->no, chat->chat.message_count, 0});
+        if (chat.ok()) {
+          touched.push_back({r->chat.id, chat->no, chat->chat.message_count, 0});
+        } else if (chat.status().code() == StatusCode::kNotFound) {
+          auto chat_no = InsertChat(db, r->chat);
+          if (!chat_no.ok()) return chat_no.status();
+          touched.push_back({r->chat.id, *chat_no, 0, 0});
+        } else {
+          return chat.status();
+        }
       }
       Touched& t = touched.back();
       bool inserted = false;

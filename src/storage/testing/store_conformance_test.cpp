@@ -324,7 +324,9 @@ TEST_P(StoreConformanceTest, SecretRotationKeepsThePreviousSecretUntilFinished) 
   auto clients = store_->ListClients();  // a range-for over *temporary would dangle
   ASSERT_TRUE(clients.ok());
   for (auto& c : *clients) {
-    if (c.id == copy) EXPECT_EQ(c.previous_secret, "s1");
+    if (c.id == copy) {
+      EXPECT_EQ(c.previous_secret, "s1");
+    }
   }
 }
 
@@ -338,7 +340,9 @@ TEST_P(StoreConformanceTest, ScansEveryChatInIdOrderIncludingEmptyOnes) {
     ASSERT_TRUE(page.ok()) << page.status().message();
     if (page->empty()) break;
     for (const Chat& c : *page) {
-      if (!seen.empty()) EXPECT_LT(seen.back(), c.id) << "byte order, no repeats";
+      if (!seen.empty()) {
+        EXPECT_LT(seen.back(), c.id) << "byte order, no repeats";
+      }
       seen.push_back(c.id);
     }
     after = page->back().id;
