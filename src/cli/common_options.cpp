@@ -44,11 +44,11 @@ Result<IndexReport> IndexAfterLoad(Store& store, bool defer) {
   IndexReport report;
   ProgressLine progress("search index", "msg");
   while (!defer) {
-    auto step = CatchUpSearchIndex(store, 10);
+    auto step = CatchUpSearchIndex(store, 10, kBulkSearchIndexChunk);
     if (!step.ok()) return step.status();
     report.indexed += *step;
     progress.Update(report.indexed, -1);
-    if (*step < 10 * kSearchIndexChunk) break;
+    if (*step < 10 * kBulkSearchIndexChunk) break;
   }
   progress.Finish();
   report.seconds = progress.elapsed_s();

@@ -12,6 +12,9 @@ namespace opchat {
 
 // Messages per chunk: about 10-20 ms of indexing on one core.
 inline constexpr int64_t kSearchIndexChunk = 2000;
+// For a bulk load, which no request waits behind: fewer, larger segments for FTS5 to merge
+// (1M messages indexed in 9.8 s by chunks of 2,000, 6.7 s by chunks of 50,000).
+inline constexpr int64_t kBulkSearchIndexChunk = 50000;
 
 // Indexes pending messages until none is left or `max_chunks` chunks have run (0 = no bound).
 // Returns how many messages were indexed; stops at the first storage failure.

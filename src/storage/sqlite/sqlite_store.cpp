@@ -112,7 +112,8 @@ Result<int64_t> InsertChat(SqliteDb& db, const Chat& c) {
   return chat_no;
 }
 
-// Positions fit in 32 bits: a message's search rowid is (chat_no << 32) | seq (schema 5).
+// Positions fit in 32 bits (SQLite's integers would hold more; 4 billion messages a chat is
+// beyond any use, and a bound keeps positions plain ints everywhere).
 constexpr int64_t kMaxSeq = 0xFFFFFFFF;
 
 // Inserts `m` at position `seq`; sets *inserted = false when the chat already holds its
@@ -220,13 +221,17 @@ Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const std::string& 
   "m.seq, m.user_message_id, m.from_id, m.to_id, m.type, m.msg, m.url, m.object_key, "         \
   "m.filename, m.thumb, m.secret, m.thumb_secret, m.length, m.file_length, m.addr, m.lat, "    \
   "m.lng, m.create_ms, m.ext, c.chat_id"
-// The FTS candidates are the index's matches plus every message above its chat's search_seq
-// (not indexed yet), which the LIKE condition then filters like the rest.
-#define OPCHAT_SEARCH_FTS                                                                     \
-  " FROM (SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ?7"                  \
-  " UNION ALL SELECT (b.chat_no << 32) | p.seq FROM chats b JOIN messages p"                \
+// The FTS candidates are the index's matches (each rowid found in the extent that holds it)
+// plus every message above its chat's search_seq (not indexed yet), which the LIKE condition
+// then filters like the rest.
+#define OPCHAT_SEARCH_FTS                                                                       \
+  " FROM (SELECT e.chat_no AS chat_no, e.first_seq + (x.rowid - e.base) AS seq"                \
+  " FROM messages_fts x JOIN search_extents e"                                                 \
+  " ON e.base = (SELECT MAX(base) FROM search_extents WHERE base <= x.rowid)"                  \
+  " WHERE messages_fts MATCH ?7"                                                               \
+  " UNION ALL SELECT b.chat_no, p.seq FROM chats b JOIN messages p"                            \
   " ON p.chat_no = b.chat_no AND p.seq > b.search_seq WHERE b.search_seq < b.message_count) f" \
-  " JOIN messages m ON m.chat_no = f.id >> 32 AND m.seq = f.id & 4294967295"                \
+  " JOIN messages m ON m.chat_no = f.chat_no AND m.seq = f.seq"                                \
   " JOIN chats c ON c.chat_no = m.chat_no WHERE c.channel_id = ?1"
 #define OPCHAT_SEARCH_SCAN \
   " FROM chats c JOIN messages m ON m.chat_no = c.chat_no WHERE c.channel_id = ?1"
@@ -595,10 +600,17 @@ Result<int64_t> SqliteStore::CatchUpSearchIndex(int64_t limit) {
     indexed = 0;
     int64_t behind_after = 0;
     // Chat by chat, oldest first, up to `limit` messages with text; a chat with more than that
-    // gets its watermark moved to the last one taken. The plan, [[chat_no, after, upto], ...],
-    // then goes to FTS5 in one statement: FTS5 writes its pending terms out as a new segment at
-    // the end of every statement, so a statement per chat made thousands of tiny segments to
-    // merge (1M messages: 20 s to index instead of 8).
+    // gets its watermark moved to the last one taken. Each chat's run, positions after+1 to
+    // upto, gets the rowids from base on (schema 5). The plan, [[chat_no, after, upto, base],
+    // ...], then goes to FTS5 in one statement: FTS5 writes its pending terms out as a new
+    // segment at the end of every statement, so a statement per chat made thousands of tiny
+    // segments to merge (1M messages: 20 s to index instead of 12).
+    int64_t next_rowid = 0;
+    {
+      auto q = db.Prepare("SELECT value FROM counters WHERE name = 'search_next_rowid'");
+      if (!q.Step()) return q.status().ok() ? Status::Internal("search_next_rowid missing") : q.status();
+      next_rowid = q.Int(0);
+    }
     int64_t planned = 0;
     std::string plan = "[";
     for (bool more = true; more && planned < limit;) {
@@ -637,23 +649,33 @@ Result<int64_t> SqliteStore::CatchUpSearchIndex(int64_t limit) {
         planned += pending;
         if (plan.size() > 1) plan += ',';
         plan += "[" + std::to_string(chat_no) + "," + std::to_string(after) + "," +
-                std::to_string(upto) + "]";
+                std::to_string(upto) + "," + std::to_string(next_rowid) + "]";
+        next_rowid += upto - after;
       }
     }
     plan += ']';
     if (plan == "[]") return Status::Ok();
     auto add = db.Prepare(
-        "INSERT INTO messages_fts (rowid, msg) SELECT (m.chat_no << 32) | m.seq, m.msg"
+        "INSERT INTO messages_fts (rowid, msg)"
+        " SELECT j.value ->> 3 + m.seq - j.value ->> 1 - 1, m.msg"
         " FROM json_each(?) j JOIN messages m ON m.chat_no = j.value ->> 0"
         " AND m.seq > j.value ->> 1 AND m.seq <= j.value ->> 2 WHERE m.msg IS NOT NULL");
     add.BindBorrowed(1, plan);
     if (Status a = add.Run(); !a.ok()) return a;
     indexed = db.Changes();
+    auto extents = db.Prepare(
+        "INSERT INTO search_extents (base, chat_no, first_seq, last_seq)"
+        " SELECT j.value ->> 3, j.value ->> 0, j.value ->> 1 + 1, j.value ->> 2 FROM json_each(?) j");
+    extents.BindBorrowed(1, plan);
+    if (Status e = extents.Run(); !e.ok()) return e;
     auto mark = db.Prepare(
         "UPDATE chats SET search_seq = j.value ->> 2 FROM json_each(?) j"
         " WHERE chats.chat_no = j.value ->> 0");
     mark.BindBorrowed(1, plan);
-    return mark.Run();
+    if (Status m = mark.Run(); !m.ok()) return m;
+    auto next = db.Prepare("UPDATE counters SET value = ? WHERE name = 'search_next_rowid'");
+    next.Bind(1, next_rowid);
+    return next.Run();
   });
   if (!s.ok()) return s;
   return indexed;

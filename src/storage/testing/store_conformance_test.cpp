@@ -670,6 +670,31 @@ TEST_P(SearchTest, AnswersDoNotDependOnHowFarTheIndexHasGot) {
   EXPECT_EQ(Search({.keyword = "退款单"}).second, 3);
 }
 
+// A catch-up may stop inside a chat (its chunk is full); the next one goes on from there. The
+// answers stay the same after every step, and each message is indexed once.
+TEST_P(SearchTest, SmallCatchUpsSplitChatsAndChangeNoAnswer) {
+  auto ask = [&] {
+    return std::vector<std::pair<std::vector<std::string>, int64_t>>{
+        Search({.keyword = "退款单"}), Search({.keyword = "100%_d"}), Search({.keyword = "退款已"}),
+        Search({.keyword = "REFUND"}), Search({.keyword = "退款", .offset = 1, .limit = 3})};
+  };
+  const auto before = ask();
+  std::vector<int64_t> steps;
+  for (int i = 0; i < 6; ++i) {
+    auto indexed = store_->CatchUpSearchIndex(2);
+    ASSERT_TRUE(indexed.ok()) << indexed.status().message();
+    steps.push_back(*indexed);
+    EXPECT_EQ(ask(), before) << "after step " << i;
+  }
+  // a_: texts at 1, 2 | 3, 4 | 6, 7 (5 is an image); b_: 1, 2; c_ (another channel): 1.
+  const std::vector<int64_t> sqlite_steps = {2, 2, 2, 2, 1, 0};
+  EXPECT_EQ(steps, GetParam() == "sqlite" ? sqlite_steps : std::vector<int64_t>(6, 0));
+  Add(a_, "txt", "追加的退款单", 8000);
+  EXPECT_EQ(*store_->CatchUpSearchIndex(2), GetParam() == "sqlite" ? 1 : 0);
+  EXPECT_EQ(Search({.keyword = "退款单"}).first,
+            Ids({"追加的退款单", "申请退款单的进度", "退款单号 RF2024"}));
+}
+
 // Retention deletes indexed and not-yet-indexed messages alike; neither may leave the index
 // inconsistent (a contentless FTS5 index must never be told to delete a row it lacks).
 TEST_P(SearchTest, DeletingIndexedAndPendingMessagesKeepsSearchExact) {
