@@ -92,7 +92,12 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool c
   // Other processes (the CLI adding a client) and our own writer share the file: wait for
   // their short transactions instead of failing.
   sqlite3_busy_timeout(raw, 5000);
-  std::string pragmas = "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=" +
+  // A new database gets 8 kB pages (SQLite's default is 4 kB; the size is fixed once the file
+  // has a table, so this does nothing to an existing one): about a tenth faster imports and
+  // search-index builds, fewer B-tree splits for rows of several hundred bytes, and a 20-message
+  // history page in one or two pages (docs/performance.md).
+  std::string pragmas = std::string(create ? "PRAGMA page_size=8192; " : "") +
+                        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=" +
                         (synchronous == "normal" ? std::string("NORMAL") : std::string("FULL")) +
                         "; PRAGMA cache_size=-16000; PRAGMA temp_store=MEMORY;";
   char* err = nullptr;

@@ -5,13 +5,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <filesystem>
 #include <unordered_map>
 
 #include "common/clock.hpp"
 #include "storage/message_scan.hpp"
 #include "storage/search_pattern.hpp"
+#include "storage/sqlite/search_catch_up.hpp"
 
 namespace opchat::sqlite {
 namespace {
@@ -121,9 +121,9 @@ constexpr int64_t kMaxSeq = 0xFFFFFFFF;
 // in bulk, for the positions above the chat's search_seq. Not by an insert trigger: a trigger
 // makes every message INSERT a multi-row statement with its own statement journal, which made
 // bulk imports in time order 10-30 times slower. Nor inline: the trigram index costs more than
-// the rest of a write (an import ran at half the speed with it, docs/performance.md). OR IGNORE rather than ON CONFLICT: a statement that cannot abort needs no
-// statement journal, which otherwise costs more per row the larger the transaction (bulk
-// import). The only other constraint, (chat_no, seq), cannot clash: the single writer assigns
+// the rest of a write (an import ran at half the speed with it, docs/performance.md).
+// OR IGNORE rather than ON CONFLICT: a statement that cannot abort needs no statement journal,
+// which otherwise costs more per row the larger the transaction (bulk import). The only other constraint, (chat_no, seq), cannot clash: the single writer assigns
 // seq from the chat's count inside the same transaction.
 Status InsertMessage(SqliteDb& db, int64_t chat_no, const Message& m, int64_t seq,
                      bool* inserted) {
@@ -597,85 +597,10 @@ Result<SearchResult> SqliteStore::SearchMessages(const SearchQuery& s) {
 Result<int64_t> SqliteStore::CatchUpSearchIndex(int64_t limit) {
   int64_t indexed = 0;
   Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
-    indexed = 0;
-    int64_t behind_after = 0;
-    // Chat by chat, oldest first, up to `limit` messages with text; a chat with more than that
-    // gets its watermark moved to the last one taken. Each chat's run, positions after+1 to
-    // upto, gets the rowids from base on (schema 5). The plan, [[chat_no, after, upto, base],
-    // ...], then goes to FTS5 in one statement: FTS5 writes its pending terms out as a new
-    // segment at the end of every statement, so a statement per chat made thousands of tiny
-    // segments to merge (1M messages: 20 s to index instead of 12).
-    int64_t next_rowid = 0;
-    {
-      auto q = db.Prepare("SELECT value FROM counters WHERE name = 'search_next_rowid'");
-      if (!q.Step()) return q.status().ok() ? Status::Internal("search_next_rowid missing") : q.status();
-      next_rowid = q.Int(0);
-    }
-    int64_t planned = 0;
-    std::string plan = "[";
-    for (bool more = true; more && planned < limit;) {
-      std::vector<std::array<int64_t, 3>> behind;  // chat_no, search_seq, message_count
-      {
-        auto q = db.Prepare(
-            "SELECT chat_no, search_seq, message_count FROM chats"
-            " WHERE search_seq < message_count AND chat_no > ? ORDER BY chat_no LIMIT ?");
-        q.Bind(1, behind_after);
-        q.Bind(2, limit);
-        while (q.Step()) behind.push_back({q.Int(0), q.Int(1), q.Int(2)});
-        if (!q.status().ok()) return q.status();
-      }
-      more = static_cast<int64_t>(behind.size()) == limit;
-      for (const auto& [chat_no, after, count] : behind) {
-        if (planned == limit) break;
-        behind_after = chat_no;
-        int64_t upto = count;
-        auto texts = db.Prepare(
-            "SELECT COUNT(*) FROM messages WHERE chat_no = ? AND seq > ? AND msg IS NOT NULL");
-        texts.Bind(1, chat_no);
-        texts.Bind(2, after);
-        if (!texts.Step()) return texts.status();
-        int64_t pending = texts.Int(0);
-        if (planned + pending > limit) {
-          auto last = db.Prepare(
-              "SELECT seq FROM messages WHERE chat_no = ? AND seq > ? AND msg IS NOT NULL"
-              " ORDER BY seq LIMIT 1 OFFSET ?");
-          last.Bind(1, chat_no);
-          last.Bind(2, after);
-          last.Bind(3, limit - planned - 1);
-          if (!last.Step()) return last.status().ok() ? Status::Internal("search plan") : last.status();
-          upto = last.Int(0);
-          pending = limit - planned;
-        }
-        planned += pending;
-        if (plan.size() > 1) plan += ',';
-        plan += "[" + std::to_string(chat_no) + "," + std::to_string(after) + "," +
-                std::to_string(upto) + "," + std::to_string(next_rowid) + "]";
-        next_rowid += upto - after;
-      }
-    }
-    plan += ']';
-    if (plan == "[]") return Status::Ok();
-    auto add = db.Prepare(
-        "INSERT INTO messages_fts (rowid, msg)"
-        " SELECT j.value ->> 3 + m.seq - j.value ->> 1 - 1, m.msg"
-        " FROM json_each(?) j JOIN messages m ON m.chat_no = j.value ->> 0"
-        " AND m.seq > j.value ->> 1 AND m.seq <= j.value ->> 2 WHERE m.msg IS NOT NULL");
-    add.BindBorrowed(1, plan);
-    if (Status a = add.Run(); !a.ok()) return a;
-    indexed = db.Changes();
-    auto extents = db.Prepare(
-        "INSERT INTO search_extents (base, chat_no, first_seq, last_seq)"
-        " SELECT j.value ->> 3, j.value ->> 0, j.value ->> 1 + 1, j.value ->> 2 FROM json_each(?) j");
-    extents.BindBorrowed(1, plan);
-    if (Status e = extents.Run(); !e.ok()) return e;
-    auto mark = db.Prepare(
-        "UPDATE chats SET search_seq = j.value ->> 2 FROM json_each(?) j"
-        " WHERE chats.chat_no = j.value ->> 0");
-    mark.BindBorrowed(1, plan);
-    if (Status m = mark.Run(); !m.ok()) return m;
-    auto next = db.Prepare("UPDATE counters SET value = ? WHERE name = 'search_next_rowid'");
-    next.Bind(1, next_rowid);
-    return next.Run();
+    auto added = CatchUpSearchIndexIn(db, limit);
+    if (!added.ok()) return added.status();
+    indexed = *added;
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   return indexed;
