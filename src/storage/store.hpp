@@ -144,8 +144,8 @@ class Store {
   // Adds up to `limit` stored messages that the search index does not hold yet (SQLite: chat by
   // chat, oldest chat first) in one durable transaction, and returns how many it added.
   // Searches are exact either way (messages not yet indexed are scanned); the index only makes
-  // them fast. Writes leave the indexing to this call so that a send or an import pays for one
-  // row, not for its trigrams.
+  // them fast. Writes leave the indexing to this call so that a send or an import does not pay
+  // for the trigrams.
   // A back end whose index the database maintains itself (PostgreSQL) returns 0.
   virtual Result<int64_t> CatchUpSearchIndex(int64_t limit) = 0;
 
