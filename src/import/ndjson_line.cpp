@@ -273,74 +273,57 @@ struct NdjsonLineReader::Streaming {
       if (Capturing()) Close();
       return true;
     }
-    bool on_key_part(sv_t part, std::size_t, ec_t&) {
-      if (depth == 1 || Capturing()) {
+    // A key or string may come in parts; `part` is the next, `last` whether it ends it.
+    void KeyPart(sv_t part, bool last) {
+      if (depth != 1 && !Capturing()) return;
+      const std::string_view piece(part.data(), part.size());
+      std::string_view whole = piece;
+      if (in_key || !last) {
         if (!in_key) key.clear();
-        key.append(part.data(), part.size());
-        in_key = true;
+        key.append(piece);
+        whole = key;
       }
-      return true;
-    }
-    bool on_key(sv_t part, std::size_t, ec_t&) {
+      in_key = !last;
+      if (!last) return;
       if (depth == 1) {
-        if (in_key) {
-          key.append(part.data(), part.size());
-          field = FieldOf(key);
-        } else {
-          field = FieldOf(std::string_view(part.data(), part.size()));
-        }
-        in_key = false;
-      } else if (Capturing()) {
-        if (in_key) {
-          key.append(part.data(), part.size());
-          CaptureKey(key);
-        } else {
-          CaptureKey(std::string_view(part.data(), part.size()));
-        }
-        in_key = false;
+        field = FieldOf(whole);
+      } else {
+        CaptureKey(whole);
       }
-      return true;
     }
-    bool on_string_part(sv_t part, std::size_t, ec_t&) {
+    void StringPart(sv_t part, bool last) {
+      const std::string_view piece(part.data(), part.size());
       if (Capturing()) {
         if (!in_string) {
           BeforeValue();
           capture->push_back('"');
         }
-        AppendEscaped(*capture, std::string_view(part.data(), part.size()));
-        in_string = true;
-      } else if (depth == 1 && field != kOther) {
-        Value& v = values[field];
-        if (!in_string) {
-          if (v.kind != Value::kAbsent) bad = true;
-          v.kind = Value::kString;
-          v.text.clear();
-        }
-        v.text.append(part.data(), part.size());
-        in_string = true;
-      }
-      return true;
-    }
-    bool on_string(sv_t part, std::size_t n, ec_t& ec) {
-      if (Capturing()) {
-        if (!in_string) {
-          BeforeValue();
-          capture->push_back('"');
-        }
-        AppendEscaped(*capture, std::string_view(part.data(), part.size()));
-        capture->push_back('"');
+        AppendEscaped(*capture, piece);
+        if (last) capture->push_back('"');
       } else if (depth == 1 && field != kOther) {
         if (!in_string) {
           Value* v = Target();
           v->kind = Value::kString;
-          v->text.assign(part.data(), part.size());
-        } else {
-          values[field].text.append(part.data(), part.size());
+          v->text.clear();
         }
+        values[field].text.append(piece);
       }
-      in_string = false;
-      (void)n;
-      (void)ec;
+      in_string = !last;
+    }
+    bool on_key_part(sv_t part, std::size_t, ec_t&) {
+      KeyPart(part, false);
+      return true;
+    }
+    bool on_key(sv_t part, std::size_t, ec_t&) {
+      KeyPart(part, true);
+      return true;
+    }
+    bool on_string_part(sv_t part, std::size_t, ec_t&) {
+      StringPart(part, false);
+      return true;
+    }
+    bool on_string(sv_t part, std::size_t, ec_t&) {
+      StringPart(part, true);
       return true;
     }
     bool on_number_part(sv_t, ec_t&) { return true; }
