@@ -171,5 +171,19 @@ TEST(LimitsTest, SigtermExitsCleanly) {
   EXPECT_EQ(WEXITSTATUS(server.last_exit_status()), 0);
 }
 
+// A supervisor that repeats SIGTERM while the server is stopping (closing its store, say)
+// must still see a clean exit, not a process killed halfway.
+TEST(LimitsTest, RepeatedSigtermsStillExitCleanly) {
+  for (int round = 0; round < 5; ++round) {
+    TestServer server("sqlite");
+    Credential cred = server.AddClient();
+    ASSERT_EQ(SendText(server.port(), cred, CreateChat(server.port(), cred), "hello").status, 200);
+    server.StopWithRepeatedSignals(std::chrono::milliseconds(1));
+    ASSERT_TRUE(WIFEXITED(server.last_exit_status()))
+        << "round " << round << ": killed by signal " << WTERMSIG(server.last_exit_status());
+    EXPECT_EQ(WEXITSTATUS(server.last_exit_status()), 0);
+  }
+}
+
 }  // namespace
 }  // namespace opchat::testing

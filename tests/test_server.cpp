@@ -156,6 +156,20 @@ void TestServer::Stop() {
   pid_ = -1;
 }
 
+void TestServer::StopWithRepeatedSignals(std::chrono::milliseconds interval) {
+  if (pid_ <= 0) return;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (::waitpid(pid_, &last_exit_status_, WNOHANG) != pid_) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      Kill();
+      return;
+    }
+    ::kill(pid_, SIGTERM);
+    std::this_thread::sleep_for(interval);
+  }
+  pid_ = -1;
+}
+
 void TestServer::Kill() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);

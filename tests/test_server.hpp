@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ class TestServer {
 
   void Start();        // starts and waits until /healthz answers
   void Stop();         // SIGTERM, waits for exit
+  // SIGTERM again every `interval` until it exits (an impatient supervisor); SIGKILL after 15 s.
+  void StopWithRepeatedSignals(std::chrono::milliseconds interval);
   void Kill();         // SIGKILL, waits
   bool Running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }

@@ -10,6 +10,7 @@
 #include "common/ids.hpp"
 #include "common/logging.hpp"
 #include "common/periodic_task.hpp"
+#include "common/stop_signals.hpp"
 #include "http/server.hpp"
 #include "storage/retention.hpp"
 #include "storage/search_index.hpp"
@@ -25,6 +26,7 @@ struct ServeFlags {
 };
 
 int RunServe(const ServeFlags& flags) {
+  StopSignals stop_signals;  // before any thread starts, so that every thread inherits its mask
   auto config = ResolveConfig(flags.storage);
   if (!config.ok()) return Fail(config.status());
   if (!flags.listen.empty()) config->server.listen = flags.listen;
@@ -87,6 +89,7 @@ int RunServe(const ServeFlags& flags) {
           }
         });
   }
+  stop_signals.OnStop([&server](int) { server.Stop(); });
   spdlog::info("opchat listening on {}:{} ({} threads, storage {})", http.host, *port,
                http.threads, RedactStorageUrl(config->storage_url));
   server.Run();

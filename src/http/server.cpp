@@ -8,7 +8,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -41,6 +40,7 @@ struct HttpServer::Impl {
   }
 
   asio::awaitable<void> Accept();
+  asio::awaitable<void> Drain();
   asio::awaitable<void> Session(tcp::socket socket);
   asio::awaitable<void> Refuse(tcp::socket socket);
   asio::awaitable<ApiResponse> Respond(const http::request<http::string_body>& req);
@@ -217,15 +217,20 @@ void HttpServer::Impl::BeginShutdown() {
     beast::error_code ignored;
     acceptor->close(ignored);
   });
-  // Drain: idle keep-alive connections are closed by their idle timer or their next request;
-  // stop the loops when none is left, or after 10 s.
-  std::thread([this] {
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(20ms);
-    }
-    for (auto& c : contexts) c->stop();
-  }).detach();
+  asio::co_spawn(*contexts[0], Drain(), asio::detached);
+}
+
+// Idle keep-alive connections are closed by their idle timer or their next request; the loops
+// stop when none is left, or after 10 s. A coroutine on the loop rather than a thread of its
+// own, so nothing outlives Run() and touches the contexts while they are destroyed.
+asio::awaitable<void> HttpServer::Impl::Drain() {
+  asio::steady_timer pause(*contexts[0]);
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    pause.expires_after(20ms);
+    co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  for (auto& c : contexts) c->stop();
 }
 
 HttpServer::HttpServer(const Api& api, HttpSettings settings, Metrics* metrics)
@@ -255,12 +260,6 @@ Result<uint16_t> HttpServer::Listen() {
 }
 
 void HttpServer::Run() {
-  asio::signal_set signals(*impl_->contexts[0], SIGINT, SIGTERM);
-  signals.async_wait([this](const beast::error_code& ec, int sig) {
-    if (ec) return;
-    spdlog::info("signal {}: shutting down", sig);
-    impl_->BeginShutdown();
-  });
   asio::co_spawn(*impl_->contexts[0], impl_->Accept(), asio::detached);
   std::vector<std::thread> threads;
   for (size_t i = 1; i < impl_->contexts.size(); ++i) {

@@ -38,8 +38,8 @@ class HttpServer {
 
   // Binds and listens. Returns the bound port (useful with port 0).
   Result<uint16_t> Listen();
-  // Serves until SIGINT/SIGTERM or Stop(); then stops accepting, lets in-flight requests
-  // finish (up to 10 s) and returns.
+  // Serves until Stop(); then stops accepting, lets in-flight requests finish (up to 10 s)
+  // and returns. Signals are the caller's business (see common/stop_signals.hpp).
   void Run();
   // Thread-safe; may be called from any thread.
   void Stop();
