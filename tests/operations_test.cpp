@@ -67,12 +67,6 @@ TEST(OperationsTest, BackupRefusesPostgresWithAHint) {
   EXPECT_NE(code, 0);
 }
 
-}  // namespace
-}  // namespace opchat::testing
-
-namespace opchat::testing {
-namespace {
-
 TEST(OperationsTest, RetentionDeletesChatsInactiveLongerThanTheirChannelsMaximumAge) {
   TestServer server("sqlite", "[retention]\ndefault_days = 30\ncheck_interval_s = 1\n"
                               "[retention.channels]\nkeep-forever = 0\n");
@@ -108,12 +102,43 @@ TEST(OperationsTest, ConfigRefusesUnknownKeysAndBadValues) {
   std::filesystem::create_directories(dir);
   for (const char* bad : {"[server]\nthreds = 2\n", "[retention]\ndefault_days = -1\n",
                                 "[retention.channels]\nx = \"forever\"\n", "[server]\nlog_level = \"loud\"\n",
-                                "[nope]\n", "not toml at all ["}) {
+                                "[nope]\n", "not toml at all [",
+                                "[storage]\nsqlite_page_size = 5000\n", "[storage]\nsqlite_page_size = 256\n"}) {
     std::ofstream(dir + "/bad.toml") << bad;
     int code = -1;
     RunOpchat({"client", "list", "--config", dir + "/bad.toml", "--db", "sqlite:" + dir + "/x.db"}, &code);
     EXPECT_EQ(code, 2) << bad;
   }
+  std::filesystem::remove_all(dir);
+}
+
+// The page size as the SQLite file format stores it: two big-endian bytes at offset 16, where
+// 1 means 65536 (https://www.sqlite.org/fileformat.html#the_database_header); read from the
+// file itself, not through SQLite.
+int PageSizeInHeader(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char header[18] = {};
+  in.read(reinterpret_cast<char*>(header), sizeof header);
+  int size = header[16] << 8 | header[17];
+  return size == 1 ? 65536 : size;
+}
+
+TEST(OperationsTest, SqlitePageSizeAppliesToNewDatabasesOnly) {
+  std::string dir = std::filesystem::temp_directory_path() / ("opchat-page-" + RandomHex(4));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/small.toml") << "[storage]\nsqlite_page_size = 4096\n";
+  std::ofstream(dir + "/default.toml") << "";
+  auto open = [&](const std::string& config, const std::string& db) {
+    int code = -1;
+    RunOpchat({"client", "list", "--config", dir + "/" + config, "--db", "sqlite:" + dir + "/" + db}, &code);
+    EXPECT_EQ(code, 0) << config << " " << db;
+  };
+  open("small.toml", "small.db");
+  open("default.toml", "default.db");
+  EXPECT_EQ(PageSizeInHeader(dir + "/small.db"), 4096);
+  EXPECT_EQ(PageSizeInHeader(dir + "/default.db"), 8192);
+  open("small.toml", "default.db");  // an existing database keeps its page size
+  EXPECT_EQ(PageSizeInHeader(dir + "/default.db"), 8192);
   std::filesystem::remove_all(dir);
 }
 

@@ -30,6 +30,7 @@ Result<Config> ResolveConfig(const StorageFlags& flags) {
 Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config, bool bulk_load) {
   StoreOptions options;
   options.sqlite_synchronous = config.sqlite_synchronous;
+  options.sqlite_page_size = config.sqlite_page_size;
   options.pool_size = config.storage_pool_size;
   if (bulk_load) options.sqlite_writer_cache_mb = 64;
   return OpenStore(config.storage_url, options);

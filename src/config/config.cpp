@@ -92,6 +92,7 @@ Status Apply(const toml::table& root, Config& c) {
   TableReader storage(root["storage"].as_table(), "storage");
   OPCHAT_READ(storage, "url", c.storage_url);
   OPCHAT_READ(storage, "sqlite_synchronous", c.sqlite_synchronous);
+  OPCHAT_READ(storage, "sqlite_page_size", c.sqlite_page_size);
   OPCHAT_READ(storage, "pool_size", c.storage_pool_size);
   if (Status s = storage.CheckUnknown(); !s.ok()) return s;
 
@@ -187,6 +188,10 @@ Status FinishConfig(Config& c) {
   if (c.limits.read_timeout_s < 1 || c.limits.idle_timeout_s < 1) return bad("timeouts must be >= 1");
   if (c.sqlite_synchronous != "full" && c.sqlite_synchronous != "normal") {
     return bad("storage.sqlite_synchronous must be \"full\" or \"normal\"");
+  }
+  if (c.sqlite_page_size < 512 || c.sqlite_page_size > 65536 ||
+      (c.sqlite_page_size & (c.sqlite_page_size - 1)) != 0) {
+    return bad("storage.sqlite_page_size must be a power of two from 512 to 65536");
   }
   if (c.storage_pool_size < 1) return bad("storage.pool_size must be >= 1");
   if (c.retention.default_days < 0) return bad("retention.default_days must be >= 0");

@@ -40,6 +40,7 @@ struct Config {
   ServerSettings server;
   std::string storage_url = "sqlite:./data/opchat.db";
   std::string sqlite_synchronous = "full";
+  int sqlite_page_size = 8192;  // for a database created from now on
   int storage_pool_size = 8;
   AuthSettings auth;
   MediaSettings media;

@@ -65,8 +65,10 @@ class Stmt {
 class SqliteDb {
  public:
   // Opens (creating when asked) the file at `path` with the pragmas opchat relies on.
+  // `page_size` applies to a database this call creates; an existing file keeps its own.
   static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, bool create,
-                                                const std::string& synchronous);
+                                                const std::string& synchronous,
+                                                int page_size = 8192);
   ~SqliteDb();
 
   // A cached prepared statement for `sql` (a string literal: its address is the cache key).

@@ -310,7 +310,7 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
   if (path != ":memory:") {
     if (Status s = CreateOwnerOnly(path); !s.ok()) return s;
   }
-  auto writer = SqliteDb::Open(path, true, options.sqlite_synchronous);
+  auto writer = SqliteDb::Open(path, true, options.sqlite_synchronous, options.sqlite_page_size);
   if (!writer.ok()) return writer.status();
   if (Status s = MigrateSqlite(**writer); !s.ok()) return s;
   const std::string cache =
