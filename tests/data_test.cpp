@@ -369,7 +369,7 @@ TEST_P(DataTest, SearchIndexIsCaughtUpByTheServerOrAfterAnImport) {
     EXPECT_EQ(r.code, 0) << r.err;
     return r.out.empty() ? int64_t{-1} : json::parse(r.out).at("indexed").as_int64();
   };
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the server runs every 250 ms
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the server runs every 100 ms
   EXPECT_EQ(indexed_by_catch_up({"--config", server_->config_path()}), 0);
 
   const std::string dir = server_->dir();
