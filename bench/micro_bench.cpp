@@ -54,6 +54,8 @@ struct Fixture {
   std::unique_ptr<Store> store;
 };
 
+constexpr SignedTarget kHistoryTarget = {"POST", "/op/v2/operatorToUserChatMessages"};
+
 Fixture& Shared() {
   static Fixture f;
   return f;
@@ -63,7 +65,7 @@ void BM_Md5Signature(benchmark::State& state) {
   QueryParams params = {{"apiVersion", "01"}, {"client", "70374ddd0f3641368d419b2d93127b8f"},
                         {"channel", "eba920d452d34adb8f2badb08b9e69bb"}, {"version", "2.0"}};
   for (auto _ : state) {
-    benchmark::DoNotOptimize(ComputeSignature(SignMethod::kMd5, CanonicalQuery(params), kBody, "s"));
+    benchmark::DoNotOptimize(ComputeSignature(SignMethod::kMd5, kHistoryTarget, CanonicalQuery(params), kBody, "s"));
   }
 }
 BENCHMARK(BM_Md5Signature);
@@ -88,7 +90,7 @@ void BM_EncodePage(benchmark::State& state) {
     out.clear();
     JsonWriter w(out);
     w.BeginArray();
-    for (const auto& m : msgs) WriteMessage(w, m, media, 1'700'000'000);
+    for (const auto& m : msgs) WriteMessage(w, m, media.ForChannel("ch"), 1'700'000'000);
     w.EndArray();
     benchmark::DoNotOptimize(out.data());
   }
@@ -111,7 +113,7 @@ void BM_HandleHistory(benchmark::State& state) {
     std::string body = R"({"chatId":"u000103b6237d8f94447ab3bd6cbe9c89d70a","pageNum":)" +
                        std::to_string(1 + rng() % 500) + R"(,"pageSize":20})";
     QueryParams params = {{"apiVersion", "01"}, {"client", "c"}, {"channel", "ch"}, {"version", "2.0"}};
-    std::string sign = ComputeSignature(SignMethod::kMd5, CanonicalQuery(params), body, "secret");
+    std::string sign = ComputeSignature(SignMethod::kMd5, kHistoryTarget, CanonicalQuery(params), body, "secret");
     requests.emplace_back(
         "/op/v2/operatorToUserChatMessages?apiVersion=01&client=c&channel=ch&version=2.0&sign=" + sign, body);
   }

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "auth/canonical_request.hpp"
-#include "auth/signature.hpp"
+#include "auth/query_signer.hpp"
+#include "common/clock.hpp"
 #include "fuzz_target_support.hpp"
 
 namespace {
@@ -20,9 +20,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto& h = fuzz::SharedHarness();
   std::string name = kEndpoints[data[0] % (sizeof kEndpoints / sizeof *kEndpoints)];
   std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
-  QueryParams params = {{"client", "fuzz"}, {"channel", fuzz::Harness::kChannel}};
-  std::string sign = ComputeSignature(SignMethod::kMd5, CanonicalQuery(params), body, "secret");
-  std::string target = "/op/v2/" + name + "?client=fuzz&channel=" + fuzz::Harness::kChannel + "&sign=" + sign;
+  // A fresh timestamp and nonce for every input: write endpoints require them.
+  static uint64_t nonce = 0;
+  std::string path = "/op/v2/" + name;
+  QuerySigning signing{"fuzz", "secret", fuzz::Harness::kChannel, SignMethod::kHmacSha256,
+                       {"POST", path},
+                       {{"timestamp", std::to_string(NowMillis())}, {"nonce", std::to_string(++nonce)}}};
+  std::string target = path + "?" + SignedQueryString(signing, body);
   ApiResponse r = h.api->Handle({"POST", target, "application/json", body});
   fuzz::CheckIsEnvelope(r.body);
   return 0;

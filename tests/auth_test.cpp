@@ -44,10 +44,11 @@ TEST_P(AuthTest, ChatOfAnotherChannelIsAnsweredAsMissing) {
                       R"({"chatId":"u0001nothere","pageNum":1,"pageSize":20})");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.Json().at("message"), missing.Json().at("message")) << "no existence leak";
-  for (const char* name : {"chatInfo", "endChat", "sendMessage"}) {
+  const std::string send_fields = R"(,"direction":"userToOperator","type":"txt","msg":"x")";
+  for (std::string name : {"chatInfo", "endChat", "sendMessage"}) {
     auto w = Call(server_->port(), cred_, name,
-                  R"({"chatId":")" + theirs + R"(","direction":"userToOperator","type":"txt","msg":"x"})");
-    EXPECT_EQ(w.status, 404) << name;
+                  R"({"chatId":")" + theirs + "\"" + (name == "sendMessage" ? send_fields : "") + "}");
+    EXPECT_EQ(w.status, 404) << name << ": " << w.body;
   }
 }
 

@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
+#include <atomic>
 #include <chrono>
 #include <stdexcept>
 
 #include "auth/canonical_request.hpp"
-#include "auth/signature.hpp"
+#include "auth/query_signer.hpp"
+#include "common/clock.hpp"
 
 namespace opchat::testing {
 
@@ -99,21 +101,24 @@ HttpResponse Get(int port, const std::string& target) {
 
 std::string SignedQuery(const Credential& cred, const std::string& body,
                         const std::vector<std::pair<std::string, std::string>>& extra,
-                        const std::string& method) {
-  QueryParams params = {{"apiVersion", "01"}, {"client", cred.client}, {"channel", cred.channel},
-                        {"version", "2.0"}};
-  if (method != "md5") params.emplace_back("signMethod", method);
-  for (const auto& p : extra) params.push_back(p);
+                        const std::string& method, const std::string& endpoint) {
   auto m = ParseSignMethod(&method);
-  std::string sign = ComputeSignature(*m, CanonicalQuery(params), body, cred.secret);
-  std::string out;
-  for (const auto& [k, v] : params) out += (out.empty() ? "" : "&") + k + "=" + v;
-  return out + "&sign=" + sign;
+  const std::string path = "/op/v2/" + endpoint;
+  QuerySigning signing{cred.client, cred.secret, cred.channel, *m, {"POST", path},
+                       QueryParams(extra.begin(), extra.end())};
+  return SignedQueryString(signing, body);
+}
+
+std::vector<std::pair<std::string, std::string>> FreshStamp() {
+  static std::atomic<uint64_t> counter{0};
+  return {{"timestamp", std::to_string(NowMillis())},
+          {"nonce", std::to_string(::getpid()) + "-" + std::to_string(++counter)}};
 }
 
 HttpResponse Call(int port, const Credential& cred, const std::string& name,
                   const std::string& body) {
-  return Post(port, "/op/v2/" + name + "?" + SignedQuery(cred, body), body);
+  return Post(port, "/op/v2/" + name + "?" + SignedQuery(cred, body, FreshStamp(), "md5", name),
+              body);
 }
 
 }  // namespace opchat::testing

@@ -31,13 +31,17 @@ struct Credential {
   std::string channel;
 };
 
-// The query string for `body`, signed with md5 (or hmac-sha256), with optional extra params
-// (e.g. timestamp and nonce).
+// The query string for `body`, signed with md5 (or hmac-sha256, which covers the endpoint),
+// with optional extra params (e.g. timestamp and nonce).
 std::string SignedQuery(const Credential& cred, const std::string& body,
                         const std::vector<std::pair<std::string, std::string>>& extra = {},
-                        const std::string& method = "md5");
+                        const std::string& method = "md5",
+                        const std::string& endpoint = "operatorToUserChatMessages");
 
-// POST /op/v2/<name> with a signed query.
+// A timestamp of now and a nonce never used before by this process.
+std::vector<std::pair<std::string, std::string>> FreshStamp();
+
+// POST /op/v2/<name> with a signed query, stamped with FreshStamp (as writes require).
 HttpResponse Call(int port, const Credential& cred, const std::string& name,
                   const std::string& body);
 

@@ -138,7 +138,7 @@ TEST(LimitsTest, SigtermFinishesTheRequestInFlightThenExits) {
   Credential cred = server.AddClient();
   std::string chat = CreateChat(server.port(), cred);
   std::string body = R"({"chatId":")" + chat + R"(","direction":"userToOperator","type":"txt","msg":"in flight"})";
-  std::string target = "/op/v2/sendMessage?" + SignedQuery(cred, body);
+  std::string target = "/op/v2/sendMessage?" + SignedQuery(cred, body, FreshStamp(), "md5", "sendMessage");
   int fd = Connect(server.port());
   ASSERT_GE(fd, 0);
   std::string head = "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
+#include <span>
 #include <exception>
 
 #include "api/envelope.hpp"
@@ -21,24 +23,36 @@ struct Api::Endpoint {
   std::string_view name;
   Handler handler;
   bool writes;
+  // Write endpoints: every body field they take. Any other field is refused (400), so a body
+  // signed for one purpose cannot carry instructions a handler would silently ignore. Reads
+  // leave this empty and ignore unknown fields, as the original API's clients may send extras.
+  std::span<const std::string_view> fields;
 };
 
 namespace {
 using Endpoint = Api::Endpoint;
 
+constexpr std::string_view kCreateChatFields[] = {"userId", "chatId", "ext"};
+constexpr std::string_view kAcceptChatFields[] = {"chatId", "operatorId"};
+constexpr std::string_view kChatIdField[] = {"chatId"};
+constexpr std::string_view kSendMessageFields[] = {
+    "chatId", "direction", "userMessageId", "type",  "msg",  "url",       "key",
+    "filename", "thumb",   "secret",        "thumb_secret", "addr", "length", "file_length",
+    "lat",    "lng",       "ext",           "timestamp",    "createTime"};
+
 constexpr std::array<Endpoint, 12> kEndpoints = {{
-    {"operatorToUserChatMessages", HandleHistory, false},
-    {"createChat", HandleCreateChat, true},
-    {"acceptChat", HandleAcceptChat, true},
-    {"suspendChat", HandleSuspendChat, true},
-    {"resumeChat", HandleResumeChat, true},
-    {"endChat", HandleEndChat, true},
-    {"deleteChat", HandleDeleteChat, true},
-    {"sendMessage", HandleSendMessage, true},
-    {"chats", HandleListChats, false},
-    {"chatInfo", HandleChatInfo, false},
-    {"searchMessages", HandleSearchMessages, false},
-    {"chatTranscript", HandleChatTranscript, false},
+    {"operatorToUserChatMessages", HandleHistory, false, {}},
+    {"createChat", HandleCreateChat, true, kCreateChatFields},
+    {"acceptChat", HandleAcceptChat, true, kAcceptChatFields},
+    {"suspendChat", HandleSuspendChat, true, kChatIdField},
+    {"resumeChat", HandleResumeChat, true, kChatIdField},
+    {"endChat", HandleEndChat, true, kChatIdField},
+    {"deleteChat", HandleDeleteChat, true, kChatIdField},
+    {"sendMessage", HandleSendMessage, true, kSendMessageFields},
+    {"chats", HandleListChats, false, {}},
+    {"chatInfo", HandleChatInfo, false, {}},
+    {"searchMessages", HandleSearchMessages, false, {}},
+    {"chatTranscript", HandleChatTranscript, false, {}},
 }};
 
 const Endpoint* FindEndpoint(std::string_view path) {
@@ -59,6 +73,21 @@ bool IsJsonContentType(std::string_view ct) {
   }
   std::string_view rest = ct.substr(kJson.size());
   return rest.empty() || rest.front() == ';' || rest.front() == ' ';
+}
+
+// InvalidArgument naming the first body field a write endpoint does not take.
+Status CheckFieldsTaken(const Endpoint& endpoint, const boost::json::object& body) {
+  if (!endpoint.writes) return Status::Ok();
+  for (const auto& member : body) {
+    std::string_view key = member.key();
+    if (std::find(endpoint.fields.begin(), endpoint.fields.end(), key) == endpoint.fields.end()) {
+      // Named only when short: the message goes back to the client.
+      std::string name = key.size() <= 64 ? std::string(key) : std::string("(过长的字段名)");
+      return Status::InvalidArgument("参数错误: " + name + " (" + std::string(endpoint.name) +
+                                     " 不接受该字段)");
+    }
+  }
+  return Status::Ok();
 }
 
 ApiResponse HealthResponse(int status, std::string_view state) {
@@ -142,7 +171,9 @@ ApiResponse Api::Authorized(const Endpoint& endpoint, const ApiRequest& request,
   auto params = ParseQuery(query);
   if (!params.ok()) return Error(params.status());
   const int64_t now_ms = NowMillis();
-  auto caller = deps_.verifier.Verify(*params, request.body, now_ms);
+  const std::string path = std::string(kPrefix) + std::string(endpoint.name);
+  auto caller = deps_.verifier.Verify(
+      SignedRequest{*params, {request.method, path}, request.body, endpoint.writes}, now_ms);
   if (!caller.ok()) return Error(caller.status());
 
   ApiResponse r;
@@ -155,8 +186,9 @@ ApiResponse Api::Authorized(const Endpoint& endpoint, const ApiRequest& request,
     }
   }
   auto body = ParseBodyObject(request.body);
-  if (!body.ok()) {
-    r = Error(body.status());
+  Status taken = body.ok() ? CheckFieldsTaken(endpoint, *body) : body.status();
+  if (!taken.ok()) {
+    r = Error(taken);
   } else {
     r.body.reserve(16384);  // a full page of 20 messages is 8-12 KB: grow once, not 6 times
     JsonWriter w(r.body);

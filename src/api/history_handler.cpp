@@ -75,7 +75,8 @@ Status HandleHistory(const HandlerInput& in, JsonWriter& w) {
   w.String(StatusText(chat->status));
   w.Key("msg");
   w.BeginArray();
-  for (const Message& m : *messages) WriteMessage(w, m, in.deps.media, now_s);
+  const ChannelMedia media = in.deps.media.ForChannel(in.caller.channel);
+  for (const Message& m : *messages) WriteMessage(w, m, media, now_s);
   w.EndArray();
   w.Key("chatId");
   w.String(chat->id);

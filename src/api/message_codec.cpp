@@ -15,7 +15,7 @@ void WriteDigits(JsonWriter& w, const std::optional<int64_t>& v) {
 
 }  // namespace
 
-void WriteMessage(JsonWriter& w, const Message& m, const QiniuUrlSigner& media, int64_t now_s) {
+void WriteMessage(JsonWriter& w, const Message& m, const ChannelMedia& media, int64_t now_s) {
   w.BeginObject();
   w.Key("userMessageId");
   w.String(m.user_message_id);
@@ -56,13 +56,11 @@ void WriteMessage(JsonWriter& w, const Message& m, const QiniuUrlSigner& media, 
   AppendLocalTime(time, m.create_ms);
   w.String(time);
   w.Key("getUrl");
-  std::optional<std::string> key;
-  if (HasStoredObject(m.type)) key = ObjectKeyOf(m.key, m.url);
-  if (key) {
-    w.String(media.Sign(*key, m.type == "img", now_s));
-  } else {
-    w.Null();
+  std::optional<std::string> url;
+  if (HasStoredObject(m.type)) {
+    if (auto key = ObjectKeyOf(m.key, m.url)) url = media.Sign(*key, m.type == "img", now_s);
   }
+  w.String(url);
   w.Key("ext");
   w.Raw(m.ext.empty() ? std::string_view("{}") : std::string_view(m.ext));
   w.Key("seq");
@@ -147,6 +145,7 @@ Status CheckMessageContent(const Message& m) {
   if (m.msg && static_cast<int64_t>(m.msg->size()) > kMaxTextBytes) return FieldError("msg");
   if ((m.type == "txt" || m.type == "cmd") && !m.msg) return FieldError("msg");
   if (HasStoredObject(m.type) && !m.url && !m.key) return FieldError("url");
+  if (m.key && !IsSafeObjectKey(*m.key)) return FieldError("key");
   if (m.type == "loc" && (!m.lat || !m.lng)) return FieldError(m.lat ? "lng" : "lat");
   return Status::Ok();
 }

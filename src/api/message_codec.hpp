@@ -15,15 +15,16 @@
 namespace opchat {
 
 // Writes one element of `msg`: every key of the seed, always present (null when the message
-// has none), plus `seq` and `timestamp`. `now_s` dates the getUrl deadline.
-void WriteMessage(JsonWriter& w, const Message& m, const QiniuUrlSigner& media, int64_t now_s);
+// has none), plus `seq` and `timestamp`. `now_s` dates the getUrl deadline; getUrl is null
+// when the message has no stored object or `media` may not sign its key.
+void WriteMessage(JsonWriter& w, const Message& m, const ChannelMedia& media, int64_t now_s);
 
 // Writes a chat object: ids, status code and text, operator, user, counts, times.
 void WriteChat(JsonWriter& w, const Chat& chat);
 
 // Reads `type` and that type's fields (msg, url, key, filename, thumb, secret, thumb_secret,
 // length, file_length, addr, lat, lng, ext) from a body. Required per type: txt/cmd: msg;
-// img/audio/video/file: url or key; loc: lat and lng. Does not touch ids, sender or time.
+// img/audio/video/file: url or key; loc: lat and lng. A `key` must be IsSafeObjectKey. Does not touch ids, sender or time.
 Result<Message> ParseMessageContent(const boost::json::object& body);
 // The rules of the above that join fields (known type, text size, what each type requires), for
 // a message read another way.

@@ -29,6 +29,9 @@ Status HandleSendMessage(const HandlerInput& in, JsonWriter& w) {
   if (!from_user && *direction != "operatorToUser") return FieldError("direction");
   auto message = ParseMessageContent(in.body);
   if (!message.ok()) return message.status();
+  // Tenants share the bucket: a channel may not name an object outside its own key prefixes.
+  const ChannelMedia media = in.deps.media.ForChannel(in.caller.channel);
+  if (message->key && !media.Allows(*message->key)) return FieldError("key");
   auto umid = OptionalString(in.body, "userMessageId");
   if (!umid.ok()) return umid.status();
   if (*umid && !IsAcceptableMessageId(**umid)) return FieldError("userMessageId");
@@ -51,7 +54,7 @@ Status HandleSendMessage(const HandlerInput& in, JsonWriter& w) {
   auto outcome = in.deps.store.AppendMessage(chat->id, *message);
   if (!outcome.ok()) return outcome.status();
   w.Key("data");
-  WriteMessage(w, outcome->message, in.deps.media, now_ms / 1000);
+  WriteMessage(w, outcome->message, media, now_ms / 1000);
   w.Key("chatId");
   w.String(chat->id);
   w.Key("duplicate");

@@ -68,6 +68,7 @@ Status HandleSearchMessages(const HandlerInput& in, JsonWriter& w) {
   if (!result.ok()) return result.status();
 
   const int64_t now_s = NowMillis() / 1000;
+  const ChannelMedia media = in.deps.media.ForChannel(in.caller.channel);
   w.Key("data");
   w.BeginObject();
   w.Key("keyword");
@@ -81,7 +82,7 @@ Status HandleSearchMessages(const HandlerInput& in, JsonWriter& w) {
     w.Key("snippet");
     w.String(SearchSnippet(hit.message.msg.value_or(""), query->keyword));
     w.Key("message");
-    WriteMessage(w, hit.message, in.deps.media, now_s);
+    WriteMessage(w, hit.message, media, now_s);
     w.EndObject();
   }
   w.EndArray();

@@ -41,7 +41,7 @@ Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w) {
                                    " 条, 请用 opchat transcript 导出)");
   }
   std::string content;
-  TranscriptOptions options{&in.deps.media, NowMillis() / 1000};
+  TranscriptOptions options{in.deps.media.ForChannel(in.caller.channel), NowMillis() / 1000};
   Status s = WriteTranscript(in.deps.store, *chat, *format, options, [&](std::string_view chunk) {
     content.append(chunk);
     return Status::Ok();

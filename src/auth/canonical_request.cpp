@@ -14,6 +14,8 @@ int HexValue(char c) {
   return -1;
 }
 
+bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
 bool Decode(std::string_view in, std::string& out) {
   out.clear();
   out.reserve(in.size());
@@ -57,6 +59,20 @@ Result<QueryParams> ParseQuery(std::string_view query) {
     params.emplace_back(std::move(name), std::move(value));
   }
   return params;
+}
+
+Status CheckUnambiguous(const QueryParams& params) {
+  for (const auto& [name, value] : params) {
+    bool good_name = !name.empty() && IsAsciiLetter(name[0]) &&
+                     std::all_of(name.begin(), name.end(), [](char c) {
+                       return IsAsciiLetter(c) || (c >= '0' && c <= '9') || c == '_';
+                     });
+    if (!good_name) return Status::Unauthenticated("签名无效: 参数名不合法");
+    if (value.find_first_of("&=") != std::string::npos) {
+      return Status::Unauthenticated("签名无效: 参数 " + name + " 的值含 & 或 =");
+    }
+  }
+  return Status::Ok();
 }
 
 const std::string* FindParam(const QueryParams& params, std::string_view name) {

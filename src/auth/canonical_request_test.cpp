@@ -38,5 +38,21 @@ TEST(CanonicalRequestTest, KeepsEmptyValuesAndSkipsEmptyPairs) {
   EXPECT_EQ(CanonicalQuery(*params), "a=&b=");
 }
 
+TEST(CanonicalRequestTest, UnambiguousNamesAndValuesOnly) {
+  auto ok = ParseQuery("apiVersion=01&client=c1&sign_Method2=x&nonce=a%2Fb");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(CheckUnambiguous(*ok).ok());
+  // The name decodes to "nonce=1&timestamp=2&version", which canonicalises like three params.
+  auto smuggled = ParseQuery("client=c1&nonce%3D1%26timestamp%3D2%26version=2.0");
+  ASSERT_TRUE(smuggled.ok());
+  EXPECT_EQ(CanonicalQuery(*smuggled), "client=c1&nonce=1&timestamp=2&version=2.0");
+  EXPECT_EQ(CheckUnambiguous(*smuggled).code(), StatusCode::kUnauthenticated);
+  for (const char* bad : {"a=x%26y", "a=x%3Dy", "_a=1", "1a=1", "a-b=1", "%E5%AE%A2=1"}) {
+    auto p = ParseQuery(bad);
+    ASSERT_TRUE(p.ok()) << bad;
+    EXPECT_FALSE(CheckUnambiguous(*p).ok()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace opchat

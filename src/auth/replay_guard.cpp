@@ -1,34 +1,50 @@
 #include "auth/replay_guard.hpp"
 
+#include <cstring>
+
+#include "common/crypto.hpp"
+
 namespace opchat {
 
-bool ReplayGuard::CheckAndRemember(const std::string& client, const std::string& nonce,
+bool ReplayGuard::CheckAndRemember(std::string_view client, std::string_view nonce,
                                    int64_t now_ms, int64_t expires_ms) {
-  // '\n' cannot occur in a decoded client id that passed lookup, so the key is unambiguous.
-  std::string key = client + '\n' + nonce;
+  // A digest, not the nonce: an entry costs the same for an 8- and a 64-byte nonce, and a
+  // collision (2^-128) cannot be aimed at another client, whose nonces live apart.
+  std::string full = Sha256Digest(nonce);
+  Digest digest;
+  std::memcpy(digest.data(), full.data(), sizeof digest);
+
   std::lock_guard lock(mu_);
-  EvictExpired(now_ms);
-  auto it = expiry_by_key_.find(key);
-  if (it != expiry_by_key_.end()) return false;
-  if (expiry_by_key_.size() >= capacity_ && !keys_by_expiry_.empty()) {
-    auto oldest = keys_by_expiry_.begin();
-    expiry_by_key_.erase(oldest->second);
-    keys_by_expiry_.erase(oldest);
+  ClientNonces& nonces = clients_[std::string(client)];
+  size_t before = nonces.expiry_by_digest.size();
+  EvictExpired(nonces, now_ms);
+  if (nonces.expiry_by_digest.contains(digest)) {
+    size_ -= before - nonces.expiry_by_digest.size();
+    return false;
   }
-  expiry_by_key_.emplace(key, expires_ms);
-  keys_by_expiry_.emplace(expires_ms, std::move(key));
+  if (nonces.expiry_by_digest.size() >= capacity_per_client_ &&
+      !nonces.digests_by_expiry.empty()) {
+    auto soonest = nonces.digests_by_expiry.begin();
+    nonces.expiry_by_digest.erase(soonest->second);
+    nonces.digests_by_expiry.erase(soonest);
+  }
+  nonces.expiry_by_digest.emplace(digest, expires_ms);
+  nonces.digests_by_expiry.emplace(expires_ms, digest);
+  size_ += nonces.expiry_by_digest.size();
+  size_ -= before;
   return true;
 }
 
 size_t ReplayGuard::size() const {
   std::lock_guard lock(mu_);
-  return expiry_by_key_.size();
+  return size_;
 }
 
-void ReplayGuard::EvictExpired(int64_t now_ms) {
-  while (!keys_by_expiry_.empty() && keys_by_expiry_.begin()->first < now_ms) {
-    expiry_by_key_.erase(keys_by_expiry_.begin()->second);
-    keys_by_expiry_.erase(keys_by_expiry_.begin());
+void ReplayGuard::EvictExpired(ClientNonces& nonces, int64_t now_ms) {
+  auto& by_expiry = nonces.digests_by_expiry;
+  while (!by_expiry.empty() && by_expiry.begin()->first < now_ms) {
+    nonces.expiry_by_digest.erase(by_expiry.begin()->second);
+    by_expiry.erase(by_expiry.begin());
   }
 }
 

@@ -14,15 +14,19 @@ std::string_view SignMethodName(SignMethod method) {
   return method == SignMethod::kMd5 ? "md5" : "hmac-sha256";
 }
 
-std::string ComputeSignature(SignMethod method, std::string_view canonical_query,
-                             std::string_view body, std::string_view secret) {
+std::string ComputeSignature(SignMethod method, const SignedTarget& target,
+                             std::string_view canonical_query, std::string_view body,
+                             std::string_view secret) {
   std::string data;
-  data.reserve(canonical_query.size() + body.size() + secret.size());
-  data.append(canonical_query).append(body);
   if (method == SignMethod::kMd5) {
-    data.append(secret);
+    data.reserve(canonical_query.size() + body.size() + secret.size());
+    data.append(canonical_query).append(body).append(secret);
     return Md5Hex(data);
   }
+  data.reserve(target.http_method.size() + target.path.size() + 2 + canonical_query.size() +
+               body.size());
+  data.append(target.http_method).append(1, '\n').append(target.path).append(1, '\n');
+  data.append(canonical_query).append(body);
   return HmacSha256Hex(secret, data);
 }
 

@@ -19,20 +19,40 @@ QueryParams SeedParams() {
           {"sign", "ignored"}};
 }
 
+constexpr SignedTarget kHistory = {"POST", "/op/v2/operatorToUserChatMessages"};
+
 TEST(SignatureTest, Md5MatchesMd5sum) {
   // C="apiVersion=01&channel=eba920d452d34adb8f2badb08b9e69bb&client=70374ddd0f3641368d419b2d93127b8f&version=2.0"
   // printf '%s%s%s' "$C" "$BODY" test-secret | md5sum
-  EXPECT_EQ(ComputeSignature(SignMethod::kMd5, CanonicalQuery(SeedParams()), kBody, "test-secret"),
+  EXPECT_EQ(ComputeSignature(SignMethod::kMd5, kHistory, CanonicalQuery(SeedParams()), kBody,
+                             "test-secret"),
             "8fb9c9ef3ca13f0301b39582122fcfe7");
 }
 
-TEST(SignatureTest, HmacSha256MatchesOpensslDgst) {
+TEST(SignatureTest, Md5IgnoresTheTargetAsTheOriginalApiDoes) {
+  EXPECT_EQ(ComputeSignature(SignMethod::kMd5, {"POST", "/op/v2/deleteChat"},
+                             CanonicalQuery(SeedParams()), kBody, "test-secret"),
+            "8fb9c9ef3ca13f0301b39582122fcfe7");
+}
+
+QueryParams StampedHmacParams() {
   auto params = SeedParams();
   params.emplace_back("signMethod", "hmac-sha256");
-  // C2="apiVersion=01&channel=...&client=...&signMethod=hmac-sha256&version=2.0"
-  // printf '%s%s' "$C2" "$BODY" | openssl dgst -sha256 -hmac test-secret
-  EXPECT_EQ(ComputeSignature(SignMethod::kHmacSha256, CanonicalQuery(params), kBody, "test-secret"),
-            "53179d44aec36bfa384012be71e6e57c24281c426761869dc63f4a987bf0d950");
+  params.emplace_back("timestamp", "1795659046607");
+  params.emplace_back("nonce", "7f3a9c0d2e41b8a6");
+  return params;
+}
+
+TEST(SignatureTest, HmacSha256CoversMethodAndPathAsOpensslDgst) {
+  // C2="apiVersion=01&channel=eba920d452d34adb8f2badb08b9e69bb&client=70374ddd0f3641368d419b2d93127b8f&nonce=7f3a9c0d2e41b8a6&signMethod=hmac-sha256&timestamp=1795659046607&version=2.0"
+  // printf 'POST\n/op/v2/operatorToUserChatMessages\n%s%s' "$C2" "$BODY" | openssl dgst -sha256 -hmac test-secret
+  EXPECT_EQ(ComputeSignature(SignMethod::kHmacSha256, kHistory,
+                             CanonicalQuery(StampedHmacParams()), kBody, "test-secret"),
+            "bb57d6246a20dd3a13122a93e357436cc3f5ed468e9f69cfac29a12fba011998");
+  // printf 'POST\n/op/v2/deleteChat\n%s%s' "$C2" "$BODY" | openssl dgst -sha256 -hmac test-secret
+  EXPECT_EQ(ComputeSignature(SignMethod::kHmacSha256, {"POST", "/op/v2/deleteChat"},
+                             CanonicalQuery(StampedHmacParams()), kBody, "test-secret"),
+            "af862a27f92db7cdb94dea041d3d06b75919263e995effd45d97c3c2bcf551ee");
 }
 
 TEST(SignatureTest, PrimitivesMatchCommandLineTools) {

@@ -1,8 +1,8 @@
 #include "auth/verifier.hpp"
 
+#include <algorithm>
 #include <charconv>
 
-#include "auth/signature.hpp"
 #include "common/crypto.hpp"
 
 namespace opchat {
@@ -17,8 +17,8 @@ std::optional<int64_t> ParseMillis(const std::string& text) {
 
 }  // namespace
 
-Result<Caller> RequestVerifier::Verify(const QueryParams& params, std::string_view body,
-                                       int64_t now_ms) const {
+Result<Caller> RequestVerifier::Verify(const SignedRequest& request, int64_t now_ms) const {
+  const QueryParams& params = request.params;
   const std::string* sign = FindParam(params, "sign");
   const std::string* client_id = FindParam(params, "client");
   const std::string* channel = FindParam(params, "channel");
@@ -27,6 +27,11 @@ Result<Caller> RequestVerifier::Verify(const QueryParams& params, std::string_vi
   if (!channel || channel->empty()) return Status::InvalidArgument("参数错误: channel");
   auto method = ParseSignMethod(FindParam(params, "signMethod"));
   if (!method) return Status::InvalidArgument("参数错误: signMethod");
+  if (std::find(settings_.sign_methods.begin(), settings_.sign_methods.end(), *method) ==
+      settings_.sign_methods.end()) {
+    return Status::Unauthenticated("签名方法未启用: " + std::string(SignMethodName(*method)));
+  }
+  if (Status s = CheckUnambiguous(params); !s.ok()) return s;
 
   auto snapshot = clients_.Current();
   auto it = snapshot->find(*client_id);
@@ -36,16 +41,39 @@ Result<Caller> RequestVerifier::Verify(const QueryParams& params, std::string_vi
   const std::string canonical = CanonicalQuery(params);
   bool signed_ok = false;
   for (const std::string& secret : client.secrets) {  // two while a secret is being rotated
-    signed_ok |= ConstantTimeEquals(*sign, ComputeSignature(*method, canonical, body, secret));
+    signed_ok |= ConstantTimeEquals(
+        *sign, ComputeSignature(*method, request.target, canonical, request.body, secret));
   }
   if (!signed_ok) return Status::Unauthenticated("签名无效");
 
-  const std::string* timestamp = FindParam(params, "timestamp");
+  int64_t remember_until = 0;
+  if (Status s = CheckFreshness(request, now_ms, &remember_until); !s.ok()) return s;
+  if (!client.enabled) return Status::PermissionDenied("客户端已停用");
+  if (!client.channels.contains(*channel)) return Status::PermissionDenied("客户端无权访问该渠道");
+
+  // Only a request that passed every other check takes a place in the nonce memory, so
+  // unsigned traffic cannot flush it.
   const std::string* nonce = FindParam(params, "nonce");
-  if (settings_.require_timestamp && (!timestamp || !nonce)) {
-    return Status::Unauthenticated(!timestamp ? "缺少参数: timestamp" : "缺少参数: nonce");
+  if (nonce && !replay_.CheckAndRemember(client.id, *nonce, now_ms, remember_until)) {
+    return Status::Unauthenticated("重复的请求: nonce");
   }
-  int64_t remember_until = now_ms + settings_.timestamp_window_ms;
+  return Caller{client.id, *channel};
+}
+
+// Writes always need a timestamp and a nonce: with the nonce remembered across endpoints, a
+// signed write can be used once, and a read signed without them cannot be replayed as a write.
+Status RequestVerifier::CheckFreshness(const SignedRequest& request, int64_t now_ms,
+                                       int64_t* remember_until) const {
+  const std::string* timestamp = FindParam(request.params, "timestamp");
+  const std::string* nonce = FindParam(request.params, "nonce");
+  if (request.writes || settings_.require_timestamp) {
+    if (!timestamp) return Status::Unauthenticated("缺少参数: timestamp");
+    if (!nonce) return Status::Unauthenticated("缺少参数: nonce");
+  }
+  if (nonce && (nonce->empty() || nonce->size() > ReplayGuard::kMaxNonceBytes)) {
+    return Status::Unauthenticated("参数错误: nonce (1 到 64 个字符)");
+  }
+  *remember_until = now_ms + settings_.timestamp_window_ms;
   if (timestamp) {
     auto ts = ParseMillis(*timestamp);
     if (!ts || *ts < now_ms - settings_.timestamp_window_ms ||
@@ -53,18 +81,9 @@ Result<Caller> RequestVerifier::Verify(const QueryParams& params, std::string_vi
       return Status::Unauthenticated("时间戳无效或已过期: timestamp");
     }
     // Past ts + window the timestamp check refuses the request anyway.
-    remember_until = *ts + settings_.timestamp_window_ms;
+    *remember_until = *ts + settings_.timestamp_window_ms;
   }
-
-  if (!client.enabled) return Status::PermissionDenied("客户端已停用");
-  if (!client.channels.contains(*channel)) return Status::PermissionDenied("客户端无权访问该渠道");
-
-  // Only a request that passed every other check takes a place in the nonce memory, so
-  // unsigned traffic cannot flush it.
-  if (nonce && !replay_.CheckAndRemember(client.id, *nonce, now_ms, remember_until)) {
-    return Status::Unauthenticated("重复的请求: nonce");
-  }
-  return Caller{client.id, *channel};
+  return Status::Ok();
 }
 
 }  // namespace opchat

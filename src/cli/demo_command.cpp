@@ -2,8 +2,7 @@
 // Running it again reuses what is there (same client, same chats).
 #include <iostream>
 
-#include "auth/canonical_request.hpp"
-#include "auth/signature.hpp"
+#include "auth/query_signer.hpp"
 #include "cli/commands.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
@@ -156,17 +155,18 @@ int RunDemo(const StorageFlags& flags) {
   }
 
   std::string body = std::string(R"({"chatId":")") + kSeedChat + R"(","pageNum":1,"pageSize":20})";
-  QueryParams params = {{"apiVersion", "01"}, {"client", kClientId}, {"channel", kChannel},
-                        {"version", "2.0"}};
-  std::string sign = ComputeSignature(SignMethod::kMd5, CanonicalQuery(params), body, *secret);
+  // The original API's form of a read: md5, no timestamp.
+  std::string query = SignedQueryString(
+      {kClientId, *secret, kChannel, SignMethod::kMd5, {"POST", "/op/v2/operatorToUserChatMessages"}, {}},
+      body);
   std::string listen = config->server.listen;
   if (listen.rfind("0.0.0.0:", 0) == 0) listen = "127.0.0.1:" + listen.substr(8);
   std::cout << "Demo data is in " << config->storage_url << " (client " << kClientId
             << ", channel " << kChannel << ", secret " << *secret << ").\n"
             << "With the server running, try:\n\n"
             << "curl -s -X POST -H 'Content-Type: application/json' \\\n  --data-binary '" << body
-            << "' \\\n  'http://" << listen << "/op/v2/operatorToUserChatMessages?apiVersion=01&client="
-            << kClientId << "&channel=" << kChannel << "&version=2.0&sign=" << sign << "'\n\n";
+            << "' \\\n  'http://" << listen << "/op/v2/operatorToUserChatMessages?" << query
+            << "'\n\n";
   return 0;
 }
 

@@ -1,8 +1,8 @@
 // opchat sign: prints a signed query string, so a person can try the API with curl.
 #include <iostream>
 
-#include "auth/canonical_request.hpp"
-#include "auth/signature.hpp"
+#include "api/api.hpp"
+#include "auth/query_signer.hpp"
 #include "cli/commands.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
@@ -10,44 +10,28 @@
 namespace opchat::cli {
 namespace {
 
+constexpr std::string_view kPrefix = "/op/v2/";
+
 struct SignFlags {
   std::string client, secret, channel, method = "md5", body;
+  std::string endpoint = "operatorToUserChatMessages";
   bool timestamp = false;
 };
-
-// Percent-encodes a query value (RFC 3986 unreserved characters stay).
-std::string EncodeQueryValue(std::string_view v) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : v) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 int RunSign(const SignFlags& f) {
   auto method = ParseSignMethod(&f.method);
   if (!method) return Fail(Status::InvalidArgument("--method must be md5 or hmac-sha256"));
-  QueryParams params = {{"apiVersion", "01"}, {"client", f.client}, {"channel", f.channel},
-                        {"version", "2.0"}};
-  if (*method != SignMethod::kMd5) params.emplace_back("signMethod", f.method);
-  if (f.timestamp) {
-    params.emplace_back("timestamp", std::to_string(NowMillis()));
-    params.emplace_back("nonce", RandomHex(8));
+  // --endpoint takes a name or the whole path.
+  std::string path = f.endpoint.starts_with(kPrefix) ? f.endpoint : std::string(kPrefix) + f.endpoint;
+  if (path.size() == kPrefix.size() || path.find_first_of("?# ") != std::string::npos) {
+    return Fail(Status::InvalidArgument("--endpoint must be an endpoint name such as sendMessage"));
   }
-  std::string sign = ComputeSignature(*method, CanonicalQuery(params), f.body, f.secret);
-  std::string out;
-  for (const auto& [k, v] : params) {
-    if (!out.empty()) out += '&';
-    out += k + "=" + EncodeQueryValue(v);
+  QuerySigning signing{f.client, f.secret, f.channel, *method, {"POST", path}, {}};
+  // Write endpoints refuse a request without timestamp and nonce.
+  if (f.timestamp || Api::IsWrite(path)) {
+    signing.extra = {{"timestamp", std::to_string(NowMillis())}, {"nonce", RandomHex(8)}};
   }
-  std::cout << out << "&sign=" << sign << "\n";
+  std::cout << SignedQueryString(signing, f.body) << "\n";
   return 0;
 }
 
@@ -61,7 +45,12 @@ void RegisterSign(CLI::App& app, int& exit_code) {
   cmd->add_option("--secret", f->secret, "client secret")->required();
   cmd->add_option("--channel", f->channel, "channel id")->required();
   cmd->add_option("--method", f->method, "md5 (default) or hmac-sha256");
-  cmd->add_flag("--timestamp", f->timestamp, "add timestamp and nonce (replay protection)");
+  cmd->add_option("--endpoint,--path", f->endpoint,
+                  "the endpoint the request is for, e.g. sendMessage or /op/v2/sendMessage "
+                  "(default operatorToUserChatMessages); hmac-sha256 signs it, and write "
+                  "endpoints get a timestamp and nonce");
+  cmd->add_flag("--timestamp", f->timestamp,
+                "add timestamp and nonce on a read too (writes always get them)");
   cmd->add_option("body", f->body, "the exact request body that will be sent")->required();
   cmd->callback([f, &exit_code] { exit_code = RunSign(*f); });
 }

@@ -35,7 +35,7 @@ int RunTranscript(const TranscriptFlags& flags) {
   }
   std::ostream& out = flags.out.empty() ? std::cout : file;
   QiniuUrlSigner signer(config->media);
-  TranscriptOptions options{&signer, NowMillis() / 1000};
+  TranscriptOptions options{signer.ForChannel(chat->channel), NowMillis() / 1000};
   Status s = WriteTranscript(**store, *chat, *format, options, [&](std::string_view chunk) {
     out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     return out ? Status::Ok() : Status::Unavailable("cannot write the transcript");

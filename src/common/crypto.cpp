@@ -57,6 +57,13 @@ std::string Md5Hex(std::string_view data) {
   return ToHex(out, len);
 }
 
+std::string Sha256Digest(std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, Sha256(), nullptr);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
 std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   std::string raw = Hmac(Sha256(), key, data);
   return ToHex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());

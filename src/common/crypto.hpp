@@ -9,6 +9,8 @@ namespace opchat {
 
 std::string Md5Hex(std::string_view data);
 std::string HmacSha256Hex(std::string_view key, std::string_view data);
+// Raw 32-byte SHA-256 digest.
+std::string Sha256Digest(std::string_view data);
 // Raw 20-byte HMAC-SHA1, as Qiniu's download tokens use it.
 std::string HmacSha1(std::string_view key, std::string_view data);
 

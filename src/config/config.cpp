@@ -26,6 +26,17 @@ class TableReader {
         out = *v;
         return Status::Ok();
       }
+    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+      if (auto* array = node->as_array()) {
+        std::vector<std::string> values;
+        for (const toml::node& item : *array) {
+          auto v = item.value<std::string>();
+          if (!v) return Status::InvalidArgument("config: [" + name_ + "] " + key + " must list strings");
+          values.push_back(*v);
+        }
+        out = std::move(values);
+        return Status::Ok();
+      }
     } else if constexpr (std::is_same_v<T, bool>) {
       if (auto v = node->value<bool>()) {
         out = *v;
@@ -44,6 +55,8 @@ class TableReader {
     }
     return Status::InvalidArgument("config: wrong type for [" + name_ + "] " + key);
   }
+
+  bool Has(const char* key) const { return table_ && table_->get(key); }
 
   // Marks a key read by other means (a sub-table) as known.
   void Known(const char* key) { known_.insert(key); }
@@ -66,6 +79,30 @@ class TableReader {
 
 #define OPCHAT_READ(reader, key, field) \
   if (Status s = (reader).Read(key, field); !s.ok()) return s
+
+// [media.channels]: channel = ["prefix/", ...], the object keys each channel may have signed.
+Status ReadMediaChannels(const toml::node* node, MediaSettings& media) {
+  if (!node) return Status::Ok();
+  const toml::table* table = node->as_table();
+  if (!table) return Status::InvalidArgument("config: [media.channels] must be a table");
+  for (const auto& [channel, value] : *table) {
+    TableReader reader(table, "media.channels");
+    std::vector<std::string> prefixes;
+    std::string key(channel.str());
+    OPCHAT_READ(reader, key.c_str(), prefixes);
+    if (!value.is_array()) {
+      return Status::InvalidArgument("config: [media.channels] " + key + " must list key prefixes");
+    }
+    for (const std::string& prefix : prefixes) {
+      if (prefix.empty() || !IsSafeObjectKey(prefix)) {
+        return Status::InvalidArgument("config: [media.channels] " + key + ": bad prefix \"" +
+                                       prefix + "\"");
+      }
+    }
+    media.channel_key_prefixes[key] = std::move(prefixes);
+  }
+  return Status::Ok();
+}
 
 Status Apply(const toml::table& root, Config& c) {
   static const std::set<std::string> kTables = {"server", "storage", "auth", "media", "limits",
@@ -101,6 +138,16 @@ Status Apply(const toml::table& root, Config& c) {
   OPCHAT_READ(auth, "require_timestamp", c.auth.require_timestamp);
   OPCHAT_READ(auth, "timestamp_window_s", window_s);
   c.auth.timestamp_window_ms = window_s * 1000;
+  std::vector<std::string> methods;
+  OPCHAT_READ(auth, "sign_methods", methods);
+  if (auth.Has("sign_methods")) {
+    c.auth.sign_methods.clear();
+    for (const std::string& name : methods) {
+      auto method = ParseSignMethod(&name);
+      if (!method) return Status::InvalidArgument("config: [auth] sign_methods: unknown method " + name);
+      c.auth.sign_methods.push_back(*method);
+    }
+  }
   if (Status s = auth.CheckUnknown(); !s.ok()) return s;
 
   TableReader media(root["media"].as_table(), "media");
@@ -109,6 +156,8 @@ Status Apply(const toml::table& root, Config& c) {
   OPCHAT_READ(media, "secret_key", c.media.secret_key);
   OPCHAT_READ(media, "url_lifetime_s", c.media.url_lifetime_s);
   OPCHAT_READ(media, "image_processing", c.media.image_processing);
+  media.Known("channels");
+  if (Status s = ReadMediaChannels(root["media"]["channels"].node(), c.media); !s.ok()) return s;
   if (Status s = media.CheckUnknown(); !s.ok()) return s;
 
   TableReader limits(root["limits"].as_table(), "limits");

@@ -10,34 +10,13 @@ namespace {
 constexpr size_t kFlushBytes = 1 << 20;
 constexpr int64_t kProgressEvery = 5000;
 
-// WriteMessage always signs a stored object's getUrl. An unsigned export sets the value it
-// wrote at [from, ...) back to null. The first `"getUrl":` is the key: every string before it
-// is JSON-escaped, so a quote inside one is always preceded by a backslash.
-void NullGetUrl(std::string& out, size_t from) {
-  static constexpr std::string_view kKey = "\"getUrl\":";
-  size_t key = out.find(kKey, from);
-  if (key == std::string::npos) return;
-  size_t value = key + kKey.size();
-  if (value >= out.size() || out[value] != '"') return;  // already null
-  size_t end = value + 1;
-  while (end < out.size() && out[end] != '"') end += out[end] == '\\' ? 2 : 1;
-  out.replace(value, end + 1 - value, "null");
-}
-
-// A QiniuUrlSigner for WriteMessage when no URL is to be signed (its output is replaced).
-const QiniuUrlSigner& UnusedSigner() {
-  static const QiniuUrlSigner signer{MediaSettings{}};
-  return signer;
-}
-
 }  // namespace
 
 void AppendExportLine(std::string& out, const Chat& chat, const Message& m,
                       const QiniuUrlSigner* signer, int64_t now_s) {
-  const size_t start = out.size();
   JsonWriter w(out);
-  WriteMessage(w, m, signer ? *signer : UnusedSigner(), now_s);
-  if (!signer) NullGetUrl(out, start);
+  WriteMessage(w, m, signer ? signer->ForChannel(chat.channel) : ChannelMedia(nullptr, nullptr),
+               now_s);
   // Reopen the object for the export's own keys; a fresh writer adds no leading comma.
   out.back() = ',';
   JsonWriter more(out);

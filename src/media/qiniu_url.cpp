@@ -26,6 +26,28 @@ bool IsPathSafe(unsigned char c) {
 
 }  // namespace
 
+bool IsSafeObjectKey(std::string_view key) {
+  if (key.empty()) return false;
+  for (unsigned char c : key) {
+    if (c < 0x20 || c == 0x7f || c == '?' || c == '#') return false;
+  }
+  // ".." also when spelled with escapes ("%2e%2e"): servers and CDNs decode before resolving.
+  auto is_dot = [](std::string_view s) {
+    return s == "." || s == "%2e" || s == "%2E";
+  };
+  size_t start = 0;
+  while (start <= key.size()) {
+    size_t end = key.find('/', start);
+    if (end == std::string_view::npos) end = key.size();
+    std::string_view segment = key.substr(start, end - start);
+    for (size_t first = 1; first <= 3 && first < segment.size(); first += 2) {
+      if (is_dot(segment.substr(0, first)) && is_dot(segment.substr(first))) return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
 std::string EscapeObjectKey(std::string_view key) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -79,6 +101,30 @@ std::string QiniuUrlSigner::Sign(std::string_view key, bool is_image, int64_t no
   url += "&token=";
   url += token;
   return url;
+}
+
+}  // namespace opchat
+
+namespace opchat {
+
+ChannelMedia QiniuUrlSigner::ForChannel(std::string_view channel) const {
+  auto it = settings_.channel_key_prefixes.find(channel);
+  return ChannelMedia(this, it == settings_.channel_key_prefixes.end() ? nullptr : &it->second);
+}
+
+bool ChannelMedia::Allows(std::string_view key) const {
+  if (!IsSafeObjectKey(key)) return false;
+  if (!prefixes_) return true;
+  for (const std::string& prefix : *prefixes_) {
+    if (key.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+std::optional<std::string> ChannelMedia::Sign(std::string_view key, bool is_image,
+                                              int64_t now_s) const {
+  if (!signer_ || !Allows(key)) return std::nullopt;
+  return signer_->Sign(key, is_image, now_s);
 }
 
 }  // namespace opchat

@@ -46,5 +46,36 @@ TEST(QiniuUrlTest, ObjectKeyComesFromKeyElseUrlPath) {
   EXPECT_FALSE(ObjectKeyOf(std::nullopt, std::string("http://h.example.com/")).has_value());
 }
 
+TEST(QiniuUrlTest, SafeKeysNameOneObjectAndNothingElse) {
+  EXPECT_TRUE(IsSafeObjectKey("tenantA/invoices/2026-11.pdf"));
+  EXPECT_TRUE(IsSafeObjectKey("a..b/c.pdf")) << "dots inside a name are fine";
+  EXPECT_TRUE(IsSafeObjectKey("发票 2016-02.pdf"));
+  EXPECT_FALSE(IsSafeObjectKey(""));
+  EXPECT_FALSE(IsSafeObjectKey("tenantA/../tenantB/x.pdf"));
+  EXPECT_FALSE(IsSafeObjectKey(".."));
+  EXPECT_FALSE(IsSafeObjectKey("a/%2e%2E/b"));
+  EXPECT_FALSE(IsSafeObjectKey("a/.%2e/b"));
+  EXPECT_FALSE(IsSafeObjectKey("tenantB/x.pdf?e=9999999999"));
+  EXPECT_FALSE(IsSafeObjectKey("x.pdf#frag"));
+  EXPECT_FALSE(IsSafeObjectKey(std::string("x\x01.pdf")));
+  EXPECT_FALSE(IsSafeObjectKey("x\x7f.pdf"));
+}
+
+TEST(QiniuUrlTest, ChannelSignsOnlyWithinItsPrefixes) {
+  MediaSettings settings = Bench();
+  settings.channel_key_prefixes["a"] = {"tenantA/"};
+  QiniuUrlSigner signer(settings);
+  ChannelMedia a = signer.ForChannel("a");
+  EXPECT_TRUE(a.Allows("tenantA/x.pdf"));
+  EXPECT_FALSE(a.Allows("tenantB/x.pdf"));
+  EXPECT_FALSE(a.Allows("tenantA/../tenantB/x.pdf"));
+  EXPECT_FALSE(a.Sign("tenantB/x.pdf", false, 1'700'000'000).has_value());
+  EXPECT_EQ(a.Sign("tenantA/x.pdf", false, 1'700'000'000),
+            signer.Sign("tenantA/x.pdf", false, 1'700'000'000));
+  ChannelMedia unlisted = signer.ForChannel("b");
+  EXPECT_TRUE(unlisted.Allows("tenantB/x.pdf")) << "a channel without prefixes is not limited";
+  EXPECT_FALSE(ChannelMedia(nullptr, nullptr).Sign("k.pdf", false, 0).has_value());
+}
+
 }  // namespace
 }  // namespace opchat

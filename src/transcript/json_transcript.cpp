@@ -26,7 +26,7 @@ class JsonTranscript final : public TranscriptRenderer {
   void Add(const Message& m, std::string& out) override {
     if (count_++ > 0) out += ',';
     JsonWriter w(out);
-    WriteMessage(w, m, options_.media ? *options_.media : NoSigner(), options_.now_s);
+    WriteMessage(w, m, options_.media, options_.now_s);
   }
 
   void End(std::string& out) override {
@@ -36,13 +36,6 @@ class JsonTranscript final : public TranscriptRenderer {
   }
 
  private:
-  // WriteMessage needs a signer; without one the links are signed with empty keys, which no
-  // bucket accepts — callers that want links pass theirs.
-  static const QiniuUrlSigner& NoSigner() {
-    static const QiniuUrlSigner signer{MediaSettings{}};
-    return signer;
-  }
-
   const TranscriptOptions options_;
   int64_t count_ = 0;
 };

@@ -29,8 +29,8 @@ std::string_view FormatName(TranscriptFormat format);
 std::string_view ContentTypeOf(TranscriptFormat format);
 
 struct TranscriptOptions {
-  const QiniuUrlSigner* media = nullptr;  // signs getUrl of stored objects; null: no links
-  int64_t now_s = 0;                      // dates the signed URLs and the page footer
+  ChannelMedia media{nullptr, nullptr};  // signs getUrl of stored objects; no signer: no links
+  int64_t now_s = 0;                     // dates the signed URLs and the page footer
 };
 
 // Renders one chat incrementally: Begin, Add for each message in chat order, End. Each call

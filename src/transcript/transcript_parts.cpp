@@ -20,10 +20,10 @@ std::string ShortNumber(double v) {
 }  // namespace
 
 std::optional<std::string> SignedUrlOf(const Message& m, const TranscriptOptions& options) {
-  if (!options.media || !HasStoredObject(m.type)) return std::nullopt;
+  if (!HasStoredObject(m.type)) return std::nullopt;
   auto key = ObjectKeyOf(m.key, m.url);
   if (!key) return std::nullopt;
-  return options.media->Sign(*key, m.type == "img", options.now_s);
+  return options.media.Sign(*key, m.type == "img", options.now_s);
 }
 
 bool IsFromUser(const Chat& chat, const Message& m) { return m.from == chat.user_id; }

@@ -55,7 +55,7 @@ class TranscriptTest : public ::testing::Test {
   }
 
   std::string Render(TranscriptFormat format) {
-    auto r = MakeTranscriptRenderer(format, {&signer_, 1000});
+    auto r = MakeTranscriptRenderer(format, {signer_.ForChannel("ch"), 1000});
     std::string out;
     r->Begin(chat_, out);
     for (const auto& m : messages_) r->Add(m, out);
