@@ -55,6 +55,23 @@ TEST(SignatureTest, HmacSha256CoversMethodAndPathAsOpensslDgst) {
             "af862a27f92db7cdb94dea041d3d06b75919263e995effd45d97c3c2bcf551ee");
 }
 
+TEST(SignatureTest, WriteVectorsOfTheApiReference) {
+  // docs/api.md, "Signing": endChat with timestamp 1795659046607 and nonce 7f3a9c0d2e41b8a6.
+  const std::string body = R"({"chatId":"u000103b6237d8f94447ab3bd6cbe9c89d70a"})";
+  QueryParams params = {{"apiVersion", "01"}, {"client", "70374ddd0f3641368d419b2d93127b8f"},
+                        {"channel", "eba920d452d34adb8f2badb08b9e69bb"}, {"version", "2.0"},
+                        {"timestamp", "1795659046607"}, {"nonce", "7f3a9c0d2e41b8a6"}};
+  const SignedTarget end_chat = {"POST", "/op/v2/endChat"};
+  // printf '%s%s%s' "$C3" "$W" test-secret | md5sum
+  EXPECT_EQ(ComputeSignature(SignMethod::kMd5, end_chat, CanonicalQuery(params), body, "test-secret"),
+            "a9625120c87443422018926184f32ced");
+  params.emplace_back("signMethod", "hmac-sha256");
+  // printf 'POST\n/op/v2/endChat\n%s%s' "$C4" "$W" | openssl dgst -sha256 -hmac test-secret
+  EXPECT_EQ(ComputeSignature(SignMethod::kHmacSha256, end_chat, CanonicalQuery(params), body,
+                             "test-secret"),
+            "6c5b3dbc01ab47c9693fd0b4f93682f1cdb4706543c3cba501ac71e52fd722f7");
+}
+
 TEST(SignatureTest, PrimitivesMatchCommandLineTools) {
   EXPECT_EQ(Md5Hex("abc"), "900150983cd24fb0d6963f7d28e17f72");  // printf abc | md5sum
   // printf hello | openssl dgst -sha256 -hmac key
