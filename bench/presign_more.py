@@ -15,10 +15,12 @@ PATH_WITH_QUERY <TAB> BODY, signed with SPEC §2's md5 scheme, credentials from 
 """
 import argparse
 import hashlib
+import itertools
 import json
 import os
 import random
 import sys
+import time
 from urllib.parse import quote
 
 TEXTS_USER = ["你好，我的订单还没有发货，能帮我查一下吗？", "快递显示已签收，但我没有收到包裹。",
@@ -30,9 +32,18 @@ TEXTS_OP = ["您好，这里是客服，请提供一下订单号，我马上为�
             "地址已经修改成功，请您在订单详情里确认一下。", "请问还有其他可以帮您的吗？"]
 
 
+NONCE_PREFIX = "%08x" % random.SystemRandom().getrandbits(32)
+nonces = itertools.count(1)
+
+
 def signed(path, client_id, secret, channel, body_obj):
     body = json.dumps(body_obj, ensure_ascii=False, separators=(",", ":"))
     params = [("apiVersion", "01"), ("client", client_id), ("channel", channel), ("version", "2.0")]
+    if path.endswith("/sendMessage"):
+        # Writes need a timestamp (within the server's window, 300 s by default: make the file
+        # just before the run) and a nonce used once.
+        params += [("timestamp", str(int(time.time() * 1000))),
+                   ("nonce", "%s-%d" % (NONCE_PREFIX, next(nonces)))]
     canonical = "&".join("%s=%s" % kv for kv in sorted(params, key=lambda kv: kv[0].encode()))
     query = "&".join("%s=%s" % (quote(k, safe=""), quote(v, safe="")) for k, v in params)
     sign = hashlib.md5((canonical + body + secret).encode("utf-8")).hexdigest()
