@@ -3,7 +3,7 @@
 namespace opchat {
 
 Status ClientRegistry::Refresh() {
-  std::lock_guard lock(refresh_mu_);
+  MutexLock lock(refresh_mu_);
   auto revision = store_.ClientsRevision();
   if (!revision.ok()) return revision.status();
   if (*revision == revision_) return Status::Ok();

@@ -6,12 +6,12 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "common/mutex.hpp"
 #include "common/status.hpp"
 #include "storage/store.hpp"
 
@@ -38,8 +38,8 @@ class ClientRegistry {
 
  private:
   Store& store_;
-  std::mutex refresh_mu_;
-  int64_t revision_ = -1;  // GUARDED_BY(refresh_mu_)
+  Mutex refresh_mu_;
+  int64_t revision_ GUARDED_BY(refresh_mu_) = -1;
   std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<Snapshot>();  // atomic access
 };
 

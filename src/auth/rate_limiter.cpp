@@ -10,7 +10,7 @@ RateLimiter::RateLimiter(double rate, double burst)
 
 int64_t RateLimiter::Acquire(const std::string& client, int64_t now_ms) {
   if (rate_ <= 0) return 0;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto [it, inserted] = buckets_.try_emplace(client, Bucket{burst_, now_ms});
   Bucket& b = it->second;
   if (now_ms > b.last_ms) {

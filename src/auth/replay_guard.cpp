@@ -14,7 +14,7 @@ bool ReplayGuard::CheckAndRemember(std::string_view client, std::string_view non
   Digest digest;
   std::memcpy(digest.data(), full.data(), sizeof digest);
 
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ClientNonces& nonces = clients_[std::string(client)];
   size_t before = nonces.expiry_by_digest.size();
   EvictExpired(nonces, now_ms);
@@ -36,7 +36,7 @@ bool ReplayGuard::CheckAndRemember(std::string_view client, std::string_view non
 }
 
 size_t ReplayGuard::size() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return size_;
 }
 

@@ -8,10 +8,11 @@
 #include <array>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "common/mutex.hpp"
 
 namespace opchat {
 
@@ -43,9 +44,9 @@ class ReplayGuard {
   static void EvictExpired(ClientNonces& nonces, int64_t now_ms);
 
   const size_t capacity_per_client_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, ClientNonces> clients_;  // GUARDED_BY(mu_)
-  size_t size_ = 0;                                        // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::unordered_map<std::string, ClientNonces> clients_ GUARDED_BY(mu_);
+  size_t size_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace opchat

@@ -10,7 +10,7 @@ namespace opchat {
 MessageIdGenerator::MessageIdGenerator(uint32_t worker) : worker_(worker & 1023) {}
 
 uint64_t MessageIdGenerator::NextNumber() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   int64_t now = NowMillis();
   // A clock that steps back must not reissue ids: keep counting from the last time seen.
   if (now < last_ms_) now = last_ms_;

@@ -2,8 +2,9 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <string>
+
+#include "common/mutex.hpp"
 
 namespace opchat {
 
@@ -21,9 +22,9 @@ class MessageIdGenerator {
  private:
   static constexpr int64_t kEpochMs = 1262304000000;  // 2010-01-01T00:00:00Z
   const uint64_t worker_;
-  std::mutex mu_;
-  int64_t last_ms_ = 0;     // GUARDED_BY(mu_)
-  uint32_t sequence_ = 0;   // GUARDED_BY(mu_)
+  Mutex mu_;
+  int64_t last_ms_ GUARDED_BY(mu_) = 0;
+  uint32_t sequence_ GUARDED_BY(mu_) = 0;
 };
 
 // "u0001" + 32 random lowercase hex digits.

@@ -38,7 +38,7 @@ void Metrics::RecordRequest(std::string_view endpoint, int status, double second
   size_t i = IndexOf(endpoint);
   Series& s = latency_[i];
   Observe(s.buckets, s.count, s.micros, seconds);
-  std::lock_guard lock(codes_mu_);
+  MutexLock lock(codes_mu_);
   ++codes_[{i, status}];
 }
 
@@ -64,7 +64,7 @@ std::string Metrics::Render() const {
   out += "# HELP opchat_requests_total Requests answered, by endpoint and HTTP status.\n";
   out += "# TYPE opchat_requests_total counter\n";
   {
-    std::lock_guard lock(codes_mu_);
+    MutexLock lock(codes_mu_);
     for (const auto& [key, n] : codes_) {
       out += "opchat_requests_total{endpoint=\"" + endpoints_[key.first] + "\",code=\"" +
              std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";

@@ -9,10 +9,11 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/mutex.hpp"
 
 namespace opchat {
 
@@ -43,8 +44,8 @@ class Metrics {
 
   std::vector<std::string> endpoints_;  // + "other" at the end
   std::vector<Series> latency_;          // one per endpoint
-  mutable std::mutex codes_mu_;
-  std::map<std::pair<size_t, int>, uint64_t> codes_;  // GUARDED_BY(codes_mu_)
+  mutable Mutex codes_mu_;
+  std::map<std::pair<size_t, int>, uint64_t> codes_ GUARDED_BY(codes_mu_);
   Series storage_;
   std::atomic<int64_t> in_flight_{0};
   std::atomic<int64_t> connections_{0};

@@ -4,10 +4,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
+
+#include "common/mutex.hpp"
 
 namespace opchat {
 
@@ -19,28 +19,36 @@ class PeriodicTask {
   PeriodicTask& operator=(const PeriodicTask&) = delete;
   ~PeriodicTask() {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       stop_ = true;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
     thread_.join();
   }
 
  private:
   void Loop() {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, interval_, [&] { return stop_; })) {
-      lock.unlock();
+    using Clock = std::chrono::steady_clock;
+    MutexLock lock(mu_);
+    Clock::time_point next = Clock::now() + interval_;
+    while (!stop_) {
+      Clock::time_point now = Clock::now();
+      if (now < next) {
+        cv_.WaitFor(mu_, next - now);  // woken early by the destructor, or spuriously: look again
+        continue;
+      }
+      mu_.Unlock();
       run_();
-      lock.lock();
+      mu_.Lock();
+      next = Clock::now() + interval_;
     }
   }
 
   const std::chrono::milliseconds interval_;
   const std::function<void()> run_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar cv_;
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread thread_;  // last: starts after the members above exist
 };
 

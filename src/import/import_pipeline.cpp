@@ -7,17 +7,17 @@ ImportPipeline::ImportPipeline(Store& store, size_t depth)
 
 ImportPipeline::~ImportPipeline() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     closing_ = true;
     queue_.clear();
   }
-  changed_.notify_all();
+  changed_.SignalAll();
   thread_.join();
 }
 
 Result<std::vector<ImportRecord>> ImportPipeline::Push(std::vector<ImportRecord> batch) {
-  std::unique_lock lock(mu_);
-  changed_.wait(lock, [&] { return queue_.size() < depth_ || !failure_.ok(); });
+  MutexLock lock(mu_);
+  while (queue_.size() >= depth_ && failure_.ok()) changed_.Wait(mu_);
   if (!failure_.ok()) return failure_;
   queue_.push_back(std::move(batch));
   std::vector<ImportRecord> next;
@@ -25,36 +25,35 @@ Result<std::vector<ImportRecord>> ImportPipeline::Push(std::vector<ImportRecord>
     next = std::move(spare_.back());
     spare_.pop_back();
   }
-  lock.unlock();
-  changed_.notify_all();
+  changed_.SignalAll();
   return next;
 }
 
 ImportCounts ImportPipeline::stored() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stored_;
 }
 
 Result<ImportCounts> ImportPipeline::Finish() {
-  std::unique_lock lock(mu_);
-  changed_.wait(lock, [&] { return (queue_.empty() && !storing_) || !failure_.ok(); });
+  MutexLock lock(mu_);
+  while ((!queue_.empty() || storing_) && failure_.ok()) changed_.Wait(mu_);
   if (!failure_.ok()) return failure_;
   return stored_;
 }
 
 void ImportPipeline::Loop() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   for (;;) {
-    changed_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+    while (!closing_ && queue_.empty()) changed_.Wait(mu_);
     if (queue_.empty()) return;  // closing
     std::vector<ImportRecord> batch = std::move(queue_.front());
     queue_.pop_front();
     const bool failed = !failure_.ok();
     storing_ = true;
-    lock.unlock();
-    changed_.notify_all();  // room in the queue
+    changed_.SignalAll();  // room in the queue
+    mu_.Unlock();
     Result<ImportCounts> counts = failed ? Result<ImportCounts>(ImportCounts{}) : store_.Import(batch);
-    lock.lock();
+    mu_.Lock();
     storing_ = false;
     if (!counts.ok() && failure_.ok()) failure_ = counts.status();
     if (counts.ok() && !failed) {
@@ -62,7 +61,7 @@ void ImportPipeline::Loop() {
       stored_.duplicates += counts->duplicates;
     }
     spare_.push_back(std::move(batch));
-    changed_.notify_all();
+    changed_.SignalAll();
   }
 }
 

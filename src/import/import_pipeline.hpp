@@ -5,12 +5,11 @@
 // Used by one caller thread.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.hpp"
 #include "common/status.hpp"
 #include "storage/store.hpp"
 
@@ -37,14 +36,14 @@ class ImportPipeline {
 
   Store& store_;
   const size_t depth_;
-  mutable std::mutex mu_;
-  std::condition_variable changed_;
-  std::deque<std::vector<ImportRecord>> queue_;  // GUARDED_BY(mu_)
-  std::vector<std::vector<ImportRecord>> spare_;  // GUARDED_BY(mu_)
-  bool storing_ = false;                          // GUARDED_BY(mu_)
-  bool closing_ = false;                          // GUARDED_BY(mu_)
-  ImportCounts stored_;                           // GUARDED_BY(mu_)
-  Status failure_;                                // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar changed_;
+  std::deque<std::vector<ImportRecord>> queue_ GUARDED_BY(mu_);
+  std::vector<std::vector<ImportRecord>> spare_ GUARDED_BY(mu_);
+  bool storing_ GUARDED_BY(mu_) = false;
+  bool closing_ GUARDED_BY(mu_) = false;
+  ImportCounts stored_ GUARDED_BY(mu_);
+  Status failure_ GUARDED_BY(mu_);
   std::thread thread_;
 };
 
