@@ -77,7 +77,8 @@ std::string RunOpchat(const std::vector<std::string>& args, int* exit_code) {
   return out;
 }
 
-TestServer::TestServer(const std::string& backend, const std::string& extra_config) {
+TestServer::TestServer(const std::string& backend, const std::string& extra_config,
+                       const std::string& server_config) {
   dir_ = std::filesystem::temp_directory_path() / ("opchat-it-" + RandomHex(6));
   std::filesystem::create_directories(dir_);
   db_url_ = backend == "postgres" ? std::string(std::getenv("OPCHAT_TEST_PG_URL"))
@@ -86,7 +87,7 @@ TestServer::TestServer(const std::string& backend, const std::string& extra_conf
   config_path_ = dir_ + "/opchat.toml";
   std::ofstream(config_path_) << "[server]\nlisten = \"127.0.0.1:" << port_
                               << "\"\nthreads = 2\nservice_phone = \"400800400\"\n"
-                              << "host_name = \"test3\"\n"
+                              << "host_name = \"test3\"\n" << server_config
                               << "[storage]\nurl = \"" << db_url_ << "\"\n"
                               << "[media]\ndomain = \"http://media.example.com\"\n"
                               << "access_key = \"ak\"\nsecret_key = \"sk\"\n"
@@ -124,7 +125,7 @@ Credential TestServer::AddClient(const std::vector<std::string>& channels) {
 }
 
 void TestServer::Start() {
-  std::string log = dir_ + "/server.log";
+  std::string log = log_path();
   pid_ = ::fork();
   if (pid_ == 0) {
     // A test binary that crashes must not leave servers behind: the child dies with it.

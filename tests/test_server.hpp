@@ -25,14 +25,18 @@ std::string RunOpchat(const std::vector<std::string>& args, int* exit_code = nul
 
 class TestServer {
  public:
-  // `backend` is "sqlite" or "postgres"; `extra_config` is appended to the TOML file.
-  explicit TestServer(const std::string& backend, const std::string& extra_config = "");
+  // `backend` is "sqlite" or "postgres"; `extra_config` is appended to the TOML file, and
+  // `server_config` (keys only) to its [server] table.
+  explicit TestServer(const std::string& backend, const std::string& extra_config = "",
+                      const std::string& server_config = "");
   ~TestServer();
 
   int port() const { return port_; }
   const std::string& db_url() const { return db_url_; }
   const std::string& dir() const { return dir_; }
   const std::string& config_path() const { return config_path_; }
+  // Where the server's stdout and stderr go.
+  std::string log_path() const { return dir_ + "/server.log"; }
 
   // Creates a client on a fresh channel (or the given ones) with the CLI.
   Credential AddClient(const std::vector<std::string>& channels = {});

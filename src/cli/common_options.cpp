@@ -3,6 +3,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress_line.hpp"
 #include "common/clock.hpp"
+#include "common/logging.hpp"
 #include "storage/search_index.hpp"
 
 namespace opchat::cli {
@@ -37,7 +38,7 @@ Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config, bool bu
 }
 
 int Fail(const Status& status) {
-  std::cerr << "opchat: " << status.message() << "\n";
+  std::cerr << "opchat: " << OneLine(status.message()) << "\n";
   return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
 }
 
