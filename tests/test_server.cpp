@@ -59,13 +59,40 @@ std::vector<boost::json::value> AllMessages(int port, const Credential& cred, co
   }
 }
 
+namespace {
+
+std::string ShellQuoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+CommandOutcome RunOpchatIn(const std::string& cwd, const std::vector<std::string>& args) {
+  std::string err_path = std::filesystem::temp_directory_path() / ("opchat-err-" + RandomHex(6));
+  std::string cmd;
+  if (!cwd.empty()) cmd = "cd " + ShellQuoted(cwd) + " && ";
+  cmd += "timeout -s KILL 30 " + std::string(OPCHAT_BINARY);
+  for (const auto& a : args) cmd += " " + ShellQuoted(a);
+  cmd += " 2>" + ShellQuoted(err_path);
+  CommandOutcome outcome;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) outcome.out.append(buf, n);
+  int status = ::pclose(p);
+  // `timeout` reports a kill as 128+9.
+  outcome.exit_code = WIFEXITED(status) && WEXITSTATUS(status) != 137 ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path, std::ios::binary);
+  outcome.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
+  std::filesystem::remove(err_path);
+  return outcome;
+}
+
 std::string RunOpchat(const std::vector<std::string>& args, int* exit_code) {
   std::string cmd = OPCHAT_BINARY;
-  for (const auto& a : args) {
-    cmd += " '";
-    for (char c : a) cmd += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    cmd += "'";
-  }
+  for (const auto& a : args) cmd += " " + ShellQuoted(a);
   cmd += " 2>/dev/null";
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;

@@ -23,6 +23,15 @@ std::vector<std::string> PostgresOnly();
 // Runs `opchat ARGS` to completion; returns its stdout, sets *exit_code.
 std::string RunOpchat(const std::vector<std::string>& args, int* exit_code = nullptr);
 
+// What a finished `opchat` run printed and how it ended.
+struct CommandOutcome {
+  int exit_code = -1;  // -1 when it did not exit normally (killed by the 30 s time limit)
+  std::string out;
+  std::string err;
+};
+// Runs `opchat ARGS` in the directory `cwd` (the test's own when empty), killed after 30 s.
+CommandOutcome RunOpchatIn(const std::string& cwd, const std::vector<std::string>& args);
+
 class TestServer {
  public:
   // `backend` is "sqlite" or "postgres"; `extra_config` is appended to the TOML file, and

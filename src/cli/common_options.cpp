@@ -28,13 +28,21 @@ Result<Config> ResolveConfig(const StorageFlags& flags) {
   return config;
 }
 
-Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config, bool bulk_load) {
+Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config, OpenIntent intent) {
   StoreOptions options;
+  options.create_if_missing = intent.create;
   options.sqlite_synchronous = config.sqlite_synchronous;
   options.sqlite_page_size = config.sqlite_page_size;
   options.pool_size = config.storage_pool_size;
-  if (bulk_load) options.sqlite_writer_cache_mb = 64;
+  if (intent.bulk_load) options.sqlite_writer_cache_mb = 64;
   return OpenStore(config.storage_url, options);
+}
+
+const CLI::Validator& NonEmpty() {
+  static const CLI::Validator validator(
+      [](std::string& value) { return value.empty() ? std::string("must not be empty") : std::string(); },
+      "NOT EMPTY", "NonEmpty");
+  return validator;
 }
 
 int Fail(const Status& status) {

@@ -35,7 +35,7 @@ int RunServe(const ServeFlags& flags) {
   auto address = ParseListenAddress(config->server.listen);
   if (!address.ok()) return Fail(address.status());
 
-  auto store = OpenConfiguredStore(*config);
+  auto store = OpenConfiguredStore(*config, {.create = true});
   if (!store.ok()) return Fail(store.status());
   ClientRegistry clients(**store);
   if (Status s = clients.Refresh(); !s.ok()) return Fail(s);
@@ -104,12 +104,16 @@ int RunServe(const ServeFlags& flags) {
 
 }  // namespace
 
+// The most I/O threads a flag may ask for; far more than any machine it runs on has cores.
+constexpr int kMaxThreads = 1024;
+
 void RegisterServe(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<ServeFlags>();
   CLI::App* cmd = app.add_subcommand("serve", "Run the Op API server");
   AddStorageFlags(cmd, flags->storage);
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
-  cmd->add_option("--threads", flags->threads, "HTTP threads (default: one per core)");
+  cmd->add_option("--threads", flags->threads, "HTTP threads (default: one per core)")
+      ->check(CLI::Range(1, kMaxThreads));
   cmd->callback([flags, &exit_code] { exit_code = RunServe(*flags); });
 }
 
