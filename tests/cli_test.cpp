@@ -77,13 +77,17 @@ TEST(CliTest, ReadingCommandsOnAMissingDatabaseCreateNothing) {
 TEST(CliTest, UsageAndConfigErrorsExitTwoWithOneLine) {
   TempDir dir;
   const std::string db = "sqlite:" + dir.path() + "/u.db";
-  std::ofstream(dir.path() + "/bad-threads.toml") << "[server]\nthreads = -1\n";
+  // Should a check regress and `serve` start, it takes a free port (and the 30 s time limit).
+  const std::string any_port = "127.0.0.1:0";
+  std::ofstream(dir.path() + "/bad-threads.toml") << "[server]\nthreads = -1\nlisten = \"" << any_port << "\"\n";
   for (std::vector<std::string> args :
        {std::vector<std::string>{}, {"no-such-command"}, {"client"}, {"import"},
         {"serve", "--config", dir.path() + "/no-such.toml"},
         {"client", "list", "--config", dir.path() + "/no-such.toml"},
-        {"serve", "--db", db, "--threads", "-1"}, {"serve", "--db", db, "--threads", "0"},
-        {"serve", "--db", db, "--threads", "100000"}, {"serve", "--db", db, "--threads", "many"},
+        {"serve", "--listen", any_port, "--db", db, "--threads", "-1"},
+        {"serve", "--listen", any_port, "--db", db, "--threads", "0"},
+        {"serve", "--listen", any_port, "--db", db, "--threads", "100000"},
+        {"serve", "--listen", any_port, "--db", db, "--threads", "many"},
         {"serve", "--config", dir.path() + "/bad-threads.toml", "--db", db},
         {"client", "list", "--db", db, "--no-such-flag"}, {"sign", "--client", "c"}}) {
     CommandOutcome r = RunOpchatIn(dir.path(), args);
