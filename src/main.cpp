@@ -17,6 +17,16 @@ int main(int argc, char** argv) {
   opchat::cli::RegisterImport(app, exit_code);
   opchat::cli::RegisterExport(app, exit_code);
   opchat::cli::RegisterTranscript(app, exit_code);
-  CLI11_PARSE(app, argc, argv);
+  // Every usage or configuration error exits 2, as docs/configuration.md promises and the
+  // systemd unit's RestartPreventExitStatus=2 relies on (CLI11's own codes are 104-109, which a
+  // supervisor would take for a crash and restart for ever). --help and --version exit 0.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "opchat: " + std::string(e.what()) + " (see --help)\n";
+  });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   return exit_code;
 }

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -26,6 +28,125 @@ TEST(CliTest, EverySubcommandHasHelp) {
   int code = 0;
   RunOpchat({"no-such-command"}, &code);
   EXPECT_NE(code, 0);
+}
+
+// A fresh empty directory, removed at the end of the test.
+class TempDir {
+ public:
+  TempDir() : path_(std::filesystem::temp_directory_path() / ("opchat-cli-" + RandomHex(4))) {
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+size_t Lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
+
+TEST(CliTest, ReadingCommandsOnAMissingDatabaseCreateNothing) {
+  TempDir dir;
+  // The default storage is sqlite:./data/opchat.db, relative to where the command runs.
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"client", "list"}, {"client", "disable", "c1"},
+        {"client", "enable", "c1"}, {"client", "rotate", "c1"}, {"export", "--channel", "x"},
+        {"transcript", "--chat", "u1"}, {"backup", "--to", "copy.db"},
+        {"client", "list", "--db", "sqlite:elsewhere/x.db"}}) {
+    CommandOutcome r = RunOpchatIn(dir.path(), args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << args[1] << ": " << r.err;
+    EXPECT_NE(r.err.find("no database at "), std::string::npos) << args[1] << ": " << r.err;
+    EXPECT_EQ(Lines(r.err), 1u) << r.err;
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path())) << args[0] << " " << args[1] << " created files";
+  }
+  CommandOutcome migrate = RunOpchatIn(
+      dir.path(), {"migrate", "--from", "sqlite:" + dir.path() + "/no/such.db", "--to", "sqlite:t.db"});
+  EXPECT_EQ(migrate.exit_code, 2) << migrate.out << migrate.err;
+  EXPECT_NE(migrate.err.find("no database at " + dir.path() + "/no/such.db"), std::string::npos)
+      << migrate.err;
+  EXPECT_EQ(migrate.out.find("mismatches"), std::string::npos) << "no summary of a copy of nothing";
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+
+  // The commands that fill a database create it.
+  CommandOutcome add = RunOpchatIn(dir.path(), {"client", "add", "--name", "shop", "--channel", "a"});
+  EXPECT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/data/opchat.db"));
+  EXPECT_EQ(RunOpchatIn(dir.path(), {"client", "list"}).exit_code, 0);
+}
+
+TEST(CliTest, UsageAndConfigErrorsExitTwoWithOneLine) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.path() + "/u.db";
+  // Should a check regress and `serve` start, it takes a free port (and the 30 s time limit).
+  const std::string any_port = "127.0.0.1:0";
+  std::ofstream(dir.path() + "/bad-threads.toml") << "[server]\nthreads = -1\nlisten = \"" << any_port << "\"\n";
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{}, {"no-such-command"}, {"client"}, {"import"},
+        {"serve", "--config", dir.path() + "/no-such.toml"},
+        {"client", "list", "--config", dir.path() + "/no-such.toml"},
+        {"serve", "--listen", any_port, "--db", db, "--threads", "-1"},
+        {"serve", "--listen", any_port, "--db", db, "--threads", "0"},
+        {"serve", "--listen", any_port, "--db", db, "--threads", "100000"},
+        {"serve", "--listen", any_port, "--db", db, "--threads", "many"},
+        {"serve", "--config", dir.path() + "/bad-threads.toml", "--db", db},
+        {"client", "list", "--db", db, "--no-such-flag"}, {"sign", "--client", "c"}}) {
+    CommandOutcome r = RunOpchatIn(dir.path(), args);
+    std::string shown = args.empty() ? "(none)" : args[0] + (args.size() > 1 ? " " + args[1] : "");
+    EXPECT_EQ(r.exit_code, 2) << shown << ": " << r.err;
+    EXPECT_EQ(r.err.rfind("opchat: ", 0), 0u) << shown << ": " << r.err;
+    EXPECT_EQ(Lines(r.err), 1u) << shown << ": " << r.err;
+  }
+  for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"serve", "--help"},
+                                        {"client", "rotate", "--help"}, {"--version"}}) {
+    EXPECT_EQ(RunOpchatIn(dir.path(), args).exit_code, 0) << args[0];
+  }
+}
+
+TEST(CliTest, ClientAddRefusesEmptyValuesNamingThem) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.path() + "/c.db";
+  const std::vector<std::string> base = {"client", "add", "--db", db};
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--name", "shop", "--channel", ""}, "--channel"},
+      {{"--name", "shop", "--channel", "a", "--channel", ""}, "--channel"},
+      {{"--name", "", "--channel", "a"}, "--name"},
+      {{"--name", "shop", "--channel", "a", "--secret", ""}, "--secret"},
+      {{"--name", "shop", "--channel", "a", "--id", ""}, "--id"}};
+  for (const auto& [extra, flag] : cases) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    CommandOutcome r = RunOpchatIn(dir.path(), args);
+    EXPECT_EQ(r.exit_code, 2) << flag << ": " << r.out;
+    EXPECT_NE(r.err.find(flag), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "") << "no client was created";
+  }
+  CommandOutcome listed = RunOpchatIn(dir.path(), {"client", "list", "--db", db});
+  EXPECT_EQ(listed.out, "") << listed.err;
+}
+
+TEST(CliTest, SecondRotateIsRefusedWhileThePreviousSecretIsInUse) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.path() + "/r.db";
+  CommandOutcome add = RunOpchatIn(
+      dir.path(), {"client", "add", "--db", db, "--name", "shop", "--channel", "a", "--id", "c1",
+                   "--secret", "first"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  CommandOutcome first = RunOpchatIn(dir.path(), {"client", "rotate", "--db", db, "c1", "--secret", "second"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("still accepted"), std::string::npos);
+
+  CommandOutcome again = RunOpchatIn(dir.path(), {"client", "rotate", "--db", db, "c1", "--secret", "third"});
+  EXPECT_EQ(again.exit_code, 2) << again.out;
+  EXPECT_NE(again.err.find("in progress"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("--finish"), std::string::npos) << again.err;
+  EXPECT_EQ(again.out, "");
+
+  CommandOutcome finish = RunOpchatIn(dir.path(), {"client", "rotate", "--db", db, "c1", "--finish"});
+  EXPECT_EQ(finish.exit_code, 0) << finish.err;
+  CommandOutcome next = RunOpchatIn(dir.path(), {"client", "rotate", "--db", db, "c1"});
+  EXPECT_EQ(next.exit_code, 0) << next.err << " a new rotation may begin after --finish";
+  CommandOutcome wrong = RunOpchatIn(dir.path(), {"client", "rotate", "--db", db, "nobody"});
+  EXPECT_NE(wrong.exit_code, 0);
 }
 
 TEST(CliTest, SignPrintsTheSeedsSignedQuery) {

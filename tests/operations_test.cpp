@@ -130,7 +130,10 @@ TEST(OperationsTest, SqlitePageSizeAppliesToNewDatabasesOnly) {
   std::ofstream(dir + "/default.toml") << "";
   auto open = [&](const std::string& config, const std::string& db) {
     int code = -1;
-    RunOpchat({"client", "list", "--config", dir + "/" + config, "--db", "sqlite:" + dir + "/" + db}, &code);
+    // `client add`: a command that may create the database (`client list` may not).
+    RunOpchat({"client", "add", "--config", dir + "/" + config, "--db", "sqlite:" + dir + "/" + db,
+               "--name", "n", "--channel", "c"},
+              &code);
     EXPECT_EQ(code, 0) << config << " " << db;
   };
   open("small.toml", "small.db");

@@ -59,13 +59,40 @@ std::vector<boost::json::value> AllMessages(int port, const Credential& cred, co
   }
 }
 
+namespace {
+
+std::string ShellQuoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+CommandOutcome RunOpchatIn(const std::string& cwd, const std::vector<std::string>& args) {
+  std::string err_path = std::filesystem::temp_directory_path() / ("opchat-err-" + RandomHex(6));
+  std::string cmd;
+  if (!cwd.empty()) cmd = "cd " + ShellQuoted(cwd) + " && ";
+  cmd += "timeout -s KILL 30 " + std::string(OPCHAT_BINARY);
+  for (const auto& a : args) cmd += " " + ShellQuoted(a);
+  cmd += " 2>" + ShellQuoted(err_path);
+  CommandOutcome outcome;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) outcome.out.append(buf, n);
+  int status = ::pclose(p);
+  // `timeout` reports a kill as 128+9.
+  outcome.exit_code = WIFEXITED(status) && WEXITSTATUS(status) != 137 ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path, std::ios::binary);
+  outcome.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
+  std::filesystem::remove(err_path);
+  return outcome;
+}
+
 std::string RunOpchat(const std::vector<std::string>& args, int* exit_code) {
   std::string cmd = OPCHAT_BINARY;
-  for (const auto& a : args) {
-    cmd += " '";
-    for (char c : a) cmd += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    cmd += "'";
-  }
+  for (const auto& a : args) cmd += " " + ShellQuoted(a);
   cmd += " 2>/dev/null";
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;
@@ -77,7 +104,8 @@ std::string RunOpchat(const std::vector<std::string>& args, int* exit_code) {
   return out;
 }
 
-TestServer::TestServer(const std::string& backend, const std::string& extra_config) {
+TestServer::TestServer(const std::string& backend, const std::string& extra_config,
+                       const std::string& server_config) {
   dir_ = std::filesystem::temp_directory_path() / ("opchat-it-" + RandomHex(6));
   std::filesystem::create_directories(dir_);
   db_url_ = backend == "postgres" ? std::string(std::getenv("OPCHAT_TEST_PG_URL"))
@@ -86,7 +114,7 @@ TestServer::TestServer(const std::string& backend, const std::string& extra_conf
   config_path_ = dir_ + "/opchat.toml";
   std::ofstream(config_path_) << "[server]\nlisten = \"127.0.0.1:" << port_
                               << "\"\nthreads = 2\nservice_phone = \"400800400\"\n"
-                              << "host_name = \"test3\"\n"
+                              << "host_name = \"test3\"\n" << server_config
                               << "[storage]\nurl = \"" << db_url_ << "\"\n"
                               << "[media]\ndomain = \"http://media.example.com\"\n"
                               << "access_key = \"ak\"\nsecret_key = \"sk\"\n"
@@ -124,7 +152,7 @@ Credential TestServer::AddClient(const std::vector<std::string>& channels) {
 }
 
 void TestServer::Start() {
-  std::string log = dir_ + "/server.log";
+  std::string log = log_path();
   pid_ = ::fork();
   if (pid_ == 0) {
     // A test binary that crashes must not leave servers behind: the child dies with it.

@@ -23,16 +23,29 @@ std::vector<std::string> PostgresOnly();
 // Runs `opchat ARGS` to completion; returns its stdout, sets *exit_code.
 std::string RunOpchat(const std::vector<std::string>& args, int* exit_code = nullptr);
 
+// What a finished `opchat` run printed and how it ended.
+struct CommandOutcome {
+  int exit_code = -1;  // -1 when it did not exit normally (killed by the 30 s time limit)
+  std::string out;
+  std::string err;
+};
+// Runs `opchat ARGS` in the directory `cwd` (the test's own when empty), killed after 30 s.
+CommandOutcome RunOpchatIn(const std::string& cwd, const std::vector<std::string>& args);
+
 class TestServer {
  public:
-  // `backend` is "sqlite" or "postgres"; `extra_config` is appended to the TOML file.
-  explicit TestServer(const std::string& backend, const std::string& extra_config = "");
+  // `backend` is "sqlite" or "postgres"; `extra_config` is appended to the TOML file, and
+  // `server_config` (keys only) to its [server] table.
+  explicit TestServer(const std::string& backend, const std::string& extra_config = "",
+                      const std::string& server_config = "");
   ~TestServer();
 
   int port() const { return port_; }
   const std::string& db_url() const { return db_url_; }
   const std::string& dir() const { return dir_; }
   const std::string& config_path() const { return config_path_; }
+  // Where the server's stdout and stderr go.
+  std::string log_path() const { return dir_ + "/server.log"; }
 
   // Creates a client on a fresh channel (or the given ones) with the CLI.
   Credential AddClient(const std::vector<std::string>& channels = {});

@@ -11,6 +11,7 @@
 #include "api/handlers.hpp"
 #include "api/request_fields.hpp"
 #include "common/clock.hpp"
+#include "common/logging.hpp"
 
 namespace opchat {
 namespace {
@@ -138,7 +139,8 @@ ApiResponse Api::Dispatch(const ApiRequest& request) const {
   }
   if (path == "/readyz") {
     Status s = deps_.store.Ping();
-    if (!s.ok()) spdlog::warn("readiness: {}", s.message());
+    static RateLimitedLog readiness_log;  // probes come every few seconds from each balancer
+    if (!s.ok()) readiness_log.Warn("readiness: " + s.message());
     ApiResponse r = s.ok() ? HealthResponse(200, "ready") : HealthResponse(503, "storage unavailable");
     r.endpoint = "readyz";
     return r;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/clock.hpp"
+#include "common/logging.hpp"
 #include "common/utf8.hpp"
 
 namespace opchat {
@@ -59,11 +60,15 @@ ApiResponse ErrorResponse(const Status& status, const ApiSettings& settings) {
   r.status = HttpStatusOf(status.code());
   // A message may quote a request's bytes (a parameter name): keep the answer valid JSON.
   std::string message = ToValidUtf8(status.message());
+  // During a storage outage every request fails the same way, thousands a second: a line
+  // each would flood the log and the disk under it (a 10 s PostgreSQL stop once wrote 51 MB).
+  static RateLimitedLog internal_log(std::chrono::seconds(1));
+  static RateLimitedLog unavailable_log(std::chrono::seconds(5));
   if (status.code() == StatusCode::kInternal) {
-    spdlog::error("internal error: {}", status.message());
+    internal_log.Error("internal error: " + status.message());
     message = "服务器内部错误";
   } else if (status.code() == StatusCode::kUnavailable) {
-    spdlog::warn("storage unavailable: {}", status.message());
+    unavailable_log.Warn("storage unavailable: " + status.message());
     message = "存储暂不可用，请稍后重试";
   }
   JsonWriter w(r.body);

@@ -151,15 +151,23 @@ Status CheckMessageContent(const Message& m) {
 }
 
 Result<int64_t> ParseMessageTime(const boost::json::object& body, int64_t now_ms) {
-  // 0 .. year 9999 in ms.
+  // A relayed message's time must be plausible: a timestamp in seconds, or 1, would otherwise
+  // store a message from 1970 that sorts before everything else, and a clock far ahead would
+  // put one in the future. The window: from 2000-01-01T00:00:00Z to one day after now.
+  const auto plausible = [&](int64_t ms) {
+    return ms >= kEarliestMessageTimeMs && ms <= now_ms + kMessageTimeLeadMs;
+  };
   auto ts = OptionalInt(body, "timestamp", 0, kMaxTimestampMs);
   if (!ts.ok()) return ts.status();
-  if (*ts) return **ts;
+  if (*ts) {
+    if (!plausible(**ts)) return FieldError("timestamp");
+    return **ts;
+  }
   auto text = OptionalString(body, "createTime");
   if (!text.ok()) return text.status();
   if (*text) {
     auto ms = ParseLocalTime(**text);
-    if (!ms) return FieldError("createTime");
+    if (!ms || !plausible(*ms)) return FieldError("createTime");
     return *ms;
   }
   return now_ms;

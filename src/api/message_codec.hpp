@@ -30,8 +30,14 @@ Result<Message> ParseMessageContent(const boost::json::object& body);
 // a message read another way.
 Status CheckMessageContent(const Message& m);
 
+// The earliest message time a sender may give (2000-01-01T00:00:00Z) and how far past the
+// server clock it may lie (one day).
+constexpr int64_t kEarliestMessageTimeMs = 946684800000;
+constexpr int64_t kMessageTimeLeadMs = 86400000;
+
 // The message time of a body: `timestamp` (Unix ms) or `createTime` (local "yyyy-MM-dd
-// HH:mm:ss"), else `now_ms`.
+// HH:mm:ss"), else `now_ms`. InvalidArgument naming the field when the time lies outside
+// [kEarliestMessageTimeMs, now_ms + kMessageTimeLeadMs].
 Result<int64_t> ParseMessageTime(const boost::json::object& body, int64_t now_ms);
 
 }  // namespace opchat

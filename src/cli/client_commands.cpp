@@ -27,7 +27,7 @@ void WriteStringArray(JsonWriter& w, const std::vector<std::string>& items) {
 int RunAdd(const ClientFlags& flags) {
   auto config = ResolveConfig(flags.storage);
   if (!config.ok()) return Fail(config.status());
-  auto store = OpenConfiguredStore(*config);
+  auto store = OpenConfiguredStore(*config, {.create = true});
   if (!store.ok()) return Fail(store.status());
   ClientRecord client;
   client.id = flags.id.empty() ? RandomHex(16) : flags.id;
@@ -56,7 +56,7 @@ int RunAdd(const ClientFlags& flags) {
 int RunList(const ClientFlags& flags) {
   auto config = ResolveConfig(flags.storage);
   if (!config.ok()) return Fail(config.status());
-  auto store = OpenConfiguredStore(*config);
+  auto store = OpenConfiguredStore(*config, {});
   if (!store.ok()) return Fail(store.status());
   auto clients = (*store)->ListClients();
   if (!clients.ok()) return Fail(clients.status());
@@ -83,7 +83,7 @@ int RunList(const ClientFlags& flags) {
 int RunSetEnabled(const ClientFlags& flags, bool enabled) {
   auto config = ResolveConfig(flags.storage);
   if (!config.ok()) return Fail(config.status());
-  auto store = OpenConfiguredStore(*config);
+  auto store = OpenConfiguredStore(*config, {});
   if (!store.ok()) return Fail(store.status());
   if (Status s = (*store)->SetClientEnabled(flags.id, enabled); !s.ok()) return Fail(s);
   std::cout << "{\"client\":\"" << flags.id << "\",\"enabled\":" << (enabled ? "true" : "false")
@@ -91,11 +91,31 @@ int RunSetEnabled(const ClientFlags& flags, bool enabled) {
   return 0;
 }
 
+// A second rotation would make the new secret the previous one and drop the secret clients
+// still sign with (the "previous" one of the first rotation), while printing that the previous
+// secret is still accepted. A rotation therefore ends with --finish before the next begins.
+Status CheckNoRotationInProgress(Store& store, const std::string& client_id) {
+  auto clients = store.ListClients();
+  if (!clients.ok()) return clients.status();
+  for (const auto& c : *clients) {
+    if (c.id == client_id && !c.previous_secret.empty()) {
+      return Status::InvalidArgument(
+          "a rotation of client " + client_id +
+          " is in progress: its previous secret is still accepted; run `opchat client rotate " +
+          client_id + " --finish` once every caller uses the new secret, then rotate again");
+    }
+  }
+  return Status::Ok();
+}
+
 int RunRotate(const ClientFlags& flags) {
   auto config = ResolveConfig(flags.storage);
   if (!config.ok()) return Fail(config.status());
-  auto store = OpenConfiguredStore(*config);
+  auto store = OpenConfiguredStore(*config, {});
   if (!store.ok()) return Fail(store.status());
+  if (!flags.finish) {
+    if (Status s = CheckNoRotationInProgress(**store, flags.id); !s.ok()) return Fail(s);
+  }
   std::optional<std::string> secret;
   if (!flags.finish) secret = flags.secret.empty() ? RandomHex(16) : flags.secret;
   if (Status s = (*store)->RotateClientSecret(flags.id, secret); !s.ok()) return Fail(s);
@@ -128,13 +148,16 @@ void RegisterClient(CLI::App& app, int& exit_code) {
 
   CLI::App* add = client->add_subcommand("add", "Create a client; prints its id and secret once");
   AddStorageFlags(add, flags->storage);
-  add->add_option("--name", flags->name, "a name for people")->required();
+  add->add_option("--name", flags->name, "a name for people")->required()->check(NonEmpty());
   add->add_option("--channel", flags->channels, "a channel the client may use (repeatable)")
-      ->required();
-  add->add_option("--id", flags->id, "the client id (default: 32 random hex digits)");
+      ->required()
+      ->check(NonEmpty());
+  add->add_option("--id", flags->id, "the client id (default: 32 random hex digits)")
+      ->check(NonEmpty());
   add->add_option("--secret", flags->secret,
                   "the secret (default: 32 random hex digits; use only to carry over an existing "
-                  "credential)");
+                  "credential)")
+      ->check(NonEmpty());
   add->callback([flags, &exit_code] { exit_code = RunAdd(*flags); });
 
   CLI::App* list = client->add_subcommand("list", "List clients, one JSON object per line (no secrets)");
@@ -151,7 +174,8 @@ void RegisterClient(CLI::App& app, int& exit_code) {
   AddStorageFlags(rotate, flags->storage);
   rotate->add_option("client", flags->id, "client id")->required();
   rotate->add_flag("--finish", flags->finish, "stop accepting the previous secret");
-  rotate->add_option("--secret", flags->secret, "the new secret (default: 32 random hex digits)");
+  rotate->add_option("--secret", flags->secret, "the new secret (default: 32 random hex digits)")
+      ->check(NonEmpty());
   rotate->callback([flags, &exit_code] { exit_code = RunRotate(*flags); });
 
   CLI::App* enable = client->add_subcommand("enable", "Accept a disabled client's requests again");

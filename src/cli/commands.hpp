@@ -22,8 +22,19 @@ void AddStorageFlags(CLI::App* command, StorageFlags& flags);
 
 // The configuration file (when given) with the flags applied over it, finished.
 Result<Config> ResolveConfig(const StorageFlags& flags);
-// `bulk_load`: for commands that write many messages (a larger SQLite writer cache).
-Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config, bool bulk_load = false);
+// How a command opens its storage. Only the commands that exist to fill a database (serve,
+// demo, client add, import, and migrate's target) set `create`; every other command fails with
+// "no database at PATH" (exit 2) instead of leaving an empty SQLite file behind and reporting
+// success. `bulk_load`: for commands that write many messages (a larger SQLite writer cache).
+struct OpenIntent {
+  bool create = false;
+  bool bulk_load = false;
+};
+Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config, OpenIntent intent);
+
+// Refuses an empty value ("--name: must not be empty"), for flags where an empty string would
+// otherwise be stored or silently replaced by a default.
+const CLI::Validator& NonEmpty();
 
 // Prints "opchat: <message>" to stderr and returns the exit code for it.
 int Fail(const Status& status);

@@ -3,6 +3,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress_line.hpp"
 #include "common/clock.hpp"
+#include "common/logging.hpp"
 #include "storage/search_index.hpp"
 
 namespace opchat::cli {
@@ -27,17 +28,25 @@ Result<Config> ResolveConfig(const StorageFlags& flags) {
   return config;
 }
 
-Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config, bool bulk_load) {
+Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config, OpenIntent intent) {
   StoreOptions options;
+  options.create_if_missing = intent.create;
   options.sqlite_synchronous = config.sqlite_synchronous;
   options.sqlite_page_size = config.sqlite_page_size;
   options.pool_size = config.storage_pool_size;
-  if (bulk_load) options.sqlite_writer_cache_mb = 64;
+  if (intent.bulk_load) options.sqlite_writer_cache_mb = 64;
   return OpenStore(config.storage_url, options);
 }
 
+const CLI::Validator& NonEmpty() {
+  static const CLI::Validator validator(
+      [](std::string& value) { return value.empty() ? std::string("must not be empty") : std::string(); },
+      "NOT EMPTY", "NonEmpty");
+  return validator;
+}
+
 int Fail(const Status& status) {
-  std::cerr << "opchat: " << status.message() << "\n";
+  std::cerr << "opchat: " << OneLine(status.message()) << "\n";
   return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
 }
 

@@ -129,7 +129,7 @@ Result<std::string> DemoSecret(Store& store) {
 int RunDemo(const StorageFlags& flags) {
   auto config = ResolveConfig(flags);
   if (!config.ok()) return Fail(config.status());
-  auto store = OpenConfiguredStore(*config);
+  auto store = OpenConfiguredStore(*config, {.create = true});
   if (!store.ok()) return Fail(store.status());
   auto secret = DemoSecret(**store);
   if (!secret.ok()) return Fail(secret.status());

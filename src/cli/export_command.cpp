@@ -64,7 +64,7 @@ int RunExport(const ExportFlags& flags) {
   if (!until.ok()) return Fail(until.status());
   filter.since_ms = *since;
   filter.until_ms = *until;
-  auto store = OpenConfiguredStore(*config);
+  auto store = OpenConfiguredStore(*config, {});
   if (!store.ok()) return Fail(store.status());
 
   // A regular file appears only complete: written under a temporary name, renamed at the end.

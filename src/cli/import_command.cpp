@@ -26,7 +26,7 @@ struct ImportFlags {
 int RunImportNdjson(const ImportFlags& flags) {
   auto config = ResolveConfig(flags.storage);
   if (!config.ok()) return Fail(config.status());
-  auto store = OpenConfiguredStore(*config, true);
+  auto store = OpenConfiguredStore(*config, {.create = true, .bulk_load = true});
   if (!store.ok()) return Fail(store.status());
   ProgressLine progress("import ndjson", "msg");
   int64_t bytes_total = 0, bytes_before = 0;

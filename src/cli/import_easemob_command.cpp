@@ -50,7 +50,7 @@ std::string SummaryJson(const EasemobImportReport& r, double seconds, const Inde
 int RunImportEasemob(EasemobFlags& flags) {
   auto config = ResolveConfig(flags.storage);
   if (!config.ok()) return Fail(config.status());
-  auto store = OpenConfiguredStore(*config, true);
+  auto store = OpenConfiguredStore(*config, {.create = true, .bulk_load = true});
   if (!store.ok()) return Fail(store.status());
   flags.options.idle_gap_ms = flags.idle_gap_s * 1000;
   ProgressLine progress("import easemob", "msg");

@@ -20,11 +20,12 @@ int RunMigrate(const MigrateFlags& flags) {
   auto config = ResolveConfig(storage);
   if (!config.ok()) return Fail(config.status());
   if (flags.from == flags.to) return Fail(Status::InvalidArgument("--from and --to are the same"));
-  auto from = OpenConfiguredStore(*config);
+  auto from = OpenConfiguredStore(*config, {});
   if (!from.ok()) return Fail(from.status());
   Config target = *config;
   target.storage_url = flags.to;
-  auto to = OpenConfiguredStore(target, true);
+  // The target may be new: copying into a fresh SQLite file is how a database is moved.
+  auto to = OpenConfiguredStore(target, {.create = true, .bulk_load = true});
   if (!to.ok()) return Fail(to.status());
 
   ProgressLine progress("migrate", "msg");

@@ -35,7 +35,7 @@ int RunServe(const ServeFlags& flags) {
   auto address = ParseListenAddress(config->server.listen);
   if (!address.ok()) return Fail(address.status());
 
-  auto store = OpenConfiguredStore(*config);
+  auto store = OpenConfiguredStore(*config, {.create = true});
   if (!store.ok()) return Fail(store.status());
   ClientRegistry clients(**store);
   if (Status s = clients.Refresh(); !s.ok()) return Fail(s);
@@ -68,25 +68,27 @@ int RunServe(const ServeFlags& flags) {
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.status());
   // A client added or disabled from the command line takes effect within a second.
-  PeriodicTask refresh_clients(std::chrono::milliseconds(500), [&clients] {
-    if (Status s = clients.Refresh(); !s.ok()) spdlog::warn("client refresh: {}", s.message());
+  // The periodic tasks fail every run while the storage is down: one line per interval each.
+  RateLimitedLog refresh_log, search_index_log, retention_log;
+  PeriodicTask refresh_clients(std::chrono::milliseconds(500), [&clients, &refresh_log] {
+    if (Status s = clients.Refresh(); !s.ok()) refresh_log.Warn("client refresh: " + s.message());
   });
   // New messages are searchable at once (messages not yet indexed are scanned); indexing them
   // soon keeps that scan short. Every 100 ms rather than 250: under a full load of durable
   // sends each run is then smaller and holds the writer for less, which took the sends' p99
   // from 70 to 49 ms for 1.5 % of their rate (docs/performance.md). At most 25 chunks a run,
   // so shutdown never waits long.
-  PeriodicTask search_index(std::chrono::milliseconds(100), [&store] {
+  PeriodicTask search_index(std::chrono::milliseconds(100), [&store, &search_index_log] {
     auto indexed = CatchUpSearchIndex(**store, 25);
-    if (!indexed.ok()) spdlog::warn("search index: {}", indexed.status().message());
+    if (!indexed.ok()) search_index_log.Warn("search index: " + indexed.status().message());
   });
   std::unique_ptr<PeriodicTask> retention;
   if (RetentionEnabled(config->retention)) {
     retention = std::make_unique<PeriodicTask>(
-        std::chrono::seconds(config->retention.check_interval_s), [&store, &config] {
+        std::chrono::seconds(config->retention.check_interval_s), [&store, &config, &retention_log] {
           auto deleted = EnforceRetention(**store, config->retention, NowMillis());
           if (!deleted.ok()) {
-            spdlog::warn("retention: {}", deleted.status().message());
+            retention_log.Warn("retention: " + deleted.status().message());
           } else if (*deleted > 0) {
             spdlog::info("retention: deleted {} inactive chats", *deleted);
           }
@@ -102,12 +104,16 @@ int RunServe(const ServeFlags& flags) {
 
 }  // namespace
 
+// The most I/O threads a flag may ask for; far more than any machine it runs on has cores.
+constexpr int kMaxThreads = 1024;
+
 void RegisterServe(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<ServeFlags>();
   CLI::App* cmd = app.add_subcommand("serve", "Run the Op API server");
   AddStorageFlags(cmd, flags->storage);
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
-  cmd->add_option("--threads", flags->threads, "HTTP threads (default: one per core)");
+  cmd->add_option("--threads", flags->threads, "HTTP threads (default: one per core)")
+      ->check(CLI::Range(1, kMaxThreads));
   cmd->callback([flags, &exit_code] { exit_code = RunServe(*flags); });
 }
 

@@ -23,7 +23,7 @@ int RunTranscript(const TranscriptFlags& flags) {
   if (!format) return Fail(Status::InvalidArgument("--format: json, csv or html"));
   auto config = ResolveConfig(flags.storage);
   if (!config.ok()) return Fail(config.status());
-  auto store = OpenConfiguredStore(*config);
+  auto store = OpenConfiguredStore(*config, {});
   if (!store.ok()) return Fail(store.status());
   auto chat = (*store)->GetChat(flags.chat);
   if (!chat.ok()) return Fail(chat.status());

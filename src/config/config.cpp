@@ -222,8 +222,11 @@ Status FinishConfig(Config& c) {
     gethostname(buf, sizeof buf - 1);
     c.server.host_name = buf;
   }
-  if (c.server.threads <= 0) c.server.threads = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
   auto bad = [](const std::string& what) { return Status::InvalidArgument("config: " + what); };
+  if (c.server.threads < 0 || c.server.threads > 1024) {
+    return bad("server.threads must be 0 (one per core) to 1024");
+  }
+  if (c.server.threads == 0) c.server.threads = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
   if (c.server.max_page_size < 1) return bad("server.max_page_size must be >= 1");
   if (c.server.max_body_bytes < 64) return bad("server.max_body_bytes must be >= 64");
   if (c.server.write_threads < 1) return bad("server.write_threads must be >= 1");

@@ -85,6 +85,8 @@ Result<std::optional<std::string>> ChatKeyOf(const boost::json::object& payload,
       at = &v->get_object();
     }
   }
+  // Some SDKs write "chatId":"" for a message outside any chat: the same as no key.
+  if (v->is_string() && v->get_string().empty()) return std::optional<std::string>();
   auto key = IdText(v);
   if (!key || !IsUsableId(*key)) return Bad("chat key is not a usable chat id");
   return key;

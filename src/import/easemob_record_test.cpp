@@ -133,6 +133,12 @@ TEST(EasemobRecordTest, ChatKeyFollowsThePath) {
   EXPECT_FALSE(bad.ok());
 }
 
+TEST(EasemobRecordTest, EmptyChatIdIsAbsentNotRejected) {
+  auto empty = Parse(Record(R"([{"msg":"x","type":"txt"}])", R"({"chatId":""})"));
+  ASSERT_TRUE(empty.ok()) << empty.status().message();
+  EXPECT_FALSE(empty->chat_key) << "the idle gap decides the chat, as with no chatId";
+}
+
 TEST(EasemobRecordTest, AcceptsNumericIdsAndStringTimestampsAndExtAsText) {
   auto r = ParseEasemobRecord(
       boost::json::parse(R"({"msg_id":1253569000000000101,"timestamp":"1710468120000",)"

@@ -183,6 +183,10 @@ struct StoreOptions {
   int sqlite_writer_cache_mb = 16;
   // SQLite: the page size of a database created by this open (an existing one keeps its own).
   int sqlite_page_size = 8192;
+  // SQLite: whether a missing database file is created. When false, opening a path where no
+  // file exists fails with InvalidArgument "no database at PATH", so a command that only reads
+  // never leaves an empty database behind. PostgreSQL databases are never created by opchat.
+  bool create_if_missing = true;
 };
 
 // The storage URL with any password replaced by "***", for logs and messages.

@@ -6,14 +6,14 @@
 #include <charconv>
 #include <vector>
 
+#include "common/logging.hpp"
+
 namespace opchat::postgres {
 namespace {
 
-std::string Trimmed(const char* text) {
-  std::string s = text ? text : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
+// libpq's messages end in a newline and may hold more ("...failed: No such file or
+// directory\n\tIs the server running locally...?"): one line, for the log and the terminal.
+std::string Trimmed(const char* text) { return OneLine(text ? text : ""); }
 
 // SQLSTATE -> Status. Lost connections, server shutdown and resource exhaustion are worth a
 // retry (Unavailable), and so are deadlocks and serialization failures: the same request can
@@ -208,6 +208,8 @@ Status PgConn::Transact(const std::function<Status()>& body) {
   }
   return ExecScript("COMMIT");
 }
+
+bool PgConn::Lost() const { return PQstatus(conn_) == CONNECTION_BAD; }
 
 bool PgConn::Reusable() {
   if (PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;

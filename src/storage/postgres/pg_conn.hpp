@@ -100,6 +100,8 @@ class PgConn {
   // idle (restart, admin shutdown) is noticed here rather than by the next caller's query.
   // Never blocks.
   bool Reusable();
+  // Whether the connection to the server is gone (libpq's CONNECTION_BAD). Never blocks.
+  bool Lost() const;
 
  private:
   explicit PgConn(pg_conn* conn) : conn_(conn) {}

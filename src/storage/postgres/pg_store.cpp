@@ -350,21 +350,31 @@ Result<PgStore::Lease> PgStore::Acquire() {
   }
   if (conn && conn->Reusable()) return Lease(*this, std::move(conn));
   // Either a new slot or a connection lost while idle, whose slot the new one takes over.
+  if (conn) backoff_.Lost();
   conn.reset();
-  auto fresh = PgConn::Connect(url_);
-  if (!fresh.ok()) {
-    {
-      std::lock_guard lock(mu_);
-      --open_;
+  Status refused = backoff_.Begin(ConnectBackoff::Clock::now());
+  if (refused.ok()) {
+    auto fresh = PgConn::Connect(url_);
+    if (fresh.ok()) {
+      backoff_.Succeeded();
+      return Lease(*this, std::move(*fresh));
     }
-    slot_free_.notify_one();
-    return fresh.status();
+    backoff_.Failed(ConnectBackoff::Clock::now());
+    refused = fresh.status();
   }
-  return Lease(*this, std::move(*fresh));
+  {
+    std::lock_guard lock(mu_);
+    --open_;
+  }
+  slot_free_.notify_one();
+  return refused;
 }
 
 void PgStore::Release(std::unique_ptr<PgConn> conn) {
-  if (!conn->Reusable()) conn.reset();  // closed outside the lock
+  if (!conn->Reusable()) {
+    if (conn->Lost()) backoff_.Lost();
+    conn.reset();  // closed outside the lock
+  }
   {
     std::lock_guard lock(mu_);
     if (conn) {

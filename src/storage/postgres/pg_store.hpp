@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/postgres/connect_backoff.hpp"
 #include "storage/postgres/pg_conn.hpp"
 #include "storage/store.hpp"
 
@@ -65,8 +66,9 @@ class PgStore final : public Store {
 
   PgStore(std::string url, int pool_size, std::unique_ptr<PgConn> first);
 
-  // Waits for an idle connection or a free slot. A slot is filled by connecting now, once: a
-  // call made while the server is down returns Unavailable after one failed attempt.
+  // Waits for an idle connection or a free slot. A slot is filled by connecting now, once, when
+  // the backoff allows it: a call made while the server is down returns Unavailable after one
+  // failed attempt, or at once within the backoff window.
   Result<Lease> Acquire();
   void Release(std::unique_ptr<PgConn> conn);
 
@@ -76,6 +78,7 @@ class PgStore final : public Store {
   std::condition_variable slot_free_;
   std::vector<std::unique_ptr<PgConn>> idle_;  // GUARDED_BY(mu_)
   int open_ = 0;  // connections idle or lent out; GUARDED_BY(mu_)
+  ConnectBackoff backoff_;
 };
 
 // Applies the versioned schema migrations the database has not seen yet, in one transaction

@@ -308,6 +308,10 @@ SqliteStore::Lease::~Lease() {
 Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
                                                  const StoreOptions& options) {
   if (path != ":memory:") {
+    std::error_code ec;
+    if (!options.create_if_missing && !std::filesystem::exists(path, ec)) {
+      return Status::InvalidArgument("no database at " + path);
+    }
     if (Status s = CreateOwnerOnly(path); !s.ok()) return s;
   }
   auto writer = SqliteDb::Open(path, true, options.sqlite_synchronous, options.sqlite_page_size);
