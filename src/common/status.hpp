@@ -5,6 +5,7 @@
 // Plain values; thread-compatible.
 #pragma once
 
+#include <cassert>
 #include <optional>
 #include <string>
 #include <utility>
@@ -55,21 +56,58 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : status_(std::move(status)) {}  // NOLINT
-  // REQUIRES: !status.ok() when constructing from a Status.
+  // REQUIRES: !status.ok(): a Result holds a value or the reason it has none.
+  Result(Status status) : status_(std::move(status)) {  // NOLINT
+    assert(!status_.ok() && "Result built from an OK Status");
+  }
 
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
-  T& value() { return *value_; }
-  const T& value() const { return *value_; }
-  T& operator*() { return *value_; }
-  const T& operator*() const { return *value_; }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
+  // REQUIRES: ok() (checked in debug builds, such as the sanitizer build).
+  T& value() { return Checked(); }
+  const T& value() const { return Checked(); }
+  T& operator*() { return Checked(); }
+  const T& operator*() const { return Checked(); }
+  T* operator->() { return &Checked(); }
+  const T* operator->() const { return &Checked(); }
 
  private:
+  T& Checked() {
+    assert(value_.has_value() && "value of a failed Result");
+    return *value_;
+  }
+  const T& Checked() const {
+    assert(value_.has_value() && "value of a failed Result");
+    return *value_;
+  }
+
   std::optional<T> value_;
   Status status_;
 };
 
+inline const Status& StatusOf(const Status& s) { return s; }
+template <class T>
+const Status& StatusOf(const Result<T>& r) {
+  return r.status();
+}
+
 }  // namespace opchat
+
+// Returns the Status of `expr` (a Status or a Result) from the calling function when it is not OK.
+#define RETURN_IF_ERROR(expr)                                              \
+  do {                                                                     \
+    /* a copy: `expr` may be a temporary Result */                        \
+    if (::opchat::Status opchat_status_ = ::opchat::StatusOf(expr); !opchat_status_.ok()) \
+      return opchat_status_;                                               \
+  } while (0)
+
+// `lhs = *expr` for a Result `expr`; returns its Status from the calling function when it failed.
+// `lhs` may declare a variable: ASSIGN_OR_RETURN(auto chat, store.GetChat(id));
+#define ASSIGN_OR_RETURN(lhs, expr) \
+  OPCHAT_ASSIGN_OR_RETURN_(OPCHAT_CONCAT_(opchat_result_, __LINE__), lhs, expr)
+#define OPCHAT_ASSIGN_OR_RETURN_(result, lhs, expr) \
+  auto result = (expr);                             \
+  if (!result.ok()) return result.status();         \
+  lhs = std::move(*result)
+#define OPCHAT_CONCAT_(a, b) OPCHAT_CONCAT_INNER_(a, b)
+#define OPCHAT_CONCAT_INNER_(a, b) a##b
