@@ -62,5 +62,64 @@ TEST(HardeningTest, BadStorageUrlsNeverPrintTheirPassword) {
   }
 }
 
+// --- owner-only files ---
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 0777;
+}
+
+std::string TempDir(const std::string& tag) {
+  std::string dir = std::filesystem::temp_directory_path() / ("opchat-" + tag + "-" + RandomHex(4));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+TEST(HardeningTest, DataDirectoryExportsAndTranscriptsAreOwnerOnly) {
+  const mode_t old_umask = ::umask(022);
+  std::string dir = TempDir("modes");
+  const std::string db = "sqlite:" + dir + "/data/sub/opchat.db";
+  auto added = Cli({"client", "add", "--db", db, "--name", "n", "--channel", "c"});
+  ASSERT_EQ(added.code, 0) << added.out;
+  EXPECT_EQ(ModeOf(dir + "/data"), 0700u);
+  EXPECT_EQ(ModeOf(dir + "/data/sub"), 0700u);
+  EXPECT_EQ(ModeOf(dir + "/data/sub/opchat.db"), 0600u);
+
+  auto exported = Cli({"export", "--db", db, "--out", dir + "/all.ndjson"});
+  ASSERT_EQ(exported.code, 0) << exported.out;
+  EXPECT_EQ(ModeOf(dir + "/all.ndjson"), 0600u);
+  std::ofstream(dir + "/again.ndjson") << "old";
+  ::chmod((dir + "/again.ndjson").c_str(), 0644);
+  ASSERT_EQ(Cli({"export", "--db", db, "--out", dir + "/again.ndjson"}).code, 0);
+  EXPECT_EQ(ModeOf(dir + "/again.ndjson"), 0600u);
+
+  TestServer server("sqlite");
+  Credential cred = server.AddClient();
+  std::string chat = CreateChat(server.port(), cred);
+  ASSERT_EQ(SendText(server.port(), cred, chat, "hello").status, 200);
+  for (const char* name : {"/t.html", "/t-existing.html"}) {
+    std::string out = dir + name;
+    if (std::string(name) == "/t-existing.html") {
+      std::ofstream(out) << "old";
+      ::chmod(out.c_str(), 0644);
+    }
+    auto t = Cli({"transcript", "--config", server.config_path(), "--chat", chat, "--out", out});
+    ASSERT_EQ(t.code, 0) << t.out;
+    EXPECT_EQ(ModeOf(out), 0600u) << name;
+    EXPECT_NE(ReadFile(out).find("hello"), std::string::npos);
+  }
+  // Written to a device, nothing is changed.
+  EXPECT_EQ(Cli({"transcript", "--config", server.config_path(), "--chat", chat, "--out", "/dev/null"}).code, 0);
+  EXPECT_EQ(ModeOf("/dev/null"), 0666u);
+  ::umask(old_umask);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace opchat::testing
