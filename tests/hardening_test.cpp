@@ -121,5 +121,62 @@ TEST(HardeningTest, DataDirectoryExportsAndTranscriptsAreOwnerOnly) {
   std::filesystem::remove_all(dir);
 }
 
+// --- connections per address ---
+
+int Connect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// GET /healthz on an open connection; the status code, or 0.
+int HealthzOn(int fd) {
+  const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) < 0) return 0;
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[1024];
+  ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+  if (n < 12) return 0;
+  return std::stoi(std::string(buf + 9, 3));
+}
+
+TEST(HardeningTest, AFourthConnectionFromOneAddressIsRefusedWhileThreeWork) {
+  TestServer server("sqlite", "[limits]\nmax_connections_per_address = 3\n");
+  std::vector<int> held;
+  for (int i = 0; i < 3; ++i) held.push_back(Connect(server.port()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto refused = Get(server.port(), "/healthz");
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  if (refused.status == 429) {
+    EXPECT_NE(refused.body.find("max_connections_per_address"), std::string::npos);
+  }
+  for (int fd : held) EXPECT_EQ(HealthzOn(fd), 200) << "the first three still work";
+  ::close(held[0]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  int again = Connect(server.port());
+  EXPECT_EQ(HealthzOn(again), 200) << "a place freed is taken again";
+  ::close(again);
+  ::close(held[1]);
+  ::close(held[2]);
+  EXPECT_TRUE(server.Running());
+}
+
+TEST(HardeningTest, ConnectionCapPerAddressIsRangeChecked) {
+  std::string dir = TempDir("cfg");
+  std::ofstream(dir + "/bad.toml") << "[limits]\nmax_connections_per_address = -1\n";
+  auto r = Cli({"client", "list", "--config", dir + "/bad.toml", "--db", "sqlite:" + dir + "/x.db"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("max_connections_per_address"), std::string::npos) << r.out;
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace opchat::testing

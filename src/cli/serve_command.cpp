@@ -61,6 +61,7 @@ int RunServe(const ServeFlags& flags) {
   http.max_body_bytes = config->server.max_body_bytes;
   http.max_header_bytes = config->limits.max_header_bytes;
   http.max_connections = config->limits.max_connections;
+  http.max_connections_per_address = config->limits.max_connections_per_address;
   http.read_timeout_s = config->limits.read_timeout_s;
   http.idle_timeout_s = config->limits.idle_timeout_s;
   http.access_log = config->server.access_log;

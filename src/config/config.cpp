@@ -118,6 +118,7 @@ Status Apply(const toml::table& root, Config& c) {
   OPCHAT_READ(limits, "idle_timeout_s", c.limits.idle_timeout_s);
   OPCHAT_READ(limits, "rate_per_client", c.limits.rate_per_client);
   OPCHAT_READ(limits, "rate_burst", c.limits.rate_burst);
+  OPCHAT_READ(limits, "max_connections_per_address", c.limits.max_connections_per_address);
   if (Status s = limits.CheckUnknown(); !s.ok()) return s;
 
   const toml::table* retention_table = root["retention"].as_table();
@@ -186,6 +187,9 @@ Status FinishConfig(Config& c) {
     return bad("limits.rate_per_client and limits.rate_burst must be >= 0");
   }
   if (c.limits.read_timeout_s < 1 || c.limits.idle_timeout_s < 1) return bad("timeouts must be >= 1");
+  if (c.limits.max_connections_per_address < 0) {
+    return bad("limits.max_connections_per_address must be >= 0 (0 = off)");
+  }
   if (c.sqlite_synchronous != "full" && c.sqlite_synchronous != "normal") {
     return bad("storage.sqlite_synchronous must be \"full\" or \"normal\"");
   }

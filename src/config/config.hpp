@@ -34,6 +34,7 @@ struct LimitSettings {
   int64_t idle_timeout_s = 60;
   double rate_per_client = 0;  // requests/s; 0 = off
   double rate_burst = 0;       // 0 = same as rate_per_client
+  int64_t max_connections_per_address = 256;  // 0 = off
 };
 
 struct Config {
