@@ -178,5 +178,36 @@ TEST(HardeningTest, ConnectionCapPerAddressIsRangeChecked) {
   std::filesystem::remove_all(dir);
 }
 
+// --- chatTranscript is bounded by bytes ---
+
+TEST(HardeningTest, TranscriptOverTheByteCapIsRefusedWithTheLimitAndHowToPage) {
+  TestServer server("sqlite", "[limits]\nmax_transcript_bytes = 4096\n");
+  Credential cred = server.AddClient();
+  std::string chat = CreateChat(server.port(), cred);
+  // 20 messages of 300 bytes, which HTML-escaping makes 1,200: far over 4 KiB in any format.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(SendText(server.port(), cred, chat, std::string(300, '<')).status, 200);
+  }
+  for (const char* format : {"html", "csv", "json"}) {
+    auto r = Call(server.port(), cred, "chatTranscript",
+                  R"({"chatId":")" + chat + R"(","format":")" + format + R"("})");
+    EXPECT_EQ(r.status, 400) << format;
+    std::string message(r.Json().at("message").as_string());
+    EXPECT_NE(message.find("max_transcript_bytes = 4096"), std::string::npos) << message;
+    EXPECT_NE(message.find("fromSeq/toSeq"), std::string::npos) << message;
+  }
+  // The range the answer offers fits.
+  auto part = Call(server.port(), cred, "chatTranscript",
+                   R"({"chatId":")" + chat + R"(","format":"csv","fromSeq":1,"toSeq":2})");
+  ASSERT_EQ(part.status, 200) << part.body;
+  std::string content(part.Json().at("data").at("content").as_string());
+  EXPECT_LE(content.size(), 4096u);
+  EXPECT_EQ(std::count(content.begin(), content.end(), '\n'), 3) << "header and two messages";
+  auto bad = Call(server.port(), cred, "chatTranscript",
+                  R"({"chatId":")" + chat + R"(","fromSeq":5,"toSeq":4})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("toSeq"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace opchat::testing

@@ -50,7 +50,8 @@ int RunServe(const ServeFlags& flags) {
   RateLimiter rate_limiter(config->limits.rate_per_client, config->limits.rate_burst);
   Api api(ApiDeps{timed_store, verifier, media, ids,
                   ApiSettings{config->server.host_name, config->server.service_phone,
-                              config->server.max_page_size, config->server.metrics},
+                              config->server.max_page_size, config->server.metrics,
+                              config->limits.max_transcript_bytes},
                   &metrics, rate_limiter.enabled() ? &rate_limiter : nullptr});
 
   HttpSettings http;

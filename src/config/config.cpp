@@ -119,6 +119,7 @@ Status Apply(const toml::table& root, Config& c) {
   OPCHAT_READ(limits, "rate_per_client", c.limits.rate_per_client);
   OPCHAT_READ(limits, "rate_burst", c.limits.rate_burst);
   OPCHAT_READ(limits, "max_connections_per_address", c.limits.max_connections_per_address);
+  OPCHAT_READ(limits, "max_transcript_bytes", c.limits.max_transcript_bytes);
   if (Status s = limits.CheckUnknown(); !s.ok()) return s;
 
   const toml::table* retention_table = root["retention"].as_table();
@@ -190,6 +191,7 @@ Status FinishConfig(Config& c) {
   if (c.limits.max_connections_per_address < 0) {
     return bad("limits.max_connections_per_address must be >= 0 (0 = off)");
   }
+  if (c.limits.max_transcript_bytes < 1024) return bad("limits.max_transcript_bytes must be >= 1024");
   if (c.sqlite_synchronous != "full" && c.sqlite_synchronous != "normal") {
     return bad("storage.sqlite_synchronous must be \"full\" or \"normal\"");
   }

@@ -35,6 +35,7 @@ struct LimitSettings {
   double rate_per_client = 0;  // requests/s; 0 = off
   double rate_burst = 0;       // 0 = same as rate_per_client
   int64_t max_connections_per_address = 256;  // 0 = off
+  int64_t max_transcript_bytes = 8 << 20;     // one chatTranscript document
 };
 
 struct Config {
