@@ -209,5 +209,85 @@ TEST(HardeningTest, TranscriptOverTheByteCapIsRefusedWithTheLimitAndHowToPage) {
   EXPECT_NE(bad.body.find("toSeq"), std::string::npos);
 }
 
+// --- client secrets at rest ---
+
+namespace json = boost::json;
+
+std::string WriteKeyFile(const std::string& dir, mode_t mode) {
+  std::string path = dir + "/secrets.key";
+  std::ofstream(path) << RandomHex(32) << "\n";
+  ::chmod(path.c_str(), mode);
+  return path;
+}
+
+TEST(HardeningTest, SecretsEncryptedAtRestVerifyRequestsAndNeedTheKey) {
+  std::string keys = TempDir("keys");
+  std::string key = WriteKeyFile(keys, 0600);
+  TestServer server("sqlite", "[auth]\nsecrets_key_file = \"" + key + "\"\n");
+  Credential cred = server.AddClient();
+  EXPECT_EQ(Call(server.port(), cred, "chats", "{}").status, 200) << "signed with the secret";
+  Credential wrong = cred;
+  wrong.secret = "not-the-secret";
+  EXPECT_EQ(Call(server.port(), wrong, "chats", "{}").status, 401);
+  // Rotation under the key: the new secret is sealed too, both verify until --finish.
+  auto rotated = Cli({"client", "rotate", "--config", server.config_path(), cred.client});
+  ASSERT_EQ(rotated.code, 0) << rotated.out;
+  Credential next = cred;
+  next.secret = std::string(json::parse(rotated.out).at("secret").as_string());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  EXPECT_EQ(Call(server.port(), next, "chats", "{}").status, 200);
+  EXPECT_EQ(Call(server.port(), cred, "chats", "{}").status, 200);
+  server.Stop();
+
+  // The database file (and its write-ahead log) holds neither secret in plaintext.
+  std::string bytes = ReadFile(server.dir() + "/opchat.db") + ReadFile(server.dir() + "/opchat.db-wal");
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_EQ(bytes.find(cred.secret), std::string::npos);
+  EXPECT_EQ(bytes.find(next.secret), std::string::npos);
+  EXPECT_NE(bytes.find("enc:v1:"), std::string::npos);
+
+  // Without the key, the server says why and exits 2 instead of refusing every request.
+  std::string no_key = server.dir() + "/no-key.toml";
+  std::string config = ReadFile(server.config_path());
+  std::ofstream(no_key) << config.substr(0, config.find("[auth]"));
+  auto refused = Cli({"serve", "--config", no_key}, "timeout 20 ");
+  EXPECT_EQ(refused.code, 2) << refused.out;
+  EXPECT_NE(refused.out.find("secrets_key_file"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find(cred.client), std::string::npos) << refused.out;
+
+  // A key file others may read is refused.
+  ::chmod(key.c_str(), 0644);
+  auto wide = Cli({"serve", "--config", server.config_path()}, "timeout 20 ");
+  EXPECT_EQ(wide.code, 2) << wide.out;
+  EXPECT_NE(wide.out.find("chmod 600"), std::string::npos) << wide.out;
+  std::filesystem::remove_all(keys);
+}
+
+TEST(HardeningTest, EncryptSecretsSealsExistingPlaintextSecretsInPlace) {
+  TestServer server("sqlite");
+  Credential plain = server.AddClient();
+  Credential rotating = server.AddClient();
+  auto rotated = Cli({"client", "rotate", "--config", server.config_path(), rotating.client});
+  ASSERT_EQ(rotated.code, 0) << rotated.out;
+  Credential rotating_next = rotating;
+  rotating_next.secret = std::string(json::parse(rotated.out).at("secret").as_string());
+  server.Stop();
+
+  std::string keys = TempDir("keys");
+  std::string key = WriteKeyFile(keys, 0600);
+  std::ofstream(server.config_path(), std::ios::app) << "[auth]\nsecrets_key_file = \"" << key << "\"\n";
+  auto sealed = Cli({"client", "encrypt-secrets", "--config", server.config_path()});
+  ASSERT_EQ(sealed.code, 0) << sealed.out;
+  EXPECT_EQ(json::parse(sealed.out).at("encrypted"), 2);
+  auto again = Cli({"client", "encrypt-secrets", "--config", server.config_path()});
+  EXPECT_EQ(json::parse(again.out).at("alreadyEncrypted"), 2) << again.out;
+
+  server.Start();
+  EXPECT_EQ(Call(server.port(), plain, "chats", "{}").status, 200);
+  EXPECT_EQ(Call(server.port(), rotating, "chats", "{}").status, 200) << "the previous secret";
+  EXPECT_EQ(Call(server.port(), rotating_next, "chats", "{}").status, 200) << "the current one";
+  std::filesystem::remove_all(keys);
+}
+
 }  // namespace
 }  // namespace opchat::testing

@@ -4,6 +4,7 @@
 #include "api/api.hpp"
 #include "auth/client_registry.hpp"
 #include "auth/replay_guard.hpp"
+#include "auth/secret_box.hpp"
 #include "cli/commands.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
@@ -37,7 +38,11 @@ int RunServe(const ServeFlags& flags) {
 
   auto store = OpenConfiguredStore(*config);
   if (!store.ok()) return Fail(store.status());
-  ClientRegistry clients(**store);
+  auto secrets = LoadSecretBox(config->secrets_key_file);
+  if (!secrets.ok()) return Fail(secrets.status());
+  ClientRegistry clients(**store, secrets->get());
+  // Also refuses to start when a client's secret is sealed and cannot be opened here (exit 2):
+  // running on would answer that client's every request 401 with no hint of the cause.
   if (Status s = clients.Refresh(); !s.ok()) return Fail(s);
   ReplayGuard replay;
   RequestVerifier verifier(clients, replay, config->auth);

@@ -100,6 +100,7 @@ Status Apply(const toml::table& root, Config& c) {
   int64_t window_s = c.auth.timestamp_window_ms / 1000;
   OPCHAT_READ(auth, "require_timestamp", c.auth.require_timestamp);
   OPCHAT_READ(auth, "timestamp_window_s", window_s);
+  OPCHAT_READ(auth, "secrets_key_file", c.secrets_key_file);
   c.auth.timestamp_window_ms = window_s * 1000;
   if (Status s = auth.CheckUnknown(); !s.ok()) return s;
 

@@ -45,6 +45,7 @@ struct Config {
   int sqlite_page_size = 8192;  // for a database created from now on
   int storage_pool_size = 8;
   AuthSettings auth;
+  std::string secrets_key_file;  // [auth]: encrypts client secrets at rest; empty = off
   MediaSettings media;
   LimitSettings limits;
   RetentionSettings retention;
