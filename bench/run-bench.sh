@@ -245,6 +245,9 @@ ${OPCHAT_THREADS:+threads = $OPCHAT_THREADS}
 [storage]
 sqlite_synchronous = "full"
 
+[limits]
+max_connections_per_address = 0  # every load generator connects from 127.0.0.1 (idle test: 1000)
+
 [media]
 domain = "http://media.opchat-bench.example.com"
 access_key = "bench-access-key"

@@ -40,6 +40,7 @@ struct ApiSettings {
   std::string service_phone;
   int64_t max_page_size = 100;
   bool expose_metrics = true;  // GET /metrics without signature
+  int64_t max_transcript_bytes = 8 << 20;  // one chatTranscript document
 };
 
 // What every handler may use. All members outlive the Api.

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "auth/secret_box.hpp"
 #include "common/mutex.hpp"
 #include "common/status.hpp"
 #include "storage/store.hpp"
@@ -28,9 +29,13 @@ class ClientRegistry {
  public:
   using Snapshot = std::unordered_map<std::string, ClientEntry>;
 
-  explicit ClientRegistry(Store& store) : store_(store) {}
+  // `secrets` (optional, outliving the registry) opens client secrets sealed at rest.
+  explicit ClientRegistry(Store& store, const SecretBox* secrets = nullptr)
+      : store_(store), secrets_(secrets) {}
 
   // Reloads when the revision changed (or on the first call). Unavailable when storage is.
+  // InvalidArgument when a client's secret is sealed and cannot be opened (no key, another
+  // key): that client is left out and every other one is loaded.
   Status Refresh();
 
   // The client with this id, or nullptr. The pointer stays valid while `snapshot` is held.
@@ -38,6 +43,7 @@ class ClientRegistry {
 
  private:
   Store& store_;
+  const SecretBox* const secrets_;
   Mutex refresh_mu_;
   int64_t revision_ GUARDED_BY(refresh_mu_) = -1;
   std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<Snapshot>();  // atomic access

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "auth/query_signer.hpp"
+#include "auth/secret_box.hpp"
 #include "cli/commands.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
@@ -115,23 +116,27 @@ Status AddChat(Store& store, MessageIdGenerator& ids, const std::string& chat_id
   return Status::Ok();
 }
 
-Result<std::string> DemoSecret(Store& store) {
+Result<std::string> DemoSecret(Store& store, const SecretBox* secrets) {
   auto clients = store.ListClients();
   if (!clients.ok()) return clients.status();
   for (const auto& c : *clients) {
-    if (c.id == kClientId) return c.secret;
+    if (c.id == kClientId) return OpenClientSecret(secrets, c.id, c.secret);
   }
   ClientRecord client{kClientId, "demo", RandomHex(16), true, {kChannel}, NowMillis()};
-  if (Status s = store.AddClient(client); !s.ok()) return s;
+  ClientRecord stored = client;
+  SealClientSecret(secrets, stored);
+  if (Status s = store.AddClient(stored); !s.ok()) return s;
   return client.secret;
 }
 
 int RunDemo(const StorageFlags& flags) {
   auto config = ResolveConfig(flags);
   if (!config.ok()) return Fail(config.status());
+  auto secrets = LoadSecretBox(config->secrets_key_file);
+  if (!secrets.ok()) return Fail(secrets.status());
   auto store = OpenConfiguredStore(*config, {.create = true});
   if (!store.ok()) return Fail(store.status());
-  auto secret = DemoSecret(**store);
+  auto secret = DemoSecret(**store, secrets->get());
   if (!secret.ok()) return Fail(secret.status());
 
   MessageIdGenerator ids(1);

@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress_line.hpp"
 #include "common/clock.hpp"
+#include "common/private_files.hpp"
 #include "import/ndjson_export.hpp"
 
 namespace opchat::cli {
@@ -77,6 +78,10 @@ int RunExport(const ExportFlags& flags) {
   const std::string tmp = via_tmp ? flags.out + ".partial" : "";
   std::ofstream file;
   if (!flags.out.empty()) {
+    // Owner-only, like the database it comes from.
+    if (via_tmp) {
+      if (Status s = PreparePrivateFile(tmp); !s.ok()) return Fail(s);
+    }
     file.open(via_tmp ? tmp : flags.out, std::ios::binary | std::ios::trunc);
     if (!file) return Fail(Status::InvalidArgument("cannot write " + (via_tmp ? tmp : flags.out)));
   }

@@ -4,6 +4,7 @@
 #include "api/api.hpp"
 #include "auth/client_registry.hpp"
 #include "auth/replay_guard.hpp"
+#include "auth/secret_box.hpp"
 #include "cli/commands.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
@@ -37,7 +38,11 @@ int RunServe(const ServeFlags& flags) {
 
   auto store = OpenConfiguredStore(*config, {.create = true});
   if (!store.ok()) return Fail(store.status());
-  ClientRegistry clients(**store);
+  auto secrets = LoadSecretBox(config->secrets_key_file);
+  if (!secrets.ok()) return Fail(secrets.status());
+  ClientRegistry clients(**store, secrets->get());
+  // Also refuses to start when a client's secret is sealed and cannot be opened here (exit 2):
+  // running on would answer that client's every request 401 with no hint of the cause.
   if (Status s = clients.Refresh(); !s.ok()) return Fail(s);
   ReplayGuard replay;
   RequestVerifier verifier(clients, replay, config->auth);
@@ -50,7 +55,8 @@ int RunServe(const ServeFlags& flags) {
   RateLimiter rate_limiter(config->limits.rate_per_client, config->limits.rate_burst);
   Api api(ApiDeps{timed_store, verifier, media, ids,
                   ApiSettings{config->server.host_name, config->server.service_phone,
-                              config->server.max_page_size, config->server.metrics},
+                              config->server.max_page_size, config->server.metrics,
+                              config->limits.max_transcript_bytes},
                   &metrics, rate_limiter.enabled() ? &rate_limiter : nullptr});
 
   HttpSettings http;
@@ -61,6 +67,7 @@ int RunServe(const ServeFlags& flags) {
   http.max_body_bytes = config->server.max_body_bytes;
   http.max_header_bytes = config->limits.max_header_bytes;
   http.max_connections = config->limits.max_connections;
+  http.max_connections_per_address = config->limits.max_connections_per_address;
   http.read_timeout_s = config->limits.read_timeout_s;
   http.idle_timeout_s = config->limits.idle_timeout_s;
   http.access_log = config->server.access_log;

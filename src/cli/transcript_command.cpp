@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "common/clock.hpp"
+#include "common/private_files.hpp"
 #include "transcript/transcript.hpp"
 
 namespace opchat::cli {
@@ -30,6 +31,8 @@ int RunTranscript(const TranscriptFlags& flags) {
 
   std::ofstream file;
   if (!flags.out.empty()) {
+    // Owner-only, like the database it comes from (a device or pipe is written as it is).
+    if (Status s = PreparePrivateFile(flags.out); !s.ok()) return Fail(s);
     file.open(flags.out, std::ios::binary | std::ios::trunc);
     if (!file) return Fail(Status::InvalidArgument("cannot write " + flags.out));
   }

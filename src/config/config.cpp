@@ -137,6 +137,7 @@ Status Apply(const toml::table& root, Config& c) {
   int64_t window_s = c.auth.timestamp_window_ms / 1000;
   OPCHAT_READ(auth, "require_timestamp", c.auth.require_timestamp);
   OPCHAT_READ(auth, "timestamp_window_s", window_s);
+  OPCHAT_READ(auth, "secrets_key_file", c.secrets_key_file);
   c.auth.timestamp_window_ms = window_s * 1000;
   std::vector<std::string> methods;
   OPCHAT_READ(auth, "sign_methods", methods);
@@ -167,6 +168,8 @@ Status Apply(const toml::table& root, Config& c) {
   OPCHAT_READ(limits, "idle_timeout_s", c.limits.idle_timeout_s);
   OPCHAT_READ(limits, "rate_per_client", c.limits.rate_per_client);
   OPCHAT_READ(limits, "rate_burst", c.limits.rate_burst);
+  OPCHAT_READ(limits, "max_connections_per_address", c.limits.max_connections_per_address);
+  OPCHAT_READ(limits, "max_transcript_bytes", c.limits.max_transcript_bytes);
   if (Status s = limits.CheckUnknown(); !s.ok()) return s;
 
   const toml::table* retention_table = root["retention"].as_table();
@@ -238,6 +241,10 @@ Status FinishConfig(Config& c) {
     return bad("limits.rate_per_client and limits.rate_burst must be >= 0");
   }
   if (c.limits.read_timeout_s < 1 || c.limits.idle_timeout_s < 1) return bad("timeouts must be >= 1");
+  if (c.limits.max_connections_per_address < 0) {
+    return bad("limits.max_connections_per_address must be >= 0 (0 = off)");
+  }
+  if (c.limits.max_transcript_bytes < 1024) return bad("limits.max_transcript_bytes must be >= 1024");
   if (c.sqlite_synchronous != "full" && c.sqlite_synchronous != "normal") {
     return bad("storage.sqlite_synchronous must be \"full\" or \"normal\"");
   }

@@ -34,6 +34,8 @@ struct LimitSettings {
   int64_t idle_timeout_s = 60;
   double rate_per_client = 0;  // requests/s; 0 = off
   double rate_burst = 0;       // 0 = same as rate_per_client
+  int64_t max_connections_per_address = 256;  // 0 = off
+  int64_t max_transcript_bytes = 8 << 20;     // one chatTranscript document
 };
 
 struct Config {
@@ -43,6 +45,7 @@ struct Config {
   int sqlite_page_size = 8192;  // for a database created from now on
   int storage_pool_size = 8;
   AuthSettings auth;
+  std::string secrets_key_file;  // [auth]: encrypts client secrets at rest; empty = off
   MediaSettings media;
   LimitSettings limits;
   RetentionSettings retention;

@@ -19,6 +19,8 @@
 #include <array>
 #include <chrono>
 #include <charconv>
+#include <map>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -41,8 +43,10 @@ struct HttpServer::Impl {
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Drain();
-  asio::awaitable<void> Session(tcp::socket socket);
-  asio::awaitable<void> Refuse(tcp::socket socket);
+  asio::awaitable<void> Session(tcp::socket socket, asio::ip::address peer);
+  asio::awaitable<void> Refuse(tcp::socket socket, Status why);
+  bool ClaimAddress(const asio::ip::address& peer);
+  void ReleaseAddress(const asio::ip::address& peer);
   asio::awaitable<ApiResponse> Respond(const http::request<http::string_body>& req);
   void BeginShutdown();
 
@@ -55,6 +59,10 @@ struct HttpServer::Impl {
   std::atomic<int64_t> connections{0};
   std::atomic<bool> stopping{false};
   size_t next_context = 0;  // used by the accept loop only
+  // Open connections per remote address, for max_connections_per_address. Sessions end on
+  // every I/O thread, hence the mutex; an address leaves the map with its last connection.
+  std::mutex per_address_mu;
+  std::map<asio::ip::address, int64_t> per_address;  // GUARDED_BY(per_address_mu)
 };
 
 namespace {
@@ -99,6 +107,14 @@ asio::awaitable<void> DrainBeforeClose(beast::tcp_stream& stream) {
   }
 }
 
+// An IPv4 client of a dual-stack listener arrives as ::ffff:a.b.c.d; count it as a.b.c.d.
+asio::ip::address Unmapped(const asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  }
+  return a;
+}
+
 }  // namespace
 
 asio::awaitable<ApiResponse> HttpServer::Impl::Respond(const http::request<http::string_body>& req) {
@@ -113,7 +129,23 @@ asio::awaitable<ApiResponse> HttpServer::Impl::Respond(const http::request<http:
   co_return api.Handle(areq);
 }
 
-asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
+bool HttpServer::Impl::ClaimAddress(const asio::ip::address& peer) {
+  std::lock_guard lock(per_address_mu);
+  int64_t& open = per_address[peer];
+  if (settings.max_connections_per_address > 0 && open >= settings.max_connections_per_address) {
+    return false;
+  }
+  ++open;
+  return true;
+}
+
+void HttpServer::Impl::ReleaseAddress(const asio::ip::address& peer) {
+  std::lock_guard lock(per_address_mu);
+  auto it = per_address.find(peer);
+  if (it != per_address.end() && --it->second <= 0) per_address.erase(it);
+}
+
+asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket, asio::ip::address peer) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   const auto read_timeout = std::chrono::seconds(settings.read_timeout_s);
@@ -169,14 +201,15 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  ReleaseAddress(peer);
   connections.fetch_sub(1);
   if (metrics) metrics->AddConnections(-1);
 }
 
-asio::awaitable<void> HttpServer::Impl::Refuse(tcp::socket socket) {
-  // Over the connection limit: one short answer, then close, without reading the request.
+asio::awaitable<void> HttpServer::Impl::Refuse(tcp::socket socket, Status why) {
+  // Over a connection limit: one short answer, then close, without reading the request.
   beast::tcp_stream stream(std::move(socket));
-  auto res = ToHttp(api.Error({StatusCode::kOverloaded, "服务繁忙: 连接数已达上限，请稍后重试"}), 11, false);
+  auto res = ToHttp(api.Error(why), 11, false);
   stream.expires_after(std::chrono::seconds(2));
   co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
   beast::error_code ignored;
@@ -202,12 +235,34 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
     if (connections.fetch_add(1) >= settings.max_connections) {
       connections.fetch_sub(1);
       if (metrics) metrics->CountRefusedConnection();
-      asio::co_spawn(target, Refuse(std::move(socket)), asio::detached);
+      asio::co_spawn(target,
+                     Refuse(std::move(socket),
+                            {StatusCode::kOverloaded, "服务繁忙: 连接数已达上限，请稍后重试"}),
+                     asio::detached);
+      continue;
+    }
+    beast::error_code peer_ec;
+    const auto peer = Unmapped(socket.remote_endpoint(peer_ec).address());
+    if (peer_ec) {  // the client is already gone
+      connections.fetch_sub(1);
+      continue;
+    }
+    // One address may not take the whole server: 429, as it is this client's own doing.
+    if (!ClaimAddress(peer)) {
+      connections.fetch_sub(1);
+      if (metrics) metrics->CountRefusedConnection();
+      asio::co_spawn(target,
+                     Refuse(std::move(socket),
+                            {StatusCode::kRateLimited,
+                             "连接过多: 同一地址的连接数已达上限 (limits.max_connections_per_address = " +
+                                 std::to_string(settings.max_connections_per_address) +
+                                 ")，请关闭空闲连接后重试"}),
+                     asio::detached);
       continue;
     }
     if (metrics) metrics->AddConnections(1);
     socket.set_option(tcp::no_delay(true));
-    asio::co_spawn(target, Session(std::move(socket)), asio::detached);
+    asio::co_spawn(target, Session(std::move(socket), peer), asio::detached);
   }
 }
 

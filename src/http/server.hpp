@@ -25,6 +25,7 @@ struct HttpSettings {
   int64_t max_body_bytes = 65536;
   int64_t max_header_bytes = 8192;
   int64_t max_connections = 10000;
+  int64_t max_connections_per_address = 256;  // open at once from one remote address; 0 = off
   int64_t read_timeout_s = 30;  // to receive one whole request, or to send one response
   int64_t idle_timeout_s = 60;  // between requests on a keep-alive connection
   bool access_log = true;

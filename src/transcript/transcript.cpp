@@ -49,23 +49,47 @@ std::unique_ptr<TranscriptRenderer> MakeTranscriptRenderer(TranscriptFormat form
 
 Status WriteTranscript(Store& store, const Chat& chat, TranscriptFormat format,
                        const TranscriptOptions& options,
-                       const std::function<Status(std::string_view chunk)>& sink) {
+                       const std::function<Status(std::string_view chunk)>& sink,
+                       int64_t* fitted_through) {
   auto renderer = MakeTranscriptRenderer(format, options);
   std::string out;
+  int64_t sent = 0;  // bytes already handed to the sink
+  int64_t fitted = options.first_seq - 1;
+  // Checked after every message, not every chunk: one message may render to hundreds of KB.
+  auto over_cap = [&] {
+    if (options.max_bytes <= 0 || sent + static_cast<int64_t>(out.size()) <= options.max_bytes) {
+      return false;
+    }
+    if (fitted_through) *fitted_through = fitted;
+    return true;
+  };
+  auto too_large = [&] {
+    return Status(StatusCode::kPayloadTooLarge,
+                  "transcript over " + std::to_string(options.max_bytes) + " bytes");
+  };
   renderer->Begin(chat, out);
   // Positions are dense, so the chat's count at the time it was read bounds the pages; later
   // messages belong to a later transcript.
-  for (int64_t first = 1; first <= chat.message_count; first += kPage) {
-    SeqRange range{first, std::min(chat.message_count, first + kPage - 1), false};
+  const int64_t last = options.last_seq > 0 ? std::min(options.last_seq, chat.message_count)
+                                            : chat.message_count;
+  for (int64_t first = std::max<int64_t>(1, options.first_seq); first <= last; first += kPage) {
+    SeqRange range{first, std::min(last, first + kPage - 1), false};
     auto messages = store.ReadMessages(chat.id, range);
     if (!messages.ok()) return messages.status();
-    for (const Message& m : *messages) renderer->Add(m, out);
-    if (out.size() >= kChunkBytes) {
-      if (Status s = sink(out); !s.ok()) return s;
-      out.clear();
+    for (const Message& m : *messages) {
+      renderer->Add(m, out);
+      if (over_cap()) return too_large();
+      fitted = m.seq;
+      if (out.size() >= kChunkBytes) {
+        if (Status s = sink(out); !s.ok()) return s;
+        sent += static_cast<int64_t>(out.size());
+        out.clear();
+      }
     }
   }
   renderer->End(out);
+  if (over_cap()) return too_large();
+  if (fitted_through) *fitted_through = fitted;
   return sink(out);
 }
 

@@ -31,6 +31,9 @@ std::string_view ContentTypeOf(TranscriptFormat format);
 struct TranscriptOptions {
   ChannelMedia media{nullptr, nullptr};  // signs getUrl of stored objects; no signer: no links
   int64_t now_s = 0;                     // dates the signed URLs and the page footer
+  int64_t first_seq = 1;  // the first message rendered (1-based position in the chat)
+  int64_t last_seq = 0;   // the last one; 0 = the chat's last at the time it was read
+  int64_t max_bytes = 0;  // a cap on the whole document; 0 = none
 };
 
 // Renders one chat incrementally: Begin, Add for each message in chat order, End. Each call
@@ -46,10 +49,14 @@ class TranscriptRenderer {
 std::unique_ptr<TranscriptRenderer> MakeTranscriptRenderer(TranscriptFormat format,
                                                            const TranscriptOptions& options);
 
-// Reads `chat`'s messages page by page and renders them, handing the output to `sink` in
-// chunks. Returns the first error of storage or of `sink`.
+// Reads `chat`'s messages (those of options.first_seq..last_seq) page by page and renders
+// them, handing the output to `sink` in chunks. Returns the first error of storage or of
+// `sink`, or PayloadTooLarge as soon as the document would pass options.max_bytes: it stops
+// there, having held at most one chunk and one message beyond the cap. `fitted_through`
+// (optional) receives the position of the last message that fitted under the cap.
 Status WriteTranscript(Store& store, const Chat& chat, TranscriptFormat format,
                        const TranscriptOptions& options,
-                       const std::function<Status(std::string_view chunk)>& sink);
+                       const std::function<Status(std::string_view chunk)>& sink,
+                       int64_t* fitted_through = nullptr);
 
 }  // namespace opchat

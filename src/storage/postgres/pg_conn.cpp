@@ -122,9 +122,14 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& url) {
   char* parse_error = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &parse_error);
   if (parsed == nullptr) {
-    std::string detail = Trimmed(parse_error ? parse_error : "out of memory");
+    // libpq's parse message quotes the offending part of the URL, which is often the password
+    // (`invalid percent-encoded token: "Hunter2%zz"`): it never leaves this function.
+    const bool out_of_memory = parse_error == nullptr;
     PQfreemem(parse_error);
-    return Status::InvalidArgument("bad PostgreSQL URL: " + detail);
+    if (out_of_memory) return Status::Unavailable("PostgreSQL: out of memory parsing the URL");
+    return Status::InvalidArgument(
+        "bad PostgreSQL URL (want postgresql://USER:PASSWORD@HOST:PORT/DATABASE?PARAM=VALUE; "
+        "characters such as @ / : % in the user or password must be percent-encoded)");
   }
   PQconninfoFree(parsed);
   // Keywords are applied in order and the expanded URL comes last, so anything the URL sets

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "common/clock.hpp"
+#include "common/private_files.hpp"
 #include "storage/message_scan.hpp"
 #include "storage/search_pattern.hpp"
 #include "storage/sqlite/search_catch_up.hpp"
@@ -163,9 +164,9 @@ Status BumpClientsRevision(SqliteDb& db) {
 // Creates the file with owner-only permissions before SQLite does, so chat history is never
 // world-readable, even for a moment. SQLite gives the -wal and -shm files the same mode.
 Status CreateOwnerOnly(const std::string& path) {
-  std::error_code ec;
+  // The directory too (0700), so the names of the files are not on show either.
   auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (!parent.empty()) (void)CreatePrivateDirectories(parent.string());  // open reports a failure
   int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0) return Status::Unavailable("cannot create database file " + path);
   ::close(fd);
