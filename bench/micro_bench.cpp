@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "api/api.hpp"
-#include "api/message_codec.hpp"
+#include "codec/message_codec.hpp"
 #include "auth/signature.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"

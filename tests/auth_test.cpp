@@ -1,4 +1,4 @@
-// Signing and access over real HTTP (SPEC §2).
+// Signing and access over real HTTP (docs/api.md, "Signing").
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>

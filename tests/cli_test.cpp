@@ -1,4 +1,4 @@
-// The command line (SPEC §8): help everywhere, sign against an independent vector, client
+// The command line (docs/configuration.md): help everywhere, sign against an independent vector, client
 // management, and the demo's curl working against a real server.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Every error of SPEC §3 over real HTTP: the envelope, the code and the HTTP status agree,
+// Every error of docs/api.md, "Errors", over real HTTP: the envelope, the code and the HTTP status agree,
 // the message names the problem, and the server keeps answering.
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@ class ErrorsTest : public ::testing::TestWithParam<std::string> {
     chat_ = CreateChat(server_->port(), cred_);
   }
 
-  // Asserts the SPEC §3 envelope with `code`, and that the message mentions `needle`.
+  // Asserts the error envelope with `code`, and that the message mentions `needle`.
   void ExpectError(const HttpResponse& r, int code, const std::string& needle = "") {
     ASSERT_EQ(r.status, code) << r.body;
     auto doc = r.Json().as_object();

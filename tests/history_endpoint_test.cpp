@@ -1,4 +1,4 @@
-// The seed endpoint, driven over HTTP against the real binary (SPEC §1).
+// The seed endpoint, driven over HTTP against the real binary (docs/api.md).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>

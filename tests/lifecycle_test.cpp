@@ -1,4 +1,4 @@
-// The chat lifecycle and message endpoints of SPEC §6 over real HTTP.
+// The chat lifecycle and message endpoints of docs/api.md over real HTTP.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>

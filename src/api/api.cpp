@@ -9,7 +9,7 @@
 
 #include "api/envelope.hpp"
 #include "api/handlers.hpp"
-#include "api/request_fields.hpp"
+#include "codec/request_fields.hpp"
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 
@@ -116,6 +116,10 @@ ApiResponse Api::Error(const Status& status) const {
   return ErrorResponse(status, deps_.settings);
 }
 
+ApiResponse Api::Refuse(Refusal why, std::string_view message) const {
+  return RefusalResponse(why, message, deps_.settings);
+}
+
 ApiResponse Api::Handle(const ApiRequest& request) const {
   try {
     return Dispatch(request);
@@ -163,12 +167,12 @@ ApiResponse Api::Dispatch(const ApiRequest& request) const {
 ApiResponse Api::Authorized(const Endpoint& endpoint, const ApiRequest& request,
                             std::string_view query) const {
   if (request.method != "POST") {
-    ApiResponse r = Error({StatusCode::kMethodNotAllowed, "请求方法不允许: 需要 POST"});
+    ApiResponse r = Refuse(Refusal::kMethodNotAllowed, "请求方法不允许: 需要 POST");
     r.allow_post_only = true;
     return r;
   }
   if (!IsJsonContentType(request.content_type)) {
-    return Error({StatusCode::kUnsupportedMedia, "不支持的媒体类型: 需要 application/json"});
+    return Refuse(Refusal::kUnsupportedMedia, "不支持的媒体类型: 需要 application/json");
   }
   auto params = ParseQuery(query);
   if (!params.ok()) return Error(params.status());
@@ -181,7 +185,7 @@ ApiResponse Api::Authorized(const Endpoint& endpoint, const ApiRequest& request,
   ApiResponse r;
   if (deps_.rate_limiter) {
     if (int64_t wait_s = deps_.rate_limiter->Acquire(caller->client_id, now_ms); wait_s > 0) {
-      r = Error({StatusCode::kRateLimited, "请求过于频繁，请稍后重试"});
+      r = Refuse(Refusal::kTooManyRequests, "请求过于频繁，请稍后重试");
       r.retry_after_s = wait_s;
       r.client_id = caller->client_id;
       return r;

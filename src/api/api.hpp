@@ -1,4 +1,4 @@
-// The Op API as a plain function: request in, complete response out (SPEC §1-§6).
+// The Op API as a plain function: request in, complete response out (docs/api.md).
 // The HTTP layer hands every request here and writes back what it gets; no handler sees a
 // socket. Thread-safe: Handle() may run on many threads at once.
 #pragma once
@@ -35,6 +35,16 @@ struct ApiResponse {
   int64_t retry_after_s = 0;     // 429: the HTTP layer adds "Retry-After"
 };
 
+// Answers that only the HTTP layer and the API's own checks give, never storage, auth or a
+// handler: so they are not Status codes. The value is the HTTP status.
+enum class Refusal {
+  kMethodNotAllowed = 405,
+  kPayloadTooLarge = 413,
+  kUnsupportedMedia = 415,
+  kTooManyRequests = 429,   // a client's request rate, or one address's connections
+  kServerFull = 503,        // the connection limit
+};
+
 struct ApiSettings {
   std::string host_name;
   std::string service_phone;
@@ -58,7 +68,7 @@ class Api {
  public:
   explicit Api(ApiDeps deps) : deps_(std::move(deps)) {}
 
-  // Never throws; every outcome is a SPEC §3 envelope (or a health document).
+  // Never throws; every outcome is an envelope of docs/api.md, "Errors" (or a health document).
   ApiResponse Handle(const ApiRequest& request) const;
 
   // Whether the request's endpoint writes to storage. Writes wait for a durable commit, so the
@@ -68,6 +78,7 @@ class Api {
   // An error envelope for failures found before a request reaches Handle (body too large,
   // malformed HTTP).
   ApiResponse Error(const Status& status) const;
+  ApiResponse Refuse(Refusal why, std::string_view message) const;
 
   // The endpoint names, for metrics labels.
   static std::vector<std::string> EndpointNames();

@@ -1,8 +1,8 @@
-// The chat lifecycle endpoints of SPEC §6: createChat, accept/suspend/resume/end/deleteChat,
+// The chat lifecycle endpoints of docs/api.md: createChat, accept/suspend/resume/end/deleteChat,
 // chats and chatInfo.
 #include "api/handlers.hpp"
-#include "api/message_codec.hpp"
-#include "api/request_fields.hpp"
+#include "codec/message_codec.hpp"
+#include "codec/request_fields.hpp"
 #include "common/clock.hpp"
 #include "common/ids.hpp"
 

@@ -15,13 +15,9 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kUnauthenticated: return 401;
     case StatusCode::kPermissionDenied: return 403;
     case StatusCode::kNotFound: return 404;
-    case StatusCode::kMethodNotAllowed: return 405;
     case StatusCode::kConflict: return 409;
-    case StatusCode::kPayloadTooLarge: return 413;
-    case StatusCode::kUnsupportedMedia: return 415;
-    case StatusCode::kRateLimited: return 429;
+    case StatusCode::kResourceExhausted: return 413;
     case StatusCode::kUnavailable: return 503;
-    case StatusCode::kOverloaded: return 503;
     case StatusCode::kInternal: return 500;
   }
   return 500;
@@ -56,8 +52,17 @@ void CloseEnvelope(JsonWriter& w, const ApiSettings& settings) {
 }
 
 ApiResponse ErrorResponse(const Status& status, const ApiSettings& settings) {
+  return ErrorResponse(HttpStatusOf(status.code()), status, settings);
+}
+
+ApiResponse RefusalResponse(Refusal why, std::string_view message, const ApiSettings& settings) {
+  return ErrorResponse(static_cast<int>(why), Status::InvalidArgument(std::string(message)),
+                       settings);
+}
+
+ApiResponse ErrorResponse(int http_status, const Status& status, const ApiSettings& settings) {
   ApiResponse r;
-  r.status = HttpStatusOf(status.code());
+  r.status = http_status;
   // A message may quote a request's bytes (a parameter name): keep the answer valid JSON.
   std::string message = ToValidUtf8(status.message());
   // During a storage outage every request fails the same way, thousands a second: a line

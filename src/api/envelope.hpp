@@ -1,4 +1,4 @@
-// The response envelope of SPEC §1/§3: {"code","message","data",...,"foot"}.
+// The response envelope of docs/api.md ("The envelope", "Errors"): {"code","message","data",...,"foot"}.
 // The one place where a Status becomes an HTTP status and a client-facing message.
 #pragma once
 
@@ -25,5 +25,9 @@ void CloseEnvelope(JsonWriter& w, const ApiSettings& settings);
 // A complete error response. For Internal/Unavailable the message shown is generic and the
 // detail is logged instead.
 ApiResponse ErrorResponse(const Status& status, const ApiSettings& settings);
+// The same with `message` shown as it is, for a refusal of the HTTP or API layer.
+ApiResponse RefusalResponse(Refusal why, std::string_view message, const ApiSettings& settings);
+// The common part: `status`'s message under `http_status`.
+ApiResponse ErrorResponse(int http_status, const Status& status, const ApiSettings& settings);
 
 }  // namespace opchat

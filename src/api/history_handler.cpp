@@ -1,9 +1,9 @@
-// POST /op/v2/operatorToUserChatMessages — the seed endpoint (SPEC §1).
+// POST /op/v2/operatorToUserChatMessages — the original API's endpoint (docs/api.md).
 #include <limits>
 
 #include "api/handlers.hpp"
-#include "api/message_codec.hpp"
-#include "api/request_fields.hpp"
+#include "codec/message_codec.hpp"
+#include "codec/request_fields.hpp"
 #include "common/clock.hpp"
 #include "domain/page.hpp"
 

@@ -1,7 +1,7 @@
-// POST /op/v2/sendMessage (SPEC §6): stores one message, idempotent by userMessageId.
+// POST /op/v2/sendMessage (docs/api.md, "sendMessage"): stores one message, idempotent by userMessageId.
 #include "api/handlers.hpp"
-#include "api/message_codec.hpp"
-#include "api/request_fields.hpp"
+#include "codec/message_codec.hpp"
+#include "codec/request_fields.hpp"
 #include "common/clock.hpp"
 
 namespace opchat {

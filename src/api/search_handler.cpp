@@ -4,8 +4,8 @@
 //   data: {"keyword", "hits": [{"chatId", "snippet", "message": <§1 message>}]}, page: {...}
 // The snippet marks matches with 【】 (api/search_snippet.hpp).
 #include "api/handlers.hpp"
-#include "api/message_codec.hpp"
-#include "api/request_fields.hpp"
+#include "codec/message_codec.hpp"
+#include "codec/request_fields.hpp"
 #include "api/search_snippet.hpp"
 #include "common/clock.hpp"
 #include "storage/search_pattern.hpp"
@@ -59,7 +59,7 @@ Status HandleSearchMessages(const HandlerInput& in, JsonWriter& w) {
   int64_t page = 1, size = 20;
   auto query = ParseSearch(in, &page, &size);
   if (!query.ok()) return query.status();
-  // Same answer for another channel's chat as for no chat (SPEC §2).
+  // Same answer for another channel's chat as for no chat (docs/security.md, "Actors").
   if (query->chat_id) {
     auto chat = VisibleChat(in, *query->chat_id);
     if (!chat.ok()) return chat.status();

@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "api/handlers.hpp"
-#include "api/request_fields.hpp"
+#include "codec/request_fields.hpp"
 #include "common/clock.hpp"
 #include "transcript/transcript.hpp"
 
@@ -78,7 +78,7 @@ Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w) {
         return Status::Ok();
       },
       &fitted);
-  if (s.code() == StatusCode::kPayloadTooLarge) return TooLarge(options, fitted);
+  if (s.code() == StatusCode::kResourceExhausted) return TooLarge(options, fitted);
   if (!s.ok()) return s;
 
   w.Key("data");

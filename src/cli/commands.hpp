@@ -1,5 +1,5 @@
-// The subcommands of the `opchat` binary (SPEC §8). Each Register* adds one subcommand to the
-// app; when it runs, it stores its exit code in `exit_code`.
+// The subcommands of the `opchat` binary (docs/configuration.md, "Command line"). Each Register*
+// adds one subcommand to the app; when it runs, it stores its exit code in `exit_code`.
 #pragma once
 
 #include <memory>

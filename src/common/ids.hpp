@@ -1,4 +1,4 @@
-// Identifier generation (SPEC §5). Thread-safe.
+// Identifier generation (docs/design.md: server-chosen ids). Thread-safe.
 #pragma once
 
 #include <cstdint>

@@ -66,7 +66,7 @@ std::string OneLine(std::string_view text) {
 }
 
 std::optional<int64_t> RateLimitedLog::Admit(std::chrono::steady_clock::time_point now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (last_logged_ && now - *last_logged_ < interval_) {
     ++suppressed_;
     return std::nullopt;

@@ -6,10 +6,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "common/mutex.hpp"
 
 namespace opchat {
 
@@ -40,9 +41,9 @@ class RateLimitedLog {
 
  private:
   const std::chrono::milliseconds interval_;
-  std::mutex mu_;
-  std::optional<std::chrono::steady_clock::time_point> last_logged_;  // GUARDED_BY(mu_)
-  int64_t suppressed_ = 0;                                            // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::optional<std::chrono::steady_clock::time_point> last_logged_ GUARDED_BY(mu_);
+  int64_t suppressed_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace opchat

@@ -1,5 +1,5 @@
 // Status and Result<T>: how every fallible call below the HTTP layer reports failure.
-// A Status carries a code (mapped once, in api/, to the SPEC §3 envelope) and a message.
+// A Status carries a code (mapped once, in api/, to the envelope of docs/api.md, "Errors") and a message.
 // For client errors (4xx) the message is safe to show to the caller; for Unavailable and
 // Internal it is an operator-facing detail that goes to the log only.
 // Plain values; thread-compatible.
@@ -18,15 +18,13 @@ enum class StatusCode {
   kUnauthenticated,    // 401
   kPermissionDenied,   // 403
   kNotFound,           // 404
-  kMethodNotAllowed,   // 405
   kConflict,           // 409
-  kPayloadTooLarge,    // 413
-  kUnsupportedMedia,   // 415
-  kRateLimited,        // 429
+  kResourceExhausted,  // a limit the request would pass (the caller decides what to answer)
   kInternal,           // 500
   kUnavailable,        // 503: storage unreachable or busy
-  kOverloaded,         // 503: the server itself refuses more work (connection limit)
 };
+// Refusals that only the HTTP and API layers make (405, 413, 415, 429, a full server) are not
+// Status codes: see api/api.hpp, Refusal.
 
 class [[nodiscard]] Status {
  public:

@@ -1,4 +1,4 @@
-// The server's configuration: the TOML file of SPEC §8, with every default in one place.
+// The server's configuration: the TOML file of docs/configuration.md, with every default in one place.
 // Plain values; thread-compatible.
 #pragma once
 

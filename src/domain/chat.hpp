@@ -23,7 +23,7 @@ struct Chat {
   std::optional<int64_t> last_message_ms;
 };
 
-// Message types of the Op API (SPEC §1).
+// Message types of the Op API (docs/api.md).
 bool IsKnownMessageType(std::string_view type);
 // Whether messages of this type carry a stored object (and so a signed getUrl).
 bool HasStoredObject(std::string_view type);

@@ -1,4 +1,4 @@
-// Session status codes of the Op API and the lifecycle rules between them (SPEC §1, §6).
+// Session status codes of the Op API and the lifecycle rules between them (docs/api.md).
 // Pure functions; thread-safe.
 #pragma once
 

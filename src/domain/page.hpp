@@ -1,4 +1,4 @@
-// Page arithmetic of the history endpoint (SPEC §1, §7). Pure; thread-safe.
+// Page arithmetic of the history endpoint (docs/api.md, "operatorToUserChatMessages"). Pure; thread-safe.
 // Messages of a chat hold dense positions 1..total, so any page is a closed range of
 // positions: storage reads it as an index range, never with OFFSET.
 #pragma once

@@ -44,7 +44,7 @@ struct HttpServer::Impl {
   asio::awaitable<void> Accept();
   asio::awaitable<void> Drain();
   asio::awaitable<void> Session(tcp::socket socket, asio::ip::address peer);
-  asio::awaitable<void> Refuse(tcp::socket socket, Status why);
+  asio::awaitable<void> Refuse(tcp::socket socket, ApiResponse answer);
   bool ClaimAddress(const asio::ip::address& peer);
   void ReleaseAddress(const asio::ip::address& peer);
   asio::awaitable<ApiResponse> Respond(const http::request<http::string_body>& req);
@@ -79,16 +79,16 @@ http::response<http::string_body> ToHttp(ApiResponse&& r, unsigned version, bool
 }
 
 // A failure met while reading a request: what to answer, if anything, before closing.
-std::optional<Status> ReadFailureAnswer(const beast::error_code& ec) {
-  if (ec == http::error::body_limit) return Status{StatusCode::kPayloadTooLarge, "请求体过大"};
-  if (ec == http::error::header_limit) return Status::InvalidArgument("请求头过大");
+std::optional<ApiResponse> ReadFailureAnswer(const Api& api, const beast::error_code& ec) {
+  if (ec == http::error::body_limit) return api.Refuse(Refusal::kPayloadTooLarge, "请求体过大");
+  if (ec == http::error::header_limit) return api.Error(Status::InvalidArgument("请求头过大"));
   // Timeouts, resets and a peer that closed: nobody to answer.
   if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
       ec == asio::error::eof || ec == asio::error::connection_reset ||
       ec == asio::error::operation_aborted || ec == http::error::partial_message) {
     return std::nullopt;
   }
-  return Status::InvalidArgument("请求格式错误");
+  return api.Error(Status::InvalidArgument("请求格式错误"));
 }
 
 // After an answer sent before the request was fully read (413, a header too large), read and
@@ -167,8 +167,8 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket, asio::ip::ad
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     const auto started = std::chrono::steady_clock::now();
     if (ec) {
-      if (auto answer = ReadFailureAnswer(ec)) {
-        auto res = ToHttp(api.Error(*answer), 11, false);
+      if (auto answer = ReadFailureAnswer(api, ec)) {
+        auto res = ToHttp(std::move(*answer), 11, false);
         stream.expires_after(read_timeout);
         co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
         if (metrics) metrics->RecordRequest("other", res.result_int(), 0);
@@ -206,10 +206,10 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket, asio::ip::ad
   if (metrics) metrics->AddConnections(-1);
 }
 
-asio::awaitable<void> HttpServer::Impl::Refuse(tcp::socket socket, Status why) {
+asio::awaitable<void> HttpServer::Impl::Refuse(tcp::socket socket, ApiResponse answer) {
   // Over a connection limit: one short answer, then close, without reading the request.
   beast::tcp_stream stream(std::move(socket));
-  auto res = ToHttp(api.Error(why), 11, false);
+  auto res = ToHttp(std::move(answer), 11, false);
   stream.expires_after(std::chrono::seconds(2));
   co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
   beast::error_code ignored;
@@ -237,7 +237,7 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
       if (metrics) metrics->CountRefusedConnection();
       asio::co_spawn(target,
                      Refuse(std::move(socket),
-                            {StatusCode::kOverloaded, "服务繁忙: 连接数已达上限，请稍后重试"}),
+                            api.Refuse(Refusal::kServerFull, "服务繁忙: 连接数已达上限，请稍后重试")),
                      asio::detached);
       continue;
     }
@@ -253,10 +253,11 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
       if (metrics) metrics->CountRefusedConnection();
       asio::co_spawn(target,
                      Refuse(std::move(socket),
-                            {StatusCode::kRateLimited,
-                             "连接过多: 同一地址的连接数已达上限 (limits.max_connections_per_address = " +
-                                 std::to_string(settings.max_connections_per_address) +
-                                 ")，请关闭空闲连接后重试"}),
+                            api.Refuse(Refusal::kTooManyRequests,
+                                       "连接过多: 同一地址的连接数已达上限 "
+                                       "(limits.max_connections_per_address = " +
+                                           std::to_string(settings.max_connections_per_address) +
+                                           ")，请关闭空闲连接后重试")),
                      asio::detached);
       continue;
     }

@@ -5,8 +5,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "api/message_codec.hpp"
-#include "api/request_fields.hpp"
+#include "codec/message_codec.hpp"
+#include "codec/request_fields.hpp"
 
 namespace opchat {
 namespace {

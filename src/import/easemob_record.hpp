@@ -1,4 +1,4 @@
-// One Easemob (环信) chat-history record mapped onto opchat's message model (SPEC §1).
+// One Easemob (环信) chat-history record mapped onto opchat's message model (docs/api.md, the message object).
 // Both of Easemob's record shapes carry the same fields: the entities of the REST
 // `chatmessages` response and the lines of the hourly history-export files
 // (https://doc.easemob.com/document/server-side/message_historical.html):

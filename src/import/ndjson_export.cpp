@@ -1,6 +1,6 @@
 #include "import/ndjson_export.hpp"
 
-#include "api/message_codec.hpp"
+#include "codec/message_codec.hpp"
 #include "common/clock.hpp"
 #include "common/json_writer.hpp"
 

@@ -1,4 +1,4 @@
-// Writes messages as NDJSON (`opchat export`): one message per line, the SPEC §1 object that
+// Writes messages as NDJSON (`opchat export`): one message per line, the message object of docs/api.md that
 // the history endpoint answers (WriteMessage), followed by what re-creates it elsewhere:
 //   ..."seq", "timestamp", "key", "chatId", "channel", "userId", "operatorId", "chatStatus",
 //   "chatExt"

@@ -9,8 +9,8 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/monotonic_resource.hpp>
 
-#include "api/message_codec.hpp"
-#include "api/request_fields.hpp"
+#include "codec/message_codec.hpp"
+#include "codec/request_fields.hpp"
 #include "common/clock.hpp"
 
 namespace opchat {

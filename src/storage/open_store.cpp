@@ -4,10 +4,8 @@
 #include <vector>
 
 #include "storage/store.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
-#ifdef OPCHAT_WITH_POSTGRES
 #include "storage/postgres/pg_store.hpp"
-#endif
+#include "storage/sqlite/sqlite_store.hpp"
 
 namespace opchat {
 
@@ -21,11 +19,7 @@ Result<std::unique_ptr<Store>> OpenByScheme(const std::string& url, const StoreO
     return sqlite::SqliteStore::Open(path, options);
   }
   if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0) {
-#ifdef OPCHAT_WITH_POSTGRES
     return postgres::PgStore::Open(url, options);
-#else
-    return Status::InvalidArgument("this build has no PostgreSQL back end");
-#endif
   }
   return Status::InvalidArgument("unsupported storage URL (want sqlite:PATH or postgres://...): " +
                                  url);

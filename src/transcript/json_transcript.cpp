@@ -1,6 +1,6 @@
 // The JSON transcript: {"chat": <chat object>, "timezone": "+08:00", "messages": [<§1 message>,
 // ...], "count": N} — the same objects the API answers, getUrl signed as of now.
-#include "api/message_codec.hpp"
+#include "codec/message_codec.hpp"
 #include "common/clock.hpp"
 #include "common/json_writer.hpp"
 #include "transcript/transcript_parts.hpp"

@@ -64,7 +64,7 @@ Status WriteTranscript(Store& store, const Chat& chat, TranscriptFormat format,
     return true;
   };
   auto too_large = [&] {
-    return Status(StatusCode::kPayloadTooLarge,
+    return Status(StatusCode::kResourceExhausted,
                   "transcript over " + std::to_string(options.max_bytes) + " bytes");
   };
   renderer->Begin(chat, out);

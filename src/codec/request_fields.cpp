@@ -1,4 +1,4 @@
-#include "api/request_fields.hpp"
+#include "codec/request_fields.hpp"
 
 #include <charconv>
 #include <cmath>

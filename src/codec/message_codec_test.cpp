@@ -1,8 +1,8 @@
-#include "api/message_codec.hpp"
+#include "codec/message_codec.hpp"
 
 #include <gtest/gtest.h>
 
-#include "api/request_fields.hpp"
+#include "codec/request_fields.hpp"
 
 namespace opchat {
 namespace {

@@ -1,5 +1,5 @@
 // Typed access to the fields of a JSON request body. Every failure is InvalidArgument with a
-// message naming the field ("参数错误: pageNum"), as SPEC §1 requires.
+// message naming the field ("参数错误: pageNum"), as docs/api.md, "Errors", promises.
 // Integers may arrive as JSON integers or as decimal strings ("2"); nothing else converts.
 #pragma once
 

@@ -1,5 +1,6 @@
-// Wire encoding of messages and chats (SPEC §1, §6), and the decoding of a message's fields
-// from a request body. Stateless; thread-safe.
+// Wire encoding of messages and chats (docs/api.md: the message and chat objects), and the
+// decoding of a message's fields from a request body. Below the API, the importers and the
+// transcripts, which all speak it. Stateless; thread-safe.
 #pragma once
 
 #include <cstdint>

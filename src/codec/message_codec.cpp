@@ -1,6 +1,6 @@
-#include "api/message_codec.hpp"
+#include "codec/message_codec.hpp"
 
-#include "api/request_fields.hpp"
+#include "codec/request_fields.hpp"
 #include "common/clock.hpp"
 
 namespace opchat {
