@@ -57,7 +57,7 @@ Status WriteTranscript(Store& store, const Chat& chat, TranscriptFormat format,
   // messages belong to a later transcript.
   for (int64_t first = 1; first <= chat.message_count; first += kPage) {
     SeqRange range{first, std::min(chat.message_count, first + kPage - 1), false};
-    auto messages = store.ReadMessages(chat.id, range);
+    auto messages = store.ReadMessages(chat.channel, chat.id, range);
     if (!messages.ok()) return messages.status();
     for (const Message& m : *messages) renderer->Add(m, out);
     if (out.size() >= kChunkBytes) {
