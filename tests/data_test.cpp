@@ -364,6 +364,8 @@ TEST_P(DataTest, SearchFindsChineseKeywordsOfEveryLengthInTheSignedChannelOnly) 
   EXPECT_EQ(two.first, (std::vector<std::string>{"【退款】单已经提交了吗", "好的，请提供【退款】单号",
                                                  "你好，我要【退款】 \"急\" \\ <b>"}));
   EXPECT_EQ(two.second, 3);
+  EXPECT_EQ(Ok("searchMessages", R"({"keyword":"退款"})")["page"].at("totalExact"), true)
+      << "below the count limit the total is exact";
   EXPECT_EQ(search(R"({"keyword":"退款单"})").first,
             (std::vector<std::string>{"【退款单】已经提交了吗", "好的，请提供【退款单】号"}));
   EXPECT_EQ(search(R"({"keyword":"请提供退款单号"})").second, 1);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <optional>
 
 #include "api/api.hpp"
 #include "auth/verifier.hpp"
@@ -37,8 +38,9 @@ Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w);  // chatTran
 // of other channels' ids.
 Result<Chat> VisibleChat(const HandlerInput& in, std::string_view chat_id);
 
-// Writes "page":{total,page,pageSize,count,next,startIndex}.
+// Writes "page":{total,page,pageSize,count,next,startIndex}, with "totalExact" after total
+// when given (a total that may be a lower bound).
 void WritePage(JsonWriter& w, int64_t total, int64_t page, int64_t page_size, int64_t count,
-               bool next, int64_t start_index);
+               bool next, int64_t start_index, std::optional<bool> total_exact = std::nullopt);
 
 }  // namespace opchat

@@ -15,11 +15,15 @@ Result<Chat> VisibleChat(const HandlerInput& in, std::string_view chat_id) {
 }
 
 void WritePage(JsonWriter& w, int64_t total, int64_t page, int64_t page_size, int64_t count,
-               bool next, int64_t start_index) {
+               bool next, int64_t start_index, std::optional<bool> total_exact) {
   w.Key("page");
   w.BeginObject();
   w.Key("total");
   w.Int(total);
+  if (total_exact) {
+    w.Key("totalExact");
+    w.Bool(*total_exact);
+  }
   w.Key("page");
   w.Int(page);
   w.Key("pageSize");

@@ -85,6 +85,10 @@ struct SearchQuery {
   std::optional<int64_t> until_ms;  // message time < until
   int64_t offset = 0;
   int64_t limit = 20;
+  // The count stops here: a keyword common in a large channel costs no more than this many
+  // matches to count (the page itself is limit + offset rows).
+  int64_t max_total = kSearchMaxTotal;
+  static constexpr int64_t kSearchMaxTotal = 10000;
 };
 
 struct SearchHit {
@@ -94,7 +98,10 @@ struct SearchHit {
 
 struct SearchResult {
   std::vector<SearchHit> hits;  // newest first (time, then chat id and seq, descending)
-  int64_t total = 0;            // messages matching the query
+  // Messages matching the query, at most query.max_total; total_exact is false when more
+  // match than that (total is then max_total).
+  int64_t total = 0;
+  bool total_exact = true;
 };
 
 // Called once per exported message; a non-OK status stops the scan and is returned.

@@ -154,7 +154,7 @@ constexpr Statement kExportMessages = {
     " AND ($4::bigint IS NULL OR create_ms < $4::bigint) ORDER BY seq LIMIT $5"};
 
 // Search: $1 channel, $2 ILIKE pattern, $3 type, $4 since, $5 until; the per-chat statements add
-// $6 chat id, then limit and offset follow. The trigram index serves ILIKE for keywords of 3+
+// $6 chat id, then limit and offset follow (the counts: the count limit). The trigram index serves ILIKE for keywords of 3+
 // characters; shorter ones scan the channel's messages. A channel-wide search is a multi-shard
 // query on Citus (chats and messages are co-located by chat_id, so the join stays on each
 // shard); naming the chat makes it a single-shard query.
@@ -170,12 +170,16 @@ constexpr Statement kExportMessages = {
   " AND ($5::bigint IS NULL OR m.create_ms < $5::bigint)"
 #define OPCHAT_SEARCH_IN_CHAT " AND c.chat_id = $6 AND m.chat_id = $6"
 #define OPCHAT_SEARCH_ORDER " ORDER BY m.create_ms DESC, m.chat_id DESC, m.seq DESC"
-constexpr Statement kSearchCount = {"search_count", "SELECT COUNT(*)" OPCHAT_SEARCH_WHERE};
+// The counts read at most max_total + 1 matches: one more tells that the total is not exact.
+constexpr Statement kSearchCount = {
+    "search_count",
+    "SELECT COUNT(*) FROM (SELECT 1" OPCHAT_SEARCH_WHERE " LIMIT $6::bigint) AS t"};
 constexpr Statement kSearchPage = {
     "search_page", "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_WHERE OPCHAT_SEARCH_ORDER
                    " LIMIT $6::bigint OFFSET $7::bigint"};
 constexpr Statement kSearchChatCount = {
-    "search_chat_count", "SELECT COUNT(*)" OPCHAT_SEARCH_WHERE OPCHAT_SEARCH_IN_CHAT};
+    "search_chat_count", "SELECT COUNT(*) FROM (SELECT 1" OPCHAT_SEARCH_WHERE OPCHAT_SEARCH_IN_CHAT
+                         " LIMIT $7::bigint) AS t"};
 constexpr Statement kSearchChatPage = {
     "search_chat_page", "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_WHERE
                         OPCHAT_SEARCH_IN_CHAT OPCHAT_SEARCH_ORDER
@@ -656,9 +660,14 @@ Result<SearchResult> PgStore::SearchMessages(const SearchQuery& s) {
                                ParamOf(s.type), ParamOf(s.since_ms), ParamOf(s.until_ms)};
   if (s.chat_id) params.push_back(ParamOf(*s.chat_id));
   SearchResult out;
-  auto count = (*conn)->Exec(s.chat_id ? kSearchChatCount : kSearchCount, params);
+  const int64_t cap = std::max<int64_t>(s.max_total, 0);
+  std::vector<Param> count_params = params;
+  count_params.push_back(ParamOf(cap + 1));
+  auto count = (*conn)->Exec(s.chat_id ? kSearchChatCount : kSearchCount, count_params);
   if (!count.ok()) return count.status();
   out.total = count->Int(0, 0);
+  out.total_exact = out.total <= cap;
+  out.total = std::min(out.total, cap);
   params.push_back(s.limit < 0 ? std::nullopt : ParamOf(s.limit));
   params.push_back(ParamOf(std::max<int64_t>(s.offset, 0)));
   auto rows = (*conn)->Exec(s.chat_id ? kSearchChatPage : kSearchPage, params);

@@ -224,7 +224,7 @@ Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const Chat& chat,
 }
 
 // Search statements. ?1 channel, ?2 LIKE pattern, ?3 chat id, ?4 type, ?5 since, ?6 until,
-// ?7 FTS5 query, ?8 limit, ?9 offset. The LIKE condition holds on every path, so the FTS index
+// ?7 FTS5 query, ?8 limit, ?9 offset, ?10 how many matches the count may stop at. The LIKE condition holds on every path, so the FTS index
 // (which also folds non-ASCII case) only narrows the candidates and the answer is the same
 // whichever path runs.
 #define OPCHAT_M_MESSAGE_COLUMNS                                                                \
@@ -233,14 +233,19 @@ Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const Chat& chat,
   "m.lng, m.create_ms, m.ext, c.chat_id"
 // The FTS candidates are the index's matches (each rowid found in the extent that holds it)
 // plus every message above its chat's search_seq (not indexed yet), which the LIKE condition
-// then filters like the rest.
+// then filters like the rest. The index is shared by every channel, so a match is first
+// checked for the channel through its extent's chat (chats_by_no holds the channel: one
+// probe), before its message row is read and LIKE-tested: a keyword common in another
+// channel's chats costs this search an index probe per match, not a row read.
 #define OPCHAT_SEARCH_FTS                                                                       \
   " FROM (SELECT e.chat_no AS chat_no, e.first_seq + (x.rowid - e.base) AS seq"                \
   " FROM messages_fts x JOIN search_extents e"                                                 \
   " ON e.base = (SELECT MAX(base) FROM search_extents WHERE base <= x.rowid)"                  \
-  " WHERE messages_fts MATCH ?7"                                                               \
+  " JOIN chats fc ON fc.chat_no = e.chat_no"                                                   \
+  " WHERE messages_fts MATCH ?7 AND fc.channel_id = ?1"                                        \
   " UNION ALL SELECT b.chat_no, p.seq FROM chats b JOIN messages p"                            \
-  " ON p.chat_no = b.chat_no AND p.seq > b.search_seq WHERE b.search_seq < b.message_count) f" \
+  " ON p.chat_no = b.chat_no AND p.seq > b.search_seq"                                         \
+  " WHERE b.search_seq < b.message_count AND b.channel_id = ?1) f"                            \
   " JOIN messages m ON m.chat_no = f.chat_no AND m.seq = f.seq"                                \
   " JOIN chats c ON c.chat_no = m.chat_no WHERE c.channel_id = ?1"
 #define OPCHAT_SEARCH_SCAN \
@@ -254,6 +259,10 @@ Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const Chat& chat,
 #define OPCHAT_SEARCH_ORDER \
   " ORDER BY m.create_ms DESC, c.chat_id DESC, m.seq DESC LIMIT ?8 OFFSET ?9"
 
+// The count reads at most ?10 matches (SearchQuery::max_total + 1: one more tells that the
+// total is not exact).
+#define OPCHAT_SEARCH_COUNT(from) "SELECT COUNT(*) FROM (SELECT 1" from OPCHAT_SEARCH_FILTER " LIMIT ?10)"
+
 struct SearchSql {
   const char* count;
   const char* page;
@@ -264,16 +273,16 @@ struct SearchSql {
 // index range already), scan the messages with LIKE.
 SearchSql ChooseSearchSql(const SearchQuery& q) {
   static constexpr SearchSql kFts = {
-      "SELECT COUNT(*)" OPCHAT_SEARCH_FTS OPCHAT_SEARCH_FILTER,
+      OPCHAT_SEARCH_COUNT(OPCHAT_SEARCH_FTS),
       "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_FTS OPCHAT_SEARCH_FILTER OPCHAT_SEARCH_ORDER,
       true};
   static constexpr SearchSql kScan = {
-      "SELECT COUNT(*)" OPCHAT_SEARCH_SCAN OPCHAT_SEARCH_FILTER,
+      OPCHAT_SEARCH_COUNT(OPCHAT_SEARCH_SCAN),
       "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_SCAN OPCHAT_SEARCH_FILTER
           OPCHAT_SEARCH_ORDER,
       false};
   static constexpr SearchSql kChat = {
-      "SELECT COUNT(*)" OPCHAT_SEARCH_CHAT OPCHAT_SEARCH_FILTER,
+      OPCHAT_SEARCH_COUNT(OPCHAT_SEARCH_CHAT),
       "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_CHAT OPCHAT_SEARCH_FILTER
           OPCHAT_SEARCH_ORDER,
       false};
@@ -602,8 +611,12 @@ Result<SearchResult> SqliteStore::SearchMessages(const SearchQuery& s) {
   {
     auto q = (*db)->Prepare(sql.count);
     BindSearch(q, s, pattern, sql.fts);
+    const int64_t cap = std::max<int64_t>(s.max_total, 0);
+    q.Bind(10, cap + 1);
     if (q.Step()) out.total = q.Int(0);
     if (!q.status().ok()) return q.status();
+    out.total_exact = out.total <= cap;
+    out.total = std::min(out.total, cap);
   }
   auto q = (*db)->Prepare(sql.page);
   BindSearch(q, s, pattern, sql.fts);

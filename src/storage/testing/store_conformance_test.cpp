@@ -820,6 +820,34 @@ TEST_P(SearchTest, DeletingIndexedAndPendingMessagesKeepsSearchExact) {
   EXPECT_EQ(Search({.keyword = "新的退款"}).first, Ids({"新的退款单"}));
 }
 
+// The count stops at max_total: past it, total is max_total and not exact; the page is the
+// same either way.
+TEST_P(SearchTest, TotalIsCappedAndSaysSoPastTheCountLimit) {
+  for (const char* keyword : {"退", "退款单"}) {  // the LIKE scan and the trigram index
+    SearchQuery q{.channel = channel_, .keyword = keyword};
+    auto full = store_->SearchMessages(q);
+    ASSERT_TRUE(full.ok());
+    EXPECT_TRUE(full->total_exact);
+    const int64_t n = full->total;
+    ASSERT_GE(n, 1);
+    q.max_total = n;
+    EXPECT_EQ(store_->SearchMessages(q).value().total, n);
+    EXPECT_TRUE(store_->SearchMessages(q).value().total_exact) << "exactly at the cap is exact";
+    q.max_total = n - 1;
+    auto capped = store_->SearchMessages(q);
+    ASSERT_TRUE(capped.ok());
+    EXPECT_EQ(capped->total, n - 1);
+    EXPECT_FALSE(capped->total_exact);
+    EXPECT_EQ(capped->hits.size(), full->hits.size()) << "the page is not cut by the cap";
+  }
+  SearchQuery in_chat{.channel = channel_, .keyword = "退款", .chat_id = a_, .max_total = 1};
+  auto one = store_->SearchMessages(in_chat);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->total, 1);
+  EXPECT_FALSE(one->total_exact);
+  EXPECT_EQ(one->hits.size(), 3u);
+}
+
 INSTANTIATE_TEST_SUITE_P(BackEnds, SearchTest, ::testing::ValuesIn(BackEnds()),
                          [](const auto& info) { return info.param; });
 
