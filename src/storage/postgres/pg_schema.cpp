@@ -125,7 +125,7 @@ constexpr Statement kRecordVersion = {
 
 }  // namespace
 
-Status MigratePostgres(PgConn& conn) {
+Status MigratePostgres(PgConn& conn, int up_to) {
   return conn.Transact([&]() -> Status {
     if (Status s = conn.ExecScript(kLockSql); !s.ok()) return s;
     Status s = conn.ExecScript(
@@ -136,7 +136,7 @@ Status MigratePostgres(PgConn& conn) {
     if (!current.ok()) return current.status();
     int64_t version = current->Int(0, 0);
     for (const Migration& m : kMigrations) {
-      if (m.version <= version) continue;
+      if (m.version <= version || m.version > up_to) continue;
       if (Status e = conn.ExecScript(m.sql); !e.ok()) return e;
       auto rec = conn.Exec(kRecordVersion, {ParamOf(int64_t{m.version}), ParamOf(NowMillis())});
       if (!rec.ok()) return rec.status();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -82,8 +83,9 @@ class PgStore final : public Store {
   int open_ = 0;  // connections idle or lent out; GUARDED_BY(mu_)
 };
 
-// Applies the versioned schema migrations the database has not seen yet, in one transaction
-// under an advisory lock, so opchat processes starting together do not race.
-Status MigratePostgres(PgConn& conn);
+// Applies the versioned schema migrations the database has not seen yet, up to `up_to` (tests
+// of upgrades stop early), in one transaction under an advisory lock, so opchat processes
+// starting together do not race.
+Status MigratePostgres(PgConn& conn, int up_to = std::numeric_limits<int>::max());
 
 }  // namespace opchat::postgres
