@@ -75,7 +75,7 @@ void BM_ReadPage(benchmark::State& state) {
   std::mt19937 rng(1);
   for (auto _ : state) {
     int64_t page = rng() % 500;
-    auto r = store.ReadMessages("u000103b6237d8f94447ab3bd6cbe9c89d70a", {page * 20 + 1, page * 20 + 20, false});
+    auto r = store.ReadMessages("ch", "u000103b6237d8f94447ab3bd6cbe9c89d70a", {page * 20 + 1, page * 20 + 20, false});
     benchmark::DoNotOptimize(r);
   }
 }
@@ -83,7 +83,7 @@ BENCHMARK(BM_ReadPage);
 
 void BM_EncodePage(benchmark::State& state) {
   Store& store = *Shared().store;
-  auto msgs = *store.ReadMessages("u000103b6237d8f94447ab3bd6cbe9c89d70a", {1, 20, false});
+  auto msgs = *store.ReadMessages("ch", "u000103b6237d8f94447ab3bd6cbe9c89d70a", {1, 20, false});
   QiniuUrlSigner media({"http://media.example.com", "ak", "sk", 3600, "imageView2/1/w/200/h/200"});
   std::string out;
   for (auto _ : state) {
@@ -151,7 +151,7 @@ void BM_DurableAppend(benchmark::State& state) {
     m.type = "txt";
     m.msg = "您好，请问订单什么时候发货？";
     m.create_ms = NowMillis();
-    if (!store->AppendMessage(chat_id, m).ok()) state.SkipWithError("append failed");
+    if (!store->AppendMessage(chat.channel, chat_id, m).ok()) state.SkipWithError("append failed");
   }
   state.SetItemsProcessed(state.iterations());
 }

@@ -254,12 +254,47 @@ TEST_P(DataTest, ExportImportExportIsByteIdenticalAcrossBackEnds) {
   }
 
   // One chat; a time window.
-  auto one = Cli({"export", "--config", server_->config_path(), "--chat", chat});
+  auto one = Cli({"export", "--config", server_->config_path(), "--channel", cred_.channel,
+                  "--chat", chat});
   EXPECT_EQ(std::count(one.out.begin(), one.out.end(), '\n'), 9);
   auto window = Cli({"export", "--config", server_->config_path(), "--channel", cred_.channel,
                      "--since", "2024-03-15 10:00:02", "--until", "1710468004000"});
   EXPECT_EQ(std::count(window.out.begin(), window.out.end(), '\n'), 4);
   EXPECT_NE(Cli({"export", "--config", server_->config_path(), "--chat", chat, "--channel", "x"}).code, 0);
+  EXPECT_NE(Cli({"export", "--config", server_->config_path(), "--chat", chat}).code, 0)
+      << "a chat id names a chat only with its channel";
+}
+
+// SPEC §5: `import ndjson --channel B` with a line naming channel A's chat id writes B's own
+// chat of that id; A's chat and history are not touched.
+TEST_P(DataTest, ImportNdjsonIntoAnotherChannelNeverWritesIntoThatChannelsChat) {
+  std::string chat = CreateChat(server_->port(), cred_, "u_a");
+  Ok("sendMessage", R"({"chatId":")" + chat +
+                        R"(","direction":"userToOperator","type":"txt","msg":"a's own"})");
+  const auto before = History(chat);
+  ASSERT_EQ(before.size(), 1u);
+  Credential other = server_->AddClient();
+  const std::string file = server_->dir() + "/b.ndjson";
+  std::ofstream(file) << R"({"chatId":")" << chat
+                      << R"(","userId":"u_b","userMessageId":"164556432430072999","from":"u_b",)"
+                      << R"("to":"kf_1","type":"txt","msg":"b's import","timestamp":1710468000000})"
+                      << "\n";
+  auto r = Cli({"import", "ndjson", "--config", server_->config_path(), "--channel", other.channel,
+                file});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out).at("inserted"), 1);
+
+  EXPECT_EQ(History(chat), before) << "channel A's chat is unchanged";
+  auto info = Ok("chatInfo", R"({"chatId":")" + chat + R"("})");
+  EXPECT_EQ(info["data"].at("messageCount"), 1);
+  EXPECT_EQ(info["data"].at("userId"), "u_a");
+  auto theirs = Call(server_->port(), other, "chatInfo", R"({"chatId":")" + chat + R"("})");
+  ASSERT_EQ(theirs.status, 200) << theirs.body;
+  EXPECT_EQ(theirs.Json().at("data").at("messageCount"), 1);
+  EXPECT_EQ(theirs.Json().at("data").at("userId"), "u_b");
+  auto their_history = AllMessages(server_->port(), other, chat);
+  ASSERT_EQ(their_history.size(), 1u);
+  EXPECT_EQ(their_history[0].at("msg"), "b's import");
 }
 
 // --- transcripts ---
@@ -269,8 +304,8 @@ TEST_P(DataTest, TranscriptsInEveryFormatFromTheCliAndTheApi) {
   const std::string dir = server_->dir();
   for (const char* format : {"json", "csv", "html"}) {
     std::string path = dir + "/t." + format;
-    auto r = Cli({"transcript", "--config", server_->config_path(), "--chat", chat, "--format",
-                  format, "--out", path});
+    auto r = Cli({"transcript", "--config", server_->config_path(), "--channel", cred_.channel,
+                  "--chat", chat, "--format", format, "--out", path});
     ASSERT_EQ(r.code, 0) << r.err;
     std::string cli = ReadFile(path);
     auto api = Ok("chatTranscript", R"({"chatId":")" + chat + R"(","format":")" + format + R"("})");
@@ -329,6 +364,8 @@ TEST_P(DataTest, SearchFindsChineseKeywordsOfEveryLengthInTheSignedChannelOnly) 
   EXPECT_EQ(two.first, (std::vector<std::string>{"【退款】单已经提交了吗", "好的，请提供【退款】单号",
                                                  "你好，我要【退款】 \"急\" \\ <b>"}));
   EXPECT_EQ(two.second, 3);
+  EXPECT_EQ(Ok("searchMessages", R"({"keyword":"退款"})")["page"].at("totalExact"), true)
+      << "below the count limit the total is exact";
   EXPECT_EQ(search(R"({"keyword":"退款单"})").first,
             (std::vector<std::string>{"【退款单】已经提交了吗", "好的，请提供【退款单】号"}));
   EXPECT_EQ(search(R"({"keyword":"请提供退款单号"})").second, 1);
@@ -399,7 +436,7 @@ TEST(DataCliTest, SubcommandsHaveHelpAndRefuseIncompleteFlags) {
                       kFixtures + "/rest_chatmessages.json"});
   EXPECT_EQ(no_rule.code, 2);
   EXPECT_NE(no_rule.err.find("--operator"), std::string::npos) << no_rule.err;
-  EXPECT_NE(Cli({"transcript", "--db", db, "--chat", "nope"}).code, 0);
+  EXPECT_NE(Cli({"transcript", "--db", db, "--channel", "c", "--chat", "nope"}).code, 0);
   EXPECT_EQ(Cli({"export", "--db", db, "--since", "yesterday"}).code, 2);
 }
 

@@ -70,6 +70,43 @@ TEST_P(LifecycleTest, TransitionsFollowTheRulesAndIllegalOnesAre409) {
   EXPECT_EQ(Do("createChat", R"({"chatId":"x"})").status, 400);
 }
 
+// SPEC §5: chat ids are unique per channel. An id taken on another channel neither answers
+// 409 (which would tell that it exists there) nor blocks the client: it gets its own chat.
+TEST_P(LifecycleTest, CreateChatWithAnIdTakenOnAnotherChannelSucceedsAndStaysSeparate) {
+  const std::string chat = CreateChat(server_->port(), cred_, "user-a");
+  ASSERT_EQ(SendText(server_->port(), cred_, chat, "a's message").status, 200);
+  Credential other = server_->AddClient();
+  auto theirs = Call(server_->port(), other, "createChat",
+                     R"({"userId":"user-b","chatId":")" + chat + R"("})");
+  ASSERT_EQ(theirs.status, 200) << theirs.body;
+  EXPECT_EQ(theirs.Json().at("data").at("chatId"), json::value(chat));
+  EXPECT_EQ(theirs.Json().at("data").at("channel"), json::value(other.channel));
+  EXPECT_EQ(Call(server_->port(), other, "createChat",
+                 R"({"userId":"user-b","chatId":")" + chat + R"("})").status, 409)
+      << "taken on its own channel now";
+
+  auto accepted = Call(server_->port(), other, "acceptChat",
+                       R"({"chatId":")" + chat + R"(","operatorId":"op-b"})");
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  ASSERT_EQ(SendText(server_->port(), other, chat, "b's reply", "operatorToUser").status, 200);
+  ASSERT_EQ(Call(server_->port(), other, "endChat", R"({"chatId":")" + chat + R"("})").status, 200);
+
+  auto mine = OnChat("chatInfo", chat).Json().at("data");
+  EXPECT_EQ(mine.at("statusCode"), 1);
+  EXPECT_EQ(mine.at("userId"), "user-a");
+  EXPECT_EQ(mine.at("messageCount"), 1);
+  EXPECT_TRUE(mine.at("operatorId").is_null());
+  auto mine_history = AllMessages(server_->port(), cred_, chat);
+  ASSERT_EQ(mine_history.size(), 1u);
+  EXPECT_EQ(mine_history[0].at("msg"), "a's message");
+  auto their_history = AllMessages(server_->port(), other, chat);
+  ASSERT_EQ(their_history.size(), 1u);
+  EXPECT_EQ(their_history[0].at("msg"), "b's reply");
+  EXPECT_EQ(their_history[0].at("form"), "op-b");
+  // This channel's chat still takes messages: the other one's end did not reach it.
+  EXPECT_EQ(SendText(server_->port(), cred_, chat, "still open").status, 200);
+}
+
 TEST_P(LifecycleTest, SendingFollowsDirectionAndRefusesClosedChats) {
   std::string chat = CreateChat(server_->port(), cred_, "user-9");
   auto early = SendText(server_->port(), cred_, chat, "hi", "operatorToUser");

@@ -64,6 +64,42 @@ TEST_P(MigrateTest, SqliteToPostgresIsCompleteResumableAndVerified) {
   }
 }
 
+// Chat ids are per channel (SPEC §5): two channels' chats of one id are both copied, each with
+// its own messages and status.
+TEST_P(MigrateTest, ChatsSharingAnIdAcrossChannelsAreBothCopied) {
+  TestServer source("sqlite");
+  Credential a = source.AddClient(), b = source.AddClient();
+  const std::string chat = CreateChat(source.port(), a, "user-a");
+  auto created = Call(source.port(), b, "createChat", R"({"userId":"user-b","chatId":")" + chat + R"("})");
+  ASSERT_EQ(created.status, 200) << created.body;
+  for (int i = 0; i < 3; ++i) SendText(source.port(), a, chat, "a" + std::to_string(i));
+  SendText(source.port(), b, chat, "b0");
+  ASSERT_EQ(Call(source.port(), b, "endChat", R"({"chatId":")" + chat + R"("})").status, 200);
+
+  int code = -1;
+  std::string out = RunOpchat({"migrate", "--from", source.db_url(), "--to",
+                               std::getenv("OPCHAT_TEST_PG_URL"), "--batch", "2"}, &code);
+  ASSERT_EQ(code, 0) << out;
+  auto report = boost::json::parse(out).as_object();
+  EXPECT_EQ(report["chats"], 2);
+  EXPECT_EQ(report["messagesCopied"], 4);
+  EXPECT_EQ(report["mismatches"], 0);
+
+  TestServer copy("postgres");
+  for (const Credential* cred : {&a, &b}) {
+    EXPECT_EQ(Messages(copy.port(), *cred, chat), Messages(source.port(), *cred, chat));
+    auto info = Call(copy.port(), *cred, "chatInfo", R"({"chatId":")" + chat + R"("})");
+    ASSERT_EQ(info.status, 200) << info.body;
+    EXPECT_EQ(info.Json().at("data").at("channel"), boost::json::value(cred->channel));
+  }
+  EXPECT_EQ(Messages(copy.port(), a, chat).size(), 3u);
+  EXPECT_EQ(Messages(copy.port(), b, chat).size(), 1u);
+  auto a_info = Call(copy.port(), a, "chatInfo", R"({"chatId":")" + chat + R"("})").Json().at("data");
+  auto b_info = Call(copy.port(), b, "chatInfo", R"({"chatId":")" + chat + R"("})").Json().at("data");
+  EXPECT_EQ(a_info.at("statusCode"), 1);
+  EXPECT_EQ(b_info.at("statusCode"), 5);
+}
+
 INSTANTIATE_TEST_SUITE_P(Postgres, MigrateTest, ::testing::ValuesIn(PostgresOnly()),
                          [](const auto& info) { return info.param; });
 

@@ -38,7 +38,7 @@ Status RunTransition(const HandlerInput& in, JsonWriter& w, const Transition& t,
   }
   auto visible = VisibleChat(in, *chat_id);
   if (!visible.ok()) return visible.status();
-  auto chat = in.deps.store.TransitionChat(*chat_id, t.from, t.to, operator_id, NowMillis());
+  auto chat = in.deps.store.TransitionChat(in.caller.channel, *chat_id, t.from, t.to, operator_id, NowMillis());
   if (!chat.ok()) return chat.status();
   WriteChatData(w, *chat);
   return Status::Ok();

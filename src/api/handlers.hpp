@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <optional>
 
 #include "api/api.hpp"
 #include "auth/verifier.hpp"
@@ -32,12 +33,14 @@ Status HandleChatInfo(const HandlerInput& in, JsonWriter& w);     // chatInfo
 Status HandleSearchMessages(const HandlerInput& in, JsonWriter& w);  // searchMessages
 Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w);  // chatTranscript
 
-// The chat `chat_id` as the caller may see it: NotFound both when it does not exist and when
-// it belongs to another channel, so a client cannot learn which ids exist elsewhere.
+// The chat `chat_id` of the caller's channel. Chat ids are unique per channel (SPEC §5), so a
+// chat of this id in another channel is not this one: NotFound, and a client learns nothing
+// of other channels' ids.
 Result<Chat> VisibleChat(const HandlerInput& in, std::string_view chat_id);
 
-// Writes "page":{total,page,pageSize,count,next,startIndex}.
+// Writes "page":{total,page,pageSize,count,next,startIndex}, with "totalExact" after total
+// when given (a total that may be a lower bound).
 void WritePage(JsonWriter& w, int64_t total, int64_t page, int64_t page_size, int64_t count,
-               bool next, int64_t start_index);
+               bool next, int64_t start_index, std::optional<bool> total_exact = std::nullopt);
 
 }  // namespace opchat

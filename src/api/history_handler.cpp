@@ -10,18 +10,20 @@
 namespace opchat {
 
 Result<Chat> VisibleChat(const HandlerInput& in, std::string_view chat_id) {
-  auto chat = in.deps.store.GetChat(chat_id);
-  if (!chat.ok()) return chat.status();
-  if (chat->channel != in.caller.channel) return Status::NotFound("会话不存在");
-  return chat;
+  // Chat ids are per channel (SPEC §5): another channel's chat of this id is simply not found.
+  return in.deps.store.GetChat(in.caller.channel, chat_id);
 }
 
 void WritePage(JsonWriter& w, int64_t total, int64_t page, int64_t page_size, int64_t count,
-               bool next, int64_t start_index) {
+               bool next, int64_t start_index, std::optional<bool> total_exact) {
   w.Key("page");
   w.BeginObject();
   w.Key("total");
   w.Int(total);
+  if (total_exact) {
+    w.Key("totalExact");
+    w.Bool(*total_exact);
+  }
   w.Key("page");
   w.Int(page);
   w.Key("pageSize");
@@ -65,7 +67,7 @@ Status HandleHistory(const HandlerInput& in, JsonWriter& w) {
   const int64_t page = page_num->value_or(1);
   PagePlan plan = *after_seq ? PlanAfter(total, **after_seq, *page_size)
                              : PlanPage(total, page, *page_size, descending);
-  auto messages = in.deps.store.ReadMessages(chat->id, plan.range);
+  auto messages = in.deps.store.ReadMessages(chat->channel, chat->id, plan.range);
   if (!messages.ok()) return messages.status();
 
   const int64_t now_s = NowMillis() / 1000;

@@ -51,7 +51,7 @@ Status HandleSendMessage(const HandlerInput& in, JsonWriter& w) {
   message->user_message_id = umid->value_or(in.deps.ids.Next());
   message->create_ms = *time;
 
-  auto outcome = in.deps.store.AppendMessage(chat->id, *message);
+  auto outcome = in.deps.store.AppendMessage(chat->channel, chat->id, *message);
   if (!outcome.ok()) return outcome.status();
   w.Key("data");
   WriteMessage(w, outcome->message, media, now_ms / 1000);

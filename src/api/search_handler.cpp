@@ -1,7 +1,9 @@
 // POST /op/v2/searchMessages — messages of the signed channel whose text contains a keyword.
 // Body: keyword (required), chatId, type, since/until (Unix ms or "yyyy-MM-dd HH:mm:ss"),
 // pageNum (default 1), pageSize (default 20). Answers newest first:
-//   data: {"keyword", "hits": [{"chatId", "snippet", "message": <§1 message>}]}, page: {...}
+//   data: {"keyword", "hits": [{"chatId", "snippet", "message": <§1 message>}]},
+//   page: {..., "totalExact"}; page.total counts at most 10,000 matches (totalExact false past
+//   that).
 // The snippet marks matches with 【】 (api/search_snippet.hpp).
 #include "api/handlers.hpp"
 #include "codec/message_codec.hpp"
@@ -88,8 +90,11 @@ Status HandleSearchMessages(const HandlerInput& in, JsonWriter& w) {
   w.EndArray();
   w.EndObject();
   const int64_t count = static_cast<int64_t>(result->hits.size());
-  WritePage(w, result->total, page, size, count, query->offset + count < result->total,
-            query->offset);
+  // Past the counted matches, a full page is the sign that more may follow.
+  const bool next = result->total_exact ? query->offset + count < result->total : count == size;
+  // page.totalExact: whether total is the number of matches, or a lower bound because the
+  // count stopped at SearchQuery::kSearchMaxTotal (bounded work however common the keyword).
+  WritePage(w, result->total, page, size, count, next, query->offset, result->total_exact);
   return Status::Ok();
 }
 

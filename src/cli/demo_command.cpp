@@ -96,7 +96,7 @@ Status AddChat(Store& store, MessageIdGenerator& ids, const std::string& chat_id
     return created.status().code() == StatusCode::kConflict ? Status::Ok() : created.status();
   }
   if (status != ChatStatus::kWaiting) {
-    auto r = store.TransitionChat(chat_id, AcceptTransition().from, ChatStatus::kChatting,
+    auto r = store.TransitionChat(kChannel, chat_id, AcceptTransition().from, ChatStatus::kChatting,
                                   std::string(kOperator), start_ms + 1000);
     if (!r.ok()) return r.status();
   }
@@ -106,11 +106,11 @@ Status AddChat(Store& store, MessageIdGenerator& ids, const std::string& chat_id
     if (status == ChatStatus::kWaiting) m.to.clear();
     m.user_message_id = ids.Next();
     m.create_ms = t += 37'000;
-    auto r = store.AppendMessage(chat_id, m);
+    auto r = store.AppendMessage(kChannel, chat_id, m);
     if (!r.ok()) return r.status();
   }
   if (status != ChatStatus::kWaiting && status != ChatStatus::kChatting) {
-    auto r = store.TransitionChat(chat_id, {}, status, std::nullopt, t + 1000);
+    auto r = store.TransitionChat(kChannel, chat_id, {}, status, std::nullopt, t + 1000);
     if (!r.ok()) return r.status();
   }
   return Status::Ok();

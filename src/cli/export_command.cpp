@@ -37,8 +37,8 @@ Result<std::optional<int64_t>> ParseInstant(const std::string& text, const char*
 // How much of the export is done, for the ETA: by messages for one chat, by chats for a
 // channel, unknown for everything.
 std::function<double(int64_t, int64_t)> ShareDone(Store& store, const ExportFilter& f) {
-  if (f.chat_id) {
-    auto chat = store.GetChat(*f.chat_id);
+  if (f.chat_id && f.channel) {
+    auto chat = store.GetChat(*f.channel, *f.chat_id);
     int64_t total = chat.ok() ? chat->message_count : 0;
     return [total](int64_t messages, int64_t) { return total > 0 ? 1.0 * messages / total : -1; };
   }
@@ -125,11 +125,12 @@ void RegisterExport(CLI::App& app, int& exit_code) {
       "chat's fields); `opchat import ndjson` reads it back. Without filters: everything.");
   AddStorageFlags(cmd, flags->storage);
   auto* channel = cmd->add_option("--channel", flags->channel, "only this channel's chats");
-  auto* chat = cmd->add_option("--chat", flags->chat, "only this chat");
+  auto* chat = cmd->add_option("--chat", flags->chat,
+                               "only this chat of --channel (chat ids are per channel)");
   auto* since = cmd->add_option(
       "--since", flags->since, "messages at or after: Unix ms, yyyy-MM-dd or 'yyyy-MM-dd HH:mm:ss'");
   auto* until = cmd->add_option("--until", flags->until, "messages before (same formats)");
-  chat->excludes(channel)->excludes(since)->excludes(until);
+  chat->needs(channel)->excludes(since)->excludes(until);
   cmd->add_option("--out", flags->out,
                   "output file (default: stdout; the summary then goes to stderr)");
   cmd->add_flag("--sign-urls", flags->sign_urls,

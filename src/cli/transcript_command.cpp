@@ -1,4 +1,4 @@
-// opchat transcript --chat ID --format json|csv|html [--out FILE]: one chat for people to read
+// opchat transcript --channel C --chat ID --format json|csv|html [--out FILE]: one chat for people to read
 // (formats in transcript/transcript.hpp). Media links are signed with the configured keys and
 // expire like the API's.
 #include <fstream>
@@ -14,6 +14,7 @@ namespace {
 
 struct TranscriptFlags {
   StorageFlags storage;
+  std::string channel;
   std::string chat;
   std::string format = "html";
   std::string out;
@@ -26,7 +27,7 @@ int RunTranscript(const TranscriptFlags& flags) {
   if (!config.ok()) return Fail(config.status());
   auto store = OpenConfiguredStore(*config, {});
   if (!store.ok()) return Fail(store.status());
-  auto chat = (*store)->GetChat(flags.chat);
+  auto chat = (*store)->GetChat(flags.channel, flags.chat);
   if (!chat.ok()) return Fail(chat.status());
 
   std::ofstream file;
@@ -57,6 +58,8 @@ void RegisterTranscript(CLI::App& app, int& exit_code) {
       "Write one chat as a transcript: json, csv (UTF-8 with BOM, opens in Excel) or a "
       "self-contained html page");
   AddStorageFlags(cmd, flags->storage);
+  cmd->add_option("--channel", flags->channel, "the chat's channel (chat ids are per channel)")
+      ->required();
   cmd->add_option("--chat", flags->chat, "chat id")->required();
   cmd->add_option("--format", flags->format, "json, csv or html (default html)")
       ->check(CLI::IsMember({"json", "csv", "html"}));

@@ -14,7 +14,6 @@ namespace opchat {
 namespace {
 
 constexpr int64_t kEvictEvery = 10000;  // emitted records between sweeps of idle pairs
-constexpr size_t kMaxKnownKeys = 100000;  // chat keys whose channel was checked, cached
 
 // A good record waiting in the reorder window, its sides resolved.
 struct Pending {
@@ -145,9 +144,8 @@ class EasemobImporter {
 
     auto chat_id = ChatFor(p);
     if (!chat_id.ok()) return chat_id.status();
-    if (!*chat_id) return Status::Ok();
     Chat chat;
-    chat.id = std::move(**chat_id);
+    chat.id = std::move(*chat_id);
     chat.channel = options_.channel;
     chat.user_id = p.user;
     chat.operator_id = p.op;
@@ -166,27 +164,19 @@ class EasemobImporter {
     });
   }
 
-  // The chat of a record; nullopt (the record was rejected) when its chat key names a chat of
-  // another channel.
-  Result<std::optional<std::string>> ChatFor(const Pending& p) {
-    using Out = std::optional<std::string>;
+  // The id of a record's chat. A chat key names a chat of the import's channel: chat ids are
+  // per channel, so another channel's chat of the same id is another chat, never touched.
+  Result<std::string> ChatFor(const Pending& p) {
     if (p.chat_key) {
-      auto mine = KeyedChatIsMine(*p.chat_key);
-      if (!mine.ok()) return mine.status();
-      if (!*mine) {
-        report_.messages -= static_cast<int64_t>(p.messages.size());
-        Reject(p.file, p.line, "chat " + *p.chat_key + " belongs to another channel");
-        return Out();
-      }
       ++report_.keyed_records;
-      return Out(*p.chat_key);
+      return *p.chat_key;
     }
     const int64_t gap = options_.idle_gap_ms;
     std::string key = p.user + '\0' + p.op;
     auto it = pairs_.find(key);
     if (it != pairs_.end() && std::llabs(p.ts - it->second.last_ms) <= gap) {
       it->second.last_ms = std::max(it->second.last_ms, p.ts);
-      return Out(it->second.chat_id);
+      return it->second.chat_id;
     }
     if (it == pairs_.end() && p.ts - *run_start_ms_ <= gap) {
       auto prior = ContinuableChat(p);
@@ -194,35 +184,19 @@ class EasemobImporter {
       if (*prior) {
         ++report_.chats_continued;
         pairs_[key] = {**prior, p.ts};
-        return Out(**prior);
+        return **prior;
       }
     }
-    // Derived from what identifies the conversation's start, so a re-run finds the same id;
-    // the channel is part of it because chat ids are unique across channels.
+    // Derived from what identifies the conversation's start, so a re-run finds the same id.
+    // The channel is part of it: ids were once unique across channels, and ids already
+    // imported must stay the same.
     std::string id = "u0001" + HmacSha256Hex("opchat easemob chat",
                                              options_.channel + '\0' + key + '\0' +
                                                  p.messages.front().user_message_id)
                                    .substr(0, 32);
     ++report_.chats_started;
     pairs_[key] = {id, p.ts};
-    return Out(id);
-  }
-
-  // Store::Import appends to an existing chat whatever its channel, so a chat key that is
-  // already another channel's chat id must not get this channel's messages.
-  Result<bool> KeyedChatIsMine(const std::string& chat_id) {
-    auto known = keyed_chats_.find(chat_id);
-    if (known != keyed_chats_.end()) return known->second;
-    bool mine = true;
-    auto chat = store_.GetChat(chat_id);
-    if (chat.ok()) {
-      mine = chat->channel == options_.channel;
-    } else if (chat.status().code() != StatusCode::kNotFound) {
-      return chat.status();
-    }
-    if (keyed_chats_.size() >= kMaxKnownKeys) keyed_chats_.clear();
-    keyed_chats_.emplace(chat_id, mine);
-    return mine;
+    return id;
   }
 
   // The pair's newest chat in the database when its last message is at most the gap before p.
@@ -266,7 +240,6 @@ class EasemobImporter {
   EasemobImportReport report_;
   std::vector<Pending> window_;  // a heap under Later
   std::unordered_map<std::string, PairState> pairs_;  // key: user '\0' operator
-  std::unordered_map<std::string, bool> keyed_chats_;  // chat key -> whether it is ours
   std::vector<ImportRecord> batch_;
   uint64_t arrivals_ = 0;
   std::optional<int64_t> run_start_ms_;

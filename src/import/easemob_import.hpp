@@ -2,8 +2,9 @@
 //
 // Which chat a message joins:
 // 1. The chat key: when the record's payload has a value at the key path (default ext.chatId,
-//    the place apps commonly keep their own session id), that value is the chat id. A key
-//    that is already the id of another channel's chat is a bad record (chat ids are global).
+//    the place apps commonly keep their own session id), that value is the chat id, of the
+//    import's channel (chat ids are per channel: another channel's chat of the same id is
+//    another chat and is never touched).
 // 2. Otherwise the user↔operator pair's conversation, cut into chats wherever the pair was
 //    silent for longer than the idle gap (default 30 minutes). Such a chat's id is "u0001" +
 //    32 hex digits derived from the channel, the pair and the msg_id of its first message, so

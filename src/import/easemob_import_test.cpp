@@ -57,7 +57,7 @@ class EasemobImportTest : public ::testing::Test {
     auto list = store_->ListChats(f);
     std::vector<std::vector<std::string>> out;
     for (auto it = list->chats.rbegin(); it != list->chats.rend(); ++it) {
-      auto messages = store_->ReadMessages(it->id, {1, 1000, false});
+      auto messages = store_->ReadMessages(it->channel, it->id, {1, 1000, false});
       std::vector<std::string> texts;
       for (const auto& m : *messages) texts.push_back(m.msg.value_or(""));
       out.push_back(texts);
@@ -105,23 +105,27 @@ TEST_F(EasemobImportTest, ChatKeyWinsOverTheGapRule) {
   auto r = Import({f});
   EXPECT_EQ(r.keyed_records, 2);
   EXPECT_EQ(r.chats_started, 1);
-  auto keyed = store_->GetChat("s-1");
+  auto keyed = store_->GetChat("shop", "s-1");
   ASSERT_TRUE(keyed.ok());
   EXPECT_EQ(keyed->message_count, 2);
   EXPECT_EQ(keyed->operator_id, "kf_1");  // the chat's first record describes it
 }
 
-TEST_F(EasemobImportTest, NeverWritesIntoAnotherChannelsChat) {
+TEST_F(EasemobImportTest, AChatKeyOfAnotherChannelsChatGetsItsOwnChat) {
   std::string f = File("two.ndjson", Line("1", kT0, "u_a", "kf_1", "a", R"({"chatId":"s-1"})") +
                                          Line("2", kT0 + 1, "u_b", "kf_1", "b"));
+  const std::string first_channel = options_.channel;
   Import({f});
   options_.channel = "other-shop";
   auto r = Import({f});
-  EXPECT_EQ(r.rejected, 1);
-  EXPECT_EQ(r.inserted, 1);  // the unkeyed record: its own chat in the other channel
-  ASSERT_EQ(bad_.size(), 1u);
-  EXPECT_EQ(bad_[0], "two.ndjson:1: chat s-1 belongs to another channel");
-  EXPECT_EQ(store_->GetChat("s-1")->message_count, 1);
+  EXPECT_EQ(r.rejected, 0);
+  EXPECT_EQ(r.inserted, 2);  // both records, into the other channel's own chats
+  EXPECT_TRUE(bad_.empty());
+  EXPECT_EQ(store_->GetChat(first_channel, "s-1")->message_count, 1);
+  auto theirs = store_->GetChat("other-shop", "s-1");
+  ASSERT_TRUE(theirs.ok());
+  EXPECT_EQ(theirs->message_count, 1);
+  EXPECT_EQ(theirs->channel, "other-shop");
 }
 
 TEST_F(EasemobImportTest, AConversationCutByTheHourBoundaryStaysOneChatAcrossRuns) {

@@ -33,18 +33,25 @@ class RecordingStore final : public Store {
   }
 
   // Nothing else is called.
-  Result<Chat> GetChat(std::string_view) override { return Unused(); }
+  Result<Chat> GetChat(std::string_view, std::string_view) override { return Unused(); }
   Result<Chat> CreateChat(const Chat&) override { return Unused(); }
-  Result<Chat> TransitionChat(std::string_view, std::span<const ChatStatus>, ChatStatus,
+  Result<Chat> TransitionChat(std::string_view, std::string_view, std::span<const ChatStatus>,
+                              ChatStatus,
                               const std::optional<std::string>&, int64_t) override {
     return Unused();
   }
   Result<ChatList> ListChats(const ChatFilter&) override { return Unused(); }
-  Result<std::vector<Message>> ReadMessages(std::string_view, SeqRange) override { return Unused(); }
-  Result<AppendOutcome> AppendMessage(std::string_view, const Message&) override { return Unused(); }
+  Result<std::vector<Message>> ReadMessages(std::string_view, std::string_view, SeqRange) override {
+    return Unused();
+  }
+  Result<AppendOutcome> AppendMessage(std::string_view, std::string_view, const Message&) override {
+    return Unused();
+  }
   Status ForEachMessage(const ExportFilter&, const MessageVisitor&) override { return Unused(); }
   Result<SearchResult> SearchMessages(const SearchQuery&) override { return Unused(); }
-  Result<std::vector<Chat>> ScanChats(std::string_view, int64_t) override { return Unused(); }
+  Result<std::vector<Chat>> ScanChats(std::string_view, std::string_view, int64_t) override {
+    return Unused();
+  }
   Result<int64_t> CatchUpSearchIndex(int64_t) override { return Unused(); }
   Result<std::vector<std::string>> ListChannels() override { return Unused(); }
   Result<int64_t> DeleteInactiveChats(std::string_view, int64_t, int64_t) override { return Unused(); }

@@ -69,7 +69,7 @@ void Fill(Store& store, const std::string& chat_id, const std::string& channel) 
   custom.to = "";
   custom.ext = R"({"customEvent":"gift"})";
   v.push_back(custom);
-  for (const auto& m : v) ASSERT_TRUE(store.AppendMessage(chat_id, m).ok());
+  for (const auto& m : v) ASSERT_TRUE(store.AppendMessage(channel, chat_id, m).ok());
 }
 
 std::string Export(Store& store, const ExportFilter& filter) {
@@ -130,20 +130,21 @@ TEST(NdjsonExportTest, ExportImportExportIsByteIdentical) {
   EXPECT_EQ(imported->inserted, 10);
   EXPECT_EQ(imported->rejected, 0);
   EXPECT_EQ(Export(*b, {}), first);
-  EXPECT_EQ(b->GetChat("c-1")->ext, R"({"vip":true,"tags":["退款"]})");
+  EXPECT_EQ(b->GetChat("shop", "c-1")->ext, R"({"vip":true,"tags":["退款"]})");
 }
 
 TEST(NdjsonExportTest, FiltersByChatAndTime) {
   auto a = TempStore("filters");
   Fill(*a, "c-1", "shop");
   Fill(*a, "c-2", "shop");
-  std::string one = Export(*a, {.chat_id = std::string("c-2")});
+  std::string one = Export(*a, {.channel = std::string("shop"), .chat_id = std::string("c-2")});
   EXPECT_EQ(std::count(one.begin(), one.end(), '\n'), 5);
   EXPECT_EQ(one.find("\"chatId\":\"c-1\""), std::string::npos);
   std::string window = Export(*a, {.since_ms = 1710468001000, .until_ms = 1710468003000});
   EXPECT_EQ(std::count(window.begin(), window.end(), '\n'), 4);  // 2 of each chat
   EXPECT_EQ(window.find("\"userMessageId\":\"1\""), std::string::npos);
   ExportFilter missing;
+  missing.channel = "shop";
   missing.chat_id = "nope";
   std::ostringstream out;
   EXPECT_EQ(ExportNdjson(*a, missing, out).status().code(), StatusCode::kNotFound);

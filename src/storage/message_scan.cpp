@@ -4,16 +4,22 @@ namespace opchat {
 
 Status ScanMessages(const ExportFilter& f, const MessageScanPages& pages,
                     const MessageVisitor& visit) {
-  std::string after;  // chats are visited in chat-id order, after this one
+  if (f.chat_id && !f.channel) return Status::InvalidArgument("a chat id needs its channel");
+  // Chats are visited in (channel, chat id) order, after this one; a channel filter starts
+  // the keyset at the channel, so the scan is an index range of it.
+  std::string after_channel = f.channel.value_or("");
+  std::string after;
+  bool done_one = false;
   while (true) {
     std::vector<Chat> chats;
     if (f.chat_id) {
-      if (!after.empty()) break;
-      auto chat = pages.chat(*f.chat_id);
+      if (done_one) break;
+      done_one = true;
+      auto chat = pages.chat(*f.channel, *f.chat_id);
       if (!chat.ok()) return chat.status();
-      if (!f.channel || chat->channel == *f.channel) chats.push_back(std::move(*chat));
+      chats.push_back(std::move(*chat));
     } else {
-      auto page = pages.chats(after);
+      auto page = pages.chats(after_channel, after);
       if (!page.ok()) return page.status();
       chats = std::move(*page);
     }
@@ -29,6 +35,7 @@ Status ScanMessages(const ExportFilter& f, const MessageScanPages& pages,
         after_seq = messages->back().seq;
       }
     }
+    after_channel = chats.back().channel;
     after = chats.back().id;
   }
   return Status::Ok();

@@ -33,7 +33,7 @@ Status CopyClients(Store& from, Store& to, MigrationReport& report) {
 
 Status CopyChat(Store& from, Store& to, const Chat& chat, std::vector<ImportRecord>& batch,
                 const MigrationOptions& options, MigrationReport& report) {
-  auto existing = to.GetChat(chat.id);
+  auto existing = to.GetChat(chat.channel, chat.id);
   if (existing.ok() && existing->message_count >= chat.message_count) {
     ++report.chats_complete;
     return Status::Ok();
@@ -44,6 +44,7 @@ Status CopyChat(Store& from, Store& to, const Chat& chat, std::vector<ImportReco
     return created.ok() || created.code() == StatusCode::kConflict ? Status::Ok() : created;
   }
   ExportFilter filter;
+  filter.channel = chat.channel;
   filter.chat_id = chat.id;
   return from.ForEachMessage(filter, [&](const Chat&, const Message& m) -> Status {
     batch.push_back({chat, m});
@@ -57,23 +58,24 @@ Status CopyChat(Store& from, Store& to, const Chat& chat, std::vector<ImportReco
 // Second pass: every source chat must be in the target with as many messages; statuses and
 // operators that changed since an earlier, interrupted run are brought up to date.
 Status Verify(Store& from, Store& to, MigrationReport& report) {
-  std::string after;
+  std::string after_channel, after;
   for (;;) {
-    auto page = from.ScanChats(after, kChatPage);
+    auto page = from.ScanChats(after_channel, after, kChatPage);
     if (!page.ok()) return page.status();
     if (page->empty()) return Status::Ok();
     for (const Chat& chat : *page) {
-      auto copy = to.GetChat(chat.id);
+      auto copy = to.GetChat(chat.channel, chat.id);
       if (!copy.ok() || copy->message_count != chat.message_count) {
-        report.mismatches.push_back(chat.id);
+        report.mismatches.push_back(chat.id + " (channel " + chat.channel + ")");
         continue;
       }
       if (copy->status != chat.status || copy->operator_id != chat.operator_id) {
-        auto synced = to.TransitionChat(chat.id, {}, chat.status, chat.operator_id, chat.updated_ms);
+        auto synced = to.TransitionChat(chat.channel, chat.id, {}, chat.status, chat.operator_id, chat.updated_ms);
         if (!synced.ok()) return synced.status();
         ++report.statuses_synced;
       }
     }
+    after_channel = page->back().channel;
     after = page->back().id;
   }
 }
@@ -85,15 +87,16 @@ Result<MigrationReport> MigrateStore(Store& from, Store& to, const MigrationOpti
   if (Status s = CopyClients(from, to, report); !s.ok()) return s;
   std::vector<ImportRecord> batch;
   batch.reserve(options.batch);
-  std::string after;
+  std::string after_channel, after;
   for (;;) {
-    auto page = from.ScanChats(after, kChatPage);
+    auto page = from.ScanChats(after_channel, after, kChatPage);
     if (!page.ok()) return page.status();
     if (page->empty()) break;
     for (const Chat& chat : *page) {
       ++report.chats;
       if (Status s = CopyChat(from, to, chat, batch, options, report); !s.ok()) return s;
     }
+    after_channel = page->back().channel;
     after = page->back().id;
     // Flush at a page boundary, so a chat never waits in memory across pages.
     if (Status s = Flush(to, batch, report); !s.ok()) return s;

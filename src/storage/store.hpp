@@ -69,7 +69,7 @@ struct ImportCounts {
 // Which messages ForEachMessage visits. Empty optionals do not filter.
 struct ExportFilter {
   std::optional<std::string> channel;  // absent: every channel
-  std::optional<std::string> chat_id;  // just this chat
+  std::optional<std::string> chat_id;  // just this chat of `channel` (which it requires)
   std::optional<int64_t> since_ms;     // message time >= since
   std::optional<int64_t> until_ms;     // message time < until
 };
@@ -85,6 +85,10 @@ struct SearchQuery {
   std::optional<int64_t> until_ms;  // message time < until
   int64_t offset = 0;
   int64_t limit = 20;
+  // The count stops here: a keyword common in a large channel costs no more than this many
+  // matches to count (the page itself is limit + offset rows).
+  int64_t max_total = kSearchMaxTotal;
+  static constexpr int64_t kSearchMaxTotal = 10000;
 };
 
 struct SearchHit {
@@ -94,7 +98,10 @@ struct SearchHit {
 
 struct SearchResult {
   std::vector<SearchHit> hits;  // newest first (time, then chat id and seq, descending)
-  int64_t total = 0;            // messages matching the query
+  // Messages matching the query, at most query.max_total; total_exact is false when more
+  // match than that (total is then max_total).
+  int64_t total = 0;
+  bool total_exact = true;
 };
 
 // Called once per exported message; a non-OK status stops the scan and is returned.
@@ -105,40 +112,51 @@ class Store {
   virtual ~Store() = default;
 
   // --- chats ---
-  // NotFound when no chat has this id.
-  virtual Result<Chat> GetChat(std::string_view chat_id) = 0;
-  // Stores a new chat as given. Conflict when the id is taken.
+  // A chat is named by its channel and its id: an id is unique within its channel only, so
+  // chats of different channels may share one (SPEC §5), and every method that names a chat
+  // takes both.
+  //
+  // NotFound when the channel has no chat with this id.
+  virtual Result<Chat> GetChat(std::string_view channel, std::string_view chat_id) = 0;
+  // Stores a new chat as given. Conflict when its channel already has a chat with this id.
   virtual Result<Chat> CreateChat(const Chat& chat) = 0;
   // Moves the chat to `to` if its current status is one of `from` (empty = any), setting the
   // operator when given. NotFound / Conflict (with the current status in the message).
-  virtual Result<Chat> TransitionChat(std::string_view chat_id, std::span<const ChatStatus> from,
+  virtual Result<Chat> TransitionChat(std::string_view channel, std::string_view chat_id,
+                                      std::span<const ChatStatus> from,
                                       ChatStatus to, const std::optional<std::string>& operator_id,
                                       int64_t now_ms) = 0;
   virtual Result<ChatList> ListChats(const ChatFilter& filter) = 0;
 
   // --- messages ---
   // The messages of `range` in the range's order. Positions past the end are simply absent.
-  virtual Result<std::vector<Message>> ReadMessages(std::string_view chat_id, SeqRange range) = 0;
+  virtual Result<std::vector<Message>> ReadMessages(std::string_view channel,
+                                                    std::string_view chat_id, SeqRange range) = 0;
   // Appends `message` at the chat's next position. When the chat already holds a message with
   // the same user_message_id, writes nothing and returns that message (duplicate = true).
   // NotFound when the chat is missing; Conflict when it no longer accepts messages.
-  virtual Result<AppendOutcome> AppendMessage(std::string_view chat_id, const Message& message) = 0;
+  virtual Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
+                                              const Message& message) = 0;
   // Bulk load in one durable transaction: creates missing chats, appends each message at its
-  // chat's next position, skips user_message_ids the chat already holds.
+  // chat's next position, skips user_message_ids the chat already holds. A record's chat is
+  // the one of its chat's channel and id: never a chat of another channel.
   virtual Result<ImportCounts> Import(std::span<const ImportRecord> records) = 0;
 
   // --- bulk read and search ---
-  // Visits the filter's messages chat by chat (chats in chat-id byte order, each chat's messages
+  // Visits the filter's messages chat by chat (chats in (channel, chat id) byte order, each chat's messages
   // in seq order), reading a page of chats and a page of messages at a time, so memory stays flat
   // whatever the database size. Pages are read one after another, not in one snapshot: messages
   // appended during the scan may or may not be visited. Chats without messages are skipped.
-  // NotFound when filter.chat_id names no chat; otherwise the visitor's first error, if any.
+  // NotFound when filter.chat_id names no chat of filter.channel; InvalidArgument when it is
+  // given without a channel; otherwise the visitor's first error, if any.
   virtual Status ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) = 0;
   // One page of a keyword search. InvalidArgument when the keyword is empty.
   virtual Result<SearchResult> SearchMessages(const SearchQuery& query) = 0;
-  // Up to `limit` chats of every channel, empty ones included, with ids after `after_chat_id`
-  // in byte order: a keyset scan of the whole database (copying it elsewhere).
-  virtual Result<std::vector<Chat>> ScanChats(std::string_view after_chat_id, int64_t limit) = 0;
+  // Up to `limit` chats of every channel, empty ones included, that sort after
+  // (after_channel, after_chat_id) in (channel, chat id) byte order: a keyset scan of the
+  // whole database (copying it elsewhere). ("", "") starts at the beginning.
+  virtual Result<std::vector<Chat>> ScanChats(std::string_view after_channel,
+                                              std::string_view after_chat_id, int64_t limit) = 0;
 
   // --- search index ---
   // Adds up to `limit` stored messages that the search index does not hold yet (SQLite: chat by

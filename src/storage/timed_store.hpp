@@ -23,25 +23,29 @@ class TimedStore final : public Store {
  public:
   TimedStore(Store& inner, Metrics& metrics) : inner_(inner), metrics_(metrics) {}
 
-  Result<Chat> GetChat(std::string_view chat_id) override {
-    return Timed([&] { return inner_.GetChat(chat_id); });
+  Result<Chat> GetChat(std::string_view channel, std::string_view chat_id) override {
+    return Timed([&] { return inner_.GetChat(channel, chat_id); });
   }
   Result<Chat> CreateChat(const Chat& chat) override {
     return Timed([&] { return inner_.CreateChat(chat); });
   }
-  Result<Chat> TransitionChat(std::string_view chat_id, std::span<const ChatStatus> from,
-                              ChatStatus to, const std::optional<std::string>& operator_id,
+  Result<Chat> TransitionChat(std::string_view channel, std::string_view chat_id,
+                              std::span<const ChatStatus> from, ChatStatus to,
+                              const std::optional<std::string>& operator_id,
                               int64_t now_ms) override {
-    return Timed([&] { return inner_.TransitionChat(chat_id, from, to, operator_id, now_ms); });
+    return Timed(
+        [&] { return inner_.TransitionChat(channel, chat_id, from, to, operator_id, now_ms); });
   }
   Result<ChatList> ListChats(const ChatFilter& filter) override {
     return Timed([&] { return inner_.ListChats(filter); });
   }
-  Result<std::vector<Message>> ReadMessages(std::string_view chat_id, SeqRange range) override {
-    return Timed([&] { return inner_.ReadMessages(chat_id, range); });
+  Result<std::vector<Message>> ReadMessages(std::string_view channel, std::string_view chat_id,
+                                            SeqRange range) override {
+    return Timed([&] { return inner_.ReadMessages(channel, chat_id, range); });
   }
-  Result<AppendOutcome> AppendMessage(std::string_view chat_id, const Message& message) override {
-    return Timed([&] { return inner_.AppendMessage(chat_id, message); });
+  Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
+                                      const Message& message) override {
+    return Timed([&] { return inner_.AppendMessage(channel, chat_id, message); });
   }
   Result<ImportCounts> Import(std::span<const ImportRecord> records) override {
     return Timed([&] { return inner_.Import(records); });
@@ -55,8 +59,9 @@ class TimedStore final : public Store {
   Result<int64_t> CatchUpSearchIndex(int64_t limit) override {
     return inner_.CatchUpSearchIndex(limit);  // background work: not a request's storage time
   }
-  Result<std::vector<Chat>> ScanChats(std::string_view after_chat_id, int64_t limit) override {
-    return Timed([&] { return inner_.ScanChats(after_chat_id, limit); });
+  Result<std::vector<Chat>> ScanChats(std::string_view after_channel,
+                                      std::string_view after_chat_id, int64_t limit) override {
+    return Timed([&] { return inner_.ScanChats(after_channel, after_chat_id, limit); });
   }
   Result<std::vector<std::string>> ListChannels() override {
     return Timed([&] { return inner_.ListChannels(); });

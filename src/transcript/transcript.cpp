@@ -74,7 +74,7 @@ Status WriteTranscript(Store& store, const Chat& chat, TranscriptFormat format,
                                             : chat.message_count;
   for (int64_t first = std::max<int64_t>(1, options.first_seq); first <= last; first += kPage) {
     SeqRange range{first, std::min(last, first + kPage - 1), false};
-    auto messages = store.ReadMessages(chat.id, range);
+    auto messages = store.ReadMessages(chat.channel, chat.id, range);
     if (!messages.ok()) return messages.status();
     for (const Message& m : *messages) {
       renderer->Add(m, out);

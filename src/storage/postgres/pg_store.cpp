@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -14,7 +15,8 @@ namespace {
 
 // --- statements ---
 // Every statement on chats or messages names its chat_id(s), so on Citus each is routed to the
-// shard that holds the chat (or, for Import's arrays, to the shards of the chats it names).
+// shard that holds the chat (or, for Import's arrays, to the shards of the chats it names). A
+// chat is (channel_id, chat_id), so each names the channel too (SPEC §5).
 
 #define OPCHAT_CHAT_COLUMNS                                                                  \
   "chat_id, channel_id, user_id, operator_id, status, ext, message_count, created_ms, " \
@@ -24,19 +26,22 @@ namespace {
   "seq, user_message_id, from_id, to_id, type, msg, url, object_key, filename, thumb, secret, " \
   "thumb_secret, length, file_length, addr, lat, lng, create_ms, ext"
 
+// $1 chat id, $2 channel.
 constexpr Statement kGetChat = {
-    "get_chat", "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE chat_id = $1"};
+    "get_chat",
+    "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE chat_id = $1 AND channel_id = $2"};
 // Row lock on the chat: serialises every writer of one chat, in this process or another.
 constexpr Statement kLockChat = {
-    "lock_chat", "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE chat_id = $1 FOR UPDATE"};
+    "lock_chat", "SELECT " OPCHAT_CHAT_COLUMNS
+                 " FROM chats WHERE chat_id = $1 AND channel_id = $2 FOR UPDATE"};
 constexpr Statement kInsertChat = {
     "insert_chat",
     "INSERT INTO chats (" OPCHAT_CHAT_COLUMNS ")"
-    " VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, NULL) ON CONFLICT (chat_id) DO NOTHING"};
+    " VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, NULL) ON CONFLICT (channel_id, chat_id) DO NOTHING"};
 constexpr Statement kTransitionChat = {
     "transition_chat",
-    "UPDATE chats SET status = $2, operator_id = COALESCE($3::text, operator_id),"
-    " updated_ms = GREATEST(updated_ms, $4::bigint) WHERE chat_id = $1"
+    "UPDATE chats SET status = $3, operator_id = COALESCE($4::text, operator_id),"
+    " updated_ms = GREATEST(updated_ms, $5::bigint) WHERE chat_id = $1 AND channel_id = $2"
     " RETURNING " OPCHAT_CHAT_COLUMNS};
 
 // One statement per query shape for every combination of filters ("$N IS NULL OR ..."): the
@@ -51,25 +56,28 @@ constexpr Statement kListChats = {
     "list_chats", "SELECT " OPCHAT_CHAT_COLUMNS OPCHAT_CHAT_FILTER
                   " ORDER BY updated_ms DESC, chat_id LIMIT $7::bigint OFFSET $8::bigint"};
 
+// $1 chat id, $2 channel, then the range.
 constexpr Statement kReadAscending = {
     "read_messages_asc", "SELECT " OPCHAT_MESSAGE_COLUMNS
-                         " FROM messages WHERE chat_id = $1 AND seq BETWEEN $2 AND $3"
-                         " ORDER BY seq"};
+                         " FROM messages WHERE chat_id = $1 AND channel_id = $2"
+                         " AND seq BETWEEN $3 AND $4 ORDER BY seq"};
 constexpr Statement kReadDescending = {
     "read_messages_desc", "SELECT " OPCHAT_MESSAGE_COLUMNS
-                          " FROM messages WHERE chat_id = $1 AND seq BETWEEN $2 AND $3"
-                          " ORDER BY seq DESC"};
+                          " FROM messages WHERE chat_id = $1 AND channel_id = $2"
+                          " AND seq BETWEEN $3 AND $4 ORDER BY seq DESC"};
 constexpr Statement kFindMessage = {
     "find_message", "SELECT " OPCHAT_MESSAGE_COLUMNS
-                    " FROM messages WHERE chat_id = $1 AND user_message_id = $2"};
+                    " FROM messages WHERE chat_id = $1 AND channel_id = $2"
+                    " AND user_message_id = $3"};
 constexpr Statement kInsertMessage = {
     "insert_message",
-    "INSERT INTO messages (chat_id, " OPCHAT_MESSAGE_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6,"
-    " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"};
+    "INSERT INTO messages (chat_id, channel_id, " OPCHAT_MESSAGE_COLUMNS ") VALUES ($1, $2, $3,"
+    " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"};
 constexpr Statement kAfterAppend = {
     "after_append",
-    "UPDATE chats SET message_count = $2, updated_ms = GREATEST(updated_ms, $3::bigint),"
-    " last_message_ms = GREATEST(COALESCE(last_message_ms, 0), $4) WHERE chat_id = $1"};
+    "UPDATE chats SET message_count = $3, updated_ms = GREATEST(updated_ms, $4::bigint),"
+    " last_message_ms = GREATEST(COALESCE(last_message_ms, 0), $5)"
+    " WHERE chat_id = $1 AND channel_id = $2"};
 
 // Import works on arrays, one statement per step whatever the batch size.
 constexpr Statement kImportChats = {
@@ -80,42 +88,52 @@ constexpr Statement kImportChats = {
     " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[],"
     " $7::bigint[], $8::bigint[])"
     " AS t(chat_id, channel_id, user_id, operator_id, status, ext, created_ms, updated_ms)"
-    " ON CONFLICT (chat_id) DO NOTHING"};
-// Locks in chat_id order, so two imports sharing chats cannot deadlock.
+    " ON CONFLICT (channel_id, chat_id) DO NOTHING"};
+// Locks in (channel, chat id) order, so two imports sharing chats cannot deadlock.
 constexpr Statement kLockChats = {
     "import_lock_chats",
-    "SELECT chat_id, message_count FROM chats WHERE chat_id = ANY($1::text[])"
-    " ORDER BY chat_id FOR UPDATE"};
+    "SELECT c.chat_id, c.channel_id, c.message_count FROM chats c"
+    " JOIN unnest($1::text[], $2::text[]) AS k(chat_id, channel_id)"
+    " ON c.chat_id = k.chat_id AND c.channel_id = k.channel_id"
+    " WHERE c.chat_id = ANY($1::text[]) ORDER BY c.channel_id, c.chat_id FOR UPDATE OF c"};
 constexpr Statement kFindExisting = {
     "import_find_existing",
-    "SELECT m.chat_id, m.user_message_id FROM unnest($1::text[], $2::text[]) AS k(chat_id, id)"
-    " JOIN messages m ON m.chat_id = k.chat_id AND m.user_message_id = k.id"};
+    "SELECT m.chat_id, m.channel_id, m.user_message_id"
+    " FROM unnest($1::text[], $2::text[], $3::text[]) AS k(chat_id, channel_id, id)"
+    " JOIN messages m ON m.chat_id = k.chat_id AND m.channel_id = k.channel_id"
+    " AND m.user_message_id = k.id"};
 constexpr Statement kImportMessages = {
     "import_messages",
-    "INSERT INTO messages (chat_id, " OPCHAT_MESSAGE_COLUMNS ")"
-    " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[],"
+    "INSERT INTO messages (chat_id, channel_id, " OPCHAT_MESSAGE_COLUMNS ")"
+    " SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],"
     " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],"
-    " $13::text[], $14::bigint[], $15::bigint[], $16::text[], $17::float8[], $18::float8[],"
-    " $19::bigint[], $20::text[])"};
+    " $13::text[], $14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::float8[],"
+    " $19::float8[], $20::bigint[], $21::text[])"};
 constexpr Statement kImportTouch = {
     "import_touch",
     "UPDATE chats c SET message_count = t.count, updated_ms = GREATEST(c.updated_ms, t.last_ms),"
     " last_message_ms = GREATEST(COALESCE(c.last_message_ms, 0), t.last_ms)"
-    " FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS t(chat_id, count, last_ms)"
-    " WHERE c.chat_id = t.chat_id"};
+    " FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])"
+    " AS t(chat_id, channel_id, count, last_ms)"
+    " WHERE c.chat_id = t.chat_id AND c.channel_id = t.channel_id"};
 
 // Export pages. Listing chats is the one multi-shard query of an export on Citus (it fans out
-// to every shard, in chat-id order); each chat's messages are then read by chat_id.
+// to every shard, in (channel, chat id) order); each chat's messages are then read by chat_id.
+// $1 after channel, $2 after chat id, $3 limit; with a channel, $1 is that channel.
 constexpr int64_t kExportChatPage = 200;
 constexpr int64_t kExportMessagePage = 1000;
 constexpr Statement kExportChats = {
     "export_chats",
-    "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE chat_id > $1"
-    " AND ($2::text IS NULL OR channel_id = $2::text) AND message_count > 0"
-    " ORDER BY chat_id LIMIT $3"};
+    "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE (channel_id, chat_id) > ($1, $2)"
+    " AND message_count > 0 ORDER BY channel_id, chat_id LIMIT $3"};
+constexpr Statement kExportChannelChats = {
+    "export_channel_chats",
+    "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE channel_id = $1 AND chat_id > $2"
+    " AND message_count > 0 ORDER BY chat_id LIMIT $3"};
 constexpr Statement kScanChats = {
     "scan_chats",
-    "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE chat_id > $1 ORDER BY chat_id LIMIT $2"};
+    "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE (channel_id, chat_id) > ($1, $2)"
+    " ORDER BY channel_id, chat_id LIMIT $3"};
 constexpr Statement kListChannels = {
     "list_channels", "SELECT DISTINCT channel_id FROM chats ORDER BY channel_id"};
 // Retention: chats go with their messages in one transaction; SKIP LOCKED leaves a chat that a
@@ -125,17 +143,18 @@ constexpr Statement kSelectInactiveChats = {
     "SELECT chat_id FROM chats WHERE channel_id = $1 AND updated_ms < $2"
     " ORDER BY chat_id LIMIT $3 FOR UPDATE SKIP LOCKED"};
 constexpr Statement kDeleteChatMessages = {
-    "delete_chat_messages", "DELETE FROM messages WHERE chat_id = ANY($1::text[])"};
+    "delete_chat_messages",
+    "DELETE FROM messages WHERE chat_id = ANY($1::text[]) AND channel_id = $2"};
 constexpr Statement kDeleteChats = {
-    "delete_chats", "DELETE FROM chats WHERE chat_id = ANY($1::text[])"};
+    "delete_chats", "DELETE FROM chats WHERE chat_id = ANY($1::text[]) AND channel_id = $2"};
 constexpr Statement kExportMessages = {
     "export_messages",
-    "SELECT " OPCHAT_MESSAGE_COLUMNS " FROM messages WHERE chat_id = $1 AND seq > $2"
-    " AND ($3::bigint IS NULL OR create_ms >= $3::bigint)"
+    "SELECT " OPCHAT_MESSAGE_COLUMNS " FROM messages WHERE chat_id = $1 AND channel_id = $6"
+    " AND seq > $2 AND ($3::bigint IS NULL OR create_ms >= $3::bigint)"
     " AND ($4::bigint IS NULL OR create_ms < $4::bigint) ORDER BY seq LIMIT $5"};
 
 // Search: $1 channel, $2 ILIKE pattern, $3 type, $4 since, $5 until; the per-chat statements add
-// $6 chat id, then limit and offset follow. The trigram index serves ILIKE for keywords of 3+
+// $6 chat id, then limit and offset follow (the counts: the count limit). The trigram index serves ILIKE for keywords of 3+
 // characters; shorter ones scan the channel's messages. A channel-wide search is a multi-shard
 // query on Citus (chats and messages are co-located by chat_id, so the join stays on each
 // shard); naming the chat makes it a single-shard query.
@@ -144,18 +163,23 @@ constexpr Statement kExportMessages = {
   "m.filename, m.thumb, m.secret, m.thumb_secret, m.length, m.file_length, m.addr, m.lat, "    \
   "m.lng, m.create_ms, m.ext, m.chat_id"
 #define OPCHAT_SEARCH_WHERE                                                                 \
-  " FROM chats c JOIN messages m ON m.chat_id = c.chat_id WHERE c.channel_id = $1"          \
+  " FROM chats c JOIN messages m ON m.chat_id = c.chat_id AND m.channel_id = c.channel_id"  \
+  " WHERE c.channel_id = $1"                                                                \
   " AND m.msg ILIKE $2 ESCAPE '\\' AND ($3::text IS NULL OR m.type = $3::text)"            \
   " AND ($4::bigint IS NULL OR m.create_ms >= $4::bigint)"                                  \
   " AND ($5::bigint IS NULL OR m.create_ms < $5::bigint)"
 #define OPCHAT_SEARCH_IN_CHAT " AND c.chat_id = $6 AND m.chat_id = $6"
 #define OPCHAT_SEARCH_ORDER " ORDER BY m.create_ms DESC, m.chat_id DESC, m.seq DESC"
-constexpr Statement kSearchCount = {"search_count", "SELECT COUNT(*)" OPCHAT_SEARCH_WHERE};
+// The counts read at most max_total + 1 matches: one more tells that the total is not exact.
+constexpr Statement kSearchCount = {
+    "search_count",
+    "SELECT COUNT(*) FROM (SELECT 1" OPCHAT_SEARCH_WHERE " LIMIT $6::bigint) AS t"};
 constexpr Statement kSearchPage = {
     "search_page", "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_WHERE OPCHAT_SEARCH_ORDER
                    " LIMIT $6::bigint OFFSET $7::bigint"};
 constexpr Statement kSearchChatCount = {
-    "search_chat_count", "SELECT COUNT(*)" OPCHAT_SEARCH_WHERE OPCHAT_SEARCH_IN_CHAT};
+    "search_chat_count", "SELECT COUNT(*) FROM (SELECT 1" OPCHAT_SEARCH_WHERE OPCHAT_SEARCH_IN_CHAT
+                         " LIMIT $7::bigint) AS t"};
 constexpr Statement kSearchChatPage = {
     "search_chat_page", "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_WHERE
                         OPCHAT_SEARCH_IN_CHAT OPCHAT_SEARCH_ORDER
@@ -239,9 +263,12 @@ std::vector<Param> ChatParams(const Chat& c) {
           ParamOf(c.created_ms), ParamOf(c.updated_ms)};
 }
 
-// The parameters of kInsertMessage, in OPCHAT_MESSAGE_COLUMNS order after the chat id.
-std::vector<Param> MessageParams(std::string_view chat_id, const Message& m, int64_t seq) {
+// The parameters of kInsertMessage, in OPCHAT_MESSAGE_COLUMNS order after the chat id and the
+// channel.
+std::vector<Param> MessageParams(std::string_view chat_id, std::string_view channel,
+                                 const Message& m, int64_t seq) {
   return {ParamOf(chat_id),
+          ParamOf(channel),
           ParamOf(seq),
           ParamOf(m.user_message_id),
           ParamOf(m.from),
@@ -306,9 +333,18 @@ class ColumnArrays {
 
 Status ChatNotFound() { return Status::NotFound("会话不存在"); }
 
-// A (chat, user_message_id) pair as one hashable key; ids never hold NUL (Exec rejects it).
-std::string MessageKey(std::string_view chat_id, std::string_view user_message_id) {
-  std::string key(chat_id);
+// A chat (channel, id) as one hashable key; ids never hold NUL (Exec rejects it).
+std::string ChatKey(std::string_view channel, std::string_view chat_id) {
+  std::string key(channel);
+  key += '\0';
+  key += chat_id;
+  return key;
+}
+
+// A (chat, user_message_id) triple as one hashable key.
+std::string MessageKey(std::string_view channel, std::string_view chat_id,
+                       std::string_view user_message_id) {
+  std::string key = ChatKey(channel, chat_id);
   key += '\0';
   key += user_message_id;
   return key;
@@ -388,10 +424,10 @@ void PgStore::Release(std::unique_ptr<PgConn> conn) {
 
 // --- chats ---
 
-Result<Chat> PgStore::GetChat(std::string_view chat_id) {
+Result<Chat> PgStore::GetChat(std::string_view channel, std::string_view chat_id) {
   auto conn = Acquire();
   if (!conn.ok()) return conn.status();
-  auto r = (*conn)->Exec(kGetChat, {ParamOf(chat_id)});
+  auto r = (*conn)->Exec(kGetChat, {ParamOf(chat_id), ParamOf(channel)});
   if (!r.ok()) return r.status();
   if (r->Rows() == 0) return ChatNotFound();
   return ReadChat(*r, 0);
@@ -406,15 +442,16 @@ Result<Chat> PgStore::CreateChat(const Chat& chat) {
   return chat;
 }
 
-Result<Chat> PgStore::TransitionChat(std::string_view chat_id, std::span<const ChatStatus> from,
-                                     ChatStatus to, const std::optional<std::string>& operator_id,
+Result<Chat> PgStore::TransitionChat(std::string_view channel, std::string_view chat_id,
+                                     std::span<const ChatStatus> from, ChatStatus to,
+                                     const std::optional<std::string>& operator_id,
                                      int64_t now_ms) {
   auto conn = Acquire();
   if (!conn.ok()) return conn.status();
   PgConn& c = **conn;
   Chat result;
   Status s = c.Transact([&]() -> Status {
-    auto locked = c.Exec(kLockChat, {ParamOf(chat_id)});
+    auto locked = c.Exec(kLockChat, {ParamOf(chat_id), ParamOf(channel)});
     if (!locked.ok()) return locked.status();
     if (locked->Rows() == 0) return ChatNotFound();
     ChatStatus current = ReadChat(*locked, 0).status;
@@ -422,7 +459,7 @@ Result<Chat> PgStore::TransitionChat(std::string_view chat_id, std::span<const C
       return Status::Conflict("会话状态不允许该操作: 当前状态 " +
                               std::string(StatusText(current)));
     }
-    auto updated = c.Exec(kTransitionChat, {ParamOf(chat_id), StatusParam(to),
+    auto updated = c.Exec(kTransitionChat, {ParamOf(chat_id), ParamOf(channel), StatusParam(to),
                                             ParamOf(operator_id), ParamOf(now_ms)});
     if (!updated.ok()) return updated.status();
     result = ReadChat(*updated, 0);
@@ -455,20 +492,23 @@ Result<ChatList> PgStore::ListChats(const ChatFilter& f) {
 
 // --- messages ---
 
-Result<std::vector<Message>> PgStore::ReadMessages(std::string_view chat_id, SeqRange range) {
+Result<std::vector<Message>> PgStore::ReadMessages(std::string_view channel,
+                                                   std::string_view chat_id, SeqRange range) {
   std::vector<Message> out;
   if (range.empty()) return out;
   auto conn = Acquire();
   if (!conn.ok()) return conn.status();
   auto r = (*conn)->Exec(range.descending ? kReadDescending : kReadAscending,
-                         {ParamOf(chat_id), ParamOf(range.first), ParamOf(range.last)});
+                         {ParamOf(chat_id), ParamOf(channel), ParamOf(range.first),
+                          ParamOf(range.last)});
   if (!r.ok()) return r.status();
   out.reserve(static_cast<size_t>(r->Rows()));
   for (int i = 0; i < r->Rows(); ++i) out.push_back(ReadMessage(*r, i));
   return out;
 }
 
-Result<AppendOutcome> PgStore::AppendMessage(std::string_view chat_id, const Message& message) {
+Result<AppendOutcome> PgStore::AppendMessage(std::string_view channel, std::string_view chat_id,
+                                             const Message& message) {
   auto conn = Acquire();
   if (!conn.ok()) return conn.status();
   PgConn& c = **conn;
@@ -476,12 +516,13 @@ Result<AppendOutcome> PgStore::AppendMessage(std::string_view chat_id, const Mes
   Status s = c.Transact([&]() -> Status {
     // The lock comes first: it orders this append after any other writer of the chat, so the
     // duplicate check below sees every message committed before it.
-    auto locked = c.Exec(kLockChat, {ParamOf(chat_id)});
+    auto locked = c.Exec(kLockChat, {ParamOf(chat_id), ParamOf(channel)});
     if (!locked.ok()) return locked.status();
     if (locked->Rows() == 0) return ChatNotFound();
     Chat chat = ReadChat(*locked, 0);
     // A retry of a message that was stored is answered even if the chat has ended since.
-    auto existing = c.Exec(kFindMessage, {ParamOf(chat_id), ParamOf(message.user_message_id)});
+    auto existing = c.Exec(kFindMessage, {ParamOf(chat_id), ParamOf(channel),
+                                          ParamOf(message.user_message_id)});
     if (!existing.ok()) return existing.status();
     if (existing->Rows() > 0) {
       out = AppendOutcome{ReadMessage(*existing, 0), true};
@@ -492,10 +533,10 @@ Result<AppendOutcome> PgStore::AppendMessage(std::string_view chat_id, const Mes
                               std::string(StatusText(chat.status)));
     }
     int64_t seq = chat.message_count + 1;
-    auto inserted = c.Exec(kInsertMessage, MessageParams(chat_id, message, seq));
+    auto inserted = c.Exec(kInsertMessage, MessageParams(chat_id, channel, message, seq));
     if (!inserted.ok()) return inserted.status();
-    auto updated = c.Exec(kAfterAppend, {ParamOf(chat_id), ParamOf(seq), ParamOf(NowMillis()),
-                                         ParamOf(message.create_ms)});
+    auto updated = c.Exec(kAfterAppend, {ParamOf(chat_id), ParamOf(channel), ParamOf(seq),
+                                         ParamOf(NowMillis()), ParamOf(message.create_ms)});
     if (!updated.ok()) return updated.status();
     out.message = message;
     out.message.seq = seq;
@@ -514,21 +555,23 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records) {
   PgConn& c = **conn;
 
   // The first record of each chat describes the chat, as in the SQLite back end.
-  std::unordered_map<std::string_view, const Chat*> first_of;
-  for (const ImportRecord& r : records) first_of.try_emplace(r.chat.id, &r.chat);
+  std::unordered_map<std::string, const Chat*> first_of;
+  for (const ImportRecord& r : records) first_of.try_emplace(ChatKey(r.chat.channel, r.chat.id), &r.chat);
   std::vector<const Chat*> chats;
-  for (const auto& [id, chat] : first_of) chats.push_back(chat);
-  // Byte order, the order of chat_id's "C" collation: concurrent imports that create or lock
-  // the same chats do it in the same order, so they queue instead of deadlocking.
-  std::sort(chats.begin(), chats.end(), [](const Chat* a, const Chat* b) { return a->id < b->id; });
+  for (const auto& [key, chat] : first_of) chats.push_back(chat);
+  // Byte order, the order of the "C" collation: concurrent imports that create or lock the
+  // same chats do it in the same order, so they queue instead of deadlocking.
+  std::sort(chats.begin(), chats.end(), [](const Chat* a, const Chat* b) {
+    return std::tie(a->channel, a->id) < std::tie(b->channel, b->id);
+  });
 
   Status s = c.Transact([&]() -> Status {
     counts = {};
     ColumnArrays new_chats(8);
-    ArrayBuilder chat_ids;
+    ColumnArrays chat_keys(2);
     for (const Chat* chat : chats) {
       new_chats.AddRow(ChatParams(*chat));
-      chat_ids.Add(ParamOf(chat->id));
+      chat_keys.AddRow({ParamOf(chat->id), ParamOf(chat->channel)});
     }
     if (auto r = c.Exec(kImportChats, new_chats.Params()); !r.ok()) return r.status();
 
@@ -537,32 +580,32 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records) {
       int64_t last_ms = 0;
     };
     std::unordered_map<std::string, Touched> touched;
-    auto locked = c.Exec(kLockChats, {chat_ids.Done()});
+    auto locked = c.Exec(kLockChats, chat_keys.Params());
     if (!locked.ok()) return locked.status();
     for (int i = 0; i < locked->Rows(); ++i) {
-      touched[locked->String(i, 0)].count = locked->Int(i, 1);
+      touched[ChatKey(locked->Text(i, 1), locked->Text(i, 0))].count = locked->Int(i, 2);
     }
     if (touched.size() != chats.size()) return Status::Internal("import: a chat vanished");
 
-    ColumnArrays keys(2);
+    ColumnArrays keys(3);
     for (const ImportRecord& r : records) {
-      keys.AddRow({ParamOf(r.chat.id), ParamOf(r.message.user_message_id)});
+      keys.AddRow({ParamOf(r.chat.id), ParamOf(r.chat.channel), ParamOf(r.message.user_message_id)});
     }
     auto existing = c.Exec(kFindExisting, keys.Params());
     if (!existing.ok()) return existing.status();
     std::unordered_set<std::string> seen;
     for (int i = 0; i < existing->Rows(); ++i) {
-      seen.insert(MessageKey(existing->Text(i, 0), existing->Text(i, 1)));
+      seen.insert(MessageKey(existing->Text(i, 1), existing->Text(i, 0), existing->Text(i, 2)));
     }
 
-    ColumnArrays rows(20);
+    ColumnArrays rows(21);
     for (const ImportRecord& r : records) {
-      if (!seen.insert(MessageKey(r.chat.id, r.message.user_message_id)).second) {
+      if (!seen.insert(MessageKey(r.chat.channel, r.chat.id, r.message.user_message_id)).second) {
         ++counts.duplicates;
         continue;
       }
-      Touched& t = touched[r.chat.id];
-      rows.AddRow(MessageParams(r.chat.id, r.message, ++t.count));
+      Touched& t = touched[ChatKey(r.chat.channel, r.chat.id)];
+      rows.AddRow(MessageParams(r.chat.id, r.chat.channel, r.message, ++t.count));
       t.last_ms = std::max(t.last_ms, r.message.create_ms);
       ++counts.inserted;
     }
@@ -570,9 +613,12 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records) {
       if (auto r = c.Exec(kImportMessages, rows.Params()); !r.ok()) return r.status();
     }
 
-    ColumnArrays updates(3);
-    for (const auto& [id, t] : touched) {
-      updates.AddRow({ParamOf(id), ParamOf(t.count), ParamOf(t.last_ms)});
+    ColumnArrays updates(4);
+    for (const auto& [key, t] : touched) {
+      const size_t nul = key.find('\0');
+      updates.AddRow({ParamOf(std::string_view(key).substr(nul + 1)),
+                      ParamOf(std::string_view(key).substr(0, nul)), ParamOf(t.count),
+                      ParamOf(t.last_ms)});
     }
     auto updated = c.Exec(kImportTouch, updates.Params());
     return updated.ok() ? Status::Ok() : updated.status();
@@ -585,11 +631,16 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records) {
 
 Status PgStore::ForEachMessage(const ExportFilter& f, const MessageVisitor& visit) {
   MessageScanPages pages;
-  pages.chat = [&](const std::string& chat_id) { return GetChat(chat_id); };
-  pages.chats = [&](const std::string& after) -> Result<std::vector<Chat>> {
+  pages.chat = [&](const std::string& channel, const std::string& chat_id) {
+    return GetChat(channel, chat_id);
+  };
+  pages.chats = [&](const std::string& after_channel,
+                    const std::string& after_id) -> Result<std::vector<Chat>> {
     auto conn = Acquire();
     if (!conn.ok()) return conn.status();
-    auto r = (*conn)->Exec(kExportChats, {ParamOf(after), ParamOf(f.channel), ParamOf(kExportChatPage)});
+    // With a channel filter, after_channel is that channel (ScanMessages).
+    auto r = (*conn)->Exec(f.channel ? kExportChannelChats : kExportChats,
+                           {ParamOf(after_channel), ParamOf(after_id), ParamOf(kExportChatPage)});
     if (!r.ok()) return r.status();
     std::vector<Chat> chats;
     for (int i = 0; i < r->Rows(); ++i) chats.push_back(ReadChat(*r, i));
@@ -598,8 +649,9 @@ Status PgStore::ForEachMessage(const ExportFilter& f, const MessageVisitor& visi
   pages.messages = [&](const Chat& chat, int64_t after_seq) -> Result<std::vector<Message>> {
     auto conn = Acquire();
     if (!conn.ok()) return conn.status();
-    auto r = (*conn)->Exec(kExportMessages, {ParamOf(chat.id), ParamOf(after_seq), ParamOf(f.since_ms),
-                                             ParamOf(f.until_ms), ParamOf(kExportMessagePage)});
+    auto r = (*conn)->Exec(kExportMessages,
+                           {ParamOf(chat.id), ParamOf(after_seq), ParamOf(f.since_ms),
+                            ParamOf(f.until_ms), ParamOf(kExportMessagePage), ParamOf(chat.channel)});
     if (!r.ok()) return r.status();
     std::vector<Message> messages;
     messages.reserve(static_cast<size_t>(r->Rows()));
@@ -618,9 +670,14 @@ Result<SearchResult> PgStore::SearchMessages(const SearchQuery& s) {
                                ParamOf(s.type), ParamOf(s.since_ms), ParamOf(s.until_ms)};
   if (s.chat_id) params.push_back(ParamOf(*s.chat_id));
   SearchResult out;
-  auto count = (*conn)->Exec(s.chat_id ? kSearchChatCount : kSearchCount, params);
+  const int64_t cap = std::max<int64_t>(s.max_total, 0);
+  std::vector<Param> count_params = params;
+  count_params.push_back(ParamOf(cap + 1));
+  auto count = (*conn)->Exec(s.chat_id ? kSearchChatCount : kSearchCount, count_params);
   if (!count.ok()) return count.status();
   out.total = count->Int(0, 0);
+  out.total_exact = out.total <= cap;
+  out.total = std::min(out.total, cap);
   params.push_back(s.limit < 0 ? std::nullopt : ParamOf(s.limit));
   params.push_back(ParamOf(std::max<int64_t>(s.offset, 0)));
   auto rows = (*conn)->Exec(s.chat_id ? kSearchChatPage : kSearchPage, params);
@@ -637,10 +694,11 @@ Result<SearchResult> PgStore::SearchMessages(const SearchQuery& s) {
 // The pg_trgm index is an ordinary index, kept up to date by PostgreSQL with each write.
 Result<int64_t> PgStore::CatchUpSearchIndex(int64_t /*limit*/) { return int64_t{0}; }
 
-Result<std::vector<Chat>> PgStore::ScanChats(std::string_view after_chat_id, int64_t limit) {
+Result<std::vector<Chat>> PgStore::ScanChats(std::string_view after_channel,
+                                            std::string_view after_chat_id, int64_t limit) {
   auto conn = Acquire();
   if (!conn.ok()) return conn.status();
-  auto r = (*conn)->Exec(kScanChats, {ParamOf(after_chat_id), ParamOf(limit)});
+  auto r = (*conn)->Exec(kScanChats, {ParamOf(after_channel), ParamOf(after_chat_id), ParamOf(limit)});
   if (!r.ok()) return r.status();
   std::vector<Chat> out;
   for (int i = 0; i < r->Rows(); ++i) out.push_back(ReadChat(*r, i));
@@ -671,9 +729,9 @@ Result<int64_t> PgStore::DeleteInactiveChats(std::string_view channel, int64_t b
     ArrayBuilder ids;
     for (int i = 0; i < doomed->Rows(); ++i) ids.Add(ParamOf(doomed->String(i, 0)));
     auto ids_param = ids.Done();
-    auto m = c.Exec(kDeleteChatMessages, {ids_param});
+    auto m = c.Exec(kDeleteChatMessages, {ids_param, ParamOf(channel)});
     if (!m.ok()) return m.status();
-    auto d = c.Exec(kDeleteChats, {ids_param});
+    auto d = c.Exec(kDeleteChats, {ids_param, ParamOf(channel)});
     return d.ok() ? Status::Ok() : d.status();
   });
   if (!s.ok()) return s;

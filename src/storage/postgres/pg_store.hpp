@@ -6,6 +6,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,17 +24,21 @@ class PgStore final : public Store {
   // InvalidArgument for a malformed URL; Unavailable when the server cannot be reached.
   static Result<std::unique_ptr<Store>> Open(const std::string& url, const StoreOptions& options);
 
-  Result<Chat> GetChat(std::string_view chat_id) override;
+  Result<Chat> GetChat(std::string_view channel, std::string_view chat_id) override;
   Result<Chat> CreateChat(const Chat& chat) override;
-  Result<Chat> TransitionChat(std::string_view chat_id, std::span<const ChatStatus> from,
+  Result<Chat> TransitionChat(std::string_view channel, std::string_view chat_id,
+                              std::span<const ChatStatus> from,
                               ChatStatus to, const std::optional<std::string>& operator_id,
                               int64_t now_ms) override;
   Result<ChatList> ListChats(const ChatFilter& filter) override;
-  Result<std::vector<Message>> ReadMessages(std::string_view chat_id, SeqRange range) override;
-  Result<AppendOutcome> AppendMessage(std::string_view chat_id, const Message& message) override;
+  Result<std::vector<Message>> ReadMessages(std::string_view channel, std::string_view chat_id,
+                                            SeqRange range) override;
+  Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
+                                      const Message& message) override;
   Result<ImportCounts> Import(std::span<const ImportRecord> records) override;
   Status ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) override;
-  Result<std::vector<Chat>> ScanChats(std::string_view after_chat_id, int64_t limit) override;
+  Result<std::vector<Chat>> ScanChats(std::string_view after_channel,
+                                      std::string_view after_chat_id, int64_t limit) override;
   Result<std::vector<std::string>> ListChannels() override;
   Result<int64_t> DeleteInactiveChats(std::string_view channel, int64_t before_ms,
                                       int64_t limit) override;
@@ -81,8 +86,9 @@ class PgStore final : public Store {
   ConnectBackoff backoff_;
 };
 
-// Applies the versioned schema migrations the database has not seen yet, in one transaction
-// under an advisory lock, so opchat processes starting together do not race.
-Status MigratePostgres(PgConn& conn);
+// Applies the versioned schema migrations the database has not seen yet, up to `up_to` (tests
+// of upgrades stop early), in one transaction under an advisory lock, so opchat processes
+// starting together do not race.
+Status MigratePostgres(PgConn& conn, int up_to = std::numeric_limits<int>::max());
 
 }  // namespace opchat::postgres

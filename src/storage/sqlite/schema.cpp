@@ -1,6 +1,7 @@
 // Versioned schema of the SQLite back end. A migration is never edited once released: add a
-// new one. Every hot query is keyed by the chat, and a chat's messages are clustered by
-// (chat_no, seq) so a page is one index range (migration 5 says why a number, not the id).
+// new one. Every hot query is keyed by the chat, (channel_id, chat_id) since migration 6, and
+// a chat's messages are clustered by (chat_no, seq) so a page is one index range (migration 5
+// says why a number, not the id).
 #include <sqlite3.h>
 
 #include "storage/sqlite/sqlite_store.hpp"
@@ -238,6 +239,40 @@ CREATE TRIGGER messages_search_after_update AFTER UPDATE OF msg ON messages BEGI
        AND e.first_seq = (SELECT MAX(first_seq) FROM search_extents
                            WHERE chat_no = new.chat_no AND first_seq <= new.seq);
 END;
+CREATE TRIGGER chats_search_after_delete AFTER DELETE ON chats BEGIN
+  DELETE FROM search_extents WHERE chat_no = old.chat_no;
+END;
+)sql"},
+    // Chat ids per channel (SPEC §5): a chat is (channel_id, chat_id), so two channels may each
+    // have a chat "x". Messages and the search index are keyed by chat_no already and stay as
+    // they are; only chats is rebuilt, with the pair as its key (WITHOUT ROWID: a lookup by
+    // channel and id is one probe, as it was by id) and chat_no NOT NULL. Dropping the old
+    // table drops its indexes and its trigger, made again here.
+    {6, R"sql(
+CREATE TABLE chats_v6 (
+  channel_id      TEXT NOT NULL,
+  chat_id         TEXT NOT NULL,
+  chat_no         INTEGER NOT NULL,
+  user_id         TEXT NOT NULL,
+  operator_id     TEXT,
+  status          INTEGER NOT NULL,
+  ext             TEXT NOT NULL DEFAULT '{}',
+  message_count   INTEGER NOT NULL DEFAULT 0,
+  search_seq      INTEGER NOT NULL DEFAULT 0,
+  created_ms      INTEGER NOT NULL,
+  updated_ms      INTEGER NOT NULL,
+  last_message_ms INTEGER,
+  PRIMARY KEY (channel_id, chat_id)
+) WITHOUT ROWID;
+INSERT INTO chats_v6 (channel_id, chat_id, chat_no, user_id, operator_id, status, ext,
+                      message_count, search_seq, created_ms, updated_ms, last_message_ms)
+  SELECT channel_id, chat_id, chat_no, user_id, operator_id, status, ext, message_count,
+         search_seq, created_ms, updated_ms, last_message_ms FROM chats ORDER BY channel_id, chat_id;
+DROP TABLE chats;
+ALTER TABLE chats_v6 RENAME TO chats;
+CREATE UNIQUE INDEX chats_by_no ON chats (chat_no);
+CREATE INDEX chats_by_channel_activity ON chats (channel_id, updated_ms DESC);
+CREATE INDEX chats_behind_search ON chats (chat_no) WHERE search_seq < message_count;
 CREATE TRIGGER chats_search_after_delete AFTER DELETE ON chats BEGIN
   DELETE FROM search_extents WHERE chat_no = old.chat_no;
 END;

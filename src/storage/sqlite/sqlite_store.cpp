@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <tuple>
 #include <unordered_map>
 
 #include "common/clock.hpp"
@@ -70,11 +71,12 @@ struct StoredChat {
   int64_t no = 0;
 };
 
-Result<StoredChat> LoadChat(SqliteDb& db, std::string_view chat_id) {
-  static const std::string sql =
-      std::string("SELECT ") + kChatColumns + ", chat_no FROM chats WHERE chat_id = ?";
+Result<StoredChat> LoadChat(SqliteDb& db, std::string_view channel, std::string_view chat_id) {
+  static const std::string sql = std::string("SELECT ") + kChatColumns +
+                                 ", chat_no FROM chats WHERE channel_id = ? AND chat_id = ?";
   auto q = db.Prepare(sql.c_str());
-  q.Bind(1, chat_id);
+  q.Bind(1, channel);
+  q.Bind(2, chat_id);
   if (q.Step()) return StoredChat{ReadChat(q), q.Int(10)};
   if (!q.status().ok()) return q.status();
   return Status::NotFound("会话不存在");
@@ -178,17 +180,23 @@ Status CreateOwnerOnly(const std::string& path) {
 constexpr int64_t kExportChatPage = 200;
 constexpr int64_t kExportMessagePage = 1000;
 
-// The next chats of an export after `after` in chat-id order; chats without messages are skipped.
-Result<std::vector<Chat>> ExportChatPage(SqliteDb& db, const std::string& after,
+// The next chats of an export after (after_channel, after_id) in (channel, chat id) order;
+// chats without messages are skipped. With a channel, one statement per shape keeps the scan
+// an index range of that channel (an "?N IS NULL OR" filter would read on past its end).
+Result<std::vector<Chat>> ExportChatPage(SqliteDb& db, const std::string& after_channel,
+                                         const std::string& after_id,
                                          const std::optional<std::string>& channel) {
-  static const std::string sql =
-      std::string("SELECT ") + kChatColumns +
-      " FROM chats WHERE chat_id > ?1 AND (?2 IS NULL OR channel_id = ?2)"
-      " AND message_count > 0 ORDER BY chat_id LIMIT ?3";
-  auto q = db.Prepare(sql.c_str());
-  q.Bind(1, after);
-  q.Bind(2, channel);
+  static const std::string all_sql = std::string("SELECT ") + kChatColumns +
+                                     " FROM chats WHERE (channel_id, chat_id) > (?1, ?2)"
+                                     " AND message_count > 0 ORDER BY channel_id, chat_id LIMIT ?3";
+  static const std::string channel_sql = std::string("SELECT ") + kChatColumns +
+                                         " FROM chats WHERE channel_id = ?4 AND chat_id > ?2"
+                                         " AND message_count > 0 ORDER BY chat_id LIMIT ?3";
+  auto q = db.Prepare(channel ? channel_sql.c_str() : all_sql.c_str());
+  if (!channel) q.Bind(1, after_channel);
+  q.Bind(2, after_id);  // with a channel, after_channel is that channel (ScanMessages)
   q.Bind(3, kExportChatPage);
+  if (channel) q.Bind(4, *channel);
   std::vector<Chat> out;
   while (q.Step()) out.push_back(ReadChat(q));
   if (!q.status().ok()) return q.status();
@@ -196,14 +204,16 @@ Result<std::vector<Chat>> ExportChatPage(SqliteDb& db, const std::string& after,
 }
 
 // The next messages of a chat after position `after_seq` within the filter's time range.
-Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const std::string& chat_id,
+Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const Chat& chat,
                                                int64_t after_seq, const ExportFilter& f) {
   auto q = db.Prepare("SELECT " OPCHAT_MESSAGE_COLUMNS
-                      " FROM messages WHERE chat_no = (SELECT chat_no FROM chats WHERE chat_id = ?1)"
+                      " FROM messages WHERE chat_no = (SELECT chat_no FROM chats"
+                      " WHERE channel_id = ?6 AND chat_id = ?1)"
                       " AND seq > ?2"
                       " AND (?3 IS NULL OR create_ms >= ?3) AND (?4 IS NULL OR create_ms < ?4)"
                       " ORDER BY seq LIMIT ?5");
-  q.Bind(1, chat_id);
+  q.Bind(1, chat.id);
+  q.Bind(6, chat.channel);
   q.Bind(2, after_seq);
   q.Bind(3, f.since_ms);
   q.Bind(4, f.until_ms);
@@ -215,7 +225,7 @@ Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const std::string& 
 }
 
 // Search statements. ?1 channel, ?2 LIKE pattern, ?3 chat id, ?4 type, ?5 since, ?6 until,
-// ?7 FTS5 query, ?8 limit, ?9 offset. The LIKE condition holds on every path, so the FTS index
+// ?7 FTS5 query, ?8 limit, ?9 offset, ?10 how many matches the count may stop at. The LIKE condition holds on every path, so the FTS index
 // (which also folds non-ASCII case) only narrows the candidates and the answer is the same
 // whichever path runs.
 #define OPCHAT_M_MESSAGE_COLUMNS                                                                \
@@ -224,14 +234,19 @@ Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const std::string& 
   "m.lng, m.create_ms, m.ext, c.chat_id"
 // The FTS candidates are the index's matches (each rowid found in the extent that holds it)
 // plus every message above its chat's search_seq (not indexed yet), which the LIKE condition
-// then filters like the rest.
+// then filters like the rest. The index is shared by every channel, so a match is first
+// checked for the channel through its extent's chat (chats_by_no holds the channel: one
+// probe), before its message row is read and LIKE-tested: a keyword common in another
+// channel's chats costs this search an index probe per match, not a row read.
 #define OPCHAT_SEARCH_FTS                                                                       \
   " FROM (SELECT e.chat_no AS chat_no, e.first_seq + (x.rowid - e.base) AS seq"                \
   " FROM messages_fts x JOIN search_extents e"                                                 \
   " ON e.base = (SELECT MAX(base) FROM search_extents WHERE base <= x.rowid)"                  \
-  " WHERE messages_fts MATCH ?7"                                                               \
+  " JOIN chats fc ON fc.chat_no = e.chat_no"                                                   \
+  " WHERE messages_fts MATCH ?7 AND fc.channel_id = ?1"                                        \
   " UNION ALL SELECT b.chat_no, p.seq FROM chats b JOIN messages p"                            \
-  " ON p.chat_no = b.chat_no AND p.seq > b.search_seq WHERE b.search_seq < b.message_count) f" \
+  " ON p.chat_no = b.chat_no AND p.seq > b.search_seq"                                         \
+  " WHERE b.search_seq < b.message_count AND b.channel_id = ?1) f"                            \
   " JOIN messages m ON m.chat_no = f.chat_no AND m.seq = f.seq"                                \
   " JOIN chats c ON c.chat_no = m.chat_no WHERE c.channel_id = ?1"
 #define OPCHAT_SEARCH_SCAN \
@@ -245,6 +260,10 @@ Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const std::string& 
 #define OPCHAT_SEARCH_ORDER \
   " ORDER BY m.create_ms DESC, c.chat_id DESC, m.seq DESC LIMIT ?8 OFFSET ?9"
 
+// The count reads at most ?10 matches (SearchQuery::max_total + 1: one more tells that the
+// total is not exact).
+#define OPCHAT_SEARCH_COUNT(from) "SELECT COUNT(*) FROM (SELECT 1" from OPCHAT_SEARCH_FILTER " LIMIT ?10)"
+
 struct SearchSql {
   const char* count;
   const char* page;
@@ -255,16 +274,16 @@ struct SearchSql {
 // index range already), scan the messages with LIKE.
 SearchSql ChooseSearchSql(const SearchQuery& q) {
   static constexpr SearchSql kFts = {
-      "SELECT COUNT(*)" OPCHAT_SEARCH_FTS OPCHAT_SEARCH_FILTER,
+      OPCHAT_SEARCH_COUNT(OPCHAT_SEARCH_FTS),
       "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_FTS OPCHAT_SEARCH_FILTER OPCHAT_SEARCH_ORDER,
       true};
   static constexpr SearchSql kScan = {
-      "SELECT COUNT(*)" OPCHAT_SEARCH_SCAN OPCHAT_SEARCH_FILTER,
+      OPCHAT_SEARCH_COUNT(OPCHAT_SEARCH_SCAN),
       "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_SCAN OPCHAT_SEARCH_FILTER
           OPCHAT_SEARCH_ORDER,
       false};
   static constexpr SearchSql kChat = {
-      "SELECT COUNT(*)" OPCHAT_SEARCH_CHAT OPCHAT_SEARCH_FILTER,
+      OPCHAT_SEARCH_COUNT(OPCHAT_SEARCH_CHAT),
       "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_CHAT OPCHAT_SEARCH_FILTER
           OPCHAT_SEARCH_ORDER,
       false};
@@ -356,17 +375,17 @@ Result<SqliteStore::Lease> SqliteStore::Reader() {
   return Lease(*this, std::move(*db));
 }
 
-Result<Chat> SqliteStore::GetChat(std::string_view chat_id) {
+Result<Chat> SqliteStore::GetChat(std::string_view channel, std::string_view chat_id) {
   auto db = Reader();
   if (!db.ok()) return db.status();
-  auto chat = LoadChat(**db, chat_id);
+  auto chat = LoadChat(**db, channel, chat_id);
   if (!chat.ok()) return chat.status();
   return std::move(chat->chat);
 }
 
 Result<Chat> SqliteStore::CreateChat(const Chat& chat) {
   Status s = writer_.Submit([&](SqliteDb& db) -> Status {
-    auto existing = LoadChat(db, chat.id);
+    auto existing = LoadChat(db, chat.channel, chat.id);
     if (existing.ok()) return Status::Conflict("会话已存在: " + chat.id);
     if (existing.status().code() != StatusCode::kNotFound) return existing.status();
     auto chat_no = InsertChat(db, chat);
@@ -376,13 +395,13 @@ Result<Chat> SqliteStore::CreateChat(const Chat& chat) {
   return chat;
 }
 
-Result<Chat> SqliteStore::TransitionChat(std::string_view chat_id,
+Result<Chat> SqliteStore::TransitionChat(std::string_view channel, std::string_view chat_id,
                                          std::span<const ChatStatus> from, ChatStatus to,
                                          const std::optional<std::string>& operator_id,
                                          int64_t now_ms) {
   Chat result;
   Status s = writer_.Submit([&](SqliteDb& db) -> Status {
-    auto chat = LoadChat(db, chat_id);
+    auto chat = LoadChat(db, channel, chat_id);
     if (!chat.ok()) return chat.status();
     if (!Allows(Transition{from, to}, chat->chat.status)) {
       return Status::Conflict("会话状态不允许该操作: 当前状态 " +
@@ -390,11 +409,11 @@ Result<Chat> SqliteStore::TransitionChat(std::string_view chat_id,
     }
     auto q = db.Prepare(
         "UPDATE chats SET status = ?, operator_id = COALESCE(?, operator_id),"
-        " updated_ms = MAX(updated_ms, ?) WHERE chat_id = ?");
+        " updated_ms = MAX(updated_ms, ?) WHERE chat_no = ?");
     q.Bind(1, int64_t{static_cast<int>(to)});
     q.Bind(2, operator_id);
     q.Bind(3, now_ms);
-    q.Bind(4, chat_id);
+    q.Bind(4, chat->no);
     if (Status u = q.Run(); !u.ok()) return u;
     result = std::move(chat->chat);
     result.status = to;
@@ -441,31 +460,37 @@ Result<ChatList> SqliteStore::ListChats(const ChatFilter& f) {
   return out;
 }
 
-Result<std::vector<Message>> SqliteStore::ReadMessages(std::string_view chat_id, SeqRange range) {
+Result<std::vector<Message>> SqliteStore::ReadMessages(std::string_view channel,
+                                                       std::string_view chat_id, SeqRange range) {
   std::vector<Message> out;
   if (range.empty()) return out;
   auto db = Reader();
   if (!db.ok()) return db.status();
   auto q = (*db)->Prepare(range.descending
                               ? "SELECT " OPCHAT_MESSAGE_COLUMNS " FROM messages"
-                                " WHERE chat_no = (SELECT chat_no FROM chats WHERE chat_id = ?)"
+                                " WHERE chat_no = (SELECT chat_no FROM chats"
+                                " WHERE channel_id = ? AND chat_id = ?)"
                                 " AND seq BETWEEN ? AND ? ORDER BY seq DESC"
                               : "SELECT " OPCHAT_MESSAGE_COLUMNS " FROM messages"
-                                " WHERE chat_no = (SELECT chat_no FROM chats WHERE chat_id = ?)"
+                                " WHERE chat_no = (SELECT chat_no FROM chats"
+                                " WHERE channel_id = ? AND chat_id = ?)"
                                 " AND seq BETWEEN ? AND ? ORDER BY seq");
-  q.Bind(1, chat_id);
-  q.Bind(2, range.first);
-  q.Bind(3, range.last);
+  q.Bind(1, channel);
+  q.Bind(2, chat_id);
+  q.Bind(3, range.first);
+  q.Bind(4, range.last);
   out.reserve(static_cast<size_t>(range.size()));
   while (q.Step()) out.push_back(ReadMessage(q));
   if (!q.status().ok()) return q.status();
   return out;
 }
 
-Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view chat_id, const Message& message) {
+Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view channel,
+                                                 std::string_view chat_id,
+                                                 const Message& message) {
   AppendOutcome out;
   Status s = writer_.Submit([&](SqliteDb& db) -> Status {
-    auto chat = LoadChat(db, chat_id);
+    auto chat = LoadChat(db, channel, chat_id);
     if (!chat.ok()) return chat.status();
     bool found = false;
     auto existing = FindByUserMessageId(db, chat->no, message.user_message_id, &found);
@@ -483,11 +508,11 @@ Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view chat_id, const
     if (Status i = InsertMessage(db, chat->no, message, seq, &inserted); !i.ok()) return i;
     auto q = db.Prepare(
         "UPDATE chats SET message_count = ?, updated_ms = MAX(updated_ms, ?),"
-        " last_message_ms = MAX(COALESCE(last_message_ms, 0), ?) WHERE chat_id = ?");
+        " last_message_ms = MAX(COALESCE(last_message_ms, 0), ?) WHERE chat_no = ?");
     q.Bind(1, seq);
     q.Bind(2, NowMillis());
     q.Bind(3, message.create_ms);
-    q.Bind(4, chat_id);
+    q.Bind(4, chat->no);
     if (Status u = q.Run(); !u.ok()) return u;
     out.message = message;
     out.message.seq = seq;
@@ -507,27 +532,28 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
   ordered.reserve(records.size());
   for (const ImportRecord& r : records) ordered.push_back(&r);
   std::stable_sort(ordered.begin(), ordered.end(), [](const ImportRecord* a, const ImportRecord* b) {
-    return a->chat.id < b->chat.id;
+    return std::tie(a->chat.channel, a->chat.id) < std::tie(b->chat.channel, b->chat.id);
   });
   ImportCounts counts;
   Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
     counts = {};
     struct Touched {
-      std::string_view chat_id;
+      const Chat* chat;  // the first record's
       int64_t chat_no;
       int64_t count;
       int64_t last_ms;
     };
-    std::vector<Touched> touched;  // in chat-id order
+    std::vector<Touched> touched;  // in (channel, chat id) order
     for (const ImportRecord* r : ordered) {
-      if (touched.empty() || touched.back().chat_id != r->chat.id) {
-        auto chat = LoadChat(db, r->chat.id);
+      if (touched.empty() || touched.back().chat->id != r->chat.id ||
+          touched.back().chat->channel != r->chat.channel) {
+        auto chat = LoadChat(db, r->chat.channel, r->chat.id);
         if (chat.ok()) {
-          touched.push_back({r->chat.id, chat->no, chat->chat.message_count, 0});
+          touched.push_back({&r->chat, chat->no, chat->chat.message_count, 0});
         } else if (chat.status().code() == StatusCode::kNotFound) {
           auto chat_no = InsertChat(db, r->chat);
           if (!chat_no.ok()) return chat_no.status();
-          touched.push_back({r->chat.id, *chat_no, 0, 0});
+          touched.push_back({&r->chat, *chat_no, 0, 0});
         } else {
           return chat.status();
         }
@@ -547,11 +573,11 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
     for (const Touched& t : touched) {
       auto q = db.Prepare(
           "UPDATE chats SET message_count = ?, updated_ms = MAX(updated_ms, ?),"
-          " last_message_ms = MAX(COALESCE(last_message_ms, 0), ?) WHERE chat_id = ?");
+          " last_message_ms = MAX(COALESCE(last_message_ms, 0), ?) WHERE chat_no = ?");
       q.Bind(1, t.count);
       q.Bind(2, t.last_ms);
       q.Bind(3, t.last_ms);
-      q.Bind(4, t.chat_id);
+      q.Bind(4, t.chat_no);
       if (Status u = q.Run(); !u.ok()) return u;
     }
     return Status::Ok();
@@ -562,16 +588,19 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
 
 Status SqliteStore::ForEachMessage(const ExportFilter& f, const MessageVisitor& visit) {
   MessageScanPages pages;
-  pages.chat = [&](const std::string& chat_id) { return GetChat(chat_id); };
-  pages.chats = [&](const std::string& after) -> Result<std::vector<Chat>> {
+  pages.chat = [&](const std::string& channel, const std::string& chat_id) {
+    return GetChat(channel, chat_id);
+  };
+  pages.chats = [&](const std::string& after_channel,
+                    const std::string& after_id) -> Result<std::vector<Chat>> {
     auto db = Reader();
     if (!db.ok()) return db.status();
-    return ExportChatPage(**db, after, f.channel);
+    return ExportChatPage(**db, after_channel, after_id, f.channel);
   };
   pages.messages = [&](const Chat& chat, int64_t after_seq) -> Result<std::vector<Message>> {
     auto db = Reader();
     if (!db.ok()) return db.status();
-    return ExportMessagePage(**db, chat.id, after_seq, f);
+    return ExportMessagePage(**db, chat, after_seq, f);
   };
   pages.message_page_size = kExportMessagePage;
   return ScanMessages(f, pages, visit);
@@ -587,8 +616,12 @@ Result<SearchResult> SqliteStore::SearchMessages(const SearchQuery& s) {
   {
     auto q = (*db)->Prepare(sql.count);
     BindSearch(q, s, pattern, sql.fts);
+    const int64_t cap = std::max<int64_t>(s.max_total, 0);
+    q.Bind(10, cap + 1);
     if (q.Step()) out.total = q.Int(0);
     if (!q.status().ok()) return q.status();
+    out.total_exact = out.total <= cap;
+    out.total = std::min(out.total, cap);
   }
   auto q = (*db)->Prepare(sql.page);
   BindSearch(q, s, pattern, sql.fts);
@@ -611,14 +644,17 @@ Result<int64_t> SqliteStore::CatchUpSearchIndex(int64_t limit) {
   return indexed;
 }
 
-Result<std::vector<Chat>> SqliteStore::ScanChats(std::string_view after_chat_id, int64_t limit) {
+Result<std::vector<Chat>> SqliteStore::ScanChats(std::string_view after_channel,
+                                                std::string_view after_chat_id, int64_t limit) {
   auto db = Reader();
   if (!db.ok()) return db.status();
-  static const std::string sql =
-      std::string("SELECT ") + kChatColumns + " FROM chats WHERE chat_id > ? ORDER BY chat_id LIMIT ?";
+  static const std::string sql = std::string("SELECT ") + kChatColumns +
+                                 " FROM chats WHERE (channel_id, chat_id) > (?, ?)"
+                                 " ORDER BY channel_id, chat_id LIMIT ?";
   auto q = (*db)->Prepare(sql.c_str());
-  q.Bind(1, after_chat_id);
-  q.Bind(2, limit);
+  q.Bind(1, after_channel);
+  q.Bind(2, after_chat_id);
+  q.Bind(3, limit);
   std::vector<Chat> out;
   while (q.Step()) out.push_back(ReadChat(q));
   if (!q.status().ok()) return q.status();
@@ -641,24 +677,23 @@ Result<int64_t> SqliteStore::DeleteInactiveChats(std::string_view channel, int64
   int64_t deleted = 0;
   Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
     deleted = 0;
-    std::vector<std::string> doomed;
+    std::vector<int64_t> doomed;  // chat numbers
     {
       auto q = db.Prepare(
-          "SELECT chat_id FROM chats WHERE channel_id = ? AND updated_ms < ? LIMIT ?");
+          "SELECT chat_no FROM chats WHERE channel_id = ? AND updated_ms < ? LIMIT ?");
       q.Bind(1, channel);
       q.Bind(2, before_ms);
       q.Bind(3, limit);
-      while (q.Step()) doomed.push_back(q.String(0));
+      while (q.Step()) doomed.push_back(q.Int(0));
       if (!q.status().ok()) return q.status();
     }
-    for (const auto& chat_id : doomed) {
+    for (int64_t chat_no : doomed) {
       // The search index follows through its delete trigger.
-      auto m = db.Prepare(
-          "DELETE FROM messages WHERE chat_no = (SELECT chat_no FROM chats WHERE chat_id = ?)");
-      m.Bind(1, chat_id);
+      auto m = db.Prepare("DELETE FROM messages WHERE chat_no = ?");
+      m.Bind(1, chat_no);
       if (Status e = m.Run(); !e.ok()) return e;
-      auto c = db.Prepare("DELETE FROM chats WHERE chat_id = ?");
-      c.Bind(1, chat_id);
+      auto c = db.Prepare("DELETE FROM chats WHERE chat_no = ?");
+      c.Bind(1, chat_no);
       if (Status e = c.Run(); !e.ok()) return e;
       ++deleted;
     }

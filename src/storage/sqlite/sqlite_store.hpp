@@ -21,17 +21,21 @@ class SqliteStore final : public Store {
   // Opens (creating if needed, owner-only permissions) the database at `path` and migrates it.
   static Result<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions& options);
 
-  Result<Chat> GetChat(std::string_view chat_id) override;
+  Result<Chat> GetChat(std::string_view channel, std::string_view chat_id) override;
   Result<Chat> CreateChat(const Chat& chat) override;
-  Result<Chat> TransitionChat(std::string_view chat_id, std::span<const ChatStatus> from,
+  Result<Chat> TransitionChat(std::string_view channel, std::string_view chat_id,
+                              std::span<const ChatStatus> from,
                               ChatStatus to, const std::optional<std::string>& operator_id,
                               int64_t now_ms) override;
   Result<ChatList> ListChats(const ChatFilter& filter) override;
-  Result<std::vector<Message>> ReadMessages(std::string_view chat_id, SeqRange range) override;
-  Result<AppendOutcome> AppendMessage(std::string_view chat_id, const Message& message) override;
+  Result<std::vector<Message>> ReadMessages(std::string_view channel, std::string_view chat_id,
+                                            SeqRange range) override;
+  Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
+                                      const Message& message) override;
   Result<ImportCounts> Import(std::span<const ImportRecord> records) override;
   Status ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) override;
-  Result<std::vector<Chat>> ScanChats(std::string_view after_chat_id, int64_t limit) override;
+  Result<std::vector<Chat>> ScanChats(std::string_view after_channel,
+                                      std::string_view after_chat_id, int64_t limit) override;
   Result<std::vector<std::string>> ListChannels() override;
   Result<int64_t> DeleteInactiveChats(std::string_view channel, int64_t before_ms,
                                       int64_t limit) override;

@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 #include "common/clock.hpp"
@@ -78,7 +79,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(StoreConformanceTest, CreatesAndReadsChats) {
   Chat c = NewChat(ChatStatus::kWaiting);
-  auto got = store_->GetChat(c.id);
+  auto got = store_->GetChat(c.channel, c.id);
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->channel, channel_);
   EXPECT_EQ(got->user_id, c.user_id);
@@ -86,28 +87,28 @@ TEST_P(StoreConformanceTest, CreatesAndReadsChats) {
   EXPECT_FALSE(got->operator_id.has_value());
   EXPECT_EQ(got->message_count, 0);
   EXPECT_EQ(store_->CreateChat(c).status().code(), StatusCode::kConflict);
-  EXPECT_EQ(store_->GetChat("u0001nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetChat(channel_, "u0001nope").status().code(), StatusCode::kNotFound);
 }
 
 TEST_P(StoreConformanceTest, AppendAssignsDensePositionsAndReadsRanges) {
   Chat c = NewChat();
   for (int i = 1; i <= 25; ++i) {
-    auto r = store_->AppendMessage(c.id, Text("m" + std::to_string(i)));
+    auto r = store_->AppendMessage(c.channel, c.id, Text("m" + std::to_string(i)));
     ASSERT_TRUE(r.ok()) << r.status().message();
     EXPECT_EQ(r->message.seq, i);
     EXPECT_FALSE(r->duplicate);
   }
-  EXPECT_EQ(store_->GetChat(c.id)->message_count, 25);
-  auto page = store_->ReadMessages(c.id, {21, 40, false});
+  EXPECT_EQ(store_->GetChat(c.channel, c.id)->message_count, 25);
+  auto page = store_->ReadMessages(c.channel, c.id, {21, 40, false});
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->size(), 5u);
   EXPECT_EQ((*page)[0].msg, "m21");
   EXPECT_EQ((*page)[4].seq, 25);
-  auto desc = store_->ReadMessages(c.id, {1, 3, true});
+  auto desc = store_->ReadMessages(c.channel, c.id, {1, 3, true});
   ASSERT_EQ(desc->size(), 3u);
   EXPECT_EQ((*desc)[0].seq, 3);
   EXPECT_EQ((*desc)[2].seq, 1);
-  EXPECT_TRUE(store_->ReadMessages(c.id, {26, 30, false})->empty());
+  EXPECT_TRUE(store_->ReadMessages(c.channel, c.id, {26, 30, false})->empty());
 }
 
 TEST_P(StoreConformanceTest, EveryFieldSurvivesTheRoundTrip) {
@@ -131,8 +132,8 @@ TEST_P(StoreConformanceTest, EveryFieldSurvivesTheRoundTrip) {
   m.lng = -121.4737;
   m.create_ms = 1455878580123;
   m.ext = R"({"template":{}})";
-  ASSERT_TRUE(store_->AppendMessage(c.id, m).ok());
-  auto read = store_->ReadMessages(c.id, {1, 1, false});
+  ASSERT_TRUE(store_->AppendMessage(c.channel, c.id, m).ok());
+  auto read = store_->ReadMessages(c.channel, c.id, {1, 1, false});
   ASSERT_EQ(read->size(), 1u);
   const Message& r = (*read)[0];
   EXPECT_EQ(r.user_message_id, m.user_message_id);
@@ -154,37 +155,37 @@ TEST_P(StoreConformanceTest, EveryFieldSurvivesTheRoundTrip) {
   EXPECT_EQ(r.create_ms, m.create_ms);
   EXPECT_EQ(r.ext, m.ext);
   Message bare = Text("x");
-  ASSERT_TRUE(store_->AppendMessage(c.id, bare).ok());
-  const Message b = (*store_->ReadMessages(c.id, {2, 2, false}))[0];
+  ASSERT_TRUE(store_->AppendMessage(c.channel, c.id, bare).ok());
+  const Message b = (*store_->ReadMessages(c.channel, c.id, {2, 2, false}))[0];
   EXPECT_FALSE(b.url || b.key || b.length || b.lat || b.addr);
 }
 
 TEST_P(StoreConformanceTest, AppendIsIdempotentByUserMessageId) {
   Chat c = NewChat();
-  auto first = store_->AppendMessage(c.id, Text("hello", "client-id-1"));
+  auto first = store_->AppendMessage(c.channel, c.id, Text("hello", "client-id-1"));
   ASSERT_TRUE(first.ok());
-  auto again = store_->AppendMessage(c.id, Text("changed", "client-id-1"));
+  auto again = store_->AppendMessage(c.channel, c.id, Text("changed", "client-id-1"));
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->duplicate);
   EXPECT_EQ(again->message.msg, "hello") << "the original is answered";
   EXPECT_EQ(again->message.seq, 1);
-  EXPECT_EQ(store_->GetChat(c.id)->message_count, 1);
+  EXPECT_EQ(store_->GetChat(c.channel, c.id)->message_count, 1);
   // The same id in another chat is another message: uniqueness is per chat.
   Chat other = NewChat();
-  auto elsewhere = store_->AppendMessage(other.id, Text("hello", "client-id-1"));
+  auto elsewhere = store_->AppendMessage(other.channel, other.id, Text("hello", "client-id-1"));
   ASSERT_TRUE(elsewhere.ok());
   EXPECT_FALSE(elsewhere->duplicate);
 }
 
 TEST_P(StoreConformanceTest, ClosedChatsRefuseMessagesButAnswerRetries) {
   Chat c = NewChat();
-  ASSERT_TRUE(store_->AppendMessage(c.id, Text("before", "m-1")).ok());
-  ASSERT_TRUE(store_->TransitionChat(c.id, {}, ChatStatus::kEnded, std::nullopt, 1).ok());
-  EXPECT_EQ(store_->AppendMessage(c.id, Text("after")).status().code(), StatusCode::kConflict);
-  auto retry = store_->AppendMessage(c.id, Text("before", "m-1"));
+  ASSERT_TRUE(store_->AppendMessage(c.channel, c.id, Text("before", "m-1")).ok());
+  ASSERT_TRUE(store_->TransitionChat(c.channel, c.id, {}, ChatStatus::kEnded, std::nullopt, 1).ok());
+  EXPECT_EQ(store_->AppendMessage(c.channel, c.id, Text("after")).status().code(), StatusCode::kConflict);
+  auto retry = store_->AppendMessage(c.channel, c.id, Text("before", "m-1"));
   ASSERT_TRUE(retry.ok()) << "a retry of an acknowledged send still gets its answer";
   EXPECT_TRUE(retry->duplicate);
-  EXPECT_EQ(store_->AppendMessage("u0001missing", Text("x")).status().code(),
+  EXPECT_EQ(store_->AppendMessage(channel_, "u0001missing", Text("x")).status().code(),
             StatusCode::kNotFound);
 }
 
@@ -192,22 +193,22 @@ TEST_P(StoreConformanceTest, TransitionsCheckTheCurrentStatus) {
   Chat c = NewChat(ChatStatus::kWaiting);
   const ChatStatus from_waiting[] = {ChatStatus::kWaiting};
   const ChatStatus from_suspended[] = {ChatStatus::kSuspended};
-  auto accepted = store_->TransitionChat(c.id, from_waiting, ChatStatus::kChatting,
+  auto accepted = store_->TransitionChat(c.channel, c.id, from_waiting, ChatStatus::kChatting,
                                          std::string("op-9"), 1'700'000'001'000);
   ASSERT_TRUE(accepted.ok()) << accepted.status().message();
   EXPECT_EQ(accepted->status, ChatStatus::kChatting);
   EXPECT_EQ(accepted->operator_id, "op-9");
-  auto again = store_->TransitionChat(c.id, from_waiting, ChatStatus::kChatting,
+  auto again = store_->TransitionChat(c.channel, c.id, from_waiting, ChatStatus::kChatting,
                                       std::string("op-8"), 1'700'000'002'000);
   EXPECT_EQ(again.status().code(), StatusCode::kConflict);
   EXPECT_NE(again.status().message().find("聊天中"), std::string::npos);
-  EXPECT_EQ(store_->TransitionChat(c.id, from_suspended, ChatStatus::kChatting, std::nullopt, 0)
+  EXPECT_EQ(store_->TransitionChat(c.channel, c.id, from_suspended, ChatStatus::kChatting, std::nullopt, 0)
                 .status().code(),
             StatusCode::kConflict);
-  auto stored = store_->GetChat(c.id);
+  auto stored = store_->GetChat(c.channel, c.id);
   EXPECT_EQ(stored->operator_id, "op-9");
   EXPECT_EQ(stored->updated_ms, 1'700'000'001'000);
-  EXPECT_EQ(store_->TransitionChat("u0001none", {}, ChatStatus::kDeleted, std::nullopt, 0)
+  EXPECT_EQ(store_->TransitionChat(channel_, "u0001none", {}, ChatStatus::kDeleted, std::nullopt, 0)
                 .status().code(),
             StatusCode::kNotFound);
 }
@@ -216,7 +217,7 @@ TEST_P(StoreConformanceTest, ListsChatsByActivityWithFilters) {
   Chat a = NewChat(ChatStatus::kWaiting);
   Chat b = NewChat(ChatStatus::kChatting);
   Chat d = NewChat(ChatStatus::kChatting);
-  ASSERT_TRUE(store_->AppendMessage(b.id, Text("latest")).ok());  // b becomes the most active
+  ASSERT_TRUE(store_->AppendMessage(b.channel, b.id, Text("latest")).ok());  // b becomes the most active
   ChatFilter f;
   f.channel = channel_;
   auto all = store_->ListChats(f);
@@ -258,11 +259,11 @@ TEST_P(StoreConformanceTest, ImportCreatesChatsAppendsInOrderAndSkipsDuplicates)
   auto counts = store_->Import(records);
   ASSERT_TRUE(counts.ok()) << counts.status().message();
   EXPECT_EQ(counts->inserted, 10);
-  auto chat = store_->GetChat(c1);
+  auto chat = store_->GetChat(channel_, c1);
   ASSERT_TRUE(chat.ok());
   EXPECT_EQ(chat->status, ChatStatus::kEnded);
   EXPECT_EQ(chat->message_count, 5);
-  auto msgs = store_->ReadMessages(c1, {1, 5, false});
+  auto msgs = store_->ReadMessages(channel_, c1, {1, 5, false});
   ASSERT_EQ(msgs->size(), 5u);
   EXPECT_EQ((*msgs)[0].msg, "m1");
   EXPECT_EQ((*msgs)[4].msg, "m9");
@@ -270,7 +271,7 @@ TEST_P(StoreConformanceTest, ImportCreatesChatsAppendsInOrderAndSkipsDuplicates)
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->inserted, 0);
   EXPECT_EQ(again->duplicates, 10);
-  EXPECT_EQ(store_->GetChat(c1)->message_count, 5);
+  EXPECT_EQ(store_->GetChat(channel_, c1)->message_count, 5);
 }
 
 TEST_P(StoreConformanceTest, ClientsAndTheirRevision) {
@@ -332,30 +333,127 @@ TEST_P(StoreConformanceTest, SecretRotationKeepsThePreviousSecretUntilFinished) 
 
 TEST_P(StoreConformanceTest, ScansEveryChatInIdOrderIncludingEmptyOnes) {
   Chat a = NewChat(), b = NewChat(ChatStatus::kWaiting);
-  ASSERT_TRUE(store_->AppendMessage(a.id, Text("x")).ok());
+  ASSERT_TRUE(store_->AppendMessage(a.channel, a.id, Text("x")).ok());
   std::vector<std::string> seen;
-  std::string after;
+  std::string after_channel, after, last_channel;
   for (;;) {
-    auto page = store_->ScanChats(after, 2);
+    auto page = store_->ScanChats(after_channel, after, 2);
     ASSERT_TRUE(page.ok()) << page.status().message();
     if (page->empty()) break;
     for (const Chat& c : *page) {
       if (!seen.empty()) {
-        EXPECT_LT(seen.back(), c.id) << "byte order, no repeats";
+        EXPECT_LT(std::tie(last_channel, seen.back()), std::tie(c.channel, c.id))
+            << "byte order, no repeats";
       }
+      last_channel = c.channel;
       seen.push_back(c.id);
     }
+    after_channel = page->back().channel;
     after = page->back().id;
   }
   EXPECT_NE(std::find(seen.begin(), seen.end(), a.id), seen.end());
   EXPECT_NE(std::find(seen.begin(), seen.end(), b.id), seen.end()) << "chats without messages too";
 }
 
+// SPEC §5: a chat id is unique within its channel only. Two channels' chats of one id are two
+// chats: creating the second succeeds, and nothing done to one (messages, idempotency keys,
+// statuses, imports, exports, search, retention) reaches the other.
+TEST_P(StoreConformanceTest, ChatsOfTheSameIdInTwoChannelsAreIndependent) {
+  Chat mine = NewChat(ChatStatus::kWaiting);
+  const std::string other_channel = "other-" + channel_;
+  Chat theirs = mine;
+  theirs.channel = other_channel;
+  theirs.user_id = "user-theirs";
+  ASSERT_TRUE(store_->CreateChat(theirs).ok()) << "an id taken on another channel is free here";
+  EXPECT_EQ(store_->CreateChat(theirs).status().code(), StatusCode::kConflict);
+
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(store_->AppendMessage(channel_, mine.id, Text("mine " + std::to_string(i), "k" + std::to_string(i))).ok());
+  }
+  auto same_key = store_->AppendMessage(other_channel, mine.id, Text("theirs 1", "k1"));
+  ASSERT_TRUE(same_key.ok()) << same_key.status().message();
+  EXPECT_FALSE(same_key->duplicate) << "idempotency keys are per chat";
+  EXPECT_EQ(same_key->message.seq, 1);
+  ASSERT_TRUE(store_->Import(std::vector<ImportRecord>{{theirs, Text("theirs 2", "k2")}}).ok());
+
+  auto accepted = store_->TransitionChat(other_channel, mine.id, AcceptTransition().from,
+                                         ChatStatus::kChatting, std::string("op-2"), 1'700'000'001'000);
+  ASSERT_TRUE(accepted.ok()) << accepted.status().message();
+  EXPECT_EQ(accepted->channel, other_channel);
+  EXPECT_EQ(accepted->user_id, "user-theirs");
+
+  auto a = store_->GetChat(channel_, mine.id);
+  auto b = store_->GetChat(other_channel, mine.id);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->message_count, 3);
+  EXPECT_EQ(a->status, ChatStatus::kWaiting);
+  EXPECT_FALSE(a->operator_id.has_value());
+  EXPECT_EQ(a->user_id, mine.user_id);
+  EXPECT_EQ(b->message_count, 2);
+  EXPECT_EQ(b->status, ChatStatus::kChatting);
+  EXPECT_EQ(b->operator_id, "op-2");
+  auto a_msgs = store_->ReadMessages(channel_, mine.id, {1, 10, false});
+  auto b_msgs = store_->ReadMessages(other_channel, mine.id, {1, 10, false});
+  ASSERT_EQ(a_msgs->size(), 3u);
+  ASSERT_EQ(b_msgs->size(), 2u);
+  EXPECT_EQ((*a_msgs)[0].msg, "mine 1");
+  EXPECT_EQ((*b_msgs)[0].msg, "theirs 1");
+  EXPECT_EQ((*b_msgs)[1].msg, "theirs 2");
+
+  EXPECT_EQ(store_->ListChats({.channel = channel_}).value().total, 1);
+  EXPECT_EQ(store_->ListChats({.channel = other_channel}).value().total, 1);
+  std::vector<std::string> visited;
+  ASSERT_TRUE(store_->ForEachMessage({.channel = other_channel, .chat_id = mine.id},
+                                     [&](const Chat& c, const Message& m) {
+                                       visited.push_back(c.channel + ":" + *m.msg);
+                                       return Status::Ok();
+                                     }).ok());
+  EXPECT_EQ(visited, (std::vector<std::string>{other_channel + ":theirs 1", other_channel + ":theirs 2"}));
+  int both = 0;
+  ASSERT_TRUE(store_->ForEachMessage({}, [&](const Chat& c, const Message&) {
+                       both += c.id == mine.id;
+                       return Status::Ok();
+                     }).ok());
+  EXPECT_EQ(both, 5) << "an export of everything has both chats";
+
+  auto found = store_->SearchMessages({.channel = other_channel, .keyword = "theirs"});
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->total, 2);
+  EXPECT_EQ(store_->SearchMessages({.channel = channel_, .keyword = "theirs"}).value().total, 0);
+  EXPECT_EQ(store_->SearchMessages({.channel = channel_, .keyword = "mine", .chat_id = mine.id})
+                .value().total, 3);
+
+  ASSERT_EQ(store_->DeleteInactiveChats(other_channel, 1LL << 62, 10).value(), 1);
+  EXPECT_EQ(store_->GetChat(other_channel, mine.id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetChat(channel_, mine.id)->message_count, 3);
+  EXPECT_EQ(store_->ReadMessages(channel_, mine.id, {1, 10, false})->size(), 3u);
+}
+
+TEST_P(StoreConformanceTest, ScanChatsGivesEveryChatOfASharedIdOnce) {
+  Chat a = NewChat();
+  Chat b = a;
+  b.channel = "other-" + channel_;
+  ASSERT_TRUE(store_->CreateChat(b).ok());
+  std::vector<std::string> seen;
+  std::string after_channel, after;
+  for (;;) {
+    auto page = store_->ScanChats(after_channel, after, 1);  // the keyset falls between them
+    ASSERT_TRUE(page.ok()) << page.status().message();
+    if (page->empty()) break;
+    for (const Chat& c : *page) {
+      if (c.id == a.id) seen.push_back(c.channel);
+    }
+    after_channel = page->back().channel;
+    after = page->back().id;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{channel_, b.channel}));
+}
+
 TEST_P(StoreConformanceTest, RetentionDeletesInactiveChatsOfOneChannel) {
   Chat old_chat = NewChat();  // created_ms = updated_ms = 1'700'000'000'000
   ASSERT_TRUE(store_->Import(std::vector<ImportRecord>{{old_chat, Text("old", "o-1")}}).ok());
   Chat fresh = NewChat();
-  ASSERT_TRUE(store_->AppendMessage(fresh.id, Text("new")).ok());  // activity: now
+  ASSERT_TRUE(store_->AppendMessage(fresh.channel, fresh.id, Text("new")).ok());  // activity: now
   std::string other_channel = channel_;
   channel_ = "ch-other-" + RandomHex(4);
   Chat elsewhere = NewChat();
@@ -370,10 +468,10 @@ TEST_P(StoreConformanceTest, RetentionDeletesInactiveChatsOfOneChannel) {
   auto deleted = store_->DeleteInactiveChats(channel_, cutoff, 100);
   ASSERT_TRUE(deleted.ok()) << deleted.status().message();
   EXPECT_EQ(*deleted, 1);
-  EXPECT_EQ(store_->GetChat(old_chat.id).status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(store_->ReadMessages(old_chat.id, {1, 10, false})->empty()) << "messages go too";
-  EXPECT_TRUE(store_->GetChat(fresh.id).ok()) << "active chats stay";
-  EXPECT_TRUE(store_->GetChat(elsewhere.id).ok()) << "other channels are untouched";
+  EXPECT_EQ(store_->GetChat(old_chat.channel, old_chat.id).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->ReadMessages(old_chat.channel, old_chat.id, {1, 10, false})->empty()) << "messages go too";
+  EXPECT_TRUE(store_->GetChat(fresh.channel, fresh.id).ok()) << "active chats stay";
+  EXPECT_TRUE(store_->GetChat(elsewhere.channel, elsewhere.id).ok()) << "other channels are untouched";
   SearchQuery q;
   q.channel = channel_;
   q.keyword = "old";
@@ -389,14 +487,14 @@ TEST_P(StoreConformanceTest, ConcurrentAppendsGiveADenseSequence) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
-        auto r = store_->AppendMessage(c.id, Text(std::to_string(t) + "-" + std::to_string(i)));
+        auto r = store_->AppendMessage(c.channel, c.id, Text(std::to_string(t) + "-" + std::to_string(i)));
         if (!r.ok()) ++failures;
       }
     });
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
-  auto msgs = store_->ReadMessages(c.id, {1, kThreads * kEach, false});
+  auto msgs = store_->ReadMessages(c.channel, c.id, {1, kThreads * kEach, false});
   ASSERT_EQ(msgs->size(), static_cast<size_t>(kThreads * kEach));
   std::set<std::string> texts;
   for (size_t i = 0; i < msgs->size(); ++i) {
@@ -408,9 +506,9 @@ TEST_P(StoreConformanceTest, ConcurrentAppendsGiveADenseSequence) {
 
 TEST_P(StoreConformanceTest, DataSurvivesReopening) {
   Chat c = NewChat();
-  ASSERT_TRUE(store_->AppendMessage(c.id, Text("kept")).ok());
+  ASSERT_TRUE(store_->AppendMessage(c.channel, c.id, Text("kept")).ok());
   Reopen();
-  auto msgs = store_->ReadMessages(c.id, {1, 1, false});
+  auto msgs = store_->ReadMessages(c.channel, c.id, {1, 1, false});
   ASSERT_TRUE(msgs.ok());
   ASSERT_EQ(msgs->size(), 1u);
   EXPECT_EQ((*msgs)[0].msg, "kept");
@@ -433,7 +531,7 @@ TEST_P(StoreConformanceTest, AgreesWithAModelUnderRandomOperations) {
     if (op < 7) {
       std::string umid = "r" + std::to_string(rng() % 200);
       std::string text = "t" + std::to_string(step);
-      auto r = store_->AppendMessage(c.id, Text(text, umid));
+      auto r = store_->AppendMessage(c.channel, c.id, Text(text, umid));
       auto& texts = model[c.id];
       // The model: same umid in the chat -> duplicate; closed chat -> conflict.
       static std::map<std::string, std::map<std::string, std::string>> umids;
@@ -451,7 +549,7 @@ TEST_P(StoreConformanceTest, AgreesWithAModelUnderRandomOperations) {
         EXPECT_EQ(r->message.seq, static_cast<int64_t>(texts.size()));
       }
     } else if (op == 7) {
-      auto r = store_->TransitionChat(c.id, EndTransition().from, ChatStatus::kEnded, std::nullopt, step);
+      auto r = store_->TransitionChat(c.channel, c.id, EndTransition().from, ChatStatus::kEnded, std::nullopt, step);
       bool allowed = Allows(EndTransition(), status[c.id]);
       EXPECT_EQ(r.ok(), allowed);
       if (allowed) status[c.id] = ChatStatus::kEnded;
@@ -459,7 +557,7 @@ TEST_P(StoreConformanceTest, AgreesWithAModelUnderRandomOperations) {
       int64_t n = static_cast<int64_t>(model[c.id].size());
       int64_t first = 1 + static_cast<int64_t>(rng() % (n + 2));
       int64_t last = first + static_cast<int64_t>(rng() % 10);
-      auto r = store_->ReadMessages(c.id, {first, last, false});
+      auto r = store_->ReadMessages(c.channel, c.id, {first, last, false});
       ASSERT_TRUE(r.ok());
       size_t expected = first > n ? 0 : static_cast<size_t>(std::min(last, n) - first + 1);
       ASSERT_EQ(r->size(), expected);
@@ -512,10 +610,15 @@ TEST_P(StoreConformanceTest, ForEachMessageVisitsChatsInIdOrderAndPagesThroughLo
   EXPECT_EQ(all[1005], b + ":1");
   EXPECT_EQ(all.back(), b + ":3");
 
-  EXPECT_EQ(Visited(*store_, {.chat_id = b}),
+  EXPECT_EQ(Visited(*store_, {.channel = channel_, .chat_id = b}),
             (std::vector<std::string>{b + ":1", b + ":2", b + ":3"}));
-  EXPECT_TRUE(Visited(*store_, {.channel = channel_, .chat_id = other}).empty());
-  EXPECT_TRUE(Visited(*store_, {.chat_id = empty.id}).empty());
+  auto nothing = [](const Chat&, const Message&) { return Status::Ok(); };
+  EXPECT_EQ(store_->ForEachMessage({.channel = channel_, .chat_id = other}, nothing).code(),
+            StatusCode::kNotFound)
+      << "another channel's chat is not one of this channel";
+  EXPECT_EQ(store_->ForEachMessage({.chat_id = b}, nothing).code(), StatusCode::kInvalidArgument)
+      << "a chat id alone names no chat";
+  EXPECT_TRUE(Visited(*store_, {.channel = channel_, .chat_id = empty.id}).empty());
   auto window = Visited(*store_, {.channel = channel_,
                                   .since_ms = 1'700'000'000'001,
                                   .until_ms = 1'700'000'000'003});
@@ -524,12 +627,12 @@ TEST_P(StoreConformanceTest, ForEachMessageVisitsChatsInIdOrderAndPagesThroughLo
   EXPECT_NE(std::find(everywhere.begin(), everywhere.end(), other + ":2"), everywhere.end());
 
   int seen = 0;
-  Status stopped = store_->ForEachMessage({.chat_id = a}, [&](const Chat&, const Message&) {
+  Status stopped = store_->ForEachMessage({.channel = channel_, .chat_id = a}, [&](const Chat&, const Message&) {
     return ++seen == 7 ? Status::Unavailable("disk full") : Status::Ok();
   });
   EXPECT_EQ(stopped.code(), StatusCode::kUnavailable);
   EXPECT_EQ(seen, 7);
-  EXPECT_EQ(store_->ForEachMessage({.chat_id = std::string("nope")},
+  EXPECT_EQ(store_->ForEachMessage({.channel = channel_, .chat_id = std::string("nope")},
                                    [](const Chat&, const Message&) { return Status::Ok(); })
                 .code(),
             StatusCode::kNotFound);
@@ -565,7 +668,7 @@ class SearchTest : public StoreConformanceTest {
     m.msg = std::move(text);
     if (type == "img") m.url = "http://h/a.jpg";
     m.create_ms = ms;
-    auto r = store_->AppendMessage(chat, m);
+    auto r = store_->AppendMessage(chat == c_ ? "other-" + channel_ : channel_, chat, m);
     ASSERT_TRUE(r.ok()) << r.status().message();
     ids_by_text_[m.msg.value_or("")] = chat + ":" + std::to_string(r->message.seq);
   }
@@ -715,6 +818,34 @@ TEST_P(SearchTest, DeletingIndexedAndPendingMessagesKeepsSearchExact) {
   EXPECT_EQ(Search({.channel = "other-" + channel_, .keyword = "退款"}).second, 1);
   Reopen();
   EXPECT_EQ(Search({.keyword = "新的退款"}).first, Ids({"新的退款单"}));
+}
+
+// The count stops at max_total: past it, total is max_total and not exact; the page is the
+// same either way.
+TEST_P(SearchTest, TotalIsCappedAndSaysSoPastTheCountLimit) {
+  for (const char* keyword : {"退", "退款单"}) {  // the LIKE scan and the trigram index
+    SearchQuery q{.channel = channel_, .keyword = keyword};
+    auto full = store_->SearchMessages(q);
+    ASSERT_TRUE(full.ok());
+    EXPECT_TRUE(full->total_exact);
+    const int64_t n = full->total;
+    ASSERT_GE(n, 1);
+    q.max_total = n;
+    EXPECT_EQ(store_->SearchMessages(q).value().total, n);
+    EXPECT_TRUE(store_->SearchMessages(q).value().total_exact) << "exactly at the cap is exact";
+    q.max_total = n - 1;
+    auto capped = store_->SearchMessages(q);
+    ASSERT_TRUE(capped.ok());
+    EXPECT_EQ(capped->total, n - 1);
+    EXPECT_FALSE(capped->total_exact);
+    EXPECT_EQ(capped->hits.size(), full->hits.size()) << "the page is not cut by the cap";
+  }
+  SearchQuery in_chat{.channel = channel_, .keyword = "退款", .chat_id = a_, .max_total = 1};
+  auto one = store_->SearchMessages(in_chat);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->total, 1);
+  EXPECT_FALSE(one->total_exact);
+  EXPECT_EQ(one->hits.size(), 3u);
 }
 
 INSTANTIATE_TEST_SUITE_P(BackEnds, SearchTest, ::testing::ValuesIn(BackEnds()),

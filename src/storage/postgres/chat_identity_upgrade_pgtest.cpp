@@ -1,0 +1,108 @@
+// PostgreSQL migration 4: chats keyed by (channel_id, chat_id), messages carrying channel_id. A
+// database of schema 3 keeps every chat and message, and afterwards takes a chat id that
+// another channel already uses. Runs when OPCHAT_TEST_PG_URL names a server (tests/pg_harness.sh),
+// in a database of its own, created and dropped here.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "common/crypto.hpp"
+#include "storage/postgres/pg_store.hpp"
+
+namespace opchat::postgres {
+namespace {
+
+class ChatIdentityPgUpgradeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* url = std::getenv("OPCHAT_TEST_PG_URL");
+    if (!url || !*url) GTEST_SKIP() << "no PostgreSQL (OPCHAT_TEST_PG_URL)";
+    admin_url_ = url;
+    // The harness's URL names its database as the path: postgresql:///NAME?host=...
+    const size_t slash = admin_url_.find(":///");
+    const size_t end = admin_url_.find('?');
+    ASSERT_NE(slash, std::string::npos) << admin_url_;
+    name_ = "opchat_upgrade_" + RandomHex(6);
+    url_ = admin_url_.substr(0, slash + 4) + name_ +
+           (end == std::string::npos ? "" : admin_url_.substr(end));
+    auto admin = PgConn::Connect(admin_url_);
+    ASSERT_TRUE(admin.ok()) << admin.status().message();
+    ASSERT_TRUE((*admin)->ExecScript(("CREATE DATABASE " + name_).c_str()).ok());
+  }
+  void TearDown() override {
+    if (name_.empty()) return;
+    auto admin = PgConn::Connect(admin_url_);
+    if (admin.ok()) (void)(*admin)->ExecScript(("DROP DATABASE IF EXISTS " + name_).c_str());
+  }
+
+  // Schema 3 as release 3 left it: chat "x" of channel "ch" with two messages, chat "y" empty.
+  void WriteSchema3Database() {
+    auto conn = PgConn::Connect(url_);
+    ASSERT_TRUE(conn.ok()) << conn.status().message();
+    ASSERT_TRUE(MigratePostgres(**conn, 3).ok());
+    ASSERT_TRUE((*conn)->ExecScript(R"sql(
+INSERT INTO chats (chat_id, channel_id, user_id, operator_id, status, ext, message_count,
+                   created_ms, updated_ms, last_message_ms)
+VALUES ('x', 'ch', 'u-x', 'op', 3, '{"v":1}', 2, 1000, 1100, 1100),
+       ('y', 'ch', 'u-y', NULL, 1, '{}', 0, 2000, 2000, NULL);
+INSERT INTO messages (chat_id, seq, user_message_id, from_id, to_id, type, msg, create_ms, ext)
+VALUES ('x', 1, 'x1', 'u-x', 'op', 'txt', '退款申请已提交', 1000, '{}'),
+       ('x', 2, 'x2', 'op', 'u-x', 'txt', '好的', 1100, '{"k":1}');
+)sql").ok());
+  }
+
+  std::string admin_url_, url_, name_;
+};
+
+TEST_F(ChatIdentityPgUpgradeTest, ChatsAndMessagesSurviveAndAnotherChannelMayReuseTheIds) {
+  WriteSchema3Database();
+  auto opened = PgStore::Open(url_, StoreOptions{});
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  Store& store = **opened;
+
+  auto x = store.GetChat("ch", "x");
+  ASSERT_TRUE(x.ok()) << x.status().message();
+  EXPECT_EQ(x->message_count, 2);
+  EXPECT_EQ(x->ext, R"({"v":1})");
+  EXPECT_EQ(x->operator_id, "op");
+  auto read = store.ReadMessages("ch", "x", {1, 2, false});
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  ASSERT_EQ(read->size(), 2u);
+  EXPECT_EQ((*read)[1].ext, R"({"k":1})");
+  EXPECT_TRUE(store.GetChat("ch", "y").ok());
+
+  Message m;
+  m.user_message_id = "x2";  // a retry of a message stored before the upgrade
+  m.from = "op";
+  m.to = "u-x";
+  m.type = "txt";
+  m.msg = "好的";
+  m.create_ms = 1100;
+  auto retry = store.AppendMessage("ch", "x", m);
+  ASSERT_TRUE(retry.ok()) << retry.status().message();
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->message.seq, 2);
+
+  Chat other;
+  other.id = "x";
+  other.channel = "other";
+  other.user_id = "u-o";
+  other.status = ChatStatus::kChatting;
+  other.created_ms = other.updated_ms = 3000;
+  ASSERT_TRUE(store.CreateChat(other).ok());
+  m.msg = "退款申请又来了";
+  auto theirs = store.AppendMessage("other", "x", m);
+  ASSERT_TRUE(theirs.ok()) << theirs.status().message();
+  EXPECT_FALSE(theirs->duplicate) << "idempotency keys are per chat";
+  EXPECT_EQ(theirs->message.seq, 1);
+  EXPECT_EQ(store.GetChat("ch", "x")->message_count, 2);
+
+  auto found = store.SearchMessages({.channel = "ch", .keyword = "退款申请"});
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  ASSERT_EQ(found->hits.size(), 1u);
+  EXPECT_EQ(found->hits[0].message.user_message_id, "x1");
+  opened->reset();
+}
+
+}  // namespace
+}  // namespace opchat::postgres
