@@ -20,6 +20,7 @@ build: deps $(BUILD_DIR)/build.ninja
 
 # Every test, on SQLite and on a throwaway PostgreSQL cluster that the harness starts and stops.
 test: build
+	@tools/npm-ci.sh tests/openapi
 	@tests/pg_harness.sh ctest --test-dir $(BUILD_DIR) --output-on-failure
 
 # Builds, loads the demo data (idempotent) and serves it on 127.0.0.1:8080.
@@ -31,6 +32,7 @@ demo: build
 test-asan: deps
 	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOPCHAT_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
+	@tools/npm-ci.sh tests/openapi
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/pg_harness.sh ctest --test-dir build-asan --output-on-failure
 
