@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 DEMO_DB ?= sqlite:./data/opchat.db
 DEMO_CONFIG ?= config/demo.toml
 
-.PHONY: all deps build test test-asan fuzz demo bench clean
+.PHONY: all deps build test test-asan fuzz demo bench deb test-deb clean
 
 all: build
 
@@ -20,7 +20,21 @@ build: deps $(BUILD_DIR)/build.ninja
 
 # Every test, on SQLite and on a throwaway PostgreSQL cluster that the harness starts and stops.
 test: build
+	@tools/npm-ci.sh tests/openapi
 	@tests/pg_harness.sh ctest --test-dir $(BUILD_DIR) --output-on-failure
+
+# The Debian 12 package, build/opchat_<version>-1_<arch>.deb (packaging/deb).
+deb: build
+	@tools/install-deps.sh help2man
+	@cmake --build $(BUILD_DIR) --target opchat_deb_files
+	@cd $(BUILD_DIR) && cpack -G DEB >/dev/null
+	@ls $(BUILD_DIR)/opchat_*.deb
+
+# The package checked (systemd-analyze, lintian) and installed into a fresh Debian 12 root made
+# by debootstrap, where it serves a signed request (tests/deb_test.sh).
+test-deb: deb
+	@tools/install-deps.sh lintian debootstrap systemd
+	@tests/deb_test.sh $(BUILD_DIR)
 
 # Builds, loads the demo data (idempotent) and serves it on 127.0.0.1:8080.
 demo: build
@@ -31,6 +45,7 @@ demo: build
 test-asan: deps
 	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOPCHAT_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
+	@tools/npm-ci.sh tests/openapi
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/pg_harness.sh ctest --test-dir build-asan --output-on-failure
 

@@ -1,13 +1,17 @@
 #include "http_test_client.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <stdexcept>
 
@@ -50,6 +54,31 @@ bool ParseResponse(const std::string& data, HttpResponse& out) {
   return true;
 }
 
+// With OPCHAT_RECORD_ANSWERS=FILE, appends one NDJSON line per answer received ({"method",
+// "path", "status", "contentType", "body"}), so tests/openapi/validate-answers.mjs can check every
+// answer the tests saw against docs/openapi.yaml. One write() per line on an O_APPEND descriptor:
+// lines from concurrent requests and processes do not interleave.
+void RecordAnswer(const std::string& raw, const HttpResponse& response) {
+  static const char* file = std::getenv("OPCHAT_RECORD_ANSWERS");
+  if (file == nullptr || *file == '\0' || response.status == 0) return;
+  std::string request_line = raw.substr(0, raw.find("\r\n"));
+  size_t sp1 = request_line.find(' ');
+  size_t sp2 = sp1 == std::string::npos ? sp1 : request_line.find(' ', sp1 + 1);
+  std::string method = request_line.substr(0, sp1);
+  std::string target = sp1 == std::string::npos ? "" : request_line.substr(sp1 + 1, sp2 - sp1 - 1);
+  std::string path = target.substr(0, target.find('?'));
+  auto type = response.headers.find("content-type");
+  auto str = [](const std::string& s) { return boost::json::serialize(boost::json::string(s)); };
+  std::string line = "{\"method\":" + str(method) + ",\"path\":" + str(path) +
+                     ",\"status\":" + std::to_string(response.status) + ",\"contentType\":" +
+                     str(type == response.headers.end() ? "" : type->second) +
+                     ",\"body\":" + str(response.body) + "}\n";
+  int fd = ::open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  [[maybe_unused]] ssize_t n = ::write(fd, line.data(), line.size());
+  ::close(fd);
+}
+
 }  // namespace
 
 HttpResponse SendRaw(int port, const std::string& raw, int timeout_ms) {
@@ -84,6 +113,7 @@ HttpResponse SendRaw(int port, const std::string& raw, int timeout_ms) {
   }
   ::close(fd);
   if (!ParseResponse(data, response)) response.status = 0;
+  RecordAnswer(raw, response);
   return response;
 }
 

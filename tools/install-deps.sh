@@ -11,8 +11,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-contrib
   tzdata curl python3 iproute2
+  nodejs
 )
 packages+=("$@")
+# npm comes with some builds of nodejs (NodeSource) and is a package of its own in Debian.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,107 @@
+// Validates answers recorded by the integration tests (OPCHAT_RECORD_ANSWERS, one NDJSON line per
+// answer: {method, path, status, contentType, body}) against docs/openapi.yaml.
+//
+//   node validate-answers.mjs OPENAPI_YAML ANSWERS_NDJSON [MIN_ANSWERS]
+//
+// Each answer is checked against the schema of its path, method and status (an unknown path, or
+// a method the path does not describe, must be an error envelope). Exits 1 listing every
+// mismatch (one per distinct endpoint, status and error), also when fewer than MIN_ANSWERS
+// (default 1) were recorded: an empty recording would otherwise pass.
+import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import YAML from 'yaml';
+
+const [specPath, answersPath, minArg] = process.argv.slice(2);
+if (!specPath || !answersPath) {
+  console.error('usage: validate-answers.mjs OPENAPI_YAML ANSWERS_NDJSON [MIN_ANSWERS]');
+  process.exit(2);
+}
+const spec = YAML.parse(readFileSync(specPath, 'utf8'));
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv);
+// The whole description as one schema, so '#/components/...' references resolve inside it.
+ajv.addSchema(spec, 'openapi');
+
+const validators = new Map();
+function validatorFor(pointer) {
+  if (!validators.has(pointer)) validators.set(pointer, ajv.getSchema(`openapi#${pointer}`));
+  return validators.get(pointer);
+}
+const escape = (s) => s.replaceAll('~', '~0').replaceAll('/', '~1');
+
+// The JSON pointer of the schema that an answer must match, or an explanation why none exists.
+function schemaPointer(path, method, status) {
+  const item = spec.paths[path];
+  // The probes answer any method; only GET is described.
+  const op = item?.[method.toLowerCase()] ?? (path.startsWith('/op/v2/') ? undefined : item?.get);
+  if (!op) {
+    // Unknown endpoint, or a method the endpoint does not take (405): the error envelope.
+    return status === 200 ? { missing: `200 from ${method} ${path}, which is not described` }
+                          : { pointer: '/components/schemas/ErrorAnswer' };
+  }
+  const described = item[method.toLowerCase()] ? method.toLowerCase() : 'get';
+  let base = `/paths/${escape(path)}/${described}/responses/${status}`;
+  let response = op.responses?.[String(status)];
+  if (!response) return { missing: `status ${status} is not described for ${method} ${path}` };
+  if (response.$ref) {
+    base = response.$ref.slice(1);
+    response = base.split('/').slice(1).reduce((o, k) => o[k], spec);
+  }
+  if (!response.content?.['application/json']) return { skip: true };
+  return { pointer: `${base}/content/application~1json/schema` };
+}
+
+const lines = readFileSync(answersPath, 'utf8').split('\n').filter((l) => l.trim() !== '');
+const problems = new Map();  // one entry per distinct endpoint/status/error, with a count
+let checked = 0;
+function report(key, detail) {
+  const p = problems.get(key) ?? { count: 0, detail };
+  p.count += 1;
+  problems.set(key, p);
+}
+for (const line of lines) {
+  const a = JSON.parse(line);
+  // Only the API's own paths; anything else the tests fetch (e.g. hostile targets) must still be
+  // a JSON error envelope when it is JSON.
+  const isJson = (a.contentType ?? '').startsWith('application/json');
+  const where = schemaPointer(a.path, a.method, a.status);
+  if (where.skip) continue;
+  const label = `${a.method} ${a.path} ${a.status}`;
+  if (!isJson) {
+    report(`${label} not JSON`, `answer is ${a.contentType || 'without Content-Type'}: ${a.body.slice(0, 120)}`);
+    continue;
+  }
+  if (where.missing) {
+    report(`${label} missing`, where.missing);
+    continue;
+  }
+  let body;
+  try {
+    body = JSON.parse(a.body);
+  } catch (e) {
+    report(`${label} invalid JSON`, `${e.message}: ${a.body.slice(0, 120)}`);
+    continue;
+  }
+  const validate = validatorFor(where.pointer);
+  checked += 1;
+  if (!validate(body)) {
+    const errors = validate.errors.map((e) => `${e.instancePath || '/'} ${e.message}` +
+      (e.params?.additionalProperty ? ` (${e.params.additionalProperty})` : ''));
+    report(`${label} ${errors.join('; ')}`, `schema ${where.pointer}: ${errors.join('; ')}\n      answer: ${a.body.slice(0, 300)}`);
+  }
+}
+
+const min = Number(minArg ?? 1);
+if (checked < min) {
+  console.error(`validate-answers: only ${checked} JSON answers checked, expected at least ${min}`);
+  process.exit(1);
+}
+if (problems.size > 0) {
+  console.error(`validate-answers: ${problems.size} kinds of answers do not match ${specPath}:`);
+  const shown = [...problems].slice(0, 20);
+  for (const [key, p] of shown) console.error(`  ${key.split(' ').slice(0, 3).join(' ')} (${p.count}x): ${p.detail}`);
+  if (problems.size > shown.length) console.error(`  ... and ${problems.size - shown.length} more`);
+  process.exit(1);
+}
+console.log(`validate-answers: ${checked} answers of ${lines.length} recorded match ${specPath}`);
