@@ -31,25 +31,8 @@ struct CliResult {
 
 // Runs `opchat ARGS`, keeping stderr too (RunOpchat drops it).
 CliResult Cli(const std::vector<std::string>& args) {
-  std::string err_path = std::filesystem::temp_directory_path() / ("opchat-err-" + RandomHex(6));
-  std::string cmd = OPCHAT_BINARY;
-  for (const auto& a : args) {
-    cmd += " '";
-    for (char c : a) cmd += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    cmd += "'";
-  }
-  cmd += " 2>" + err_path;
-  CliResult r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(err), {});
-  std::filesystem::remove(err_path);
-  return r;
+  CommandOutcome o = RunOpchatIn("", args);
+  return {o.exit_code, std::move(o.out), std::move(o.err)};
 }
 
 std::string ReadFile(const std::string& path) {

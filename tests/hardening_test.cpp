@@ -25,23 +25,10 @@ struct CliResult {
   std::string out;  // stdout and stderr together
 };
 
-// Runs `[prefix] opchat ARGS` with stderr folded into stdout.
-CliResult Cli(const std::vector<std::string>& args, const std::string& prefix = "") {
-  std::string cmd = prefix + OPCHAT_BINARY;
-  for (const auto& a : args) {
-    cmd += " '";
-    for (char c : a) cmd += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    cmd += "'";
-  }
-  cmd += " 2>&1";
-  CliResult r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+// Runs `opchat ARGS` (stopped after 30 s) with stderr after stdout.
+CliResult Cli(const std::vector<std::string>& args) {
+  CommandOutcome o = RunOpchatIn("", args);
+  return {o.exit_code, o.out + o.err};
 }
 
 // --- storage URLs never carry their password into a message ---
@@ -56,7 +43,7 @@ TEST(HardeningTest, BadStorageUrlsNeverPrintTheirPassword) {
     auto list = Cli({"client", "list", "--db", url});
     EXPECT_NE(list.code, 0) << url;
     EXPECT_EQ(list.out.find("Hunter2"), std::string::npos) << url << " -> " << list.out;
-    auto serve = Cli({"serve", "--listen", "127.0.0.1:0", "--db", url}, "timeout 20 ");
+    auto serve = Cli({"serve", "--listen", "127.0.0.1:0", "--db", url});
     EXPECT_NE(serve.code, 0) << url;
     EXPECT_EQ(serve.out.find("Hunter2"), std::string::npos) << url << " -> " << serve.out;
   }
@@ -125,18 +112,6 @@ TEST(HardeningTest, DataDirectoryExportsAndTranscriptsAreOwnerOnly) {
 
 // --- connections per address ---
 
-int Connect(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 // GET /healthz on an open connection; the status code, or 0.
 int HealthzOn(int fd) {
@@ -153,7 +128,7 @@ int HealthzOn(int fd) {
 TEST(HardeningTest, AFourthConnectionFromOneAddressIsRefusedWhileThreeWork) {
   TestServer server("sqlite", "[limits]\nmax_connections_per_address = 3\n");
   std::vector<int> held;
-  for (int i = 0; i < 3; ++i) held.push_back(Connect(server.port()));
+  for (int i = 0; i < 3; ++i) held.push_back(ConnectLoopback(server.port()));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   auto refused = Get(server.port(), "/healthz");
   EXPECT_EQ(refused.status, 429) << refused.body;
@@ -163,7 +138,7 @@ TEST(HardeningTest, AFourthConnectionFromOneAddressIsRefusedWhileThreeWork) {
   for (int fd : held) EXPECT_EQ(HealthzOn(fd), 200) << "the first three still work";
   ::close(held[0]);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  int again = Connect(server.port());
+  int again = ConnectLoopback(server.port());
   EXPECT_EQ(HealthzOn(again), 200) << "a place freed is taken again";
   ::close(again);
   ::close(held[1]);
@@ -252,14 +227,14 @@ TEST(HardeningTest, SecretsEncryptedAtRestVerifyRequestsAndNeedTheKey) {
   std::string no_key = server.dir() + "/no-key.toml";
   std::string config = ReadFile(server.config_path());
   std::ofstream(no_key) << config.substr(0, config.find("[auth]"));
-  auto refused = Cli({"serve", "--config", no_key}, "timeout 20 ");
+  auto refused = Cli({"serve", "--config", no_key});
   EXPECT_EQ(refused.code, 2) << refused.out;
   EXPECT_NE(refused.out.find("secrets_key_file"), std::string::npos) << refused.out;
   EXPECT_NE(refused.out.find(cred.client), std::string::npos) << refused.out;
 
   // A key file others may read is refused.
   ::chmod(key.c_str(), 0644);
-  auto wide = Cli({"serve", "--config", server.config_path()}, "timeout 20 ");
+  auto wide = Cli({"serve", "--config", server.config_path()});
   EXPECT_EQ(wide.code, 2) << wide.out;
   EXPECT_NE(wide.out.find("chmod 600"), std::string::npos) << wide.out;
   std::filesystem::remove_all(keys);

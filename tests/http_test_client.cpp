@@ -81,17 +81,23 @@ void RecordAnswer(const std::string& raw, const HttpResponse& response) {
 
 }  // namespace
 
-HttpResponse SendRaw(int port, const std::string& raw, int timeout_ms) {
+int ConnectLoopback(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  HttpResponse response;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
-    return response;
+    return -1;
   }
+  return fd;
+}
+
+HttpResponse SendRaw(int port, const std::string& raw, int timeout_ms) {
+  HttpResponse response;
+  int fd = ConnectLoopback(port);
+  if (fd < 0) return response;
   size_t sent = 0;
   while (sent < raw.size()) {
     ssize_t n = ::send(fd, raw.data() + sent, raw.size() - sent, MSG_NOSIGNAL);

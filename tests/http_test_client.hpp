@@ -17,6 +17,9 @@ struct HttpResponse {
   boost::json::value Json() const;  // parses body; throws on invalid JSON
 };
 
+// A blocking TCP connection to 127.0.0.1:port, or -1.
+int ConnectLoopback(int port);
+
 // Sends `raw` bytes as they are, reads one response (or until the peer closes).
 HttpResponse SendRaw(int port, const std::string& raw, int timeout_ms = 5000);
 

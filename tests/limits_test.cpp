@@ -19,18 +19,6 @@
 namespace opchat::testing {
 namespace {
 
-int Connect(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 TEST(LimitsTest, RateLimitAnswers429WithRetryAfter) {
   TestServer server("sqlite", "[limits]\nrate_per_client = 2\nrate_burst = 3\n");
@@ -60,7 +48,7 @@ TEST(LimitsTest, RateLimitAnswers429WithRetryAfter) {
 TEST(LimitsTest, ConnectionsOverTheLimitGetA503AndOthersAreServed) {
   TestServer server("sqlite", "[limits]\nmax_connections = 4\n");
   std::vector<int> held;
-  for (int i = 0; i < 4; ++i) held.push_back(Connect(server.port()));
+  for (int i = 0; i < 4; ++i) held.push_back(ConnectLoopback(server.port()));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   auto refused = Get(server.port(), "/healthz");
   EXPECT_EQ(refused.status, 503);
@@ -71,7 +59,7 @@ TEST(LimitsTest, ConnectionsOverTheLimitGetA503AndOthersAreServed) {
 
 TEST(LimitsTest, SlowLorisIsCutOffAndDoesNotStarveOthers) {
   TestServer server("sqlite", "[limits]\nread_timeout_s = 1\nidle_timeout_s = 1\n");
-  int slow = Connect(server.port());
+  int slow = ConnectLoopback(server.port());
   ASSERT_GE(slow, 0);
   const char* partial = "POST /op/v2/chats HTTP/1.1\r\nHost: x\r\n";
   ::send(slow, partial, strlen(partial), MSG_NOSIGNAL);
@@ -97,7 +85,7 @@ TEST(LimitsTest, SlowLorisIsCutOffAndDoesNotStarveOthers) {
   EXPECT_TRUE(closed) << "a trickling client must be cut off at the read timeout";
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
   // An idle keep-alive connection is closed at the idle timeout.
-  int idle = Connect(server.port());
+  int idle = ConnectLoopback(server.port());
   char buf[16];
   timeval tv{3, 0};
   ::setsockopt(idle, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -139,7 +127,7 @@ TEST(LimitsTest, SigtermFinishesTheRequestInFlightThenExits) {
   std::string chat = CreateChat(server.port(), cred);
   std::string body = R"({"chatId":")" + chat + R"(","direction":"userToOperator","type":"txt","msg":"in flight"})";
   std::string target = "/op/v2/sendMessage?" + SignedQuery(cred, body, FreshStamp(), "md5", "sendMessage");
-  int fd = Connect(server.port());
+  int fd = ConnectLoopback(server.port());
   ASSERT_GE(fd, 0);
   std::string head = "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                      "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";

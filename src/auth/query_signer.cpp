@@ -1,9 +1,10 @@
 #include "auth/query_signer.hpp"
 
+#include "common/percent_encoding.hpp"
+
 namespace opchat {
 
 std::string EncodeQueryValue(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : value) {
     bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -11,9 +12,7 @@ std::string EncodeQueryValue(std::string_view value) {
     if (unreserved) {
       out += static_cast<char>(c);
     } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      AppendPercentEscaped(out, c);
     }
   }
   return out;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/crypto.hpp"
+#include "common/percent_encoding.hpp"
 
 namespace opchat {
 namespace {
@@ -49,7 +50,6 @@ bool IsSafeObjectKey(std::string_view key) {
 }
 
 std::string EscapeObjectKey(std::string_view key) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(key.size());
   for (size_t i = 0; i < key.size(); ++i) {
@@ -57,9 +57,7 @@ std::string EscapeObjectKey(std::string_view key) {
     if (IsPathSafe(c) || (c == '%' && i + 2 < key.size() && IsHex(key[i + 1]) && IsHex(key[i + 2]))) {
       out += static_cast<char>(c);
     } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      AppendPercentEscaped(out, c);
     }
   }
   return out;
