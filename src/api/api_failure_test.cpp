@@ -100,6 +100,30 @@ class ApiFailureTest : public ::testing::TestWithParam<Failure> {
     }
   }
 
+  // A chat of kChannel holding `messages` text messages, loaded in one import.
+  void PutLongChat(const std::string& id, int messages) {
+    std::vector<ImportRecord> records;
+    for (int i = 1; i <= messages; ++i) {
+      ImportRecord r;
+      r.chat.id = id;
+      r.chat.channel = kChannel;
+      r.chat.user_id = "u_" + id;
+      r.chat.operator_id = "kf_1";
+      r.chat.status = ChatStatus::kChatting;
+      r.chat.created_ms = r.chat.updated_ms = NowMillis() - 60'000;
+      r.message.user_message_id = id + "-m" + std::to_string(i);
+      r.message.from = r.chat.user_id;
+      r.message.to = "kf_1";
+      r.message.type = "txt";
+      r.message.msg = "hello " + std::to_string(i);
+      r.message.create_ms = r.chat.created_ms + i;
+      records.push_back(std::move(r));
+    }
+    auto counts = real_->Import(records);
+    ASSERT_TRUE(counts.ok()) << counts.status().message();
+    ASSERT_EQ(counts->inserted, messages);
+  }
+
   // Signed with hmac-sha256, with a fresh timestamp and nonce, as a write must be.
   ApiResponse Call(const std::string& endpoint, const std::string& body) {
     const std::string path = "/op/v2/" + endpoint;
@@ -196,6 +220,12 @@ TEST_P(ApiFailureTest, ReadsAnswerTheErrorEnvelope) {
        }) {
     EXPECT_GE(FailEachCallInTurn(s), 1) << s.endpoint;
   }
+}
+
+TEST_P(ApiFailureTest, ReadsOfSeveralStorageCallsFailAtEachOne) {
+  PutLongChat("long", 501);  // the transcript reads 500 messages per storage call
+  EXPECT_GE(FailEachCallInTurn({"chatTranscript", R"({"chatId":"long","format":"csv"})"}), 3);
+  EXPECT_GE(FailEachCallInTurn({"searchMessages", R"({"keyword":"hello","chatId":"long"})"}), 2);
 }
 
 TEST_P(ApiFailureTest, FailedCreateChatLeavesNoChat) {
