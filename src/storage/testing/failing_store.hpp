@@ -3,8 +3,8 @@
 // the last FailNth(), which returns a chosen Status without reaching the store underneath.
 // Calls may be counted all together or only those of one kind (reads, writes, clients, ping).
 //
-// Thread-safety: every method may be called concurrently; the counter is atomic, so exactly one
-// counted call fails. FailNth() while other threads call in is allowed but racy by nature.
+// Thread-safety: the Store methods may be called concurrently; the counter is atomic, so exactly
+// one counted call fails. FailNth() and Disarm() must not run while other threads call in.
 #pragma once
 
 #include <atomic>
@@ -80,7 +80,7 @@ class FailingStore final : public Store {
   std::atomic<int64_t> calls_{0};
   std::atomic<int64_t> fail_at_{0};  // 0: nothing fails
   std::atomic<bool> failed_{false};
-  // Written by FailNth() before fail_at_ is published, read after fail_at_ matched.
+  // Written by FailNth() only (see the thread-safety note above), read once fail_at_ matched.
   Status failure_;
 };
 
