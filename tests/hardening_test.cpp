@@ -103,8 +103,8 @@ TEST(HardeningTest, DataDirectoryExportsAndTranscriptsAreOwnerOnly) {
     EXPECT_NE(ReadFile(out).find("hello"), std::string::npos);
   }
   // Written to a device, nothing is changed.
-  EXPECT_EQ(Cli({"transcript", "--config", server.config_path(), "--channel", cred.channel, "--chat", chat,
-                 "--out", "/dev/null"}).code, 0);
+  EXPECT_EQ(Cli({"transcript", "--config", server.config_path(), "--channel", cred.channel,
+                 "--chat", chat, "--out", "/dev/null"}).code, 0);
   EXPECT_EQ(ModeOf("/dev/null"), 0666u);
   ::umask(old_umask);
   std::filesystem::remove_all(dir);

@@ -27,45 +27,38 @@ void WriteChatData(JsonWriter& w, const Chat& chat) {
 
 Status RunTransition(const HandlerInput& in, JsonWriter& w, const Transition& t,
                      bool needs_operator) {
-  auto chat_id = RequiredString(in.body, "chatId");
-  if (!chat_id.ok()) return chat_id.status();
+  ASSIGN_OR_RETURN(auto chat_id, RequiredString(in.body, "chatId"));
   std::optional<std::string> operator_id;
   if (needs_operator) {
-    auto op = RequiredString(in.body, "operatorId");
-    if (!op.ok()) return op.status();
-    if (!IsAcceptableId(*op)) return FieldError("operatorId");
-    operator_id = *op;
+    ASSIGN_OR_RETURN(auto op, RequiredString(in.body, "operatorId"));
+    if (!IsAcceptableId(op)) return FieldError("operatorId");
+    operator_id = op;
   }
-  auto visible = VisibleChat(in, *chat_id);
-  if (!visible.ok()) return visible.status();
-  auto chat = in.deps.store.TransitionChat(in.caller.channel, *chat_id, t.from, t.to, operator_id, NowMillis());
-  if (!chat.ok()) return chat.status();
-  WriteChatData(w, *chat);
+  RETURN_IF_ERROR(VisibleChat(in, chat_id));
+  ASSIGN_OR_RETURN(auto chat, in.deps.store.TransitionChat(in.caller.channel, chat_id, t.from,
+                                                           t.to, operator_id, NowMillis()));
+  WriteChatData(w, chat);
   return Status::Ok();
 }
 
 }  // namespace
 
 Status HandleCreateChat(const HandlerInput& in, JsonWriter& w) {
-  auto user_id = RequiredString(in.body, "userId");
-  if (!user_id.ok()) return user_id.status();
-  if (!IsAcceptableId(*user_id)) return FieldError("userId");
-  auto chat_id = OptionalString(in.body, "chatId");
-  if (!chat_id.ok()) return chat_id.status();
-  if (*chat_id && !IsAcceptableId(**chat_id)) return FieldError("chatId");
-  auto ext = OptionalObjectText(in.body, "ext");
-  if (!ext.ok()) return ext.status();
+  ASSIGN_OR_RETURN(auto user_id, RequiredString(in.body, "userId"));
+  if (!IsAcceptableId(user_id)) return FieldError("userId");
+  ASSIGN_OR_RETURN(auto chat_id, OptionalString(in.body, "chatId"));
+  if (chat_id && !IsAcceptableId(*chat_id)) return FieldError("chatId");
+  ASSIGN_OR_RETURN(auto ext, OptionalObjectText(in.body, "ext"));
 
   Chat chat;
-  chat.id = chat_id->value_or(NewChatId());
+  chat.id = chat_id.value_or(NewChatId());
   chat.channel = in.caller.channel;
-  chat.user_id = *user_id;
+  chat.user_id = user_id;
   chat.status = ChatStatus::kWaiting;
-  chat.ext = *ext;
+  chat.ext = ext;
   chat.created_ms = chat.updated_ms = NowMillis();
-  auto created = in.deps.store.CreateChat(chat);
-  if (!created.ok()) return created.status();
-  WriteChatData(w, *created);
+  ASSIGN_OR_RETURN(auto created, in.deps.store.CreateChat(chat));
+  WriteChatData(w, created);
   return Status::Ok();
 }
 
@@ -86,54 +79,45 @@ Status HandleDeleteChat(const HandlerInput& in, JsonWriter& w) {
 }
 
 Status HandleChatInfo(const HandlerInput& in, JsonWriter& w) {
-  auto chat_id = RequiredString(in.body, "chatId");
-  if (!chat_id.ok()) return chat_id.status();
-  auto chat = VisibleChat(in, *chat_id);
-  if (!chat.ok()) return chat.status();
-  WriteChatData(w, *chat);
+  ASSIGN_OR_RETURN(auto chat_id, RequiredString(in.body, "chatId"));
+  ASSIGN_OR_RETURN(auto chat, VisibleChat(in, chat_id));
+  WriteChatData(w, chat);
   return Status::Ok();
 }
 
 Status HandleListChats(const HandlerInput& in, JsonWriter& w) {
   ChatFilter f;
   f.channel = in.caller.channel;
-  auto status = OptionalInt(in.body, "status", 0, 1000);
-  if (!status.ok()) return status.status();
-  if (*status) {
-    f.status = ChatStatusFromCode(**status);
+  ASSIGN_OR_RETURN(auto status, OptionalInt(in.body, "status", 0, 1000));
+  if (status) {
+    f.status = ChatStatusFromCode(*status);
     if (!f.status) return FieldError("status");
   }
-  auto op = OptionalString(in.body, "operatorId");
-  if (!op.ok()) return op.status();
-  f.operator_id = *op;
-  auto user = OptionalString(in.body, "userId");
-  if (!user.ok()) return user.status();
-  f.user_id = *user;
-  auto since = OptionalInstant(in.body, "since");
-  if (!since.ok()) return since.status();
-  f.since_ms = *since;
-  auto until = OptionalInstant(in.body, "until");
-  if (!until.ok()) return until.status();
-  f.until_ms = *until;
-  auto page_num = OptionalInt(in.body, "pageNum", 1, INT32_MAX);
-  if (!page_num.ok()) return page_num.status();
-  auto page_size = OptionalInt(in.body, "pageSize", 1, in.deps.settings.max_page_size);
-  if (!page_size.ok()) return page_size.status();
-  const int64_t page = page_num->value_or(1), size = page_size->value_or(20);
+  ASSIGN_OR_RETURN(auto op, OptionalString(in.body, "operatorId"));
+  f.operator_id = op;
+  ASSIGN_OR_RETURN(auto user, OptionalString(in.body, "userId"));
+  f.user_id = user;
+  ASSIGN_OR_RETURN(auto since, OptionalInstant(in.body, "since"));
+  f.since_ms = since;
+  ASSIGN_OR_RETURN(auto until, OptionalInstant(in.body, "until"));
+  f.until_ms = until;
+  ASSIGN_OR_RETURN(auto page_num, OptionalInt(in.body, "pageNum", 1, INT32_MAX));
+  ASSIGN_OR_RETURN(auto page_size,
+                   OptionalInt(in.body, "pageSize", 1, in.deps.settings.max_page_size));
+  const int64_t page = page_num.value_or(1), size = page_size.value_or(20);
   f.offset = (page - 1) * size;
   f.limit = size;
 
-  auto list = in.deps.store.ListChats(f);
-  if (!list.ok()) return list.status();
+  ASSIGN_OR_RETURN(auto list, in.deps.store.ListChats(f));
   w.Key("data");
   w.BeginObject();
   w.Key("chats");
   w.BeginArray();
-  for (const Chat& c : list->chats) WriteChat(w, c);
+  for (const Chat& c : list.chats) WriteChat(w, c);
   w.EndArray();
   w.EndObject();
-  const int64_t count = static_cast<int64_t>(list->chats.size());
-  WritePage(w, list->total, page, size, count, f.offset + count < list->total, f.offset);
+  const int64_t count = static_cast<int64_t>(list.chats.size());
+  WritePage(w, list.total, page, size, count, f.offset + count < list.total, f.offset);
   return Status::Ok();
 }
 

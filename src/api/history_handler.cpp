@@ -39,51 +39,46 @@ void WritePage(JsonWriter& w, int64_t total, int64_t page, int64_t page_size, in
 
 Status HandleHistory(const HandlerInput& in, JsonWriter& w) {
   constexpr int64_t kIntMax = std::numeric_limits<int32_t>::max();
-  auto chat_id = RequiredString(in.body, "chatId");
-  if (!chat_id.ok()) return chat_id.status();
-  auto after_seq = OptionalInt(in.body, "afterSeq", 0, std::numeric_limits<int64_t>::max() / 2);
-  if (!after_seq.ok()) return after_seq.status();
+  ASSIGN_OR_RETURN(auto chat_id, RequiredString(in.body, "chatId"));
+  ASSIGN_OR_RETURN(auto after_seq, OptionalInt(in.body, "afterSeq", 0,
+                                               std::numeric_limits<int64_t>::max() / 2));
   // With afterSeq the position replaces the page number, which may then be left out.
-  auto page_num = OptionalInt(in.body, "pageNum", 1, kIntMax);
-  if (!page_num.ok()) return page_num.status();
-  if (!*page_num && !*after_seq) return FieldError("pageNum");
-  auto page_size = RequiredInt(in.body, "pageSize", 1, in.deps.settings.max_page_size);
-  if (!page_size.ok()) return page_size.status();
-  auto order = OptionalString(in.body, "order");
-  if (!order.ok()) return order.status();
+  ASSIGN_OR_RETURN(auto page_num, OptionalInt(in.body, "pageNum", 1, kIntMax));
+  if (!page_num && !after_seq) return FieldError("pageNum");
+  ASSIGN_OR_RETURN(auto page_size,
+                   RequiredInt(in.body, "pageSize", 1, in.deps.settings.max_page_size));
+  ASSIGN_OR_RETURN(auto order, OptionalString(in.body, "order"));
   bool descending = false;
-  if (*order) {
-    if (**order == "desc") {
+  if (order) {
+    if (*order == "desc") {
       descending = true;
-    } else if (**order != "asc") {
+    } else if (*order != "asc") {
       return FieldError("order");
     }
   }
-  if (descending && *after_seq) return FieldError("order");
+  if (descending && after_seq) return FieldError("order");
 
-  auto chat = VisibleChat(in, *chat_id);
-  if (!chat.ok()) return chat.status();
-  const int64_t total = chat->message_count;
-  const int64_t page = page_num->value_or(1);
-  PagePlan plan = *after_seq ? PlanAfter(total, **after_seq, *page_size)
-                             : PlanPage(total, page, *page_size, descending);
-  auto messages = in.deps.store.ReadMessages(chat->channel, chat->id, plan.range);
-  if (!messages.ok()) return messages.status();
+  ASSIGN_OR_RETURN(auto chat, VisibleChat(in, chat_id));
+  const int64_t total = chat.message_count;
+  const int64_t page = page_num.value_or(1);
+  PagePlan plan = after_seq ? PlanAfter(total, *after_seq, page_size)
+                            : PlanPage(total, page, page_size, descending);
+  ASSIGN_OR_RETURN(auto messages, in.deps.store.ReadMessages(chat.channel, chat.id, plan.range));
 
   const int64_t now_s = NowMillis() / 1000;
   w.Key("data");
   w.BeginObject();
   w.Key("status");
-  w.String(StatusText(chat->status));
+  w.String(StatusText(chat.status));
   w.Key("msg");
   w.BeginArray();
   const ChannelMedia media = in.deps.media.ForChannel(in.caller.channel);
-  for (const Message& m : *messages) WriteMessage(w, m, media, now_s);
+  for (const Message& m : messages) WriteMessage(w, m, media, now_s);
   w.EndArray();
   w.Key("chatId");
-  w.String(chat->id);
+  w.String(chat.id);
   w.EndObject();
-  WritePage(w, total, page, *page_size, static_cast<int64_t>(messages->size()), plan.next,
+  WritePage(w, total, page, page_size, static_cast<int64_t>(messages.size()), plan.next,
             plan.start_index);
   return Status::Ok();
 }

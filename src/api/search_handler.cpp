@@ -27,29 +27,23 @@ std::string_view TrimSpaces(std::string_view s) {
 Result<SearchQuery> ParseSearch(const HandlerInput& in, int64_t* page, int64_t* size) {
   SearchQuery q;
   q.channel = in.caller.channel;
-  auto keyword = RequiredString(in.body, "keyword");
-  if (!keyword.ok()) return keyword.status();
-  q.keyword = std::string(TrimSpaces(*keyword));
+  ASSIGN_OR_RETURN(auto keyword, RequiredString(in.body, "keyword"));
+  q.keyword = std::string(TrimSpaces(keyword));
   if (q.keyword.empty() || Utf8Length(q.keyword) > kMaxKeywordChars) return FieldError("keyword");
-  auto chat_id = OptionalString(in.body, "chatId");
-  if (!chat_id.ok()) return chat_id.status();
-  q.chat_id = *chat_id;
-  auto type = OptionalString(in.body, "type");
-  if (!type.ok()) return type.status();
-  if (*type && !IsKnownMessageType(**type)) return FieldError("type");
-  q.type = *type;
-  auto since = OptionalInstant(in.body, "since");
-  if (!since.ok()) return since.status();
-  q.since_ms = *since;
-  auto until = OptionalInstant(in.body, "until");
-  if (!until.ok()) return until.status();
-  q.until_ms = *until;
-  auto page_num = OptionalInt(in.body, "pageNum", 1, INT32_MAX);
-  if (!page_num.ok()) return page_num.status();
-  auto page_size = OptionalInt(in.body, "pageSize", 1, in.deps.settings.max_page_size);
-  if (!page_size.ok()) return page_size.status();
-  *page = page_num->value_or(1);
-  *size = page_size->value_or(20);
+  ASSIGN_OR_RETURN(auto chat_id, OptionalString(in.body, "chatId"));
+  q.chat_id = chat_id;
+  ASSIGN_OR_RETURN(auto type, OptionalString(in.body, "type"));
+  if (type && !IsKnownMessageType(*type)) return FieldError("type");
+  q.type = type;
+  ASSIGN_OR_RETURN(auto since, OptionalInstant(in.body, "since"));
+  q.since_ms = since;
+  ASSIGN_OR_RETURN(auto until, OptionalInstant(in.body, "until"));
+  q.until_ms = until;
+  ASSIGN_OR_RETURN(auto page_num, OptionalInt(in.body, "pageNum", 1, INT32_MAX));
+  ASSIGN_OR_RETURN(auto page_size,
+                   OptionalInt(in.body, "pageSize", 1, in.deps.settings.max_page_size));
+  *page = page_num.value_or(1);
+  *size = page_size.value_or(20);
   q.offset = (*page - 1) * *size;
   q.limit = *size;
   return q;
@@ -59,42 +53,39 @@ Result<SearchQuery> ParseSearch(const HandlerInput& in, int64_t* page, int64_t* 
 
 Status HandleSearchMessages(const HandlerInput& in, JsonWriter& w) {
   int64_t page = 1, size = 20;
-  auto query = ParseSearch(in, &page, &size);
-  if (!query.ok()) return query.status();
+  ASSIGN_OR_RETURN(auto query, ParseSearch(in, &page, &size));
   // Same answer for another channel's chat as for no chat (docs/security.md, "Actors").
-  if (query->chat_id) {
-    auto chat = VisibleChat(in, *query->chat_id);
-    if (!chat.ok()) return chat.status();
+  if (query.chat_id) {
+    RETURN_IF_ERROR(VisibleChat(in, *query.chat_id));
   }
-  auto result = in.deps.store.SearchMessages(*query);
-  if (!result.ok()) return result.status();
+  ASSIGN_OR_RETURN(auto result, in.deps.store.SearchMessages(query));
 
   const int64_t now_s = NowMillis() / 1000;
   const ChannelMedia media = in.deps.media.ForChannel(in.caller.channel);
   w.Key("data");
   w.BeginObject();
   w.Key("keyword");
-  w.String(query->keyword);
+  w.String(query.keyword);
   w.Key("hits");
   w.BeginArray();
-  for (const SearchHit& hit : result->hits) {
+  for (const SearchHit& hit : result.hits) {
     w.BeginObject();
     w.Key("chatId");
     w.String(hit.chat_id);
     w.Key("snippet");
-    w.String(SearchSnippet(hit.message.msg.value_or(""), query->keyword));
+    w.String(SearchSnippet(hit.message.msg.value_or(""), query.keyword));
     w.Key("message");
     WriteMessage(w, hit.message, media, now_s);
     w.EndObject();
   }
   w.EndArray();
   w.EndObject();
-  const int64_t count = static_cast<int64_t>(result->hits.size());
+  const int64_t count = static_cast<int64_t>(result.hits.size());
   // Past the counted matches, a full page is the sign that more may follow.
-  const bool next = result->total_exact ? query->offset + count < result->total : count == size;
+  const bool next = result.total_exact ? query.offset + count < result.total : count == size;
   // page.totalExact: whether total is the number of matches, or a lower bound because the
   // count stopped at SearchQuery::kSearchMaxTotal (bounded work however common the keyword).
-  WritePage(w, result->total, page, size, count, next, query->offset, result->total_exact);
+  WritePage(w, result.total, page, size, count, next, query.offset, result.total_exact);
   return Status::Ok();
 }
 

@@ -48,20 +48,15 @@ Status TooLarge(const TranscriptOptions& options, int64_t fitted) {
 }  // namespace
 
 Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w) {
-  auto chat_id = RequiredString(in.body, "chatId");
-  if (!chat_id.ok()) return chat_id.status();
-  auto format_name = OptionalString(in.body, "format");
-  if (!format_name.ok()) return format_name.status();
-  auto format = ParseTranscriptFormat(format_name->value_or("html"));
+  ASSIGN_OR_RETURN(auto chat_id, RequiredString(in.body, "chatId"));
+  ASSIGN_OR_RETURN(auto format_name, OptionalString(in.body, "format"));
+  auto format = ParseTranscriptFormat(format_name.value_or("html"));
   if (!format) return FieldError("format");
-  auto from_seq = OptionalInt(in.body, "fromSeq", 1, INT64_MAX);
-  if (!from_seq.ok()) return from_seq.status();
-  auto to_seq = OptionalInt(in.body, "toSeq", from_seq->value_or(1), INT64_MAX);
-  if (!to_seq.ok()) return to_seq.status();
-  auto chat = VisibleChat(in, *chat_id);
-  if (!chat.ok()) return chat.status();
-  const int64_t first = from_seq->value_or(1);
-  const int64_t last = std::min(to_seq->value_or(chat->message_count), chat->message_count);
+  ASSIGN_OR_RETURN(auto from_seq, OptionalInt(in.body, "fromSeq", 1, INT64_MAX));
+  ASSIGN_OR_RETURN(auto to_seq, OptionalInt(in.body, "toSeq", from_seq.value_or(1), INT64_MAX));
+  ASSIGN_OR_RETURN(auto chat, VisibleChat(in, chat_id));
+  const int64_t first = from_seq.value_or(1);
+  const int64_t last = std::min(to_seq.value_or(chat.message_count), chat.message_count);
   if (last - first + 1 > kMaxTranscriptMessages) {
     return Status::InvalidArgument("参数错误: chatId (会话消息超过 " +
                                    std::to_string(kMaxTranscriptMessages) +
@@ -72,7 +67,7 @@ Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w) {
                             last, in.deps.settings.max_transcript_bytes};
   int64_t fitted = 0;
   Status s = WriteTranscript(
-      in.deps.store, *chat, *format, options,
+      in.deps.store, chat, *format, options,
       [&](std::string_view chunk) {
         content.append(chunk);
         return Status::Ok();
@@ -84,13 +79,13 @@ Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w) {
   w.Key("data");
   w.BeginObject();
   w.Key("chatId");
-  w.String(chat->id);
+  w.String(chat.id);
   w.Key("format");
   w.String(FormatName(*format));
   w.Key("contentType");
   w.String(ContentTypeOf(*format));
   w.Key("fileName");
-  w.String(FileNameFor(chat->id, *format));
+  w.String(FileNameFor(chat.id, *format));
   w.Key("content");
   w.String(content);
   w.EndObject();

@@ -4,14 +4,12 @@ namespace opchat {
 
 Status ClientRegistry::Refresh() {
   MutexLock lock(refresh_mu_);
-  auto revision = store_.ClientsRevision();
-  if (!revision.ok()) return revision.status();
-  if (*revision == revision_) return Status::Ok();
-  auto clients = store_.ListClients();
-  if (!clients.ok()) return clients.status();
+  ASSIGN_OR_RETURN(auto revision, store_.ClientsRevision());
+  if (revision == revision_) return Status::Ok();
+  ASSIGN_OR_RETURN(auto clients, store_.ListClients());
   auto next = std::make_shared<Snapshot>();
   Status unusable = Status::Ok();
-  for (auto& c : *clients) {
+  for (auto& c : clients) {
     // A client whose secret cannot be opened cannot sign; the others must not suffer for it.
     if (Status s = OpenClientSecrets(secrets_, c); !s.ok()) {
       if (unusable.ok()) unusable = s;
@@ -22,7 +20,7 @@ Status ClientRegistry::Refresh() {
     next->emplace(c.id, std::move(e));
   }
   std::atomic_store(&snapshot_, std::shared_ptr<const Snapshot>(std::move(next)));
-  revision_ = *revision;
+  revision_ = revision;
   return unusable;
 }
 

@@ -179,13 +179,11 @@ Result<std::string> OpenClientSecret(const SecretBox* box, const std::string& cl
 }
 
 Status OpenClientSecrets(const SecretBox* box, ClientRecord& client) {
-  auto secret = OpenClientSecret(box, client.id, client.secret);
-  if (!secret.ok()) return secret.status();
-  client.secret = std::move(*secret);
+  ASSIGN_OR_RETURN(auto secret, OpenClientSecret(box, client.id, client.secret));
+  client.secret = std::move(secret);
   if (!client.previous_secret.empty()) {
-    auto previous = OpenClientSecret(box, client.id, client.previous_secret);
-    if (!previous.ok()) return previous.status();
-    client.previous_secret = std::move(*previous);
+    ASSIGN_OR_RETURN(auto previous, OpenClientSecret(box, client.id, client.previous_secret));
+    client.previous_secret = std::move(previous);
   }
   return Status::Ok();
 }

@@ -31,7 +31,7 @@ Result<Caller> RequestVerifier::Verify(const SignedRequest& request, int64_t now
       settings_.sign_methods.end()) {
     return Status::Unauthenticated("签名方法未启用: " + std::string(SignMethodName(*method)));
   }
-  if (Status s = CheckUnambiguous(params); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckUnambiguous(params));
 
   auto snapshot = clients_.Current();
   auto it = snapshot->find(*client_id);
@@ -47,7 +47,7 @@ Result<Caller> RequestVerifier::Verify(const SignedRequest& request, int64_t now
   if (!signed_ok) return Status::Unauthenticated("签名无效");
 
   int64_t remember_until = 0;
-  if (Status s = CheckFreshness(request, now_ms, &remember_until); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckFreshness(request, now_ms, &remember_until));
   if (!client.enabled) return Status::PermissionDenied("客户端已停用");
   if (!client.channels.contains(*channel)) return Status::PermissionDenied("客户端无权访问该渠道");
 

@@ -100,9 +100,8 @@ int RunSetEnabled(const ClientFlags& flags, bool enabled) {
 // still sign with (the "previous" one of the first rotation), while printing that the previous
 // secret is still accepted. A rotation therefore ends with --finish before the next begins.
 Status CheckNoRotationInProgress(Store& store, const std::string& client_id) {
-  auto clients = store.ListClients();
-  if (!clients.ok()) return clients.status();
-  for (const auto& c : *clients) {
+  ASSIGN_OR_RETURN(auto clients, store.ListClients());
+  for (const auto& c : clients) {
     if (c.id == client_id && !c.previous_secret.empty()) {
       return Status::InvalidArgument(
           "a rotation of client " + client_id +
@@ -152,18 +151,16 @@ int RunRotate(const ClientFlags& flags) {
 // no "set secret" call, so this goes through rotations that keep the same secrets: a client is
 // never without a valid secret, and a run cut short can simply be run again.
 Status SealExistingSecrets(Store& store, const SecretBox& box, const ClientRecord& c) {
-  auto current = OpenClientSecret(&box, c.id, c.secret);
-  if (!current.ok()) return current.status();
+  ASSIGN_OR_RETURN(auto current, OpenClientSecret(&box, c.id, c.secret));
   if (c.previous_secret.empty()) {
     // (s) -> (sealed s, s) -> (sealed s)
-    if (Status s = store.RotateClientSecret(c.id, box.Seal(*current)); !s.ok()) return s;
+    RETURN_IF_ERROR(store.RotateClientSecret(c.id, box.Seal(current)));
     return store.RotateClientSecret(c.id, std::nullopt);
   }
-  auto previous = OpenClientSecret(&box, c.id, c.previous_secret);
-  if (!previous.ok()) return previous.status();
+  ASSIGN_OR_RETURN(auto previous, OpenClientSecret(&box, c.id, c.previous_secret));
   // (s, p) -> (sealed p, s) -> (sealed s, sealed p): both stay accepted throughout.
-  if (Status s = store.RotateClientSecret(c.id, box.Seal(*previous)); !s.ok()) return s;
-  return store.RotateClientSecret(c.id, box.Seal(*current));
+  RETURN_IF_ERROR(store.RotateClientSecret(c.id, box.Seal(previous)));
+  return store.RotateClientSecret(c.id, box.Seal(current));
 }
 
 int RunEncryptSecrets(const ClientFlags& flags) {

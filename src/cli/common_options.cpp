@@ -18,13 +18,12 @@ void AddStorageFlags(CLI::App* command, StorageFlags& flags) {
 Result<Config> ResolveConfig(const StorageFlags& flags) {
   Config config = DefaultConfig();
   if (!flags.config_path.empty()) {
-    auto loaded = LoadConfig(flags.config_path);
-    if (!loaded.ok()) return loaded.status();
-    config = std::move(*loaded);
+    ASSIGN_OR_RETURN(auto loaded, LoadConfig(flags.config_path));
+    config = std::move(loaded);
   }
   if (!flags.db_url.empty()) config.storage_url = flags.db_url;
-  if (Status s = FinishConfig(config); !s.ok()) return s;
-  if (Status s = SetProcessTimeZone(config.server.timezone); !s.ok()) return s;
+  RETURN_IF_ERROR(FinishConfig(config));
+  RETURN_IF_ERROR(SetProcessTimeZone(config.server.timezone));
   return config;
 }
 
@@ -54,11 +53,10 @@ Result<IndexReport> IndexAfterLoad(Store& store, bool defer) {
   IndexReport report;
   ProgressLine progress("search index", "msg");
   while (!defer) {
-    auto step = CatchUpSearchIndex(store, 10, kBulkSearchIndexChunk);
-    if (!step.ok()) return step.status();
-    report.indexed += *step;
+    ASSIGN_OR_RETURN(auto step, CatchUpSearchIndex(store, 10, kBulkSearchIndexChunk));
+    report.indexed += step;
     progress.Update(report.indexed, -1);
-    if (*step < 10 * kBulkSearchIndexChunk) break;
+    if (step < 10 * kBulkSearchIndexChunk) break;
   }
   progress.Finish();
   report.seconds = progress.elapsed_s();

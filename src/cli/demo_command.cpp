@@ -96,9 +96,9 @@ Status AddChat(Store& store, MessageIdGenerator& ids, const std::string& chat_id
     return created.status().code() == StatusCode::kConflict ? Status::Ok() : created.status();
   }
   if (status != ChatStatus::kWaiting) {
-    auto r = store.TransitionChat(kChannel, chat_id, AcceptTransition().from, ChatStatus::kChatting,
-                                  std::string(kOperator), start_ms + 1000);
-    if (!r.ok()) return r.status();
+    RETURN_IF_ERROR(store.TransitionChat(kChannel, chat_id, AcceptTransition().from,
+                                         ChatStatus::kChatting, std::string(kOperator),
+                                         start_ms + 1000));
   }
   int64_t t = start_ms;
   for (Message m : messages) {
@@ -106,26 +106,23 @@ Status AddChat(Store& store, MessageIdGenerator& ids, const std::string& chat_id
     if (status == ChatStatus::kWaiting) m.to.clear();
     m.user_message_id = ids.Next();
     m.create_ms = t += 37'000;
-    auto r = store.AppendMessage(kChannel, chat_id, m);
-    if (!r.ok()) return r.status();
+    RETURN_IF_ERROR(store.AppendMessage(kChannel, chat_id, m));
   }
   if (status != ChatStatus::kWaiting && status != ChatStatus::kChatting) {
-    auto r = store.TransitionChat(kChannel, chat_id, {}, status, std::nullopt, t + 1000);
-    if (!r.ok()) return r.status();
+    RETURN_IF_ERROR(store.TransitionChat(kChannel, chat_id, {}, status, std::nullopt, t + 1000));
   }
   return Status::Ok();
 }
 
 Result<std::string> DemoSecret(Store& store, const SecretBox* secrets) {
-  auto clients = store.ListClients();
-  if (!clients.ok()) return clients.status();
-  for (const auto& c : *clients) {
+  ASSIGN_OR_RETURN(auto clients, store.ListClients());
+  for (const auto& c : clients) {
     if (c.id == kClientId) return OpenClientSecret(secrets, c.id, c.secret);
   }
   ClientRecord client{kClientId, "demo", RandomHex(16), true, {kChannel}, NowMillis()};
   ClientRecord stored = client;
   SealClientSecret(secrets, stored);
-  if (Status s = store.AddClient(stored); !s.ok()) return s;
+  RETURN_IF_ERROR(store.AddClient(stored));
   return client.secret;
 }
 

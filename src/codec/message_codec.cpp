@@ -114,29 +114,21 @@ Result<Message> ParseMessageContent(const boost::json::object& body) {
   if (!type.ok() || !IsKnownMessageType(*type)) return FieldError("type");
   m.type = *type;
 
-#define OPCHAT_TAKE(expr, target)            \
-  do {                                       \
-    auto r = (expr);                         \
-    if (!r.ok()) return r.status();          \
-    target = std::move(*r);                  \
-  } while (0)
+  ASSIGN_OR_RETURN(m.msg, OptionalString(body, "msg"));
+  ASSIGN_OR_RETURN(m.url, OptionalString(body, "url"));
+  ASSIGN_OR_RETURN(m.key, OptionalString(body, "key"));
+  ASSIGN_OR_RETURN(m.filename, OptionalString(body, "filename"));
+  ASSIGN_OR_RETURN(m.thumb, OptionalString(body, "thumb"));
+  ASSIGN_OR_RETURN(m.secret, OptionalString(body, "secret"));
+  ASSIGN_OR_RETURN(m.thumb_secret, OptionalString(body, "thumb_secret"));
+  ASSIGN_OR_RETURN(m.addr, OptionalString(body, "addr"));
+  ASSIGN_OR_RETURN(m.length, OptionalInt(body, "length", 0, INT32_MAX));
+  ASSIGN_OR_RETURN(m.file_length, OptionalInt(body, "file_length", 0, INT64_MAX / 2));
+  ASSIGN_OR_RETURN(m.lat, OptionalDouble(body, "lat", -90, 90));
+  ASSIGN_OR_RETURN(m.lng, OptionalDouble(body, "lng", -180, 180));
+  ASSIGN_OR_RETURN(m.ext, OptionalObjectText(body, "ext"));
 
-  OPCHAT_TAKE(OptionalString(body, "msg"), m.msg);
-  OPCHAT_TAKE(OptionalString(body, "url"), m.url);
-  OPCHAT_TAKE(OptionalString(body, "key"), m.key);
-  OPCHAT_TAKE(OptionalString(body, "filename"), m.filename);
-  OPCHAT_TAKE(OptionalString(body, "thumb"), m.thumb);
-  OPCHAT_TAKE(OptionalString(body, "secret"), m.secret);
-  OPCHAT_TAKE(OptionalString(body, "thumb_secret"), m.thumb_secret);
-  OPCHAT_TAKE(OptionalString(body, "addr"), m.addr);
-  OPCHAT_TAKE(OptionalInt(body, "length", 0, INT32_MAX), m.length);
-  OPCHAT_TAKE(OptionalInt(body, "file_length", 0, INT64_MAX / 2), m.file_length);
-  OPCHAT_TAKE(OptionalDouble(body, "lat", -90, 90), m.lat);
-  OPCHAT_TAKE(OptionalDouble(body, "lng", -180, 180), m.lng);
-  OPCHAT_TAKE(OptionalObjectText(body, "ext"), m.ext);
-#undef OPCHAT_TAKE
-
-  if (Status s = CheckMessageContent(m); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckMessageContent(m));
   return m;
 }
 
@@ -157,16 +149,14 @@ Result<int64_t> ParseMessageTime(const boost::json::object& body, int64_t now_ms
   const auto plausible = [&](int64_t ms) {
     return ms >= kEarliestMessageTimeMs && ms <= now_ms + kMessageTimeLeadMs;
   };
-  auto ts = OptionalInt(body, "timestamp", 0, kMaxTimestampMs);
-  if (!ts.ok()) return ts.status();
-  if (*ts) {
-    if (!plausible(**ts)) return FieldError("timestamp");
-    return **ts;
+  ASSIGN_OR_RETURN(auto ts, OptionalInt(body, "timestamp", 0, kMaxTimestampMs));
+  if (ts) {
+    if (!plausible(*ts)) return FieldError("timestamp");
+    return *ts;
   }
-  auto text = OptionalString(body, "createTime");
-  if (!text.ok()) return text.status();
-  if (*text) {
-    auto ms = ParseLocalTime(**text);
+  ASSIGN_OR_RETURN(auto text, OptionalString(body, "createTime"));
+  if (text) {
+    auto ms = ParseLocalTime(*text);
     if (!ms || !plausible(*ms)) return FieldError("createTime");
     return *ms;
   }

@@ -76,9 +76,8 @@ Result<int64_t> RequiredInt(const boost::json::object& body, std::string_view fi
 Result<std::optional<int64_t>> OptionalInt(const boost::json::object& body, std::string_view field,
                                            int64_t min, int64_t max) {
   if (!Find(body, field)) return std::optional<int64_t>();
-  auto n = RequiredInt(body, field, min, max);
-  if (!n.ok()) return n.status();
-  return std::optional<int64_t>(*n);
+  ASSIGN_OR_RETURN(auto n, RequiredInt(body, field, min, max));
+  return std::optional<int64_t>(n);
 }
 
 Result<std::optional<double>> OptionalDouble(const boost::json::object& body,

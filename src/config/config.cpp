@@ -124,14 +124,14 @@ Status Apply(const toml::table& root, Config& c) {
   OPCHAT_READ(server, "access_log", c.server.access_log);
   OPCHAT_READ(server, "metrics", c.server.metrics);
   OPCHAT_READ(server, "log_level", c.server.log_level);
-  if (Status s = server.CheckUnknown(); !s.ok()) return s;
+  RETURN_IF_ERROR(server.CheckUnknown());
 
   TableReader storage(root["storage"].as_table(), "storage");
   OPCHAT_READ(storage, "url", c.storage_url);
   OPCHAT_READ(storage, "sqlite_synchronous", c.sqlite_synchronous);
   OPCHAT_READ(storage, "sqlite_page_size", c.sqlite_page_size);
   OPCHAT_READ(storage, "pool_size", c.storage_pool_size);
-  if (Status s = storage.CheckUnknown(); !s.ok()) return s;
+  RETURN_IF_ERROR(storage.CheckUnknown());
 
   TableReader auth(root["auth"].as_table(), "auth");
   int64_t window_s = c.auth.timestamp_window_ms / 1000;
@@ -149,7 +149,7 @@ Status Apply(const toml::table& root, Config& c) {
       c.auth.sign_methods.push_back(*method);
     }
   }
-  if (Status s = auth.CheckUnknown(); !s.ok()) return s;
+  RETURN_IF_ERROR(auth.CheckUnknown());
 
   TableReader media(root["media"].as_table(), "media");
   OPCHAT_READ(media, "domain", c.media.domain);
@@ -158,8 +158,8 @@ Status Apply(const toml::table& root, Config& c) {
   OPCHAT_READ(media, "url_lifetime_s", c.media.url_lifetime_s);
   OPCHAT_READ(media, "image_processing", c.media.image_processing);
   media.Known("channels");
-  if (Status s = ReadMediaChannels(root["media"]["channels"].node(), c.media); !s.ok()) return s;
-  if (Status s = media.CheckUnknown(); !s.ok()) return s;
+  RETURN_IF_ERROR(ReadMediaChannels(root["media"]["channels"].node(), c.media));
+  RETURN_IF_ERROR(media.CheckUnknown());
 
   TableReader limits(root["limits"].as_table(), "limits");
   OPCHAT_READ(limits, "max_connections", c.limits.max_connections);
@@ -170,7 +170,7 @@ Status Apply(const toml::table& root, Config& c) {
   OPCHAT_READ(limits, "rate_burst", c.limits.rate_burst);
   OPCHAT_READ(limits, "max_connections_per_address", c.limits.max_connections_per_address);
   OPCHAT_READ(limits, "max_transcript_bytes", c.limits.max_transcript_bytes);
-  if (Status s = limits.CheckUnknown(); !s.ok()) return s;
+  RETURN_IF_ERROR(limits.CheckUnknown());
 
   const toml::table* retention_table = root["retention"].as_table();
   TableReader retention(retention_table, "retention");
@@ -203,7 +203,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& origin) {
   // toml++ is built with exceptions here: its parse error is caught at this boundary.
   try {
     toml::table root = toml::parse(text, origin);
-    if (Status s = Apply(root, config); !s.ok()) return s;
+    RETURN_IF_ERROR(Apply(root, config));
   } catch (const toml::parse_error& err) {
     return Status::InvalidArgument("config " + origin + ": " + std::string(err.description()) +
                                    " at line " + std::to_string(err.source().begin.line));

@@ -48,16 +48,15 @@ class EasemobImporter {
 
   Status Run() {
     for (const auto& path : files_) {
-      auto source = EasemobSource::Open(path);
-      if (!source.ok()) return source.status();
-      report_.bytes_total += (*source)->total_bytes();
+      ASSIGN_OR_RETURN(auto source, EasemobSource::Open(path));
+      report_.bytes_total += source->total_bytes();
     }
     for (size_t i = 0; i < files_.size(); ++i) {
-      if (Status s = ReadFile(i); !s.ok()) return s;
+      RETURN_IF_ERROR(ReadFile(i));
       ++report_.files;
     }
     while (!window_.empty()) {
-      if (Status s = EmitEarliest(); !s.ok()) return s;
+      RETURN_IF_ERROR(EmitEarliest());
     }
     return Flush();
   }
@@ -66,22 +65,20 @@ class EasemobImporter {
 
  private:
   Status ReadFile(size_t index) {
-    auto source = EasemobSource::Open(files_[index]);
-    if (!source.ok()) return source.status();
+    ASSIGN_OR_RETURN(auto source, EasemobSource::Open(files_[index]));
     const int64_t done_before = report_.bytes_read;
     while (true) {
-      auto item = (*source)->Next();
-      if (!item.ok()) return item.status();
-      if (!*item) break;
+      ASSIGN_OR_RETURN(auto item, source->Next());
+      if (!item) break;
       ++report_.records;
-      report_.bytes_read = done_before + (*source)->consumed_bytes();
-      if (!(*item)->record) {
-        Reject(index, (*item)->line, (*item)->error);
+      report_.bytes_read = done_before + source->consumed_bytes();
+      if (!item->record) {
+        Reject(index, item->line, item->error);
         continue;
       }
-      if (Status s = Accept(index, (*item)->line, *(*item)->record); !s.ok()) return s;
+      RETURN_IF_ERROR(Accept(index, item->line, *item->record));
     }
-    report_.bytes_read = done_before + (*source)->total_bytes();
+    report_.bytes_read = done_before + source->total_bytes();
     return Status::Ok();
   }
 
@@ -142,10 +139,9 @@ class EasemobImporter {
     last_emitted_ms_ = std::max(last_emitted_ms_, p.ts);
     if (++emitted_since_sweep_ >= kEvictEvery) EvictIdlePairs();
 
-    auto chat_id = ChatFor(p);
-    if (!chat_id.ok()) return chat_id.status();
+    ASSIGN_OR_RETURN(auto chat_id, ChatFor(p));
     Chat chat;
-    chat.id = std::move(*chat_id);
+    chat.id = std::move(chat_id);
     chat.channel = options_.channel;
     chat.user_id = p.user;
     chat.operator_id = p.op;
@@ -179,12 +175,11 @@ class EasemobImporter {
       return it->second.chat_id;
     }
     if (it == pairs_.end() && p.ts - *run_start_ms_ <= gap) {
-      auto prior = ContinuableChat(p);
-      if (!prior.ok()) return prior.status();
-      if (*prior) {
+      ASSIGN_OR_RETURN(auto prior, ContinuableChat(p));
+      if (prior) {
         ++report_.chats_continued;
-        pairs_[key] = {**prior, p.ts};
-        return **prior;
+        pairs_[key] = {*prior, p.ts};
+        return *prior;
       }
     }
     // Derived from what identifies the conversation's start, so a re-run finds the same id.
@@ -210,10 +205,9 @@ class EasemobImporter {
     f.since_ms = p.ts - options_.idle_gap_ms;
     f.until_ms = p.ts + 1;
     f.limit = 1;
-    auto list = store_.ListChats(f);
-    if (!list.ok()) return list.status();
-    if (list->chats.empty()) return std::optional<std::string>();
-    const Chat& c = list->chats.front();
+    ASSIGN_OR_RETURN(auto list, store_.ListChats(f));
+    if (list.chats.empty()) return std::optional<std::string>();
+    const Chat& c = list.chats.front();
     if (c.last_message_ms && *c.last_message_ms <= p.ts &&
         p.ts - *c.last_message_ms <= options_.idle_gap_ms) {
       return std::optional<std::string>(c.id);
@@ -223,10 +217,9 @@ class EasemobImporter {
 
   Status Flush() {
     if (batch_.empty()) return Status::Ok();
-    auto counts = store_.Import(batch_);
-    if (!counts.ok()) return counts.status();
-    report_.inserted += counts->inserted;
-    report_.duplicates += counts->duplicates;
+    ASSIGN_OR_RETURN(auto counts, store_.Import(batch_));
+    report_.inserted += counts.inserted;
+    report_.duplicates += counts.duplicates;
     batch_.clear();
     if (options_.on_progress) options_.on_progress(report_);
     return Status::Ok();
@@ -264,9 +257,9 @@ Status CheckOptions(const EasemobImportOptions& o) {
 
 Result<EasemobImportReport> ImportEasemob(const std::vector<std::string>& files, Store& store,
                                           const EasemobImportOptions& options) {
-  if (Status s = CheckOptions(options); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckOptions(options));
   EasemobImporter importer(files, store, options);
-  if (Status s = importer.Run(); !s.ok()) return s;
+  RETURN_IF_ERROR(importer.Run());
   return importer.report();
 }
 

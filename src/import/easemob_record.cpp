@@ -199,9 +199,8 @@ Result<EasemobRecord> ParseEasemobRecord(const boost::json::object& record,
   r.from = *from;
   r.to = *to;
 
-  auto key = ChatKeyOf(*payload, chat_key_path);
-  if (!key.ok()) return key.status();
-  r.chat_key = *key;
+  ASSIGN_OR_RETURN(auto key, ChatKeyOf(*payload, chat_key_path));
+  r.chat_key = key;
 
   auto ext = ObjectOf(Member(*payload, "ext"));
   if (!ext) return Bad("payload.ext is not an object");

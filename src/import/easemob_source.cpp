@@ -110,7 +110,7 @@ Result<std::unique_ptr<EasemobSource>> EasemobSource::Open(const std::string& pa
     return Status::InvalidArgument("cannot open " + path);
   }
   source->total_bytes_ = st.st_size;
-  if (Status s = source->Reopen(); !s.ok()) return s;
+  RETURN_IF_ERROR(source->Reopen());
   return source;
 }
 
@@ -174,9 +174,8 @@ Status EasemobSource::StartDocument(std::string first_line) {
   text += '\n';
   std::string line;
   while (true) {
-    auto more = ReadLine(&line);
-    if (!more.ok()) return more.status();
-    if (!*more) break;
+    ASSIGN_OR_RETURN(auto more, ReadLine(&line));
+    if (!more) break;
     text += line;
     text += '\n';
     // Too big for a REST page: a file of records (whose first line is broken), so read lines.
@@ -222,23 +221,21 @@ Result<std::optional<EasemobSource::Item>> EasemobSource::Next() {
     started_ = true;
     bool found = false;
     while (!found) {
-      auto more = ReadLine(&line);
-      if (!more.ok()) return more.status();
-      if (!*more) return Out();
+      ASSIGN_OR_RETURN(auto more, ReadLine(&line));
+      if (!more) return Out();
       found = !IsBlank(line);
     }
     Item first = ParseItem(line_no_, line);
     if (first.record && !first.record->contains("entities")) return Out(std::move(first));
-    if (Status s = StartDocument(std::move(line)); !s.ok()) return s;
+    RETURN_IF_ERROR(StartDocument(std::move(line)));
   }
   if (document_mode_) {
     if (next_item_ >= items_.size()) return Out();
     return Out(std::move(items_[next_item_++]));
   }
   while (true) {
-    auto more = ReadLine(&line);
-    if (!more.ok()) return more.status();
-    if (!*more) return Out();
+    ASSIGN_OR_RETURN(auto more, ReadLine(&line));
+    if (!more) return Out();
     if (!IsBlank(line)) return Out(ParseItem(line_no_, line));
   }
 }

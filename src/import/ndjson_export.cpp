@@ -59,7 +59,7 @@ Result<NdjsonExportReport> ExportNdjson(Store& store, const ExportFilter& filter
     return buffer.size() >= kFlushBytes ? flush() : Status::Ok();
   });
   if (!s.ok()) return s;
-  if (Status f = flush(); !f.ok()) return f;
+  RETURN_IF_ERROR(flush());
   out.flush();
   if (!out) return Status::Unavailable("cannot write the export");
   return report;

@@ -20,9 +20,8 @@ Result<NdjsonImportReport> ImportNdjson(std::istream& in, Store& store,
   auto flush = [&]() -> Status {
     if (filled == 0) return Status::Ok();
     batch.resize(filled);
-    auto next = pipeline.Push(std::move(batch));
-    if (!next.ok()) return next.status();
-    batch = std::move(*next);
+    ASSIGN_OR_RETURN(auto next, pipeline.Push(std::move(batch)));
+    batch = std::move(next);
     batch.reserve(options.batch_size);
     filled = 0;
     if (options.on_progress) {
@@ -45,14 +44,13 @@ Result<NdjsonImportReport> ImportNdjson(std::istream& in, Store& store,
       continue;
     }
     if (++filled >= options.batch_size) {
-      if (Status s = flush(); !s.ok()) return s;
+      RETURN_IF_ERROR(flush());
     }
   }
-  if (Status s = flush(); !s.ok()) return s;
-  auto stored = pipeline.Finish();
-  if (!stored.ok()) return stored.status();
-  report.inserted = stored->inserted;
-  report.duplicates = stored->duplicates;
+  RETURN_IF_ERROR(flush());
+  ASSIGN_OR_RETURN(auto stored, pipeline.Finish());
+  report.inserted = stored.inserted;
+  report.duplicates = stored.duplicates;
   if (options.on_progress) options.on_progress(report);
   return report;
 }

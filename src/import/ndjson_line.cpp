@@ -66,61 +66,47 @@ Field FieldOf(std::string_view key) {
 // The tree reader: the line as a JSON tree, read with the API's field helpers.
 Result<ImportRecord> ReadTreeLine(std::string_view line, const std::string& default_channel,
                                   boost::json::storage_ptr tree) {
-  auto body = ParseBodyObject(line, std::move(tree));
-  if (!body.ok()) return body.status();
+  ASSIGN_OR_RETURN(auto body, ParseBodyObject(line, std::move(tree)));
   ImportRecord r;
-  auto chat_id = RequiredString(*body, "chatId");
-  if (!chat_id.ok()) return chat_id.status();
-  r.chat.id = *chat_id;
-  auto channel = OptionalString(*body, "channel");
-  if (!channel.ok()) return channel.status();
-  r.chat.channel = channel->value_or(default_channel);
+  ASSIGN_OR_RETURN(auto chat_id, RequiredString(body, "chatId"));
+  r.chat.id = chat_id;
+  ASSIGN_OR_RETURN(auto channel, OptionalString(body, "channel"));
+  r.chat.channel = channel.value_or(default_channel);
   if (r.chat.channel.empty()) return FieldError("channel");
-  auto user = RequiredString(*body, "userId");
-  if (!user.ok()) return user.status();
-  r.chat.user_id = *user;
-  auto op = OptionalString(*body, "operatorId");
-  if (!op.ok()) return op.status();
-  r.chat.operator_id = *op;
-  auto status = OptionalInt(*body, "chatStatus", 0, 1000);
-  if (!status.ok()) return status.status();
-  auto chat_status = ChatStatusFromCode(status->value_or(3));
+  ASSIGN_OR_RETURN(auto user, RequiredString(body, "userId"));
+  r.chat.user_id = user;
+  ASSIGN_OR_RETURN(auto op, OptionalString(body, "operatorId"));
+  r.chat.operator_id = op;
+  ASSIGN_OR_RETURN(auto status, OptionalInt(body, "chatStatus", 0, 1000));
+  auto chat_status = ChatStatusFromCode(status.value_or(3));
   if (!chat_status) return FieldError("chatStatus");
   r.chat.status = *chat_status;
-  auto chat_ext = OptionalObjectText(*body, "chatExt");
-  if (!chat_ext.ok()) return chat_ext.status();
-  r.chat.ext = std::move(*chat_ext);
+  ASSIGN_OR_RETURN(auto chat_ext, OptionalObjectText(body, "chatExt"));
+  r.chat.ext = std::move(chat_ext);
 
-  auto content = ParseMessageContent(*body);
-  if (!content.ok()) return content.status();
-  r.message = std::move(*content);
-  auto umid = RequiredString(*body, "userMessageId");
-  if (!umid.ok()) return umid.status();
-  r.message.user_message_id = *umid;
-  auto from = OptionalString(*body, "from");
-  if (!from.ok()) return from.status();
-  if (!*from) {
-    from = OptionalString(*body, "form");
-    if (!from.ok()) return from.status();
+  ASSIGN_OR_RETURN(auto content, ParseMessageContent(body));
+  r.message = std::move(content);
+  ASSIGN_OR_RETURN(auto umid, RequiredString(body, "userMessageId"));
+  r.message.user_message_id = umid;
+  ASSIGN_OR_RETURN(auto from, OptionalString(body, "from"));
+  if (!from) {
+    ASSIGN_OR_RETURN(from, OptionalString(body, "form"));
   }
-  if (!*from) return FieldError("from");
-  r.message.from = **from;
-  auto to = OptionalString(*body, "to");
-  if (!to.ok()) return to.status();
-  r.message.to = to->value_or("");
+  if (!from) return FieldError("from");
+  r.message.from = *from;
+  ASSIGN_OR_RETURN(auto to, OptionalString(body, "to"));
+  r.message.to = to.value_or("");
 
   // createTime: Unix ms here (generator) or the wire's local text (export); timestamp wins.
-  auto ts = OptionalInt(*body, "timestamp", 0, kMaxTimestampMs);
-  if (!ts.ok()) return ts.status();
-  std::optional<int64_t> ms = *ts;
+  ASSIGN_OR_RETURN(auto ts, OptionalInt(body, "timestamp", 0, kMaxTimestampMs));
+  std::optional<int64_t> ms = ts;
   if (!ms) {
-    auto it = body->find("createTime");
-    if (it != body->end() && it->value().is_string()) {
+    auto it = body.find("createTime");
+    if (it != body.end() && it->value().is_string()) {
       ms = ParseLocalTime(it->value().get_string());
     } else {
-      auto n = OptionalInt(*body, "createTime", 0, kMaxTimestampMs);
-      if (!n.ok()) return n.status();
-      ms = *n;
+      ASSIGN_OR_RETURN(auto n, OptionalInt(body, "createTime", 0, kMaxTimestampMs));
+      ms = n;
     }
   }
   if (!ms) return FieldError("createTime");
@@ -532,9 +518,9 @@ Status NdjsonLineReader::ReadTree(std::string_view line, ImportRecord& out) {
   // The tree lives in a buffer on the stack, not in a heap allocation per node.
   unsigned char buffer[16 * 1024];
   boost::json::monotonic_resource tree(buffer, sizeof buffer);
-  auto record = ReadTreeLine(line, default_channel_, boost::json::storage_ptr(&tree));
-  if (!record.ok()) return record.status();
-  out = std::move(*record);
+  ASSIGN_OR_RETURN(auto record,
+                   ReadTreeLine(line, default_channel_, boost::json::storage_ptr(&tree)));
+  out = std::move(record);
   return Status::Ok();
 }
 

@@ -74,14 +74,13 @@ Status WriteTranscript(Store& store, const Chat& chat, TranscriptFormat format,
                                             : chat.message_count;
   for (int64_t first = std::max<int64_t>(1, options.first_seq); first <= last; first += kPage) {
     SeqRange range{first, std::min(last, first + kPage - 1), false};
-    auto messages = store.ReadMessages(chat.channel, chat.id, range);
-    if (!messages.ok()) return messages.status();
-    for (const Message& m : *messages) {
+    ASSIGN_OR_RETURN(auto messages, store.ReadMessages(chat.channel, chat.id, range));
+    for (const Message& m : messages) {
       renderer->Add(m, out);
       if (over_cap()) return too_large();
       fitted = m.seq;
       if (out.size() >= kChunkBytes) {
-        if (Status s = sink(out); !s.ok()) return s;
+        RETURN_IF_ERROR(sink(out));
         sent += static_cast<int64_t>(out.size());
         out.clear();
       }
