@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "api/api.hpp"
-#include "codec/message_codec.hpp"
 #include "auth/signature.hpp"
+#include "codec/message_codec.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
 
@@ -62,10 +62,13 @@ Fixture& Shared() {
 }
 
 void BM_Md5Signature(benchmark::State& state) {
-  QueryParams params = {{"apiVersion", "01"}, {"client", "70374ddd0f3641368d419b2d93127b8f"},
-                        {"channel", "eba920d452d34adb8f2badb08b9e69bb"}, {"version", "2.0"}};
+  QueryParams params = {{"apiVersion", "01"},
+                        {"client", "70374ddd0f3641368d419b2d93127b8f"},
+                        {"channel", "eba920d452d34adb8f2badb08b9e69bb"},
+                        {"version", "2.0"}};
   for (auto _ : state) {
-    benchmark::DoNotOptimize(ComputeSignature(SignMethod::kMd5, kHistoryTarget, CanonicalQuery(params), kBody, "s"));
+    benchmark::DoNotOptimize(
+        ComputeSignature(SignMethod::kMd5, kHistoryTarget, CanonicalQuery(params), kBody, "s"));
   }
 }
 BENCHMARK(BM_Md5Signature);
@@ -75,7 +78,8 @@ void BM_ReadPage(benchmark::State& state) {
   std::mt19937 rng(1);
   for (auto _ : state) {
     int64_t page = rng() % 500;
-    auto r = store.ReadMessages("ch", "u000103b6237d8f94447ab3bd6cbe9c89d70a", {page * 20 + 1, page * 20 + 20, false});
+    auto r = store.ReadMessages("ch", "u000103b6237d8f94447ab3bd6cbe9c89d70a",
+                                {page * 20 + 1, page * 20 + 20, false});
     benchmark::DoNotOptimize(r);
   }
 }
@@ -112,10 +116,14 @@ void BM_HandleHistory(benchmark::State& state) {
   for (int i = 0; i < 256; ++i) {
     std::string body = R"({"chatId":"u000103b6237d8f94447ab3bd6cbe9c89d70a","pageNum":)" +
                        std::to_string(1 + rng() % 500) + R"(,"pageSize":20})";
-    QueryParams params = {{"apiVersion", "01"}, {"client", "c"}, {"channel", "ch"}, {"version", "2.0"}};
-    std::string sign = ComputeSignature(SignMethod::kMd5, kHistoryTarget, CanonicalQuery(params), body, "secret");
+    QueryParams params = {
+        {"apiVersion", "01"}, {"client", "c"}, {"channel", "ch"}, {"version", "2.0"}};
+    std::string sign =
+        ComputeSignature(SignMethod::kMd5, kHistoryTarget, CanonicalQuery(params), body, "secret");
     requests.emplace_back(
-        "/op/v2/operatorToUserChatMessages?apiVersion=01&client=c&channel=ch&version=2.0&sign=" + sign, body);
+        "/op/v2/operatorToUserChatMessages?apiVersion=01&client=c&channel=ch&version=2.0&sign=" +
+            sign,
+        body);
   }
   size_t i = 0;
   for (auto _ : state) {
@@ -134,8 +142,8 @@ void BM_DurableAppend(benchmark::State& state) {
     std::string dir = std::filesystem::temp_directory_path() / ("opchat-append-" + RandomHex(4));
     return OpenStore("sqlite:" + dir + "/a.db")->release();  // lives until the process exits
   }();
-  std::string chat_id = "u0001append-" + std::to_string(state.threads()) + "-" +
-                        std::to_string(state.thread_index());
+  std::string chat_id =
+      "u0001append-" + std::to_string(state.threads()) + "-" + std::to_string(state.thread_index());
   Chat chat;
   chat.id = chat_id;
   chat.channel = "ch";

@@ -9,9 +9,18 @@
 #include "fuzz_target_support.hpp"
 
 namespace {
-constexpr const char* kEndpoints[] = {
-    "operatorToUserChatMessages", "createChat", "acceptChat", "suspendChat", "resumeChat",
-    "endChat", "deleteChat", "sendMessage", "chats", "chatInfo", "searchMessages", "chatTranscript"};
+constexpr const char* kEndpoints[] = {"operatorToUserChatMessages",
+                                      "createChat",
+                                      "acceptChat",
+                                      "suspendChat",
+                                      "resumeChat",
+                                      "endChat",
+                                      "deleteChat",
+                                      "sendMessage",
+                                      "chats",
+                                      "chatInfo",
+                                      "searchMessages",
+                                      "chatTranscript"};
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -23,9 +32,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // A fresh timestamp and nonce for every input: write endpoints require them.
   static uint64_t nonce = 0;
   std::string path = "/op/v2/" + name;
-  QuerySigning signing{"fuzz", "secret", fuzz::Harness::kChannel, SignMethod::kHmacSha256,
-                       {"POST", path},
-                       {{"timestamp", std::to_string(NowMillis())}, {"nonce", std::to_string(++nonce)}}};
+  QuerySigning signing{
+      "fuzz",
+      "secret",
+      fuzz::Harness::kChannel,
+      SignMethod::kHmacSha256,
+      {"POST", path},
+      {{"timestamp", std::to_string(NowMillis())}, {"nonce", std::to_string(++nonce)}}};
   std::string target = path + "?" + SignedQueryString(signing, body);
   ApiResponse r = h.api->Handle({"POST", target, "application/json", body});
   fuzz::CheckIsEnvelope(r.body);

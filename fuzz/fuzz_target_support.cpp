@@ -16,7 +16,8 @@ Harness& SharedHarness() {
   static Harness* h = [] {
     auto* h = new Harness;
     (void)SetProcessTimeZone("Asia/Shanghai");
-    std::string dir = std::filesystem::temp_directory_path() / ("opchat-fuzz-" + std::to_string(getpid()));
+    std::string dir =
+        std::filesystem::temp_directory_path() / ("opchat-fuzz-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
     h->store = std::move(*OpenStore("sqlite:" + dir + "/f.db", {"normal", 2}));
     (void)h->store->AddClient({"fuzz", "fuzz", "secret", true, {Harness::kChannel}, 0});

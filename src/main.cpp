@@ -1,4 +1,5 @@
-// opchat: the Op API v2 chat-history service. One binary, one subcommand per job (docs/configuration.md).
+// opchat: the Op API v2 chat-history service. One binary, one subcommand per job
+// (docs/configuration.md).
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"

@@ -46,8 +46,9 @@ TEST_P(AuthTest, ChatOfAnotherChannelIsAnsweredAsMissing) {
   EXPECT_EQ(r.Json().at("message"), missing.Json().at("message")) << "no existence leak";
   const std::string send_fields = R"(,"direction":"userToOperator","type":"txt","msg":"x")";
   for (std::string name : {"chatInfo", "endChat", "sendMessage"}) {
-    auto w = Call(server_->port(), cred_, name,
-                  R"({"chatId":")" + theirs + "\"" + (name == "sendMessage" ? send_fields : "") + "}");
+    auto w =
+        Call(server_->port(), cred_, name,
+             R"({"chatId":")" + theirs + "\"" + (name == "sendMessage" ? send_fields : "") + "}");
     EXPECT_EQ(w.status, 404) << name << ": " << w.body;
   }
 }
@@ -60,7 +61,8 @@ TEST_P(AuthTest, TimestampWindowAndReplayedNonce) {
   EXPECT_EQ(replay.status, 401);
   EXPECT_NE(replay.body.find("nonce"), std::string::npos);
   std::string old = std::to_string(NowMillis() - 301'000);
-  EXPECT_EQ(PostSigned(SignedQuery(cred_, body_, {{"timestamp", old}, {"nonce", "n-2"}})).status, 401);
+  EXPECT_EQ(PostSigned(SignedQuery(cred_, body_, {{"timestamp", old}, {"nonce", "n-2"}})).status,
+            401);
   EXPECT_EQ(PostSigned(SignedQuery(cred_, body_, {{"timestamp", "soon"}})).status, 401);
 }
 
@@ -78,7 +80,8 @@ TEST_P(AuthTest, DisablingAClientTakesEffectWithinASecond) {
 
 TEST_P(AuthTest, SecretRotationFromTheCommandLine) {
   int code = -1;
-  std::string out = RunOpchat({"client", "rotate", "--config", server_->config_path(), cred_.client}, &code);
+  std::string out =
+      RunOpchat({"client", "rotate", "--config", server_->config_path(), cred_.client}, &code);
   ASSERT_EQ(code, 0) << out;
   Credential rotated = cred_;
   rotated.secret = std::string(boost::json::parse(out).at("secret").as_string());
@@ -86,7 +89,8 @@ TEST_P(AuthTest, SecretRotationFromTheCommandLine) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   EXPECT_EQ(PostSigned(SignedQuery(cred_, body_)).status, 200) << "the old secret still works";
   EXPECT_EQ(PostSigned(SignedQuery(rotated, body_)).status, 200) << "and so does the new one";
-  RunOpchat({"client", "rotate", "--config", server_->config_path(), cred_.client, "--finish"}, &code);
+  RunOpchat({"client", "rotate", "--config", server_->config_path(), cred_.client, "--finish"},
+            &code);
   ASSERT_EQ(code, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   EXPECT_EQ(PostSigned(SignedQuery(cred_, body_)).status, 401) << "the old secret is refused";
@@ -104,10 +108,11 @@ TEST_P(AuthTest, RequireTimestampMode) {
   std::string body = "{}";
   auto plain = Post(strict.port(), "/op/v2/chats?" + SignedQuery(c, body), body);
   EXPECT_EQ(plain.status, 401);
-  auto stamped = Post(strict.port(),
-                      "/op/v2/chats?" + SignedQuery(c, body, {{"timestamp", std::to_string(NowMillis())},
-                                                             {"nonce", "abc"}}),
-                      body);
+  auto stamped =
+      Post(strict.port(),
+           "/op/v2/chats?" +
+               SignedQuery(c, body, {{"timestamp", std::to_string(NowMillis())}, {"nonce", "abc"}}),
+           body);
   EXPECT_EQ(stamped.status, 200) << stamped.body;
 }
 

@@ -70,8 +70,9 @@ class DataTest : public ::testing::TestWithParam<std::string> {
 
   json::object ImportEasemob(const std::vector<std::string>& files, int expect_code = 0,
                              std::string* err = nullptr) {
-    std::vector<std::string> args = {"import", "easemob", "--config", server_->config_path(),
-                                     "--channel", cred_.channel, "--operator-prefix", "kf_"};
+    std::vector<std::string> args = {
+        "import",    "easemob",     "--config",          server_->config_path(),
+        "--channel", cred_.channel, "--operator-prefix", "kf_"};
     args.insert(args.end(), files.begin(), files.end());
     auto r = Cli(args);
     EXPECT_EQ(r.code, expect_code) << r.err;
@@ -134,12 +135,15 @@ TEST_P(DataTest, EasemobImportMapsEveryBodyTypeFromBothShapesAndGzip) {
   EXPECT_EQ(img.at("secret"), "DRGM8OZrEeO1vafuJSo2IjHBeKlIhDp0GCnFu54xOF3M6KLr");
   EXPECT_EQ(img.at("file_length"), "128827");
   EXPECT_EQ(std::string(img.at("getUrl").as_string())
-                .rfind("http://media.example.com/easemob-demo/kefu/chatfiles/65e54a4a-fd0b-11e3-b821-ebde7b50cc4b?", 0),
+                .rfind("http://media.example.com/easemob-demo/kefu/chatfiles/"
+                       "65e54a4a-fd0b-11e3-b821-ebde7b50cc4b?",
+                       0),
             0u);
   EXPECT_EQ(msgs[3].at("length"), "10");
   EXPECT_EQ(msgs[3].at("file_length"), "6630");
-  EXPECT_EQ(msgs[4].at("thumb"),
-            "https://a1.easemob.com/easemob-demo/kefu/chatfiles/67279b20-7f69-11e4-8eee-21d3334b3a97");
+  EXPECT_EQ(
+      msgs[4].at("thumb"),
+      "https://a1.easemob.com/easemob-demo/kefu/chatfiles/67279b20-7f69-11e4-8eee-21d3334b3a97");
   EXPECT_EQ(msgs[4].at("thumb_secret"), "ZyebKn9pEeSSfY03ROk7ND24zUf74s7HpPN1oMV-1JxN2O2I");
   EXPECT_EQ(msgs[5].at("addr"), "西城区西便门桥");
   EXPECT_EQ(msgs[5].at("lat"), 39.9053);
@@ -182,8 +186,8 @@ TEST_P(DataTest, EasemobImportMapsEveryBodyTypeFromBothShapesAndGzip) {
   EXPECT_EQ(ChatsOf("u_zhaoliu").size(), 1u);
 
   // Everything again, in one run: nothing is added twice.
-  auto again = ImportEasemob({kFixtures + "/rest_chatmessages.json",
-                              kFixtures + "/history_2024031510.ndjson", gz});
+  auto again = ImportEasemob(
+      {kFixtures + "/rest_chatmessages.json", kFixtures + "/history_2024031510.ndjson", gz});
   EXPECT_EQ(again["inserted"], 0);
   EXPECT_EQ(again["duplicates"], 19);
   EXPECT_EQ(ChatsOf("u_wangwu").size(), 2u);
@@ -197,7 +201,8 @@ TEST_P(DataTest, EasemobBadRecordsAreReportedWithFileAndLine) {
   for (int line : {2, 3, 4, 5, 8, 9}) {
     EXPECT_NE(err.find("bad_records.ndjson:" + std::to_string(line) + ": skipped: "),
               std::string::npos)
-        << line << "\n" << err;
+        << line << "\n"
+        << err;
   }
   EXPECT_EQ(err.find("bad_records.ndjson:1:"), std::string::npos);
   auto sunqi = ChatsOf("u_sunqi");
@@ -237,13 +242,15 @@ TEST_P(DataTest, ExportImportExportIsByteIdenticalAcrossBackEnds) {
   }
 
   // One chat; a time window.
-  auto one = Cli({"export", "--config", server_->config_path(), "--channel", cred_.channel,
-                  "--chat", chat});
+  auto one = Cli(
+      {"export", "--config", server_->config_path(), "--channel", cred_.channel, "--chat", chat});
   EXPECT_EQ(std::count(one.out.begin(), one.out.end(), '\n'), 9);
   auto window = Cli({"export", "--config", server_->config_path(), "--channel", cred_.channel,
                      "--since", "2024-03-15 10:00:02", "--until", "1710468004000"});
   EXPECT_EQ(std::count(window.out.begin(), window.out.end(), '\n'), 4);
-  EXPECT_NE(Cli({"export", "--config", server_->config_path(), "--chat", chat, "--channel", "x"}).code, 0);
+  EXPECT_NE(
+      Cli({"export", "--config", server_->config_path(), "--chat", chat, "--channel", "x"}).code,
+      0);
   EXPECT_NE(Cli({"export", "--config", server_->config_path(), "--chat", chat}).code, 0)
       << "a chat id names a chat only with its channel";
 }
@@ -252,8 +259,8 @@ TEST_P(DataTest, ExportImportExportIsByteIdenticalAcrossBackEnds) {
 // chat of that id; A's chat and history are not touched.
 TEST_P(DataTest, ImportNdjsonIntoAnotherChannelNeverWritesIntoThatChannelsChat) {
   std::string chat = CreateChat(server_->port(), cred_, "u_a");
-  Ok("sendMessage", R"({"chatId":")" + chat +
-                        R"(","direction":"userToOperator","type":"txt","msg":"a's own"})");
+  Ok("sendMessage",
+     R"({"chatId":")" + chat + R"(","direction":"userToOperator","type":"txt","msg":"a's own"})");
   const auto before = History(chat);
   ASSERT_EQ(before.size(), 1u);
   Credential other = server_->AddClient();
@@ -262,8 +269,8 @@ TEST_P(DataTest, ImportNdjsonIntoAnotherChannelNeverWritesIntoThatChannelsChat) 
                       << R"(","userId":"u_b","userMessageId":"164556432430072999","from":"u_b",)"
                       << R"("to":"kf_1","type":"txt","msg":"b's import","timestamp":1710468000000})"
                       << "\n";
-  auto r = Cli({"import", "ndjson", "--config", server_->config_path(), "--channel", other.channel,
-                file});
+  auto r = Cli(
+      {"import", "ndjson", "--config", server_->config_path(), "--channel", other.channel, file});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out).at("inserted"), 1);
 
@@ -306,20 +313,25 @@ TEST_P(DataTest, TranscriptsInEveryFormatFromTheCliAndTheApi) {
       EXPECT_EQ(data["contentType"], "text/csv; charset=utf-8");
       EXPECT_NE(content.find("2024-03-15 10:00:00,用户,u_transcript,kf_007,txt,"
                              "\"你好，我要退款 \"\"急\"\" \\ <b>\""),
-                std::string::npos) << content;
+                std::string::npos)
+          << content;
       EXPECT_EQ(std::count(cli.begin(), cli.end(), '\n'), 10);
     } else {
       EXPECT_EQ(content.rfind("<!DOCTYPE html>", 0), 0u);
       EXPECT_NE(content.find("你好，我要退款 &quot;急&quot; \\ &lt;b&gt;"), std::string::npos);
-      EXPECT_NE(content.find("<img src=\"http://media.example.com/img/a%201.jpg?"), std::string::npos);
+      EXPECT_NE(content.find("<img src=\"http://media.example.com/img/a%201.jpg?"),
+                std::string::npos);
       EXPECT_NE(content.find("msg operator"), std::string::npos);
       EXPECT_EQ(cli.rfind("<!DOCTYPE html>", 0), 0u);
     }
   }
   // Another channel's chat is not found; an unknown format is refused.
   Credential other = server_->AddClient();
-  EXPECT_EQ(Call(server_->port(), other, "chatTranscript", R"({"chatId":")" + chat + R"("})").status, 404);
-  auto bad = Call(server_->port(), cred_, "chatTranscript", R"({"chatId":")" + chat + R"(","format":"pdf"})");
+  EXPECT_EQ(
+      Call(server_->port(), other, "chatTranscript", R"({"chatId":")" + chat + R"("})").status,
+      404);
+  auto bad = Call(server_->port(), cred_, "chatTranscript",
+                  R"({"chatId":")" + chat + R"(","format":"pdf"})");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("format"), std::string::npos);
 }
@@ -344,8 +356,9 @@ TEST_P(DataTest, SearchFindsChineseKeywordsOfEveryLengthInTheSignedChannelOnly) 
   };
   // Two characters (no trigram index help), three, and more; newest first.
   auto two = search(R"({"keyword":"退款"})");
-  EXPECT_EQ(two.first, (std::vector<std::string>{"【退款】单已经提交了吗", "好的，请提供【退款】单号",
-                                                 "你好，我要【退款】 \"急\" \\ <b>"}));
+  EXPECT_EQ(two.first,
+            (std::vector<std::string>{"【退款】单已经提交了吗", "好的，请提供【退款】单号",
+                                      "你好，我要【退款】 \"急\" \\ <b>"}));
   EXPECT_EQ(two.second, 3);
   EXPECT_EQ(Ok("searchMessages", R"({"keyword":"退款"})")["page"].at("totalExact"), true)
       << "below the count limit the total is exact";
@@ -354,7 +367,9 @@ TEST_P(DataTest, SearchFindsChineseKeywordsOfEveryLengthInTheSignedChannelOnly) 
   EXPECT_EQ(search(R"({"keyword":"请提供退款单号"})").second, 1);
   EXPECT_EQ(search(R"({"keyword":" 退款 ","chatId":")" + a + R"("})").second, 2);
   EXPECT_EQ(search(R"({"keyword":"typing","type":"cmd"})").second, 1);
-  EXPECT_EQ(search(R"({"keyword":"退款","since":"2024-03-15 10:00:01","until":1710468002000})").second, 1);
+  EXPECT_EQ(
+      search(R"({"keyword":"退款","since":"2024-03-15 10:00:01","until":1710468002000})").second,
+      1);
 
   auto page = Ok("searchMessages", R"({"keyword":"退款","pageNum":"2","pageSize":2})");
   auto& hits = page["data"].as_object()["hits"].as_array();
@@ -369,9 +384,12 @@ TEST_P(DataTest, SearchFindsChineseKeywordsOfEveryLengthInTheSignedChannelOnly) 
   ASSERT_EQ(theirs.status, 200);
   EXPECT_EQ(theirs.Json().at("page").at("total"), 1);
   EXPECT_EQ(Call(server_->port(), other, "searchMessages",
-                 R"({"keyword":"退款","chatId":")" + a + R"("})").status, 404);
-  for (const char* body : {R"({})", R"({"keyword":""})", R"({"keyword":"   "})",
-                           R"({"keyword":"退款","type":"pdf"})", R"({"keyword":"退款","pageSize":1000})"}) {
+                 R"({"keyword":"退款","chatId":")" + a + R"("})")
+                .status,
+            404);
+  for (const char* body :
+       {R"({})", R"({"keyword":""})", R"({"keyword":"   "})", R"({"keyword":"退款","type":"pdf"})",
+        R"({"keyword":"退款","pageSize":1000})"}) {
     EXPECT_EQ(Call(server_->port(), cred_, "searchMessages", body).status, 400) << body;
   }
 }
@@ -393,8 +411,10 @@ TEST_P(DataTest, SearchIndexIsCaughtUpByTheServerOrAfterAnImport) {
   EXPECT_EQ(indexed_by_catch_up({"--config", server_->config_path()}), 0);
 
   const std::string dir = server_->dir();
-  ASSERT_EQ(Cli({"export", "--config", server_->config_path(), "--channel", cred_.channel,
-                 "--out", dir + "/all.ndjson"}).code, 0);
+  ASSERT_EQ(Cli({"export", "--config", server_->config_path(), "--channel", cred_.channel, "--out",
+                 dir + "/all.ndjson"})
+                .code,
+            0);
   const std::string fresh = "sqlite:" + dir + "/deferred.db";
   auto deferred = Cli({"import", "ndjson", "--defer-index", "--db", fresh, dir + "/all.ndjson"});
   ASSERT_EQ(deferred.code, 0) << deferred.err;
@@ -413,10 +433,11 @@ TEST(DataCliTest, SubcommandsHaveHelpAndRefuseIncompleteFlags) {
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << args[0];
   }
   const std::string db = "sqlite:" + (std::filesystem::temp_directory_path() /
-                                      ("opchat-data-cli-" + RandomHex(4) + ".db")).string();
+                                      ("opchat-data-cli-" + RandomHex(4) + ".db"))
+                                         .string();
   // No operator rule: which side is the customer cannot be told.
-  auto no_rule = Cli({"import", "easemob", "--db", db, "--channel", "c",
-                      kFixtures + "/rest_chatmessages.json"});
+  auto no_rule = Cli(
+      {"import", "easemob", "--db", db, "--channel", "c", kFixtures + "/rest_chatmessages.json"});
   EXPECT_EQ(no_rule.code, 2);
   EXPECT_NE(no_rule.err.find("--operator"), std::string::npos) << no_rule.err;
   EXPECT_NE(Cli({"transcript", "--db", db, "--channel", "c", "--chat", "nope"}).code, 0);

@@ -31,8 +31,9 @@ TEST_P(DurabilityTest, AcknowledgedMessagesSurviveSigkill) {
       for (int i = 0; !stop && i < 100000; ++i) {
         std::string id = "c" + std::to_string(c) + "-" + std::to_string(i);
         auto r = Call(server.port(), cred, "sendMessage",
-                      R"({"chatId":")" + chats[c] + R"(","direction":"userToOperator","type":"txt","msg":")" +
-                          id + R"(","userMessageId":")" + id + R"("})");
+                      R"({"chatId":")" + chats[c] +
+                          R"(","direction":"userToOperator","type":"txt","msg":")" + id +
+                          R"(","userMessageId":")" + id + R"("})");
         if (r.status == 200) {
           acked[c].push_back(id);
         } else {

@@ -1,5 +1,5 @@
-// Every error of docs/api.md, "Errors", over real HTTP: the envelope, the code and the HTTP status agree,
-// the message names the problem, and the server keeps answering.
+// Every error of docs/api.md, "Errors", over real HTTP: the envelope, the code and the HTTP status
+// agree, the message names the problem, and the server keeps answering.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -52,7 +52,8 @@ TEST_P(ErrorsTest, InvalidParametersAre400NamingTheField) {
   ExpectError(History(R"({"chatId":"x","pageNum":1.5,"pageSize":20})"), 400, "pageNum");
   ExpectError(History(R"({"chatId":"x","pageNum":1})"), 400, "pageSize");
   ExpectError(History(R"({"chatId":"x","pageNum":1,"pageSize":101})"), 400, "pageSize");
-  ExpectError(History(R"({"chatId":"x","pageNum":99999999999999999999,"pageSize":1})"), 400, "pageNum");
+  ExpectError(History(R"({"chatId":"x","pageNum":99999999999999999999,"pageSize":1})"), 400,
+              "pageNum");
   ExpectError(History("{\"chatId\":\"\xff\xfe\",\"pageNum\":1,\"pageSize\":1}"), 400);
   ExpectError(History(std::string(5000, '[') + std::string(5000, ']')), 400);
 }
@@ -60,8 +61,10 @@ TEST_P(ErrorsTest, InvalidParametersAre400NamingTheField) {
 TEST_P(ErrorsTest, SignatureProblemsAre401) {
   std::string body = R"({"chatId":"x","pageNum":1,"pageSize":20})";
   std::string path = "/op/v2/operatorToUserChatMessages?";
-  ExpectError(Post(server_->port(), path + "apiVersion=01&client=" + cred_.client + "&channel=" +
-                                        cred_.channel + "&version=2.0", body),
+  ExpectError(Post(server_->port(),
+                   path + "apiVersion=01&client=" + cred_.client + "&channel=" + cred_.channel +
+                       "&version=2.0",
+                   body),
               401, "sign");
   std::string query = SignedQuery(cred_, body);
   ExpectError(Post(server_->port(), path + query, body + " "), 401);  // body changed after signing
@@ -79,7 +82,9 @@ TEST_P(ErrorsTest, ForbiddenChannelIs403AndUnknownChatIs404) {
   ExpectError(Call(server_->port(), other, "operatorToUserChatMessages",
                    R"({"chatId":"x","pageNum":1,"pageSize":20})"),
               403);
-  ExpectError(History(R"({"chatId":"u0001ffffffffffffffffffffffffffffffff","pageNum":1,"pageSize":20})"), 404);
+  ExpectError(
+      History(R"({"chatId":"u0001ffffffffffffffffffffffffffffffff","pageNum":1,"pageSize":20})"),
+      404);
 }
 
 TEST_P(ErrorsTest, RoutingErrors) {
@@ -103,22 +108,27 @@ TEST_P(ErrorsTest, OversizedBodyIs413) {
   // A body far over the limit: the server answers, then reads and drops the rest before
   // closing, so the client (or a proxy) sees the 413 rather than a connection reset.
   std::string huge = R"({"chatId":")" + std::string(2 << 20, 'x') + R"("})";
-  ExpectError(Post(server_->port(), "/op/v2/operatorToUserChatMessages?" + SignedQuery(cred_, huge), huge), 413);
+  ExpectError(
+      Post(server_->port(), "/op/v2/operatorToUserChatMessages?" + SignedQuery(cred_, huge), huge),
+      413);
   EXPECT_EQ(Get(server_->port(), "/healthz").status, 200);
 }
 
 TEST_P(ErrorsTest, BrokenHttpGetsA400AndTheServerLivesOn) {
-  for (const std::string& raw : {std::string("GARBAGE\r\n\r\n"),
-                                std::string("POST /op/v2/chats HTTP/1.1\r\nContent-Length: abc\r\n\r\n"),
-                                std::string("POST /op/v2/chats HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
-                                std::string("\0\0\0\0\r\n\r\n", 8)}) {
+  for (const std::string& raw :
+       {std::string("GARBAGE\r\n\r\n"),
+        std::string("POST /op/v2/chats HTTP/1.1\r\nContent-Length: abc\r\n\r\n"),
+        std::string(
+            "POST /op/v2/chats HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+        std::string("\0\0\0\0\r\n\r\n", 8)}) {
     auto r = SendRaw(server_->port(), raw, 2000);
     EXPECT_TRUE(r.status == 400 || r.status == 0) << r.status;
     if (r.status == 400) {
       EXPECT_EQ(r.Json().at("code"), 400);
     }
   }
-  auto huge_header = SendRaw(server_->port(), "GET /healthz HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n");
+  auto huge_header = SendRaw(server_->port(),
+                             "GET /healthz HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n");
   EXPECT_EQ(huge_header.status, 400);
   EXPECT_EQ(Get(server_->port(), "/healthz").status, 200);
   auto ok = History(R"({"chatId":")" + chat_ + R"(","pageNum":1,"pageSize":20})");

@@ -19,8 +19,8 @@ class HistoryTest : public ::testing::TestWithParam<std::string> {
     cred_ = server_->AddClient();
   }
 
-  json::object History(const std::string& chat_id, const std::string& extra = "",
-                       int page = 1, int size = 20) {
+  json::object History(const std::string& chat_id, const std::string& extra = "", int page = 1,
+                       int size = 20) {
     std::string body = R"({"chatId":")" + chat_id + R"(","pageNum":)" + std::to_string(page) +
                        R"(,"pageSize":)" + std::to_string(size) + extra + "}";
     auto r = Call(server_->port(), cred_, "operatorToUserChatMessages", body);
@@ -48,9 +48,11 @@ std::set<std::string> Keys(const json::object& o) {
 
 TEST_P(HistoryTest, SeedExampleMessageComesBackInTheSeedsShape) {
   std::string chat = AcceptedChat();
-  auto sent = Call(server_->port(), cred_, "sendMessage",
-                   R"({"chatId":")" + chat + R"(","direction":"operatorToUser","type":"txt",)"
-                   R"("msg":"黑胡椒","ext":{"template":{}},"createTime":"2016-02-19 18:43:00"})");
+  auto sent =
+      Call(server_->port(), cred_, "sendMessage",
+           R"({"chatId":")" + chat +
+               R"(","direction":"operatorToUser","type":"txt",)"
+               R"("msg":"黑胡椒","ext":{"template":{}},"createTime":"2016-02-19 18:43:00"})");
   ASSERT_EQ(sent.status, 200) << sent.body;
 
   json::object doc = History(chat);
@@ -64,8 +66,9 @@ TEST_P(HistoryTest, SeedExampleMessageComesBackInTheSeedsShape) {
   ASSERT_EQ(data["msg"].as_array().size(), 1u);
   json::object& m = data["msg"].as_array()[0].as_object();
   const std::set<std::string> seed_keys = {
-      "userMessageId", "form", "to", "type", "msg", "url", "filename", "thumb", "secret",
-      "thumb_secret", "length", "file_length", "addr", "lat", "lng", "createTime", "getUrl", "ext"};
+      "userMessageId", "form",  "to",     "type",         "msg",    "url",
+      "filename",      "thumb", "secret", "thumb_secret", "length", "file_length",
+      "addr",          "lat",   "lng",    "createTime",   "getUrl", "ext"};
   std::set<std::string> keys = Keys(m);
   for (const auto& k : seed_keys) EXPECT_TRUE(keys.count(k)) << "missing key " << k;
   EXPECT_EQ(keys.size(), seed_keys.size() + 2) << "seed keys plus seq and timestamp";
@@ -86,12 +89,15 @@ TEST_P(HistoryTest, SeedExampleMessageComesBackInTheSeedsShape) {
   EXPECT_TRUE(m["secret"].is_null());
   EXPECT_TRUE(m["filename"].is_null());
   EXPECT_TRUE(m["thumb"].is_null());
-  EXPECT_TRUE(std::regex_match(std::string(m["userMessageId"].as_string()), std::regex("[0-9]{18,19}")));
+  EXPECT_TRUE(
+      std::regex_match(std::string(m["userMessageId"].as_string()), std::regex("[0-9]{18,19}")));
   EXPECT_EQ(m["seq"], 1);
   EXPECT_EQ(m["timestamp"], 1455878580000);  // date -d '2016-02-19 18:43:00 +0800' +%s%3N
 
   json::object& page = doc["page"].as_object();
-  EXPECT_EQ(page, json::parse(R"({"total":1,"page":1,"pageSize":20,"count":1,"next":false,"startIndex":0})"));
+  EXPECT_EQ(
+      page,
+      json::parse(R"({"total":1,"page":1,"pageSize":20,"count":1,"next":false,"startIndex":0})"));
   json::object& foot = doc["foot"].as_object();
   EXPECT_TRUE(std::regex_match(std::string(foot["operationTime"].as_string()),
                                std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")));
@@ -102,26 +108,35 @@ TEST_P(HistoryTest, SeedExampleMessageComesBackInTheSeedsShape) {
 
 TEST_P(HistoryTest, MediaMessagesGetSignedQiniuUrls) {
   std::string chat = AcceptedChat();
-  auto r = Call(server_->port(), cred_, "sendMessage",
-                R"({"chatId":")" + chat + R"(","direction":"userToOperator","type":"img",)"
-                R"("url":"http://upload.example.com/chat/a b.jpg","secret":"s1","file_length":"2048"})");
+  auto r = Call(
+      server_->port(), cred_, "sendMessage",
+      R"({"chatId":")" + chat +
+          R"(","direction":"userToOperator","type":"img",)"
+          R"("url":"http://upload.example.com/chat/a b.jpg","secret":"s1","file_length":"2048"})");
   ASSERT_EQ(r.status, 200) << r.body;
   r = Call(server_->port(), cred_, "sendMessage",
-           R"({"chatId":")" + chat + R"(","direction":"userToOperator","type":"audio",)"
-           R"("key":"voice/1.amr","length":6})");
+           R"({"chatId":")" + chat +
+               R"(","direction":"userToOperator","type":"audio",)"
+               R"("key":"voice/1.amr","length":6})");
   ASSERT_EQ(r.status, 200) << r.body;
   r = Call(server_->port(), cred_, "sendMessage",
-           R"({"chatId":")" + chat + R"(","direction":"userToOperator","type":"loc",)"
-           R"("addr":"上海","lat":31.23,"lng":"121.47"})");
+           R"({"chatId":")" + chat +
+               R"(","direction":"userToOperator","type":"loc",)"
+               R"("addr":"上海","lat":31.23,"lng":"121.47"})");
   ASSERT_EQ(r.status, 200) << r.body;
   auto msgs = History(chat)["data"].as_object()["msg"].as_array();
   ASSERT_EQ(msgs.size(), 3u);
   std::string img = std::string(msgs[0].at("getUrl").as_string());
-  EXPECT_TRUE(std::regex_match(img, std::regex(R"(http://media\.example\.com/chat/a%20b\.jpg\?imageView2/1/w/200/h/200&e=\d{10}&token=ak:[A-Za-z0-9_=-]{28})")))
+  EXPECT_TRUE(std::regex_match(
+      img,
+      std::regex(
+          R"(http://media\.example\.com/chat/a%20b\.jpg\?imageView2/1/w/200/h/200&e=\d{10}&token=ak:[A-Za-z0-9_=-]{28})")))
       << img;
   EXPECT_EQ(msgs[0].at("file_length"), "2048");
   std::string audio = std::string(msgs[1].at("getUrl").as_string());
-  EXPECT_TRUE(std::regex_match(audio, std::regex(R"(http://media\.example\.com/voice/1\.amr\?e=\d{10}&token=ak:\S{28})"))) << audio;
+  EXPECT_TRUE(std::regex_match(
+      audio, std::regex(R"(http://media\.example\.com/voice/1\.amr\?e=\d{10}&token=ak:\S{28})")))
+      << audio;
   EXPECT_EQ(msgs[1].at("length"), "6");
   EXPECT_TRUE(msgs[2].at("getUrl").is_null());
   EXPECT_EQ(msgs[2].at("lat"), 31.23);
@@ -134,13 +149,17 @@ TEST_P(HistoryTest, PagesCoverTheChatAndAPagePastTheEndIsEmpty) {
     ASSERT_EQ(SendText(server_->port(), cred_, chat, "m" + std::to_string(i)).status, 200);
   }
   auto p2 = History(chat, "", 2, 20);
-  EXPECT_EQ(p2["page"], json::parse(R"({"total":45,"page":2,"pageSize":20,"count":20,"next":true,"startIndex":20})"));
+  EXPECT_EQ(
+      p2["page"],
+      json::parse(R"({"total":45,"page":2,"pageSize":20,"count":20,"next":true,"startIndex":20})"));
   EXPECT_EQ(p2["data"].at("msg").at(0).at("msg"), "m21");
   auto p3 = History(chat, "", 3, 20);
   EXPECT_EQ(p3["page"].at("count"), 5);
   EXPECT_EQ(p3["page"].at("next"), false);
   auto p4 = History(chat, "", 4, 20);
-  EXPECT_EQ(p4["page"], json::parse(R"({"total":45,"page":4,"pageSize":20,"count":0,"next":false,"startIndex":60})"));
+  EXPECT_EQ(
+      p4["page"],
+      json::parse(R"({"total":45,"page":4,"pageSize":20,"count":0,"next":false,"startIndex":60})"));
   EXPECT_TRUE(p4["data"].at("msg").as_array().empty());
   // Numbers as decimal strings are accepted.
   std::string body = R"({"chatId":")" + chat + R"(","pageNum":"2","pageSize":"10"})";
@@ -156,7 +175,8 @@ TEST_P(HistoryTest, NoMessageIsLostOrRepeatedWhileMessagesArrive) {
   std::vector<std::string> seen;
   for (int page = 1;; ++page) {
     auto doc = History(chat, "", page, 10);
-    for (auto& m : doc["data"].at("msg").as_array()) seen.push_back(std::string(m.at("msg").as_string()));
+    for (auto& m : doc["data"].at("msg").as_array())
+      seen.push_back(std::string(m.at("msg").as_string()));
     if (!doc["page"].at("next").as_bool()) break;
     // New messages arrive between page reads: they land after the last position, so the
     // pages already read and the ones still to read do not shift.
@@ -165,7 +185,8 @@ TEST_P(HistoryTest, NoMessageIsLostOrRepeatedWhileMessagesArrive) {
     }
   }
   ASSERT_EQ(seen.size(), static_cast<size_t>(sent));
-  for (int i = 0; i < sent; ++i) EXPECT_EQ(seen[static_cast<size_t>(i)], "m" + std::to_string(i + 1));
+  for (int i = 0; i < sent; ++i)
+    EXPECT_EQ(seen[static_cast<size_t>(i)], "m" + std::to_string(i + 1));
 }
 
 TEST_P(HistoryTest, DescendingOrderAndAfterSeq) {

@@ -7,12 +7,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
-#include <atomic>
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "auth/canonical_request.hpp"
@@ -48,7 +48,8 @@ bool ParseResponse(const std::string& data, HttpResponse& out) {
     }
     pos = eol + 2;
   }
-  size_t length = out.headers.count("content-length") ? std::stoul(out.headers["content-length"]) : 0;
+  size_t length =
+      out.headers.count("content-length") ? std::stoul(out.headers["content-length"]) : 0;
   if (data.size() < head_end + 4 + length) return false;
   out.body = data.substr(head_end + 4, length);
   return true;
@@ -70,8 +71,8 @@ void RecordAnswer(const std::string& raw, const HttpResponse& response) {
   auto type = response.headers.find("content-type");
   auto str = [](const std::string& s) { return boost::json::serialize(boost::json::string(s)); };
   std::string line = "{\"method\":" + str(method) + ",\"path\":" + str(path) +
-                     ",\"status\":" + std::to_string(response.status) + ",\"contentType\":" +
-                     str(type == response.headers.end() ? "" : type->second) +
+                     ",\"status\":" + std::to_string(response.status) +
+                     ",\"contentType\":" + str(type == response.headers.end() ? "" : type->second) +
                      ",\"body\":" + str(response.body) + "}\n";
   int fd = ::open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return;
@@ -110,7 +111,8 @@ HttpResponse SendRaw(int port, const std::string& raw, int timeout_ms) {
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{fd, POLLIN, 0};
     int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    deadline - std::chrono::steady_clock::now()).count());
+                                    deadline - std::chrono::steady_clock::now())
+                                    .count());
     if (::poll(&p, 1, std::max(left, 1)) <= 0) break;
     ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n <= 0) break;
@@ -132,7 +134,8 @@ HttpResponse Post(int port, const std::string& target, const std::string& body,
 }
 
 HttpResponse Get(int port, const std::string& target) {
-  return SendRaw(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  return SendRaw(port,
+                 "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 }
 
 std::string SignedQuery(const Credential& cred, const std::string& body,
@@ -140,8 +143,8 @@ std::string SignedQuery(const Credential& cred, const std::string& body,
                         const std::string& method, const std::string& endpoint) {
   auto m = ParseSignMethod(&method);
   const std::string path = "/op/v2/" + endpoint;
-  QuerySigning signing{cred.client, cred.secret, cred.channel, *m, {"POST", path},
-                       QueryParams(extra.begin(), extra.end())};
+  QuerySigning signing{cred.client, cred.secret,    cred.channel,
+                       *m,          {"POST", path}, QueryParams(extra.begin(), extra.end())};
   return SignedQueryString(signing, body);
 }
 

@@ -11,7 +11,7 @@
 namespace opchat::testing {
 
 struct HttpResponse {
-  int status = 0;  // 0 when the connection closed without an answer
+  int status = 0;                              // 0 when the connection closed without an answer
   std::map<std::string, std::string> headers;  // names lowercased
   std::string body;
   boost::json::value Json() const;  // parses body; throws on invalid JSON

@@ -20,7 +20,8 @@ class LifecycleTest : public ::testing::TestWithParam<std::string> {
   HttpResponse Do(const std::string& name, const std::string& body) {
     return Call(server_->port(), cred_, name, body);
   }
-  HttpResponse OnChat(const std::string& name, const std::string& chat, const std::string& more = "") {
+  HttpResponse OnChat(const std::string& name, const std::string& chat,
+                      const std::string& more = "") {
     return Do(name, R"({"chatId":")" + chat + "\"" + more + "}");
   }
   int StatusCodeOf(const std::string& chat) {
@@ -82,7 +83,9 @@ TEST_P(LifecycleTest, CreateChatWithAnIdTakenOnAnotherChannelSucceedsAndStaysSep
   EXPECT_EQ(theirs.Json().at("data").at("chatId"), json::value(chat));
   EXPECT_EQ(theirs.Json().at("data").at("channel"), json::value(other.channel));
   EXPECT_EQ(Call(server_->port(), other, "createChat",
-                 R"({"userId":"user-b","chatId":")" + chat + R"("})").status, 409)
+                 R"({"userId":"user-b","chatId":")" + chat + R"("})")
+                .status,
+            409)
       << "taken on its own channel now";
 
   auto accepted = Call(server_->port(), other, "acceptChat",
@@ -122,12 +125,24 @@ TEST_P(LifecycleTest, SendingFollowsDirectionAndRefusesClosedChats) {
   EXPECT_EQ(reply.Json().at("data").at("to"), "user-9");
   EXPECT_EQ(reply.Json().at("data").at("seq"), 2);
 
-  EXPECT_EQ(OnChat("sendMessage", chat, R"(,"direction":"sideways","type":"txt","msg":"x")").status, 400);
-  EXPECT_EQ(OnChat("sendMessage", chat, R"(,"direction":"userToOperator","type":"gif","msg":"x")").status, 400);
-  EXPECT_EQ(OnChat("sendMessage", chat, R"(,"direction":"userToOperator","type":"txt")").status, 400);
-  EXPECT_EQ(OnChat("sendMessage", chat, R"(,"direction":"userToOperator","type":"img")").status, 400);
-  EXPECT_EQ(OnChat("sendMessage", chat, R"(,"direction":"userToOperator","type":"loc","lat":91,"lng":0)").status, 400);
-  EXPECT_EQ(OnChat("sendMessage", chat, R"(,"direction":"userToOperator","type":"txt","msg":"x","createTime":"yesterday")").status, 400);
+  EXPECT_EQ(OnChat("sendMessage", chat, R"(,"direction":"sideways","type":"txt","msg":"x")").status,
+            400);
+  EXPECT_EQ(
+      OnChat("sendMessage", chat, R"(,"direction":"userToOperator","type":"gif","msg":"x")").status,
+      400);
+  EXPECT_EQ(OnChat("sendMessage", chat, R"(,"direction":"userToOperator","type":"txt")").status,
+            400);
+  EXPECT_EQ(OnChat("sendMessage", chat, R"(,"direction":"userToOperator","type":"img")").status,
+            400);
+  EXPECT_EQ(
+      OnChat("sendMessage", chat, R"(,"direction":"userToOperator","type":"loc","lat":91,"lng":0)")
+          .status,
+      400);
+  EXPECT_EQ(
+      OnChat("sendMessage", chat,
+             R"(,"direction":"userToOperator","type":"txt","msg":"x","createTime":"yesterday")")
+          .status,
+      400);
 
   ASSERT_EQ(OnChat("endChat", chat).status, 200);
   EXPECT_EQ(SendText(server_->port(), cred_, chat, "too late").status, 409);
@@ -135,7 +150,8 @@ TEST_P(LifecycleTest, SendingFollowsDirectionAndRefusesClosedChats) {
 
 TEST_P(LifecycleTest, SendIsIdempotentByUserMessageId) {
   std::string chat = CreateChat(server_->port(), cred_);
-  std::string body = R"(,"direction":"userToOperator","type":"txt","msg":"once","userMessageId":"client-42")";
+  std::string body =
+      R"(,"direction":"userToOperator","type":"txt","msg":"once","userMessageId":"client-42")";
   auto first = OnChat("sendMessage", chat, body);
   ASSERT_EQ(first.status, 200) << first.body;
   EXPECT_EQ(first.Json().at("duplicate"), false);
@@ -154,7 +170,9 @@ TEST_P(LifecycleTest, ConcurrentSendsGetDensePositions) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
-        if (SendText(server_->port(), cred_, chat, std::to_string(t) + "-" + std::to_string(i)).status == 200) ++ok;
+        if (SendText(server_->port(), cred_, chat, std::to_string(t) + "-" + std::to_string(i))
+                .status == 200)
+          ++ok;
       }
     });
   }
@@ -163,7 +181,8 @@ TEST_P(LifecycleTest, ConcurrentSendsGetDensePositions) {
   auto h = OnChat("operatorToUserChatMessages", chat, R"(,"pageNum":1,"pageSize":100)");
   auto msgs = h.Json().at("data").at("msg").as_array();
   ASSERT_EQ(msgs.size(), static_cast<size_t>(kThreads * kEach));
-  for (size_t i = 0; i < msgs.size(); ++i) EXPECT_EQ(msgs[i].at("seq"), static_cast<int64_t>(i + 1));
+  for (size_t i = 0; i < msgs.size(); ++i)
+    EXPECT_EQ(msgs[i].at("seq"), static_cast<int64_t>(i + 1));
 }
 
 TEST_P(LifecycleTest, ChatsListAndChatInfo) {
@@ -184,7 +203,9 @@ TEST_P(LifecycleTest, ChatsListAndChatInfo) {
   EXPECT_EQ(Do("chats", R"({"operatorId":"op-1"})").Json().at("page").at("total"), 1);
   EXPECT_EQ(Do("chats", R"({"userId":"bob"})").Json().at("page").at("total"), 1);
   EXPECT_EQ(Do("chats", R"({"status":2})").status, 400);
-  EXPECT_EQ(Do("chats", R"({"pageSize":1,"pageNum":2})").Json().at("data").at("chats").at(0).at("chatId"), json::value(a));
+  EXPECT_EQ(
+      Do("chats", R"({"pageSize":1,"pageNum":2})").Json().at("data").at("chats").at(0).at("chatId"),
+      json::value(a));
   auto info = OnChat("chatInfo", b).Json().at("data").as_object();
   EXPECT_EQ(info["userId"], "bob");
   EXPECT_EQ(info["messageCount"], 1);

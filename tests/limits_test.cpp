@@ -4,8 +4,8 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,7 +18,6 @@
 
 namespace opchat::testing {
 namespace {
-
 
 TEST(LimitsTest, RateLimitAnswers429WithRetryAfter) {
   TestServer server("sqlite", "[limits]\nrate_per_client = 2\nrate_burst = 3\n");
@@ -35,7 +34,8 @@ TEST(LimitsTest, RateLimitAnswers429WithRetryAfter) {
     }
   }
   // The burst, plus what refilled while the loop ran (slow under sanitizers).
-  const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double elapsed_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_LE(ok, 3 + static_cast<int>(elapsed_s * 2) + 1);
   EXPECT_GE(limited, 1);
   ASSERT_EQ(last.status, 429);
@@ -114,7 +114,8 @@ TEST(LimitsTest, MetricsCountRequestsByEndpointAndCode) {
   auto r = Get(server.port(), "/metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.headers.at("content-type"), "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(r.body.find("opchat_request_duration_seconds_bucket{endpoint=\"chats\""), std::string::npos);
+  EXPECT_NE(r.body.find("opchat_request_duration_seconds_bucket{endpoint=\"chats\""),
+            std::string::npos);
   EXPECT_NE(r.body.find("opchat_connections "), std::string::npos);
   EXPECT_NE(r.body.find("opchat_requests_in_flight "), std::string::npos);
   EXPECT_GT(MetricValue(server.port(), "opchat_storage_duration_seconds_count"), 0)
@@ -125,12 +126,16 @@ TEST(LimitsTest, SigtermFinishesTheRequestInFlightThenExits) {
   TestServer server("sqlite");
   Credential cred = server.AddClient();
   std::string chat = CreateChat(server.port(), cred);
-  std::string body = R"({"chatId":")" + chat + R"(","direction":"userToOperator","type":"txt","msg":"in flight"})";
-  std::string target = "/op/v2/sendMessage?" + SignedQuery(cred, body, FreshStamp(), "md5", "sendMessage");
+  std::string body =
+      R"({"chatId":")" + chat + R"(","direction":"userToOperator","type":"txt","msg":"in flight"})";
+  std::string target =
+      "/op/v2/sendMessage?" + SignedQuery(cred, body, FreshStamp(), "md5", "sendMessage");
   int fd = ConnectLoopback(server.port());
   ASSERT_GE(fd, 0);
-  std::string head = "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  std::string head = "POST " + target +
+                     " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Content-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n";
   ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   ::kill(server.pid(), SIGTERM);  // the request is half sent

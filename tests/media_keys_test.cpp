@@ -39,9 +39,9 @@ TEST_P(MediaKeysTest, ExplicitKeyOutsideTheChannelsPrefixesIsRefused) {
 }
 
 TEST_P(MediaKeysTest, KeysThatCouldNameAnotherPathOrQueryAreRefused) {
-  for (const char* key : {"tenantA/../tenantB/x.pdf", "tenantA/%2e%2e/tenantB/x.pdf",
-                          "tenantA/x.pdf?e=9999999999", "tenantA/x.pdf#frag",
-                          "tenantA/x\\u0001.pdf"}) {
+  for (const char* key :
+       {"tenantA/../tenantB/x.pdf", "tenantA/%2e%2e/tenantB/x.pdf", "tenantA/x.pdf?e=9999999999",
+        "tenantA/x.pdf#frag", "tenantA/x\\u0001.pdf"}) {
     auto r = SendFile(std::string(R"("key":")") + key + "\"");
     EXPECT_EQ(r.status, 400) << key << ": " << r.body;
   }

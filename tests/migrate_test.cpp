@@ -14,7 +14,8 @@ class MigrateTest : public ::testing::TestWithParam<std::string> {};
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(MigrateTest);
 
 // The chat's messages as the API shows them, without the time-dependent getUrl.
-std::vector<boost::json::value> Messages(int port, const Credential& cred, const std::string& chat) {
+std::vector<boost::json::value> Messages(int port, const Credential& cred,
+                                         const std::string& chat) {
   auto out = AllMessages(port, cred, chat);
   for (auto& m : out) m.as_object().erase("getUrl");
   return out;
@@ -26,16 +27,24 @@ TEST_P(MigrateTest, SqliteToPostgresIsCompleteResumableAndVerified) {
   std::vector<std::string> chats;
   for (int c = 0; c < 4; ++c) {
     chats.push_back(CreateChat(source.port(), cred, "user-" + std::to_string(c)));
-    for (int i = 0; i < 30 * c; ++i) SendText(source.port(), cred, chats.back(), "m" + std::to_string(i));
+    for (int i = 0; i < 30 * c; ++i)
+      SendText(source.port(), cred, chats.back(), "m" + std::to_string(i));
   }
-  ASSERT_EQ(Call(source.port(), cred, "acceptChat", R"({"chatId":")" + chats[1] + R"(","operatorId":"op-7"})").status, 200);
+  ASSERT_EQ(Call(source.port(), cred, "acceptChat",
+                 R"({"chatId":")" + chats[1] + R"(","operatorId":"op-7"})")
+                .status,
+            200);
   ASSERT_EQ(Call(source.port(), cred, "sendMessage",
-                 R"({"chatId":")" + chats[1] + R"(","direction":"operatorToUser","type":"img","url":"http://h/a.jpg"})").status, 200);
+                 R"({"chatId":")" + chats[1] +
+                     R"(","direction":"operatorToUser","type":"img","url":"http://h/a.jpg"})")
+                .status,
+            200);
   const std::string sqlite_url = source.db_url();
   const std::string pg_url = std::getenv("OPCHAT_TEST_PG_URL");
 
   int code = -1;
-  std::string out = RunOpchat({"migrate", "--from", sqlite_url, "--to", pg_url, "--batch", "7"}, &code);
+  std::string out =
+      RunOpchat({"migrate", "--from", sqlite_url, "--to", pg_url, "--batch", "7"}, &code);
   ASSERT_EQ(code, 0) << out;
   auto report = boost::json::parse(out).as_object();
   EXPECT_GE(report["chats"].as_int64(), 4);
@@ -44,7 +53,8 @@ TEST_P(MigrateTest, SqliteToPostgresIsCompleteResumableAndVerified) {
 
   // More traffic on the source, then a second run: only the difference is copied.
   SendText(source.port(), cred, chats[2], "late");
-  ASSERT_EQ(Call(source.port(), cred, "endChat", R"({"chatId":")" + chats[3] + R"("})").status, 200);
+  ASSERT_EQ(Call(source.port(), cred, "endChat", R"({"chatId":")" + chats[3] + R"("})").status,
+            200);
   out = RunOpchat({"migrate", "--from", sqlite_url, "--to", pg_url}, &code);
   ASSERT_EQ(code, 0) << out;
   report = boost::json::parse(out).as_object();
@@ -56,8 +66,10 @@ TEST_P(MigrateTest, SqliteToPostgresIsCompleteResumableAndVerified) {
   TestServer copy("postgres");
   for (const auto& chat : chats) {
     EXPECT_EQ(Messages(copy.port(), cred, chat), Messages(source.port(), cred, chat)) << chat;
-    auto a = Call(source.port(), cred, "chatInfo", R"({"chatId":")" + chat + R"("})").Json().at("data");
-    auto b = Call(copy.port(), cred, "chatInfo", R"({"chatId":")" + chat + R"("})").Json().at("data");
+    auto a =
+        Call(source.port(), cred, "chatInfo", R"({"chatId":")" + chat + R"("})").Json().at("data");
+    auto b =
+        Call(copy.port(), cred, "chatInfo", R"({"chatId":")" + chat + R"("})").Json().at("data");
     EXPECT_EQ(a.at("statusCode"), b.at("statusCode"));
     EXPECT_EQ(a.at("operatorId"), b.at("operatorId"));
     EXPECT_EQ(a.at("messageCount"), b.at("messageCount"));
@@ -70,7 +82,8 @@ TEST_P(MigrateTest, ChatsSharingAnIdAcrossChannelsAreBothCopied) {
   TestServer source("sqlite");
   Credential a = source.AddClient(), b = source.AddClient();
   const std::string chat = CreateChat(source.port(), a, "user-a");
-  auto created = Call(source.port(), b, "createChat", R"({"userId":"user-b","chatId":")" + chat + R"("})");
+  auto created =
+      Call(source.port(), b, "createChat", R"({"userId":"user-b","chatId":")" + chat + R"("})");
   ASSERT_EQ(created.status, 200) << created.body;
   for (int i = 0; i < 3; ++i) SendText(source.port(), a, chat, "a" + std::to_string(i));
   SendText(source.port(), b, chat, "b0");
@@ -78,7 +91,8 @@ TEST_P(MigrateTest, ChatsSharingAnIdAcrossChannelsAreBothCopied) {
 
   int code = -1;
   std::string out = RunOpchat({"migrate", "--from", source.db_url(), "--to",
-                               std::getenv("OPCHAT_TEST_PG_URL"), "--batch", "2"}, &code);
+                               std::getenv("OPCHAT_TEST_PG_URL"), "--batch", "2"},
+                              &code);
   ASSERT_EQ(code, 0) << out;
   auto report = boost::json::parse(out).as_object();
   EXPECT_EQ(report["chats"], 2);
@@ -94,8 +108,10 @@ TEST_P(MigrateTest, ChatsSharingAnIdAcrossChannelsAreBothCopied) {
   }
   EXPECT_EQ(Messages(copy.port(), a, chat).size(), 3u);
   EXPECT_EQ(Messages(copy.port(), b, chat).size(), 1u);
-  auto a_info = Call(copy.port(), a, "chatInfo", R"({"chatId":")" + chat + R"("})").Json().at("data");
-  auto b_info = Call(copy.port(), b, "chatInfo", R"({"chatId":")" + chat + R"("})").Json().at("data");
+  auto a_info =
+      Call(copy.port(), a, "chatInfo", R"({"chatId":")" + chat + R"("})").Json().at("data");
+  auto b_info =
+      Call(copy.port(), b, "chatInfo", R"({"chatId":")" + chat + R"("})").Json().at("data");
   EXPECT_EQ(a_info.at("statusCode"), 1);
   EXPECT_EQ(b_info.at("statusCode"), 5);
 }

@@ -46,7 +46,9 @@ TEST_P(MultiInstanceTest, TwoInstancesShareOneDatabase) {
     threads.emplace_back([&, t] {
       int port = t % 2 ? b.port() : a.port();
       for (int i = 0; i < kEach; ++i) {
-        if (SendText(port, cred, chat, "t" + std::to_string(t) + "-" + std::to_string(i)).status == 200) ++ok;
+        if (SendText(port, cred, chat, "t" + std::to_string(t) + "-" + std::to_string(i)).status ==
+            200)
+          ++ok;
       }
     });
   }
@@ -79,9 +81,10 @@ TEST_P(MultiInstanceTest, DatabaseRestartUnderLoadGives503ThenRecoversWithoutLos
   std::thread sender([&] {
     for (int i = 0; !stop; ++i) {
       std::string id = "out-" + std::to_string(i);
-      auto r = Call(server.port(), cred, "sendMessage",
-                    R"({"chatId":")" + chat + R"(","direction":"userToOperator","type":"txt","msg":")" + id +
-                        R"(","userMessageId":")" + id + R"("})");
+      auto r =
+          Call(server.port(), cred, "sendMessage",
+               R"({"chatId":")" + chat + R"(","direction":"userToOperator","type":"txt","msg":")" +
+                   id + R"(","userMessageId":")" + id + R"("})");
       if (r.status == 200) {
         acked.push_back(id);
       } else if (r.status == 503 && r.Json().at("code") == 503) {
@@ -118,7 +121,8 @@ TEST_P(MultiInstanceTest, DatabaseRestartUnderLoadGives503ThenRecoversWithoutLos
     stored.push_back(std::string(m.at("userMessageId").as_string()));
   }
   std::set<std::string> stored_set(stored.begin(), stored.end());
-  for (const auto& id : acked) EXPECT_TRUE(stored_set.count(id)) << "lost acknowledged message " << id;
+  for (const auto& id : acked)
+    EXPECT_TRUE(stored_set.count(id)) << "lost acknowledged message " << id;
   EXPECT_EQ(stored_set.size(), stored.size());
 }
 
@@ -192,8 +196,8 @@ TEST_P(MultiInstanceTest, DatabaseOutageUnderLoadLogsAFewLinesAndRecoversQuickly
 
   auto lines = LogLines(server.log_path());
   EXPECT_LT(lines.size() - lines_before, 100u)
-      << lines.size() - lines_before << " lines for " << requests.load() << " requests; last: "
-      << (lines.empty() ? "" : lines.back());
+      << lines.size() - lines_before << " lines for " << requests.load()
+      << " requests; last: " << (lines.empty() ? "" : lines.back());
   const std::regex stamped(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:?\d{2} )");
   for (const auto& line : lines) {
     EXPECT_TRUE(std::regex_search(line, stamped)) << "every entry is one line: " << line;

@@ -17,7 +17,8 @@ TEST(OperationsTest, BackupWhileServingGivesAConsistentCopy) {
   TestServer server("sqlite");
   Credential cred = server.AddClient();
   std::string chat = CreateChat(server.port(), cred);
-  for (int i = 0; i < 50; ++i) ASSERT_EQ(SendText(server.port(), cred, chat, "m" + std::to_string(i)).status, 200);
+  for (int i = 0; i < 50; ++i)
+    ASSERT_EQ(SendText(server.port(), cred, chat, "m" + std::to_string(i)).status, 200);
 
   std::atomic<bool> stop{false};
   std::atomic<int> sent_during{0};
@@ -56,7 +57,8 @@ TEST(OperationsTest, BackupWhileServingGivesAConsistentCopy) {
   int64_t count = r.Json().at("data").at("messageCount").as_int64();
   EXPECT_GE(count, 50);
   auto h = Call(server.port(), cred, "operatorToUserChatMessages",
-                R"({"chatId":")" + chat + R"(","afterSeq":)" + std::to_string(count - 1) + R"(,"pageSize":5})");
+                R"({"chatId":")" + chat + R"(","afterSeq":)" + std::to_string(count - 1) +
+                    R"(,"pageSize":5})");
   ASSERT_EQ(h.status, 200);
   EXPECT_EQ(h.Json().at("data").at("msg").at(0).at("seq"), count) << "count and messages agree";
 }
@@ -68,16 +70,19 @@ TEST(OperationsTest, BackupRefusesPostgresWithAHint) {
 }
 
 TEST(OperationsTest, RetentionDeletesChatsInactiveLongerThanTheirChannelsMaximumAge) {
-  TestServer server("sqlite", "[retention]\ndefault_days = 30\ncheck_interval_s = 1\n"
-                              "[retention.channels]\nkeep-forever = 0\n");
+  TestServer server("sqlite",
+                    "[retention]\ndefault_days = 30\ncheck_interval_s = 1\n"
+                    "[retention.channels]\nkeep-forever = 0\n");
   Credential cred = server.AddClient();
   Credential keeper = server.AddClient({"keep-forever"});
   // Chats whose last activity was in 2016, brought in through the importer.
   std::string old_file = server.dir() + "/old.ndjson";
   std::ofstream(old_file)
       << R"({"chatId":"u0001old1","channel":")" << cred.channel
-      << R"(","userId":"u","operatorId":"op","chatStatus":5,"userMessageId":"1","from":"u","to":"op","type":"txt","msg":"old","createTime":1455878580000})" "\n"
-      << R"({"chatId":"u0001old2","channel":"keep-forever","userId":"u","operatorId":"op","chatStatus":5,"userMessageId":"1","from":"u","to":"op","type":"txt","msg":"old","createTime":1455878580000})" "\n";
+      << R"(","userId":"u","operatorId":"op","chatStatus":5,"userMessageId":"1","from":"u","to":"op","type":"txt","msg":"old","createTime":1455878580000})"
+         "\n"
+      << R"({"chatId":"u0001old2","channel":"keep-forever","userId":"u","operatorId":"op","chatStatus":5,"userMessageId":"1","from":"u","to":"op","type":"txt","msg":"old","createTime":1455878580000})"
+         "\n";
   int code = -1;
   RunOpchat({"import", "ndjson", "--config", server.config_path(), old_file}, &code);
   ASSERT_EQ(code, 0);
@@ -100,13 +105,15 @@ TEST(OperationsTest, RetentionDeletesChatsInactiveLongerThanTheirChannelsMaximum
 TEST(OperationsTest, ConfigRefusesUnknownKeysAndBadValues) {
   std::string dir = std::filesystem::temp_directory_path() / ("opchat-cfg-" + RandomHex(4));
   std::filesystem::create_directories(dir);
-  for (const char* bad : {"[server]\nthreds = 2\n", "[retention]\ndefault_days = -1\n",
-                                "[retention.channels]\nx = \"forever\"\n", "[server]\nlog_level = \"loud\"\n",
-                                "[nope]\n", "not toml at all [",
-                                "[storage]\nsqlite_page_size = 5000\n", "[storage]\nsqlite_page_size = 256\n"}) {
+  for (const char* bad :
+       {"[server]\nthreds = 2\n", "[retention]\ndefault_days = -1\n",
+        "[retention.channels]\nx = \"forever\"\n", "[server]\nlog_level = \"loud\"\n", "[nope]\n",
+        "not toml at all [", "[storage]\nsqlite_page_size = 5000\n",
+        "[storage]\nsqlite_page_size = 256\n"}) {
     std::ofstream(dir + "/bad.toml") << bad;
     int code = -1;
-    RunOpchat({"client", "list", "--config", dir + "/bad.toml", "--db", "sqlite:" + dir + "/x.db"}, &code);
+    RunOpchat({"client", "list", "--config", dir + "/bad.toml", "--db", "sqlite:" + dir + "/x.db"},
+              &code);
     EXPECT_EQ(code, 2) << bad;
   }
   std::filesystem::remove_all(dir);

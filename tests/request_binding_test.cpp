@@ -55,8 +55,8 @@ TEST_P(RequestBindingTest, StampedMd5ReadCannotBeReplayedAsAWrite) {
 
 TEST_P(RequestBindingTest, HmacSignatureForOneEndpointFailsOnAnother) {
   // Never sent where it was meant: only the signature's coverage of the path stops it.
-  std::string q = SignedQuery(cred_, read_body_, FreshStamp(), "hmac-sha256",
-                              "operatorToUserChatMessages");
+  std::string q =
+      SignedQuery(cred_, read_body_, FreshStamp(), "hmac-sha256", "operatorToUserChatMessages");
   auto moved = PostTo("deleteChat", q, read_body_);
   EXPECT_EQ(moved.status, 401) << moved.body;
   EXPECT_EQ(StatusCodeOfChat(), 1);
@@ -67,7 +67,8 @@ TEST_P(RequestBindingTest, HmacSignatureForOneEndpointFailsOnAnother) {
 }
 
 TEST_P(RequestBindingTest, WriteRequestWorksOnce) {
-  std::string body = R"({"chatId":")" + chat_ + R"(","direction":"userToOperator","type":"txt","msg":"once"})";
+  std::string body =
+      R"({"chatId":")" + chat_ + R"(","direction":"userToOperator","type":"txt","msg":"once"})";
   std::string q = SignedQuery(cred_, body, FreshStamp(), "md5", "sendMessage");
   EXPECT_EQ(PostTo("sendMessage", q, body).status, 200);
   auto again = PostTo("sendMessage", q, body);
@@ -81,8 +82,8 @@ TEST_P(RequestBindingTest, NonceSmuggledInsideAParameterNameIsRefused) {
   // parameter named "nonce=…&timestamp=…&version" with the value "2.0" gives, which would let
   // a replay drop the real timestamp and nonce.
   std::string ts = std::to_string(NowMillis());
-  QueryParams real = {{"apiVersion", "01"}, {"channel", cred_.channel}, {"client", cred_.client},
-                      {"nonce", "smuggle-1"}, {"timestamp", ts}, {"version", "2.0"}};
+  QueryParams real = {{"apiVersion", "01"},   {"channel", cred_.channel}, {"client", cred_.client},
+                      {"nonce", "smuggle-1"}, {"timestamp", ts},          {"version", "2.0"}};
   std::string sign = ComputeSignature(SignMethod::kMd5, {"POST", "/op/v2/chats"},
                                       CanonicalQuery(real), "{}", cred_.secret);
   std::string replay = "apiVersion=01&channel=" + cred_.channel + "&client=" + cred_.client +
@@ -94,15 +95,17 @@ TEST_P(RequestBindingTest, NonceSmuggledInsideAParameterNameIsRefused) {
 }
 
 TEST_P(RequestBindingTest, NonceLongerThan64CharactersIsRefused) {
-  auto huge = PostTo("operatorToUserChatMessages",
-                     SignedQuery(cred_, read_body_, {{"timestamp", std::to_string(NowMillis())},
-                                                     {"nonce", std::string(7000, 'n')}}),
-                     read_body_);
+  auto huge = PostTo(
+      "operatorToUserChatMessages",
+      SignedQuery(cred_, read_body_,
+                  {{"timestamp", std::to_string(NowMillis())}, {"nonce", std::string(7000, 'n')}}),
+      read_body_);
   EXPECT_EQ(huge.status, 401) << huge.body;
-  auto longest = PostTo("operatorToUserChatMessages",
-                        SignedQuery(cred_, read_body_, {{"timestamp", std::to_string(NowMillis())},
-                                                        {"nonce", std::string(64, 'n')}}),
-                        read_body_);
+  auto longest = PostTo(
+      "operatorToUserChatMessages",
+      SignedQuery(cred_, read_body_,
+                  {{"timestamp", std::to_string(NowMillis())}, {"nonce", std::string(64, 'n')}}),
+      read_body_);
   EXPECT_EQ(longest.status, 200) << longest.body;
 }
 
@@ -134,10 +137,10 @@ TEST_P(RequestBindingTest, SignCommandOutputWorksForAWrite) {
   std::string body = R"({"userId":"u-sign"})";
   for (const char* method : {"md5", "hmac-sha256"}) {
     int code = -1;
-    std::string q = RunOpchat({"sign", "--client", cred_.client, "--secret", cred_.secret,
-                               "--channel", cred_.channel, "--method", method, "--endpoint",
-                               "createChat", body},
-                              &code);
+    std::string q =
+        RunOpchat({"sign", "--client", cred_.client, "--secret", cred_.secret, "--channel",
+                   cred_.channel, "--method", method, "--endpoint", "createChat", body},
+                  &code);
     ASSERT_EQ(code, 0);
     while (!q.empty() && q.back() == '\n') q.pop_back();
     EXPECT_NE(q.find("nonce="), std::string::npos) << "writes get a nonce: " << q;

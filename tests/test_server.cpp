@@ -47,11 +47,13 @@ std::vector<std::string> PostgresOnly() {
   return v;
 }
 
-std::vector<boost::json::value> AllMessages(int port, const Credential& cred, const std::string& chat) {
+std::vector<boost::json::value> AllMessages(int port, const Credential& cred,
+                                            const std::string& chat) {
   std::vector<boost::json::value> out;
   for (int page = 1;; ++page) {
-    auto r = Call(port, cred, "operatorToUserChatMessages",
-                  R"({"chatId":")" + chat + R"(","pageNum":)" + std::to_string(page) + R"(,"pageSize":100})");
+    auto r = Call(
+        port, cred, "operatorToUserChatMessages",
+        R"({"chatId":")" + chat + R"(","pageNum":)" + std::to_string(page) + R"(,"pageSize":100})");
     if (r.status != 200) throw std::runtime_error("history failed: " + r.body);
     auto doc = r.Json();  // keep the document alive while iterating over it
     for (auto& m : doc.at("data").at("msg").as_array()) out.push_back(m);
@@ -114,8 +116,8 @@ TestServer::TestServer(const std::string& backend, const std::string& extra_conf
   config_path_ = dir_ + "/opchat.toml";
   std::ofstream(config_path_) << "[server]\nlisten = \"127.0.0.1:" << port_
                               << "\"\nthreads = 2\nservice_phone = \"400800400\"\n"
-                              << "host_name = \"test3\"\n" << server_config
-                              << "[storage]\nurl = \"" << db_url_ << "\"\n"
+                              << "host_name = \"test3\"\n"
+                              << server_config << "[storage]\nurl = \"" << db_url_ << "\"\n"
                               << "[media]\ndomain = \"http://media.example.com\"\n"
                               << "access_key = \"ak\"\nsecret_key = \"sk\"\n"
                               << extra_config;

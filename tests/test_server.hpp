@@ -50,11 +50,11 @@ class TestServer {
   // Creates a client on a fresh channel (or the given ones) with the CLI.
   Credential AddClient(const std::vector<std::string>& channels = {});
 
-  void Start();        // starts and waits until /healthz answers
-  void Stop();         // SIGTERM, waits for exit
+  void Start();  // starts and waits until /healthz answers
+  void Stop();   // SIGTERM, waits for exit
   // SIGTERM again every `interval` until it exits (an impatient supervisor); SIGKILL after 15 s.
   void StopWithRepeatedSignals(std::chrono::milliseconds interval);
-  void Kill();         // SIGKILL, waits
+  void Kill();  // SIGKILL, waits
   bool Running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   // Exit status of the last stop (from waitpid).
@@ -73,7 +73,8 @@ class TestServer {
 std::string CreateChat(int port, const Credential& cred, const std::string& user = "user-1");
 // Every message of `chat`, oldest first, read page by page (100 a page). Throws when a page
 // read fails.
-std::vector<boost::json::value> AllMessages(int port, const Credential& cred, const std::string& chat);
+std::vector<boost::json::value> AllMessages(int port, const Credential& cred,
+                                            const std::string& chat);
 // Sends a text message; returns the response.
 HttpResponse SendText(int port, const Credential& cred, const std::string& chat_id,
                       const std::string& text, const std::string& direction = "userToOperator");

@@ -10,7 +10,7 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-contrib
-  tzdata curl python3 iproute2
+  tzdata curl python3 iproute2 clang-format-14
   nodejs
 )
 packages+=("$@")

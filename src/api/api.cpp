@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <array>
-#include <span>
 #include <exception>
+#include <span>
 
 #include "api/envelope.hpp"
 #include "api/handlers.hpp"
@@ -37,9 +37,9 @@ constexpr std::string_view kCreateChatFields[] = {"userId", "chatId", "ext"};
 constexpr std::string_view kAcceptChatFields[] = {"chatId", "operatorId"};
 constexpr std::string_view kChatIdField[] = {"chatId"};
 constexpr std::string_view kSendMessageFields[] = {
-    "chatId", "direction", "userMessageId", "type",  "msg",  "url",       "key",
-    "filename", "thumb",   "secret",        "thumb_secret", "addr", "length", "file_length",
-    "lat",    "lng",       "ext",           "timestamp",    "createTime"};
+    "chatId",   "direction", "userMessageId", "type",         "msg",       "url",    "key",
+    "filename", "thumb",     "secret",        "thumb_secret", "addr",      "length", "file_length",
+    "lat",      "lng",       "ext",           "timestamp",    "createTime"};
 
 constexpr std::array<Endpoint, 12> kEndpoints = {{
     {"operatorToUserChatMessages", HandleHistory, false, {}},
@@ -112,9 +112,7 @@ bool Api::IsWrite(std::string_view target) {
   return e && e->writes;
 }
 
-ApiResponse Api::Error(const Status& status) const {
-  return ErrorResponse(status, deps_.settings);
-}
+ApiResponse Api::Error(const Status& status) const { return ErrorResponse(status, deps_.settings); }
 
 ApiResponse Api::Refuse(Refusal why, std::string_view message) const {
   return RefusalResponse(why, message, deps_.settings);
@@ -133,7 +131,8 @@ ApiResponse Api::Handle(const ApiRequest& request) const {
 ApiResponse Api::Dispatch(const ApiRequest& request) const {
   size_t q = request.target.find('?');
   std::string_view path = request.target.substr(0, q);
-  std::string_view query = q == std::string_view::npos ? std::string_view{} : request.target.substr(q + 1);
+  std::string_view query =
+      q == std::string_view::npos ? std::string_view{} : request.target.substr(q + 1);
 
   // Probes for load balancers and orchestrators: unsigned, GET or HEAD.
   if (path == "/healthz") {
@@ -145,7 +144,8 @@ ApiResponse Api::Dispatch(const ApiRequest& request) const {
     Status s = deps_.store.Ping();
     static RateLimitedLog readiness_log;  // probes come every few seconds from each balancer
     if (!s.ok()) readiness_log.Warn("readiness: " + s.message());
-    ApiResponse r = s.ok() ? HealthResponse(200, "ready") : HealthResponse(503, "storage unavailable");
+    ApiResponse r =
+        s.ok() ? HealthResponse(200, "ready") : HealthResponse(503, "storage unavailable");
     r.endpoint = "readyz";
     return r;
   }

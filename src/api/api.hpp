@@ -41,15 +41,15 @@ enum class Refusal {
   kMethodNotAllowed = 405,
   kPayloadTooLarge = 413,
   kUnsupportedMedia = 415,
-  kTooManyRequests = 429,   // a client's request rate, or one address's connections
-  kServerFull = 503,        // the connection limit
+  kTooManyRequests = 429,  // a client's request rate, or one address's connections
+  kServerFull = 503,       // the connection limit
 };
 
 struct ApiSettings {
   std::string host_name;
   std::string service_phone;
   int64_t max_page_size = 100;
-  bool expose_metrics = true;  // GET /metrics without signature
+  bool expose_metrics = true;              // GET /metrics without signature
   int64_t max_transcript_bytes = 8 << 20;  // one chatTranscript document
 };
 
@@ -60,8 +60,8 @@ struct ApiDeps {
   const QiniuUrlSigner& media;
   MessageIdGenerator& ids;
   ApiSettings settings;
-  Metrics* metrics = nullptr;            // optional: /metrics and storage timing
-  RateLimiter* rate_limiter = nullptr;   // optional: per-client request rate
+  Metrics* metrics = nullptr;           // optional: /metrics and storage timing
+  RateLimiter* rate_limiter = nullptr;  // optional: per-client request rate
 };
 
 class Api {

@@ -127,9 +127,13 @@ class ApiFailureTest : public ::testing::TestWithParam<Failure> {
   // Signed with hmac-sha256, with a fresh timestamp and nonce, as a write must be.
   ApiResponse Call(const std::string& endpoint, const std::string& body) {
     const std::string path = "/op/v2/" + endpoint;
-    QuerySigning signing{"tester", kSecret, kChannel, SignMethod::kHmacSha256, {"POST", path},
-                         {{"timestamp", std::to_string(NowMillis())},
-                          {"nonce", "n" + std::to_string(++nonce_)}}};
+    QuerySigning signing{
+        "tester",
+        kSecret,
+        kChannel,
+        SignMethod::kHmacSha256,
+        {"POST", path},
+        {{"timestamp", std::to_string(NowMillis())}, {"nonce", "n" + std::to_string(++nonce_)}}};
     const std::string target = path + "?" + SignedQueryString(signing, body);
     return api_->Handle({"POST", target, "application/json", body});
   }
@@ -153,8 +157,8 @@ class ApiFailureTest : public ::testing::TestWithParam<Failure> {
       EXPECT_TRUE(messages.ok());
       if (!messages.ok()) continue;
       for (const Message& m : *messages) {
-        out += "  " + std::to_string(m.seq) + " " + m.user_message_id + " " +
-               m.msg.value_or("") + "\n";
+        out += "  " + std::to_string(m.seq) + " " + m.user_message_id + " " + m.msg.value_or("") +
+               "\n";
       }
     }
     return out;

@@ -35,8 +35,8 @@ Status RunTransition(const HandlerInput& in, JsonWriter& w, const Transition& t,
     operator_id = op;
   }
   RETURN_IF_ERROR(VisibleChat(in, chat_id));
-  ASSIGN_OR_RETURN(auto chat, in.deps.store.TransitionChat(in.caller.channel, chat_id, t.from,
-                                                           t.to, operator_id, NowMillis()));
+  ASSIGN_OR_RETURN(auto chat, in.deps.store.TransitionChat(in.caller.channel, chat_id, t.from, t.to,
+                                                           operator_id, NowMillis()));
   WriteChatData(w, chat);
   return Status::Ok();
 }

@@ -1,5 +1,6 @@
-// The response envelope of docs/api.md ("The envelope", "Errors"): {"code","message","data",...,"foot"}.
-// The one place where a Status becomes an HTTP status and a client-facing message.
+// The response envelope of docs/api.md ("The envelope", "Errors"):
+// {"code","message","data",...,"foot"}. The one place where a Status becomes an HTTP status and a
+// client-facing message.
 #pragma once
 
 #include <string>

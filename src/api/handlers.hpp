@@ -20,16 +20,16 @@ struct HandlerInput {
 
 using Handler = Status (*)(const HandlerInput& in, JsonWriter& w);
 
-Status HandleHistory(const HandlerInput& in, JsonWriter& w);      // operatorToUserChatMessages
-Status HandleCreateChat(const HandlerInput& in, JsonWriter& w);   // createChat
-Status HandleAcceptChat(const HandlerInput& in, JsonWriter& w);   // acceptChat
-Status HandleSuspendChat(const HandlerInput& in, JsonWriter& w);  // suspendChat
-Status HandleResumeChat(const HandlerInput& in, JsonWriter& w);   // resumeChat
-Status HandleEndChat(const HandlerInput& in, JsonWriter& w);      // endChat
-Status HandleDeleteChat(const HandlerInput& in, JsonWriter& w);   // deleteChat
-Status HandleSendMessage(const HandlerInput& in, JsonWriter& w);  // sendMessage
-Status HandleListChats(const HandlerInput& in, JsonWriter& w);    // chats
-Status HandleChatInfo(const HandlerInput& in, JsonWriter& w);     // chatInfo
+Status HandleHistory(const HandlerInput& in, JsonWriter& w);         // operatorToUserChatMessages
+Status HandleCreateChat(const HandlerInput& in, JsonWriter& w);      // createChat
+Status HandleAcceptChat(const HandlerInput& in, JsonWriter& w);      // acceptChat
+Status HandleSuspendChat(const HandlerInput& in, JsonWriter& w);     // suspendChat
+Status HandleResumeChat(const HandlerInput& in, JsonWriter& w);      // resumeChat
+Status HandleEndChat(const HandlerInput& in, JsonWriter& w);         // endChat
+Status HandleDeleteChat(const HandlerInput& in, JsonWriter& w);      // deleteChat
+Status HandleSendMessage(const HandlerInput& in, JsonWriter& w);     // sendMessage
+Status HandleListChats(const HandlerInput& in, JsonWriter& w);       // chats
+Status HandleChatInfo(const HandlerInput& in, JsonWriter& w);        // chatInfo
 Status HandleSearchMessages(const HandlerInput& in, JsonWriter& w);  // searchMessages
 Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w);  // chatTranscript
 

@@ -40,8 +40,8 @@ void WritePage(JsonWriter& w, int64_t total, int64_t page, int64_t page_size, in
 Status HandleHistory(const HandlerInput& in, JsonWriter& w) {
   constexpr int64_t kIntMax = std::numeric_limits<int32_t>::max();
   ASSIGN_OR_RETURN(auto chat_id, RequiredString(in.body, "chatId"));
-  ASSIGN_OR_RETURN(auto after_seq, OptionalInt(in.body, "afterSeq", 0,
-                                               std::numeric_limits<int64_t>::max() / 2));
+  ASSIGN_OR_RETURN(auto after_seq,
+                   OptionalInt(in.body, "afterSeq", 0, std::numeric_limits<int64_t>::max() / 2));
   // With afterSeq the position replaces the page number, which may then be left out.
   ASSIGN_OR_RETURN(auto page_num, OptionalInt(in.body, "pageNum", 1, kIntMax));
   if (!page_num && !after_seq) return FieldError("pageNum");

@@ -1,4 +1,5 @@
-// POST /op/v2/sendMessage (docs/api.md, "sendMessage"): stores one message, idempotent by userMessageId.
+// POST /op/v2/sendMessage (docs/api.md, "sendMessage"): stores one message, idempotent by
+// userMessageId.
 #include "api/handlers.hpp"
 #include "codec/message_codec.hpp"
 #include "codec/request_fields.hpp"

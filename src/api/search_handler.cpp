@@ -6,9 +6,9 @@
 //   that).
 // The snippet marks matches with 【】 (api/search_snippet.hpp).
 #include "api/handlers.hpp"
+#include "api/search_snippet.hpp"
 #include "codec/message_codec.hpp"
 #include "codec/request_fields.hpp"
-#include "api/search_snippet.hpp"
 #include "common/clock.hpp"
 #include "storage/search_pattern.hpp"
 

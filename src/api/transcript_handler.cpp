@@ -58,9 +58,9 @@ Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w) {
   const int64_t first = from_seq.value_or(1);
   const int64_t last = std::min(to_seq.value_or(chat.message_count), chat.message_count);
   if (last - first + 1 > kMaxTranscriptMessages) {
-    return Status::InvalidArgument("参数错误: chatId (会话消息超过 " +
-                                   std::to_string(kMaxTranscriptMessages) +
-                                   " 条, 请用 fromSeq/toSeq 分段获取, 或用 opchat transcript 导出)");
+    return Status::InvalidArgument(
+        "参数错误: chatId (会话消息超过 " + std::to_string(kMaxTranscriptMessages) +
+        " 条, 请用 fromSeq/toSeq 分段获取, 或用 opchat transcript 导出)");
   }
   std::string content;
   TranscriptOptions options{in.deps.media.ForChannel(in.caller.channel), NowMillis() / 1000, first,

@@ -54,7 +54,8 @@ Result<QueryParams> ParseQuery(std::string_view query) {
     if (FindParam(params, name)) {
       // Named only when it is short text: the message goes back to the client.
       bool printable = name.size() <= 64 && IsValidUtf8(name);
-      return Status::InvalidArgument("参数错误: " + (printable ? name : std::string("查询参数")) + " 重复");
+      return Status::InvalidArgument("参数错误: " + (printable ? name : std::string("查询参数")) +
+                                     " 重复");
     }
     params.emplace_back(std::move(name), std::move(value));
   }

@@ -19,14 +19,16 @@ std::string EncodeQueryValue(std::string_view value) {
 }
 
 std::string SignedQueryString(const QuerySigning& signing, std::string_view body) {
-  QueryParams params = {{"apiVersion", "01"}, {"client", signing.client},
-                        {"channel", signing.channel}, {"version", "2.0"}};
+  QueryParams params = {{"apiVersion", "01"},
+                        {"client", signing.client},
+                        {"channel", signing.channel},
+                        {"version", "2.0"}};
   if (signing.method != SignMethod::kMd5) {
     params.emplace_back("signMethod", SignMethodName(signing.method));
   }
   params.insert(params.end(), signing.extra.begin(), signing.extra.end());
-  std::string sign =
-      ComputeSignature(signing.method, signing.target, CanonicalQuery(params), body, signing.secret);
+  std::string sign = ComputeSignature(signing.method, signing.target, CanonicalQuery(params), body,
+                                      signing.secret);
   std::string out;
   for (const auto& [name, value] : params) {
     if (!out.empty()) out += '&';

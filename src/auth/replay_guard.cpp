@@ -6,8 +6,8 @@
 
 namespace opchat {
 
-bool ReplayGuard::CheckAndRemember(std::string_view client, std::string_view nonce,
-                                   int64_t now_ms, int64_t expires_ms) {
+bool ReplayGuard::CheckAndRemember(std::string_view client, std::string_view nonce, int64_t now_ms,
+                                   int64_t expires_ms) {
   // A digest, not the nonce: an entry costs the same for an 8- and a 64-byte nonce, and a
   // collision (2^-128) cannot be aimed at another client, whose nonces live apart.
   std::string full = Sha256Digest(nonce);
@@ -22,8 +22,7 @@ bool ReplayGuard::CheckAndRemember(std::string_view client, std::string_view non
     size_ -= before - nonces.expiry_by_digest.size();
     return false;
   }
-  if (nonces.expiry_by_digest.size() >= capacity_per_client_ &&
-      !nonces.digests_by_expiry.empty()) {
+  if (nonces.expiry_by_digest.size() >= capacity_per_client_ && !nonces.digests_by_expiry.empty()) {
     auto soonest = nonces.digests_by_expiry.begin();
     nonces.expiry_by_digest.erase(soonest->second);
     nonces.digests_by_expiry.erase(soonest);

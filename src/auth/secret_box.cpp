@@ -89,7 +89,8 @@ Result<std::unique_ptr<SecretBox>> SecretBox::FromKeyFile(const std::string& pat
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return Status::InvalidArgument(what + ": cannot read it");
   if ((st.st_mode & 077) != 0) {
-    return Status::InvalidArgument(what + ": readable or writable by group or others; "
+    return Status::InvalidArgument(what +
+                                   ": readable or writable by group or others; "
                                    "make it owner-only (chmod 600)");
   }
   std::ifstream in(path, std::ios::binary);
@@ -102,7 +103,8 @@ Result<std::unique_ptr<SecretBox>> SecretBox::FromKeyFile(const std::string& pat
   while (start < hex.size() && std::isspace(static_cast<unsigned char>(hex[start]))) ++start;
   auto key = FromHex(std::string_view(hex).substr(start));
   if (!key || key->size() != kKeyBytes) {
-    return Status::InvalidArgument(what + ": want 64 hex digits (make one with "
+    return Status::InvalidArgument(what +
+                                   ": want 64 hex digits (make one with "
                                    "`openssl rand -hex 32`)");
   }
   return FromKey(*key);
@@ -116,15 +118,14 @@ std::string SecretBox::Seal(std::string_view secret) const {
   CipherCtx c;
   std::string sealed = nonce + std::string(secret.size(), '\0') + std::string(kTagBytes, '\0');
   int len = 0, tail = 0;
-  bool ok =
-      EVP_EncryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) == 1 &&
-      EVP_EncryptInit_ex(c.ctx, nullptr, nullptr, Bytes(key_), Bytes(nonce)) == 1 &&
-      EVP_EncryptUpdate(c.ctx, Bytes(sealed) + kNonceBytes, &len, Bytes(secret),
-                        static_cast<int>(secret.size())) == 1 &&
-      EVP_EncryptFinal_ex(c.ctx, Bytes(sealed) + kNonceBytes + len, &tail) == 1 &&
-      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_GET_TAG, kTagBytes,
-                          Bytes(sealed) + kNonceBytes + secret.size()) == 1;
+  bool ok = EVP_EncryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+            EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) == 1 &&
+            EVP_EncryptInit_ex(c.ctx, nullptr, nullptr, Bytes(key_), Bytes(nonce)) == 1 &&
+            EVP_EncryptUpdate(c.ctx, Bytes(sealed) + kNonceBytes, &len, Bytes(secret),
+                              static_cast<int>(secret.size())) == 1 &&
+            EVP_EncryptFinal_ex(c.ctx, Bytes(sealed) + kNonceBytes + len, &tail) == 1 &&
+            EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_GET_TAG, kTagBytes,
+                                Bytes(sealed) + kNonceBytes + secret.size()) == 1;
   if (!ok) throw std::runtime_error("AES-256-GCM encryption failed");
   return std::string(kSealedSecretPrefix) + Base64(sealed);
 }
@@ -136,20 +137,23 @@ Result<std::string> SecretBox::Open(std::string_view stored) const {
     return Status::InvalidArgument("sealed secret is malformed");
   }
   std::string_view nonce = std::string_view(*raw).substr(0, kNonceBytes);
-  std::string_view body = std::string_view(*raw).substr(kNonceBytes, raw->size() - kNonceBytes - kTagBytes);
+  std::string_view body =
+      std::string_view(*raw).substr(kNonceBytes, raw->size() - kNonceBytes - kTagBytes);
   std::string tag = raw->substr(raw->size() - kTagBytes);
   std::string plain(body.size(), '\0');
   CipherCtx c;
   int len = 0, tail = 0;
-  bool ok =
-      EVP_DecryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) == 1 &&
-      EVP_DecryptInit_ex(c.ctx, nullptr, nullptr, Bytes(key_), Bytes(nonce)) == 1 &&
-      EVP_DecryptUpdate(c.ctx, Bytes(plain), &len, Bytes(body), static_cast<int>(body.size())) == 1 &&
-      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) == 1 &&
-      // The tag is checked here: an altered nonce, ciphertext or tag, or another key, fails.
-      EVP_DecryptFinal_ex(c.ctx, Bytes(plain) + len, &tail) == 1;
-  if (!ok) return Status::InvalidArgument("sealed secret does not open with this key (another key, or altered)");
+  bool ok = EVP_DecryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+            EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) == 1 &&
+            EVP_DecryptInit_ex(c.ctx, nullptr, nullptr, Bytes(key_), Bytes(nonce)) == 1 &&
+            EVP_DecryptUpdate(c.ctx, Bytes(plain), &len, Bytes(body),
+                              static_cast<int>(body.size())) == 1 &&
+            EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) == 1 &&
+            // The tag is checked here: an altered nonce, ciphertext or tag, or another key, fails.
+            EVP_DecryptFinal_ex(c.ctx, Bytes(plain) + len, &tail) == 1;
+  if (!ok)
+    return Status::InvalidArgument(
+        "sealed secret does not open with this key (another key, or altered)");
   return plain;
 }
 

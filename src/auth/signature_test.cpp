@@ -45,9 +45,10 @@ QueryParams StampedHmacParams() {
 
 TEST(SignatureTest, HmacSha256CoversMethodAndPathAsOpensslDgst) {
   // C2="apiVersion=01&channel=eba920d452d34adb8f2badb08b9e69bb&client=70374ddd0f3641368d419b2d93127b8f&nonce=7f3a9c0d2e41b8a6&signMethod=hmac-sha256&timestamp=1795659046607&version=2.0"
-  // printf 'POST\n/op/v2/operatorToUserChatMessages\n%s%s' "$C2" "$BODY" | openssl dgst -sha256 -hmac test-secret
-  EXPECT_EQ(ComputeSignature(SignMethod::kHmacSha256, kHistory,
-                             CanonicalQuery(StampedHmacParams()), kBody, "test-secret"),
+  // printf 'POST\n/op/v2/operatorToUserChatMessages\n%s%s' "$C2" "$BODY" | openssl dgst -sha256
+  // -hmac test-secret
+  EXPECT_EQ(ComputeSignature(SignMethod::kHmacSha256, kHistory, CanonicalQuery(StampedHmacParams()),
+                             kBody, "test-secret"),
             "bb57d6246a20dd3a13122a93e357436cc3f5ed468e9f69cfac29a12fba011998");
   // printf 'POST\n/op/v2/deleteChat\n%s%s' "$C2" "$BODY" | openssl dgst -sha256 -hmac test-secret
   EXPECT_EQ(ComputeSignature(SignMethod::kHmacSha256, {"POST", "/op/v2/deleteChat"},
@@ -58,13 +59,17 @@ TEST(SignatureTest, HmacSha256CoversMethodAndPathAsOpensslDgst) {
 TEST(SignatureTest, WriteVectorsOfTheApiReference) {
   // docs/api.md, "Signing": endChat with timestamp 1795659046607 and nonce 7f3a9c0d2e41b8a6.
   const std::string body = R"({"chatId":"u000103b6237d8f94447ab3bd6cbe9c89d70a"})";
-  QueryParams params = {{"apiVersion", "01"}, {"client", "70374ddd0f3641368d419b2d93127b8f"},
-                        {"channel", "eba920d452d34adb8f2badb08b9e69bb"}, {"version", "2.0"},
-                        {"timestamp", "1795659046607"}, {"nonce", "7f3a9c0d2e41b8a6"}};
+  QueryParams params = {{"apiVersion", "01"},
+                        {"client", "70374ddd0f3641368d419b2d93127b8f"},
+                        {"channel", "eba920d452d34adb8f2badb08b9e69bb"},
+                        {"version", "2.0"},
+                        {"timestamp", "1795659046607"},
+                        {"nonce", "7f3a9c0d2e41b8a6"}};
   const SignedTarget end_chat = {"POST", "/op/v2/endChat"};
   // printf '%s%s%s' "$C3" "$W" test-secret | md5sum
-  EXPECT_EQ(ComputeSignature(SignMethod::kMd5, end_chat, CanonicalQuery(params), body, "test-secret"),
-            "a9625120c87443422018926184f32ced");
+  EXPECT_EQ(
+      ComputeSignature(SignMethod::kMd5, end_chat, CanonicalQuery(params), body, "test-secret"),
+      "a9625120c87443422018926184f32ced");
   params.emplace_back("signMethod", "hmac-sha256");
   // printf 'POST\n/op/v2/endChat\n%s%s' "$C4" "$W" | openssl dgst -sha256 -hmac test-secret
   EXPECT_EQ(ComputeSignature(SignMethod::kHmacSha256, end_chat, CanonicalQuery(params), body,

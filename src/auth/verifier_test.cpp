@@ -33,8 +33,8 @@ class VerifierTest : public ::testing::Test {
   static constexpr SignedTarget kWrite = {"POST", "/op/v2/deleteChat"};
 
   // A read of chatInfo, as the API layer would hand it over.
-  static Result<Caller> Read(const RequestVerifier& v, const QueryParams& p,
-                             std::string_view body, int64_t now_ms) {
+  static Result<Caller> Read(const RequestVerifier& v, const QueryParams& p, std::string_view body,
+                             int64_t now_ms) {
     return v.Verify(SignedRequest{p, kRead, body, false}, now_ms);
   }
 
@@ -49,8 +49,8 @@ TEST_F(VerifierTest, AcceptsMd5AndHmac) {
   auto ok = Read(v, Signed({{"client", "c1"}, {"channel", "ch1"}}, "{}", "s1"), "{}", 1000);
   ASSERT_TRUE(ok.ok()) << ok.status().message();
   EXPECT_EQ(ok->client_id, "c1");
-  auto hmac = Read(v, 
-      Signed({{"client", "c1"}, {"channel", "ch1"}, {"signMethod", "hmac-sha256"}}, "{}", "s1"),
+  auto hmac = Read(
+      v, Signed({{"client", "c1"}, {"channel", "ch1"}, {"signMethod", "hmac-sha256"}}, "{}", "s1"),
       "{}", 1000);
   EXPECT_TRUE(hmac.ok());
 }
@@ -59,43 +59,45 @@ TEST_F(VerifierTest, RefusesTamperedBodyUnknownClientAndMissingSign) {
   RequestVerifier v(*registry_, replay_, {});
   auto p = Signed({{"client", "c1"}, {"channel", "ch1"}}, "{}", "s1");
   EXPECT_EQ(Read(v, p, "{ }", 0).status().code(), StatusCode::kUnauthenticated);
-  EXPECT_EQ(Read(v, Signed({{"client", "zz"}, {"channel", "ch1"}}, "{}", "s1"), "{}", 0)
-                .status().code(),
-            StatusCode::kUnauthenticated);
+  EXPECT_EQ(
+      Read(v, Signed({{"client", "zz"}, {"channel", "ch1"}}, "{}", "s1"), "{}", 0).status().code(),
+      StatusCode::kUnauthenticated);
   EXPECT_EQ(Read(v, {{"client", "c1"}, {"channel", "ch1"}}, "{}", 0).status().code(),
             StatusCode::kUnauthenticated);
 }
 
 TEST_F(VerifierTest, DisabledClientAndForeignChannelAreForbidden) {
   RequestVerifier v(*registry_, replay_, {});
-  EXPECT_EQ(Read(v, Signed({{"client", "off"}, {"channel", "ch1"}}, "", "s2"), "", 0)
-                .status().code(),
-            StatusCode::kPermissionDenied);
-  EXPECT_EQ(Read(v, Signed({{"client", "c1"}, {"channel", "ch2"}}, "", "s1"), "", 0)
-                .status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      Read(v, Signed({{"client", "off"}, {"channel", "ch1"}}, "", "s2"), "", 0).status().code(),
+      StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      Read(v, Signed({{"client", "c1"}, {"channel", "ch2"}}, "", "s1"), "", 0).status().code(),
+      StatusCode::kPermissionDenied);
 }
 
 TEST_F(VerifierTest, TimestampWindowAndNonceReplay) {
   RequestVerifier v(*registry_, replay_, {false, 300'000});
   const int64_t now = 1'700'000'000'000;
-  auto fresh = Signed({{"client", "c1"}, {"channel", "ch1"}, {"timestamp", std::to_string(now)},
-                       {"nonce", "n1"}},
-                      "", "s1");
+  auto fresh = Signed(
+      {{"client", "c1"}, {"channel", "ch1"}, {"timestamp", std::to_string(now)}, {"nonce", "n1"}},
+      "", "s1");
   EXPECT_TRUE(Read(v, fresh, "", now + 1000).ok());
   EXPECT_EQ(Read(v, fresh, "", now + 2000).status().code(), StatusCode::kUnauthenticated)
       << "a replayed nonce must be refused";
-  auto stale = Signed({{"client", "c1"}, {"channel", "ch1"},
-                       {"timestamp", std::to_string(now - 301'000)}, {"nonce", "n2"}},
+  auto stale = Signed({{"client", "c1"},
+                       {"channel", "ch1"},
+                       {"timestamp", std::to_string(now - 301'000)},
+                       {"nonce", "n2"}},
                       "", "s1");
   EXPECT_EQ(Read(v, stale, "", now).status().code(), StatusCode::kUnauthenticated);
 }
 
 TEST_F(VerifierTest, RequireTimestampRefusesUnstampedRequests) {
   RequestVerifier v(*registry_, replay_, {true, 300'000});
-  EXPECT_EQ(Read(v, Signed({{"client", "c1"}, {"channel", "ch1"}}, "", "s1"), "", 0)
-                .status().code(),
-            StatusCode::kUnauthenticated);
+  EXPECT_EQ(
+      Read(v, Signed({{"client", "c1"}, {"channel", "ch1"}}, "", "s1"), "", 0).status().code(),
+      StatusCode::kUnauthenticated);
 }
 
 TEST_F(VerifierTest, BothSecretsWorkWhileRotating) {
@@ -106,8 +108,9 @@ TEST_F(VerifierTest, BothSecretsWorkWhileRotating) {
   EXPECT_TRUE(Read(v, Signed({{"client", "c1"}, {"channel", "ch1"}}, "", "s1-new"), "", 0).ok());
   ASSERT_TRUE(store_->RotateClientSecret("c1", std::nullopt).ok());
   ASSERT_TRUE(registry_->Refresh().ok());
-  EXPECT_EQ(Read(v, Signed({{"client", "c1"}, {"channel", "ch1"}}, "", "s1"), "", 0).status().code(),
-            StatusCode::kUnauthenticated);
+  EXPECT_EQ(
+      Read(v, Signed({{"client", "c1"}, {"channel", "ch1"}}, "", "s1"), "", 0).status().code(),
+      StatusCode::kUnauthenticated);
   EXPECT_TRUE(Read(v, Signed({{"client", "c1"}, {"channel", "ch1"}}, "", "s1-new"), "", 0).ok());
 }
 
@@ -118,7 +121,8 @@ TEST_F(VerifierTest, WritesNeedTimestampAndNonceWhateverTheMethod) {
     QueryParams base = {{"client", "c1"}, {"channel", "ch1"}, {"signMethod", method}};
     auto bare = Signed(base, "{}", "s1", kWrite);
     EXPECT_EQ(v.Verify({bare, kWrite, "{}", true}, now).status().code(),
-              StatusCode::kUnauthenticated) << method;
+              StatusCode::kUnauthenticated)
+        << method;
     base.emplace_back("timestamp", std::to_string(now));
     base.emplace_back("nonce", "w-" + method);
     auto stamped = Signed(base, "{}", "s1", kWrite);
@@ -129,8 +133,11 @@ TEST_F(VerifierTest, WritesNeedTimestampAndNonceWhateverTheMethod) {
 TEST_F(VerifierTest, HmacSignatureIsBoundToItsEndpoint) {
   RequestVerifier v(*registry_, replay_, {});
   const int64_t now = 1'700'000'000'000;
-  auto p = Signed({{"client", "c1"}, {"channel", "ch1"}, {"signMethod", "hmac-sha256"},
-                   {"timestamp", std::to_string(now)}, {"nonce", "bound"}},
+  auto p = Signed({{"client", "c1"},
+                   {"channel", "ch1"},
+                   {"signMethod", "hmac-sha256"},
+                   {"timestamp", std::to_string(now)},
+                   {"nonce", "bound"}},
                   "{}", "s1", kRead);
   auto moved = v.Verify({p, kWrite, "{}", true}, now);
   EXPECT_EQ(moved.status().code(), StatusCode::kUnauthenticated)
@@ -142,9 +149,9 @@ TEST_F(VerifierTest, NonceIsRememberedAcrossEndpoints) {
   RequestVerifier v(*registry_, replay_, {});
   const int64_t now = 1'700'000'000'000;
   // md5 does not cover the endpoint, so the nonce is what stops the move.
-  auto p = Signed({{"client", "c1"}, {"channel", "ch1"}, {"timestamp", std::to_string(now)},
-                   {"nonce", "once"}},
-                  "{}", "s1");
+  auto p = Signed(
+      {{"client", "c1"}, {"channel", "ch1"}, {"timestamp", std::to_string(now)}, {"nonce", "once"}},
+      "{}", "s1");
   EXPECT_TRUE(v.Verify({p, kRead, "{}", false}, now).ok());
   EXPECT_EQ(v.Verify({p, kWrite, "{}", true}, now + 10).status().code(),
             StatusCode::kUnauthenticated);
@@ -154,9 +161,9 @@ TEST_F(VerifierTest, RefusesParametersThatCouldBeReadTwoWays) {
   RequestVerifier v(*registry_, replay_, {});
   // One parameter whose *name* carries "nonce=…&timestamp=…&version" signs the same canonical
   // string as three real parameters; it must not verify.
-  auto smuggled = Signed({{"client", "c1"}, {"channel", "ch1"},
-                          {"nonce=n1&timestamp=1700000000000&version", "2.0"}},
-                         "{}", "s1");
+  auto smuggled = Signed(
+      {{"client", "c1"}, {"channel", "ch1"}, {"nonce=n1&timestamp=1700000000000&version", "2.0"}},
+      "{}", "s1");
   EXPECT_EQ(Read(v, smuggled, "{}", 1'700'000'000'000).status().code(),
             StatusCode::kUnauthenticated);
   auto ampersand = Signed({{"client", "c1"}, {"channel", "ch1"}, {"note", "a&b"}}, "{}", "s1");
@@ -173,7 +180,9 @@ TEST_F(VerifierTest, NonceIsAtMost64Characters) {
   RequestVerifier v(*registry_, replay_, {});
   const int64_t now = 1'700'000'000'000;
   auto with_nonce = [&](const std::string& nonce) {
-    return Signed({{"client", "c1"}, {"channel", "ch1"}, {"timestamp", std::to_string(now)},
+    return Signed({{"client", "c1"},
+                   {"channel", "ch1"},
+                   {"timestamp", std::to_string(now)},
                    {"nonce", nonce}},
                   "{}", "s1");
   };
@@ -189,9 +198,9 @@ TEST_F(VerifierTest, SignMethodsSettingTurnsMd5Off) {
   AuthSettings settings;
   settings.sign_methods = {SignMethod::kHmacSha256};
   RequestVerifier v(*registry_, replay_, settings);
-  EXPECT_EQ(Read(v, Signed({{"client", "c1"}, {"channel", "ch1"}}, "{}", "s1"), "{}", 0)
-                .status().code(),
-            StatusCode::kUnauthenticated);
+  EXPECT_EQ(
+      Read(v, Signed({{"client", "c1"}, {"channel", "ch1"}}, "{}", "s1"), "{}", 0).status().code(),
+      StatusCode::kUnauthenticated);
   EXPECT_TRUE(Read(v,
                    Signed({{"client", "c1"}, {"channel", "ch1"}, {"signMethod", "hmac-sha256"}},
                           "{}", "s1"),

@@ -42,8 +42,8 @@ int RunBackup(const BackupFlags& flags) {
 
 void RegisterBackup(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<BackupFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "backup", "Copy a SQLite database consistently while the server runs");
+  CLI::App* cmd =
+      app.add_subcommand("backup", "Copy a SQLite database consistently while the server runs");
   AddStorageFlags(cmd, flags->storage);
   cmd->add_option("--to", flags->to, "the new backup file (must not exist)")->required();
   cmd->callback([flags, &exit_code] { exit_code = RunBackup(*flags); });

@@ -212,7 +212,8 @@ void RegisterClient(CLI::App& app, int& exit_code) {
       ->check(NonEmpty());
   add->callback([flags, &exit_code] { exit_code = RunAdd(*flags); });
 
-  CLI::App* list = client->add_subcommand("list", "List clients, one JSON object per line (no secrets)");
+  CLI::App* list =
+      client->add_subcommand("list", "List clients, one JSON object per line (no secrets)");
   AddStorageFlags(list, flags->storage);
   list->callback([flags, &exit_code] { exit_code = RunList(*flags); });
 

@@ -11,8 +11,9 @@ namespace opchat::cli {
 void AddStorageFlags(CLI::App* command, StorageFlags& flags) {
   command->add_option("--config", flags.config_path, "TOML configuration file")
       ->check(CLI::ExistingFile);
-  command->add_option("--db", flags.db_url,
-                      "storage URL: sqlite:PATH (default sqlite:./data/opchat.db) or postgres://...");
+  command->add_option(
+      "--db", flags.db_url,
+      "storage URL: sqlite:PATH (default sqlite:./data/opchat.db) or postgres://...");
 }
 
 Result<Config> ResolveConfig(const StorageFlags& flags) {
@@ -39,7 +40,9 @@ Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config, OpenInt
 
 const CLI::Validator& NonEmpty() {
   static const CLI::Validator validator(
-      [](std::string& value) { return value.empty() ? std::string("must not be empty") : std::string(); },
+      [](std::string& value) {
+        return value.empty() ? std::string("must not be empty") : std::string();
+      },
       "NOT EMPTY", "NonEmpty");
   return validator;
 }

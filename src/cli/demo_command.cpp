@@ -83,8 +83,8 @@ std::vector<Message> SeedChatMessages() {
   return v;
 }
 
-Status AddChat(Store& store, MessageIdGenerator& ids, const std::string& chat_id,
-               ChatStatus status, const std::vector<Message>& messages, int64_t start_ms) {
+Status AddChat(Store& store, MessageIdGenerator& ids, const std::string& chat_id, ChatStatus status,
+               const std::vector<Message>& messages, int64_t start_ms) {
   Chat chat;
   chat.id = chat_id;
   chat.channel = kChannel;
@@ -158,13 +158,17 @@ int RunDemo(const StorageFlags& flags) {
 
   std::string body = std::string(R"({"chatId":")") + kSeedChat + R"(","pageNum":1,"pageSize":20})";
   // The original API's form of a read: md5, no timestamp.
-  std::string query = SignedQueryString(
-      {kClientId, *secret, kChannel, SignMethod::kMd5, {"POST", "/op/v2/operatorToUserChatMessages"}, {}},
-      body);
+  std::string query = SignedQueryString({kClientId,
+                                         *secret,
+                                         kChannel,
+                                         SignMethod::kMd5,
+                                         {"POST", "/op/v2/operatorToUserChatMessages"},
+                                         {}},
+                                        body);
   std::string listen = config->server.listen;
   if (listen.rfind("0.0.0.0:", 0) == 0) listen = "127.0.0.1:" + listen.substr(8);
-  std::cout << "Demo data is in " << config->storage_url << " (client " << kClientId
-            << ", channel " << kChannel << ", secret " << *secret << ").\n"
+  std::cout << "Demo data is in " << config->storage_url << " (client " << kClientId << ", channel "
+            << kChannel << ", secret " << *secret << ").\n"
             << "With the server running, try:\n\n"
             << "curl -s -X POST -H 'Content-Type: application/json' \\\n  --data-binary '" << body
             << "' \\\n  'http://" << listen << "/op/v2/operatorToUserChatMessages?" << query

@@ -110,8 +110,9 @@ int RunExport(const ExportFlags& flags) {
   const double s = progress.elapsed_s();
   std::ostream& summary = flags.out.empty() ? std::cerr : std::cout;
   summary << "{\"messages\":" << report->messages << ",\"chats\":" << report->chats
-          << ",\"seconds\":" << s << ",\"messagesPerSecond\":"
-          << static_cast<int64_t>(s > 0 ? report->messages / s : 0) << "}\n";
+          << ",\"seconds\":" << s
+          << ",\"messagesPerSecond\":" << static_cast<int64_t>(s > 0 ? report->messages / s : 0)
+          << "}\n";
   return 0;
 }
 
@@ -127,8 +128,9 @@ void RegisterExport(CLI::App& app, int& exit_code) {
   auto* channel = cmd->add_option("--channel", flags->channel, "only this channel's chats");
   auto* chat = cmd->add_option("--chat", flags->chat,
                                "only this chat of --channel (chat ids are per channel)");
-  auto* since = cmd->add_option(
-      "--since", flags->since, "messages at or after: Unix ms, yyyy-MM-dd or 'yyyy-MM-dd HH:mm:ss'");
+  auto* since =
+      cmd->add_option("--since", flags->since,
+                      "messages at or after: Unix ms, yyyy-MM-dd or 'yyyy-MM-dd HH:mm:ss'");
   auto* until = cmd->add_option("--until", flags->until, "messages before (same formats)");
   chat->needs(channel)->excludes(since)->excludes(until);
   cmd->add_option("--out", flags->out,

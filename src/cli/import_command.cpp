@@ -48,10 +48,9 @@ int RunImportNdjson(const ImportFlags& flags) {
     };
     options.on_progress = [&](const NdjsonImportReport& r) {
       const auto pos = static_cast<int64_t>(in.tellg());
-      progress.Update(total.inserted + total.duplicates + r.inserted + r.duplicates,
-                      bytes_total > 0 && pos >= 0
-                          ? static_cast<double>(bytes_before + pos) / bytes_total
-                          : -1);
+      progress.Update(
+          total.inserted + total.duplicates + r.inserted + r.duplicates,
+          bytes_total > 0 && pos >= 0 ? static_cast<double>(bytes_before + pos) / bytes_total : -1);
     };
     auto report = ImportNdjson(in, **store, options);
     if (!report.ok()) return Fail(report.status());
@@ -68,8 +67,9 @@ int RunImportNdjson(const ImportFlags& flags) {
   if (!index.ok()) return Fail(index.status());
   std::cout << "{\"lines\":" << total.lines << ",\"inserted\":" << total.inserted
             << ",\"duplicates\":" << total.duplicates << ",\"rejected\":" << total.rejected
-            << ",\"seconds\":" << s << ",\"messagesPerSecond\":"
-            << static_cast<int64_t>(s > 0 ? total.inserted / s : 0) << index->JsonMembers() << "}\n";
+            << ",\"seconds\":" << s
+            << ",\"messagesPerSecond\":" << static_cast<int64_t>(s > 0 ? total.inserted / s : 0)
+            << index->JsonMembers() << "}\n";
   return total.rejected > 0 ? 3 : 0;
 }
 

@@ -88,8 +88,7 @@ void RegisterImportEasemob(CLI::App* import_command, int& exit_code) {
       "were skipped as bad (each reported as FILE:LINE on stderr).");
   AddStorageFlags(cmd, flags->storage);
   cmd->add_option("files", flags->files, "Easemob files, in time order")->required();
-  cmd->add_option("--channel", flags->options.channel, "channel of the imported chats")
-      ->required();
+  cmd->add_option("--channel", flags->options.channel, "channel of the imported chats")->required();
   // One value per flag: otherwise the file names after it would be taken as more operators.
   cmd->add_option("--operator", flags->options.operator_ids,
                   "Easemob username of an operator (repeat for each)")

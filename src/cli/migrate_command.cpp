@@ -44,8 +44,8 @@ int RunMigrate(const MigrateFlags& flags) {
             << ",\"chatsAlreadyComplete\":" << report->chats_complete
             << ",\"messagesCopied\":" << report->messages_copied
             << ",\"statusesSynced\":" << report->statuses_synced
-            << ",\"mismatches\":" << report->mismatches.size()
-            << ",\"seconds\":" << seconds << index->JsonMembers() << "}\n";
+            << ",\"mismatches\":" << report->mismatches.size() << ",\"seconds\":" << seconds
+            << index->JsonMembers() << "}\n";
   for (size_t i = 0; i < report->mismatches.size() && i < 20; ++i) {
     std::cerr << "opchat: count differs after copy: chat " << report->mismatches[i] << "\n";
   }
@@ -58,8 +58,10 @@ void RegisterMigrate(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<MigrateFlags>();
   CLI::App* cmd = app.add_subcommand(
       "migrate", "Copy clients, chats and messages to another storage (resumable, verified)");
-  cmd->add_option("--config", flags->config_path, "TOML configuration file")->check(CLI::ExistingFile);
-  cmd->add_option("--from", flags->from, "source storage URL (sqlite:PATH or postgres://...)")->required();
+  cmd->add_option("--config", flags->config_path, "TOML configuration file")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--from", flags->from, "source storage URL (sqlite:PATH or postgres://...)")
+      ->required();
   cmd->add_option("--to", flags->to, "target storage URL")->required();
   cmd->add_option("--batch", flags->batch, "messages per import transaction (default 5000)");
   AddDeferIndexFlag(cmd, flags->defer_index);

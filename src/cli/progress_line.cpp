@@ -7,7 +7,9 @@
 namespace opchat::cli {
 
 ProgressLine::ProgressLine(std::string what, std::string unit)
-    : what_(std::move(what)), unit_(std::move(unit)), enabled_(isatty(STDERR_FILENO) == 1),
+    : what_(std::move(what)),
+      unit_(std::move(unit)),
+      enabled_(isatty(STDERR_FILENO) == 1),
       started_(std::chrono::steady_clock::now()) {}
 
 double ProgressLine::elapsed_s() const {

@@ -92,7 +92,8 @@ int RunServe(const ServeFlags& flags) {
   std::unique_ptr<PeriodicTask> retention;
   if (RetentionEnabled(config->retention)) {
     retention = std::make_unique<PeriodicTask>(
-        std::chrono::seconds(config->retention.check_interval_s), [&store, &config, &retention_log] {
+        std::chrono::seconds(config->retention.check_interval_s),
+        [&store, &config, &retention_log] {
           auto deleted = EnforceRetention(**store, config->retention, NowMillis());
           if (!deleted.ok()) {
             retention_log.Warn("retention: " + deleted.status().message());
@@ -102,8 +103,8 @@ int RunServe(const ServeFlags& flags) {
         });
   }
   stop_signals.OnStop([&server](int) { server.Stop(); });
-  spdlog::info("opchat listening on {}:{} ({} threads, storage {})", http.host, *port,
-               http.threads, RedactStorageUrl(config->storage_url));
+  spdlog::info("opchat listening on {}:{} ({} threads, storage {})", http.host, *port, http.threads,
+               RedactStorageUrl(config->storage_url));
   server.Run();
   spdlog::info("opchat stopped");
   return 0;

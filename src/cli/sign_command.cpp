@@ -22,7 +22,8 @@ int RunSign(const SignFlags& f) {
   auto method = ParseSignMethod(&f.method);
   if (!method) return Fail(Status::InvalidArgument("--method must be md5 or hmac-sha256"));
   // --endpoint takes a name or the whole path.
-  std::string path = f.endpoint.starts_with(kPrefix) ? f.endpoint : std::string(kPrefix) + f.endpoint;
+  std::string path =
+      f.endpoint.starts_with(kPrefix) ? f.endpoint : std::string(kPrefix) + f.endpoint;
   if (path.size() == kPrefix.size() || path.find_first_of("?# ") != std::string::npos) {
     return Fail(Status::InvalidArgument("--endpoint must be an endpoint name such as sendMessage"));
   }
@@ -39,8 +40,8 @@ int RunSign(const SignFlags& f) {
 
 void RegisterSign(CLI::App& app, int& exit_code) {
   auto f = std::make_shared<SignFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "sign", "Print the signed query string for a request body (for curl)");
+  CLI::App* cmd =
+      app.add_subcommand("sign", "Print the signed query string for a request body (for curl)");
   cmd->add_option("--client", f->client, "client id")->required();
   cmd->add_option("--secret", f->secret, "client secret")->required();
   cmd->add_option("--channel", f->channel, "channel id")->required();

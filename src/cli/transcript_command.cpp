@@ -1,6 +1,6 @@
-// opchat transcript --channel C --chat ID --format json|csv|html [--out FILE]: one chat for people to read
-// (formats in transcript/transcript.hpp). Media links are signed with the configured keys and
-// expire like the API's.
+// opchat transcript --channel C --chat ID --format json|csv|html [--out FILE]: one chat for people
+// to read (formats in transcript/transcript.hpp). Media links are signed with the configured keys
+// and expire like the API's.
 #include <fstream>
 #include <iostream>
 

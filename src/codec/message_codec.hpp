@@ -25,7 +25,8 @@ void WriteChat(JsonWriter& w, const Chat& chat);
 
 // Reads `type` and that type's fields (msg, url, key, filename, thumb, secret, thumb_secret,
 // length, file_length, addr, lat, lng, ext) from a body. Required per type: txt/cmd: msg;
-// img/audio/video/file: url or key; loc: lat and lng. A `key` must be IsSafeObjectKey. Does not touch ids, sender or time.
+// img/audio/video/file: url or key; loc: lat and lng. A `key` must be IsSafeObjectKey. Does not
+// touch ids, sender or time.
 Result<Message> ParseMessageContent(const boost::json::object& body);
 // The rules of the above that join fields (known type, text size, what each type requires), for
 // a message read another way.

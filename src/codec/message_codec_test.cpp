@@ -16,8 +16,8 @@ Result<int64_t> TimeOf(std::string_view body) {
 }
 
 TEST(MessageCodecTest, TimestampOneIsRefusedInsteadOfStoringA1970Message) {
-  for (const char* body : {R"({"timestamp":1})", R"({"timestamp":0})", R"({"timestamp":"1795658990"})",
-                           R"({"timestamp":946684799999})"}) {
+  for (const char* body : {R"({"timestamp":1})", R"({"timestamp":0})",
+                           R"({"timestamp":"1795658990"})", R"({"timestamp":946684799999})"}) {
     auto t = TimeOf(body);
     ASSERT_FALSE(t.ok()) << body;
     EXPECT_EQ(t.status().message(), "参数错误: timestamp") << body;
@@ -34,9 +34,9 @@ TEST(MessageCodecTest, TimesMoreThanADayAheadAreRefused) {
 }
 
 TEST(MessageCodecTest, CreateTimeOutsideTheWindowIsRefusedNamingIt) {
-  for (const char* body : {R"({"createTime":"1970-01-01 08:00:01"})",
-                           R"({"createTime":"1999-12-30 12:00:00"})",
-                           R"({"createTime":"2099-01-01 00:00:00"})"}) {
+  for (const char* body :
+       {R"({"createTime":"1970-01-01 08:00:01"})", R"({"createTime":"1999-12-30 12:00:00"})",
+        R"({"createTime":"2099-01-01 00:00:00"})"}) {
     auto t = TimeOf(body);
     ASSERT_FALSE(t.ok()) << body;
     EXPECT_EQ(t.status().message(), "参数错误: createTime") << body;

@@ -11,7 +11,6 @@
 namespace opchat {
 namespace {
 
-
 const boost::json::value* Find(const boost::json::object& body, std::string_view field) {
   auto it = body.find(field);
   if (it == body.end() || it->value().is_null()) return nullptr;
@@ -118,7 +117,8 @@ Result<std::string> OptionalObjectText(const boost::json::object& body, std::str
   return boost::json::serialize(*v);
 }
 
-Result<boost::json::object> ParseBodyObject(std::string_view text, boost::json::storage_ptr storage) {
+Result<boost::json::object> ParseBodyObject(std::string_view text,
+                                            boost::json::storage_ptr storage) {
   boost::json::error_code ec;
   boost::json::value v = boost::json::parse(text, ec, std::move(storage));
   if (ec) return Status::InvalidArgument("参数错误: 请求体不是合法的 JSON");

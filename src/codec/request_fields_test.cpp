@@ -46,9 +46,11 @@ TEST(RequestFieldsTest, Strings) {
 
 TEST(RequestFieldsTest, InstantsAreMillisOrLocalTimes) {
   ASSERT_TRUE(SetProcessTimeZone("Asia/Shanghai").ok());
-  auto b = Body(R"({"ms":1455878580000,"text":"2016-02-19 18:43:00","digits":"1455878580000","bad":"yesterday"})");
+  auto b = Body(
+      R"({"ms":1455878580000,"text":"2016-02-19 18:43:00","digits":"1455878580000","bad":"yesterday"})");
   EXPECT_EQ(**OptionalInstant(b, "ms"), 1455878580000);
-  EXPECT_EQ(**OptionalInstant(b, "text"), 1455878580000);  // date -d '2016-02-19 18:43:00 +0800' +%s%3N
+  EXPECT_EQ(**OptionalInstant(b, "text"),
+            1455878580000);  // date -d '2016-02-19 18:43:00 +0800' +%s%3N
   EXPECT_EQ(**OptionalInstant(b, "digits"), 1455878580000);
   EXPECT_FALSE(OptionalInstant(b, "missing")->has_value());
   EXPECT_FALSE(OptionalInstant(b, "bad").ok());

@@ -1,6 +1,7 @@
 // Wall-clock time and its rendering in the configured time zone.
 // Times are stored as UTC milliseconds; the wire shows "yyyy-MM-dd HH:mm:ss" in one
-// process-wide zone (docs/api.md: times are UTC ms, written in the configured zone). Thread-safe after SetProcessTimeZone().
+// process-wide zone (docs/api.md: times are UTC ms, written in the configured zone). Thread-safe
+// after SetProcessTimeZone().
 #pragma once
 
 #include <cstdint>

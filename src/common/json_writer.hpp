@@ -14,10 +14,24 @@ class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
 
-  void BeginObject() { Separate(); out_ += '{'; first_ = true; }
-  void EndObject() { out_ += '}'; first_ = false; }
-  void BeginArray() { Separate(); out_ += '['; first_ = true; }
-  void EndArray() { out_ += ']'; first_ = false; }
+  void BeginObject() {
+    Separate();
+    out_ += '{';
+    first_ = true;
+  }
+  void EndObject() {
+    out_ += '}';
+    first_ = false;
+  }
+  void BeginArray() {
+    Separate();
+    out_ += '[';
+    first_ = true;
+  }
+  void EndArray() {
+    out_ += ']';
+    first_ = false;
+  }
 
   // Writes `"name":`; the next value call completes the member.
   // REQUIRES: `name` needs no JSON escaping (it is written as is).

@@ -44,7 +44,10 @@ TEST(JsonWriterTest, FastPathEscapesAtEveryPosition) {
       std::string text(40, 'a');
       text[pos] = special;
       std::string expected = "\"" + text.substr(0, pos);
-      expected += special == '"' ? "\\\"" : special == '\\' ? "\\\\" : special == '\n' ? "\\n" : "\\u001f";
+      expected += special == '"'    ? "\\\""
+                  : special == '\\' ? "\\\\"
+                  : special == '\n' ? "\\n"
+                                    : "\\u001f";
       expected += text.substr(pos + 1) + "\"";
       std::string out;
       AppendJsonString(out, text);

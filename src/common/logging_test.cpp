@@ -8,9 +8,10 @@ namespace {
 using std::chrono::milliseconds;
 
 TEST(LoggingTest, OneLineTurnsLibpqsTwoLineMessageIntoOne) {
-  EXPECT_EQ(OneLine("connection to server failed: No such file or directory\n\tIs the server "
-                    "running locally?\n"),
-            "connection to server failed: No such file or directory Is the server running locally?");
+  EXPECT_EQ(
+      OneLine("connection to server failed: No such file or directory\n\tIs the server "
+              "running locally?\n"),
+      "connection to server failed: No such file or directory Is the server running locally?");
   EXPECT_EQ(OneLine("a\r\nb\x1b[31mc"), "a b [31mc");
   EXPECT_EQ(OneLine("plain"), "plain");
 }

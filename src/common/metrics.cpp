@@ -54,11 +54,14 @@ std::string Metrics::Render() const {
     for (size_t b = 0; b <= kBuckets.size(); ++b) {
       cumulative += s.buckets[b].load(std::memory_order_relaxed);
       std::string le = b < kBuckets.size() ? Number(kBuckets[b]) : "+Inf";
-      out += name + "_bucket{" + labels + sep + "le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+      out += name + "_bucket{" + labels + sep + "le=\"" + le + "\"} " + std::to_string(cumulative) +
+             "\n";
     }
     std::string braces = labels.empty() ? "" : "{" + labels + "}";
-    out += name + "_sum" + braces + " " + Number(s.micros.load(std::memory_order_relaxed) / 1e6) + "\n";
-    out += name + "_count" + braces + " " + std::to_string(s.count.load(std::memory_order_relaxed)) + "\n";
+    out += name + "_sum" + braces + " " + Number(s.micros.load(std::memory_order_relaxed) / 1e6) +
+           "\n";
+    out += name + "_count" + braces + " " +
+           std::to_string(s.count.load(std::memory_order_relaxed)) + "\n";
   };
 
   out += "# HELP opchat_requests_total Requests answered, by endpoint and HTTP status.\n";

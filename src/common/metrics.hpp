@@ -43,7 +43,7 @@ class Metrics {
   size_t IndexOf(std::string_view endpoint) const;
 
   std::vector<std::string> endpoints_;  // + "other" at the end
-  std::vector<Series> latency_;          // one per endpoint
+  std::vector<Series> latency_;         // one per endpoint
   mutable Mutex codes_mu_;
   std::map<std::pair<size_t, int>, uint64_t> codes_ GUARDED_BY(codes_mu_);
   Series storage_;

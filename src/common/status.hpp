@@ -1,6 +1,6 @@
 // Status and Result<T>: how every fallible call below the HTTP layer reports failure.
-// A Status carries a code (mapped once, in api/, to the envelope of docs/api.md, "Errors") and a message.
-// For client errors (4xx) the message is safe to show to the caller; for Unavailable and
+// A Status carries a code (mapped once, in api/, to the envelope of docs/api.md, "Errors") and a
+// message. For client errors (4xx) the message is safe to show to the caller; for Unavailable and
 // Internal it is an operator-facing detail that goes to the log only.
 // Plain values; thread-compatible.
 #pragma once
@@ -32,9 +32,15 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return {}; }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
-  static Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
-  static Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
+  static Status Unauthenticated(std::string m) {
+    return {StatusCode::kUnauthenticated, std::move(m)};
+  }
+  static Status PermissionDenied(std::string m) {
+    return {StatusCode::kPermissionDenied, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
@@ -92,11 +98,11 @@ const Status& StatusOf(const Result<T>& r) {
 }  // namespace opchat
 
 // Returns the Status of `expr` (a Status or a Result) from the calling function when it is not OK.
-#define RETURN_IF_ERROR(expr)                                              \
-  do {                                                                     \
-    /* a copy: `expr` may be a temporary Result */                        \
+#define RETURN_IF_ERROR(expr)                                                             \
+  do {                                                                                    \
+    /* a copy: `expr` may be a temporary Result */                                        \
     if (::opchat::Status opchat_status_ = ::opchat::StatusOf(expr); !opchat_status_.ok()) \
-      return opchat_status_;                                               \
+      return opchat_status_;                                                              \
   } while (0)
 
 // `lhs = *expr` for a Result `expr`; returns its Status from the calling function when it failed.

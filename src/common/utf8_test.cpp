@@ -21,7 +21,10 @@ TEST(Utf8Test, RefusesMalformedSequences) {
 }
 
 TEST(Utf8Test, ReplacesEachBadByte) {
-  EXPECT_EQ(ToValidUtf8("a\xff" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(ToValidUtf8("a\xff"
+                        "b"),
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_EQ(ToValidUtf8("黑"), "黑");
   EXPECT_TRUE(IsValidUtf8(ToValidUtf8("\xe9\xbb\xff\xc3")));
 }

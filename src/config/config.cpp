@@ -2,10 +2,10 @@
 
 #include <unistd.h>
 
+#include <toml++/toml.h>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace opchat {
 namespace {
@@ -31,7 +31,8 @@ class TableReader {
         std::vector<std::string> values;
         for (const toml::node& item : *array) {
           auto v = item.value<std::string>();
-          if (!v) return Status::InvalidArgument("config: [" + name_ + "] " + key + " must list strings");
+          if (!v)
+            return Status::InvalidArgument("config: [" + name_ + "] " + key + " must list strings");
           values.push_back(*v);
         }
         out = std::move(values);
@@ -65,7 +66,8 @@ class TableReader {
     if (!table_) return Status::Ok();
     for (const auto& [k, v] : *table_) {
       if (!known_.contains(std::string(k.str()))) {
-        return Status::InvalidArgument("config: unknown key [" + name_ + "] " + std::string(k.str()));
+        return Status::InvalidArgument("config: unknown key [" + name_ + "] " +
+                                       std::string(k.str()));
       }
     }
     return Status::Ok();
@@ -105,8 +107,8 @@ Status ReadMediaChannels(const toml::node* node, MediaSettings& media) {
 }
 
 Status Apply(const toml::table& root, Config& c) {
-  static const std::set<std::string> kTables = {"server", "storage", "auth", "media", "limits",
-                                                "retention"};
+  static const std::set<std::string> kTables = {"server", "storage", "auth",
+                                                "media",  "limits",  "retention"};
   for (const auto& [k, v] : root) {
     if (!kTables.contains(std::string(k.str())) || !v.is_table()) {
       return Status::InvalidArgument("config: unknown table [" + std::string(k.str()) + "]");
@@ -145,7 +147,8 @@ Status Apply(const toml::table& root, Config& c) {
     c.auth.sign_methods.clear();
     for (const std::string& name : methods) {
       auto method = ParseSignMethod(&name);
-      if (!method) return Status::InvalidArgument("config: [auth] sign_methods: unknown method " + name);
+      if (!method)
+        return Status::InvalidArgument("config: [auth] sign_methods: unknown method " + name);
       c.auth.sign_methods.push_back(*method);
     }
   }
@@ -184,7 +187,8 @@ Status Apply(const toml::table& root, Config& c) {
       for (const auto& [channel, days] : *t) {
         auto v = days.value<int64_t>();
         if (!days.is_integer() || !v || *v < 0) {
-          return Status::InvalidArgument("config: [retention.channels] " + std::string(channel.str()) +
+          return Status::InvalidArgument("config: [retention.channels] " +
+                                         std::string(channel.str()) +
                                          " must be a whole number of days >= 0");
         }
         c.retention.channel_days[std::string(channel.str())] = *v;
@@ -229,7 +233,8 @@ Status FinishConfig(Config& c) {
   if (c.server.threads < 0 || c.server.threads > 1024) {
     return bad("server.threads must be 0 (one per core) to 1024");
   }
-  if (c.server.threads == 0) c.server.threads = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  if (c.server.threads == 0)
+    c.server.threads = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
   if (c.server.max_page_size < 1) return bad("server.max_page_size must be >= 1");
   if (c.server.max_body_bytes < 64) return bad("server.max_body_bytes must be >= 64");
   if (c.server.write_threads < 1) return bad("server.write_threads must be >= 1");
@@ -240,11 +245,13 @@ Status FinishConfig(Config& c) {
   if (c.limits.rate_per_client < 0 || c.limits.rate_burst < 0) {
     return bad("limits.rate_per_client and limits.rate_burst must be >= 0");
   }
-  if (c.limits.read_timeout_s < 1 || c.limits.idle_timeout_s < 1) return bad("timeouts must be >= 1");
+  if (c.limits.read_timeout_s < 1 || c.limits.idle_timeout_s < 1)
+    return bad("timeouts must be >= 1");
   if (c.limits.max_connections_per_address < 0) {
     return bad("limits.max_connections_per_address must be >= 0 (0 = off)");
   }
-  if (c.limits.max_transcript_bytes < 1024) return bad("limits.max_transcript_bytes must be >= 1024");
+  if (c.limits.max_transcript_bytes < 1024)
+    return bad("limits.max_transcript_bytes must be >= 1024");
   if (c.sqlite_synchronous != "full" && c.sqlite_synchronous != "normal") {
     return bad("storage.sqlite_synchronous must be \"full\" or \"normal\"");
   }
@@ -255,8 +262,8 @@ Status FinishConfig(Config& c) {
   if (c.storage_pool_size < 1) return bad("storage.pool_size must be >= 1");
   if (c.retention.default_days < 0) return bad("retention.default_days must be >= 0");
   if (c.retention.check_interval_s < 1) return bad("retention.check_interval_s must be >= 1");
-  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error",
-                                                "critical", "off"};
+  static const std::set<std::string> kLevels = {"trace", "debug",    "info", "warn",
+                                                "error", "critical", "off"};
   if (!kLevels.contains(c.server.log_level)) {
     return bad("server.log_level must be one of trace, debug, info, warn, error, critical, off");
   }

@@ -1,5 +1,5 @@
-// The server's configuration: the TOML file of docs/configuration.md, with every default in one place.
-// Plain values; thread-compatible.
+// The server's configuration: the TOML file of docs/configuration.md, with every default in one
+// place. Plain values; thread-compatible.
 #pragma once
 
 #include <cstdint>
@@ -15,9 +15,9 @@ namespace opchat {
 
 struct ServerSettings {
   std::string listen = "127.0.0.1:8080";
-  int threads = 0;        // HTTP threads; 0 = one per core
+  int threads = 0;         // HTTP threads; 0 = one per core
   int write_threads = 32;  // threads that may wait on a durable write at once
-  std::string host_name;  // empty = the machine's host name
+  std::string host_name;   // empty = the machine's host name
   std::string service_phone;
   std::string timezone = "Asia/Shanghai";
   int64_t max_page_size = 100;
@@ -32,8 +32,8 @@ struct LimitSettings {
   int64_t max_header_bytes = 8192;
   int64_t read_timeout_s = 30;
   int64_t idle_timeout_s = 60;
-  double rate_per_client = 0;  // requests/s; 0 = off
-  double rate_burst = 0;       // 0 = same as rate_per_client
+  double rate_per_client = 0;                 // requests/s; 0 = off
+  double rate_burst = 0;                      // 0 = same as rate_per_client
   int64_t max_connections_per_address = 256;  // 0 = off
   int64_t max_transcript_bytes = 8 << 20;     // one chatTranscript document
 };

@@ -6,8 +6,8 @@
 namespace opchat {
 
 bool IsKnownMessageType(std::string_view type) {
-  static constexpr std::array<std::string_view, 8> kTypes = {"txt",  "img", "audio", "video",
-                                                             "loc",  "file", "cmd", "custom"};
+  static constexpr std::array<std::string_view, 8> kTypes = {"txt", "img",  "audio", "video",
+                                                             "loc", "file", "cmd",   "custom"};
   for (auto t : kTypes) {
     if (t == type) return true;
   }

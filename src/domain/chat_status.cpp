@@ -24,7 +24,11 @@ std::string_view StatusText(ChatStatus status) {
 
 std::optional<ChatStatus> ChatStatusFromCode(long long code) {
   switch (code) {
-    case 1: case 3: case 5: case 6: case 30: return static_cast<ChatStatus>(code);
+    case 1:
+    case 3:
+    case 5:
+    case 6:
+    case 30: return static_cast<ChatStatus>(code);
     default: return std::nullopt;
   }
 }

@@ -1,5 +1,5 @@
-// Page arithmetic of the history endpoint (docs/api.md, "operatorToUserChatMessages"). Pure; thread-safe.
-// Messages of a chat hold dense positions 1..total, so any page is a closed range of
+// Page arithmetic of the history endpoint (docs/api.md, "operatorToUserChatMessages"). Pure;
+// thread-safe. Messages of a chat hold dense positions 1..total, so any page is a closed range of
 // positions: storage reads it as an index range, never with OFFSET.
 #pragma once
 

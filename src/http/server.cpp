@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -16,9 +17,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <array>
-#include <chrono>
 #include <charconv>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -38,7 +38,8 @@ struct HttpServer::Impl {
         settings(std::move(s)),
         metrics(metrics),
         write_pool(static_cast<size_t>(settings.write_threads)) {
-    for (int i = 0; i < settings.threads; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
+    for (int i = 0; i < settings.threads; ++i)
+      contexts.push_back(std::make_unique<asio::io_context>(1));
   }
 
   asio::awaitable<void> Accept();
@@ -83,9 +84,9 @@ std::optional<ApiResponse> ReadFailureAnswer(const Api& api, const beast::error_
   if (ec == http::error::body_limit) return api.Refuse(Refusal::kPayloadTooLarge, "请求体过大");
   if (ec == http::error::header_limit) return api.Error(Status::InvalidArgument("请求头过大"));
   // Timeouts, resets and a peer that closed: nobody to answer.
-  if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
-      ec == asio::error::eof || ec == asio::error::connection_reset ||
-      ec == asio::error::operation_aborted || ec == http::error::partial_message) {
+  if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+      ec == http::error::partial_message) {
     return std::nullopt;
   }
   return api.Error(Status::InvalidArgument("请求格式错误"));
@@ -101,7 +102,8 @@ asio::awaitable<void> DrainBeforeClose(beast::tcp_stream& stream) {
   size_t drained = 0;
   stream.expires_after(std::chrono::seconds(2));
   while (drained < (4u << 20)) {
-    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await stream.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
     if (ec) break;
     drained += n;
   }
@@ -117,7 +119,8 @@ asio::ip::address Unmapped(const asio::ip::address& a) {
 
 }  // namespace
 
-asio::awaitable<ApiResponse> HttpServer::Impl::Respond(const http::request<http::string_body>& req) {
+asio::awaitable<ApiResponse> HttpServer::Impl::Respond(
+    const http::request<http::string_body>& req) {
   ApiRequest areq{req.method_string(), req.target(), req[http::field::content_type], req.body()};
   if (Api::IsWrite(areq.target)) {
     // The write waits for a group commit; keep the I/O thread serving other connections.
@@ -164,7 +167,8 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket, asio::ip::ad
     parser.body_limit(static_cast<uint64_t>(settings.max_body_bytes));
     parser.header_limit(static_cast<uint32_t>(settings.max_header_bytes));
     stream.expires_after(read_timeout);
-    auto [ec, n] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     const auto started = std::chrono::steady_clock::now();
     if (ec) {
       if (auto answer = ReadFailureAnswer(api, ec)) {
@@ -182,8 +186,9 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket, asio::ip::ad
     ApiResponse answer = co_await Respond(req);
     if (metrics) {
       metrics->AddInFlight(-1);
-      metrics->RecordRequest(answer.endpoint, answer.status,
-                             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      metrics->RecordRequest(
+          answer.endpoint, answer.status,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
     const bool keep_alive = req.keep_alive() && !stopping.load(std::memory_order_relaxed);
     const int status = answer.status;
@@ -192,7 +197,9 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket, asio::ip::ad
     stream.expires_after(read_timeout);
     auto [wec, wn] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
     if (settings.access_log) {
-      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count();
       std::string_view target = req.target();
       spdlog::info("{} {} {} {:.3f}ms client={}", std::string_view(req.method_string()),
                    target.substr(0, target.find('?')), status, ms, client.empty() ? "-" : client);
@@ -220,7 +227,8 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
   bool accept_failing = false;
   while (!stopping) {
     asio::io_context& target = *contexts[next_context++ % contexts.size()];
-    auto [ec, socket] = co_await acceptor->async_accept(target, asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] =
+        co_await acceptor->async_accept(target, asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (ec == asio::error::operation_aborted) break;  // the acceptor was closed: shutting down
       // Out of file descriptors (or another transient failure): the pending connection stays
@@ -236,8 +244,8 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
       connections.fetch_sub(1);
       if (metrics) metrics->CountRefusedConnection();
       asio::co_spawn(target,
-                     Refuse(std::move(socket),
-                            api.Refuse(Refusal::kServerFull, "服务繁忙: 连接数已达上限，请稍后重试")),
+                     Refuse(std::move(socket), api.Refuse(Refusal::kServerFull,
+                                                          "服务繁忙: 连接数已达上限，请稍后重试")),
                      asio::detached);
       continue;
     }
@@ -292,9 +300,7 @@ asio::awaitable<void> HttpServer::Impl::Drain() {
 HttpServer::HttpServer(const Api& api, HttpSettings settings, Metrics* metrics)
     : impl_(std::make_unique<Impl>(api, std::move(settings), metrics)) {}
 
-HttpServer::~HttpServer() {
-  impl_->write_pool.join();
-}
+HttpServer::~HttpServer() { impl_->write_pool.join(); }
 
 Result<uint16_t> HttpServer::Listen() {
   beast::error_code ec;
@@ -335,9 +341,11 @@ void HttpServer::Stop() { impl_->BeginShutdown(); }
 
 Result<std::pair<std::string, uint16_t>> ParseListenAddress(const std::string& text) {
   size_t colon = text.rfind(':');
-  if (colon == std::string::npos) return Status::InvalidArgument("listen: want HOST:PORT, got " + text);
+  if (colon == std::string::npos)
+    return Status::InvalidArgument("listen: want HOST:PORT, got " + text);
   std::string host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "0.0.0.0";
   std::string_view port_text = std::string_view(text).substr(colon + 1);
   unsigned port = 0;

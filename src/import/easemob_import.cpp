@@ -41,8 +41,7 @@ class EasemobImporter {
  public:
   EasemobImporter(const std::vector<std::string>& files, Store& store,
                   const EasemobImportOptions& options)
-      : files_(files), store_(store), options_(options),
-        key_path_(ParseKeyPath(options.chat_key)) {
+      : files_(files), store_(store), options_(options), key_path_(ParseKeyPath(options.chat_key)) {
     for (const auto& id : options.operator_ids) operator_ids_.insert(id);
   }
 
@@ -107,8 +106,8 @@ class EasemobImporter {
     }
     const bool from_op = IsOperator(record->from), to_op = IsOperator(record->to);
     if (from_op == to_op) {
-      Reject(file, line, from_op ? "both from and to are operators"
-                                 : "neither from nor to is an operator");
+      Reject(file, line,
+             from_op ? "both from and to are operators" : "neither from nor to is an operator");
       return Status::Ok();
     }
     Pending p;
@@ -185,10 +184,10 @@ class EasemobImporter {
     // Derived from what identifies the conversation's start, so a re-run finds the same id.
     // The channel is part of it: ids were once unique across channels, and ids already
     // imported must stay the same.
-    std::string id = "u0001" + HmacSha256Hex("opchat easemob chat",
-                                             options_.channel + '\0' + key + '\0' +
-                                                 p.messages.front().user_message_id)
-                                   .substr(0, 32);
+    std::string id =
+        "u0001" + HmacSha256Hex("opchat easemob chat", options_.channel + '\0' + key + '\0' +
+                                                           p.messages.front().user_message_id)
+                      .substr(0, 32);
     ++report_.chats_started;
     pairs_[key] = {id, p.ts};
     return id;
@@ -231,7 +230,7 @@ class EasemobImporter {
   const std::vector<std::string> key_path_;
   std::unordered_set<std::string> operator_ids_;
   EasemobImportReport report_;
-  std::vector<Pending> window_;  // a heap under Later
+  std::vector<Pending> window_;                       // a heap under Later
   std::unordered_map<std::string, PairState> pairs_;  // key: user '\0' operator
   std::vector<ImportRecord> batch_;
   uint64_t arrivals_ = 0;

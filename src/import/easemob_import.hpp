@@ -39,22 +39,22 @@ namespace opchat {
 
 struct EasemobImportReport {
   int64_t files = 0;
-  int64_t records = 0;        // JSON records read (good or bad)
-  int64_t messages = 0;       // messages made from good records (one per body)
+  int64_t records = 0;   // JSON records read (good or bad)
+  int64_t messages = 0;  // messages made from good records (one per body)
   int64_t inserted = 0;
-  int64_t duplicates = 0;     // already stored: skipped
-  int64_t rejected = 0;       // bad records, each reported through on_bad_record
-  int64_t group_records = 0;  // groupchat / chatroom records: not customer-service chats
-  int64_t late = 0;           // imported out of time order, each reported through on_late
-  int64_t chats_started = 0;  // chats begun by the idle-gap rule
+  int64_t duplicates = 0;       // already stored: skipped
+  int64_t rejected = 0;         // bad records, each reported through on_bad_record
+  int64_t group_records = 0;    // groupchat / chatroom records: not customer-service chats
+  int64_t late = 0;             // imported out of time order, each reported through on_late
+  int64_t chats_started = 0;    // chats begun by the idle-gap rule
   int64_t chats_continued = 0;  // pairs that continued a chat already in the database
-  int64_t keyed_records = 0;  // records placed by their chat key
-  int64_t bytes_read = 0;     // of the files as stored, for progress
+  int64_t keyed_records = 0;    // records placed by their chat key
+  int64_t bytes_read = 0;       // of the files as stored, for progress
   int64_t bytes_total = 0;
 };
 
 struct EasemobImportOptions {
-  std::string channel;  // required: the channel of every imported chat
+  std::string channel;                  // required: the channel of every imported chat
   std::string chat_key = "ext.chatId";  // dot path into the payload; empty: never
   int64_t idle_gap_ms = 30 * 60 * 1000;
   std::vector<std::string> operator_ids;

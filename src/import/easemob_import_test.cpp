@@ -16,16 +16,16 @@ constexpr int64_t kMinute = 60'000;
 std::string Line(const std::string& id, int64_t ts, const std::string& from, const std::string& to,
                  const std::string& text, const std::string& ext = "{}",
                  const std::string& chat_type = "chat") {
-  return R"({"msg_id":")" + id + R"(","timestamp":)" + std::to_string(ts) +
-         R"(,"chat_type":")" + chat_type + R"(","payload":{"bodies":[{"msg":")" + text +
-         R"(","type":"txt"}],"ext":)" + ext + R"(,"from":")" + from + R"(","to":")" + to +
-         "\"}}\n";
+  return R"({"msg_id":")" + id + R"(","timestamp":)" + std::to_string(ts) + R"(,"chat_type":")" +
+         chat_type + R"(","payload":{"bodies":[{"msg":")" + text + R"(","type":"txt"}],"ext":)" +
+         ext + R"(,"from":")" + from + R"(","to":")" + to + "\"}}\n";
 }
 
 class EasemobImportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/easemob_import_" + std::to_string(getpid()) + "_" + RandomHex(4);
+    dir_ =
+        ::testing::TempDir() + "/easemob_import_" + std::to_string(getpid()) + "_" + RandomHex(4);
     auto store = OpenStore("sqlite:" + dir_ + "/db.sqlite");
     ASSERT_TRUE(store.ok()) << store.status().message();
     store_ = std::move(*store);
@@ -73,12 +73,11 @@ class EasemobImportTest : public ::testing::Test {
 };
 
 TEST_F(EasemobImportTest, PutsRecordsInTimeOrderAndSplitsAPairAtTheIdleGap) {
-  std::string f = File("h10.ndjson",
-                       Line("3", kT0 + 2 * kMinute, "kf_wang", "u_a", "c") +
-                       Line("1", kT0, "u_a", "kf_wang", "a") +
-                       Line("5", kT0 + 40 * kMinute, "kf_wang", "u_a", "e") +
-                       Line("2", kT0 + kMinute, "u_a", "kf_wang", "b") +
-                       Line("4", kT0 + 35 * kMinute, "u_a", "kf_wang", "d"));
+  std::string f = File("h10.ndjson", Line("3", kT0 + 2 * kMinute, "kf_wang", "u_a", "c") +
+                                         Line("1", kT0, "u_a", "kf_wang", "a") +
+                                         Line("5", kT0 + 40 * kMinute, "kf_wang", "u_a", "e") +
+                                         Line("2", kT0 + kMinute, "u_a", "kf_wang", "b") +
+                                         Line("4", kT0 + 35 * kMinute, "u_a", "kf_wang", "d"));
   auto r = Import({f});
   EXPECT_EQ(r.records, 5);
   EXPECT_EQ(r.inserted, 5);
@@ -98,10 +97,10 @@ TEST_F(EasemobImportTest, PutsRecordsInTimeOrderAndSplitsAPairAtTheIdleGap) {
 }
 
 TEST_F(EasemobImportTest, ChatKeyWinsOverTheGapRule) {
-  std::string f = File("keyed.ndjson",
-                       Line("1", kT0, "u_a", "kf_1", "a", R"({"chatId":"s-1"})") +
-                       Line("2", kT0 + 90 * kMinute, "kf_2", "u_a", "b", R"({"chatId":"s-1"})") +
-                       Line("3", kT0 + 91 * kMinute, "u_a", "kf_2", "c"));
+  std::string f = File(
+      "keyed.ndjson", Line("1", kT0, "u_a", "kf_1", "a", R"({"chatId":"s-1"})") +
+                          Line("2", kT0 + 90 * kMinute, "kf_2", "u_a", "b", R"({"chatId":"s-1"})") +
+                          Line("3", kT0 + 91 * kMinute, "u_a", "kf_2", "c"));
   auto r = Import({f});
   EXPECT_EQ(r.keyed_records, 2);
   EXPECT_EQ(r.chats_started, 1);
@@ -145,11 +144,11 @@ TEST_F(EasemobImportTest, AConversationCutByTheHourBoundaryStaysOneChatAcrossRun
 }
 
 TEST_F(EasemobImportTest, ReportsBadRecordsAndSkipsGroupChats) {
-  std::string f = File("mixed.ndjson",
-                       Line("1", kT0, "u_a", "kf_wang", "ok") + "{broken\n" +
-                       Line("2", kT0 + 1, "u_a", "u_b", "users only") +
-                       Line("3", kT0 + 2, "kf_a", "kf_b", "operators only") +
-                       Line("4", kT0 + 3, "u_a", "group-1", "group", "{}", "groupchat"));
+  std::string f =
+      File("mixed.ndjson", Line("1", kT0, "u_a", "kf_wang", "ok") + "{broken\n" +
+                               Line("2", kT0 + 1, "u_a", "u_b", "users only") +
+                               Line("3", kT0 + 2, "kf_a", "kf_b", "operators only") +
+                               Line("4", kT0 + 3, "u_a", "group-1", "group", "{}", "groupchat"));
   auto r = Import({f});
   EXPECT_EQ(r.records, 5);
   EXPECT_EQ(r.inserted, 1);
@@ -185,8 +184,8 @@ TEST_F(EasemobImportTest, OperatorIdsAndSmallBatches) {
   }
   auto r = Import({File("ids.ndjson", text)});
   EXPECT_EQ(r.inserted, 7);
-  EXPECT_EQ(Chats(), (std::vector<std::vector<std::string>>{
-                         {"m0", "m1", "m2", "m3", "m4", "m5", "m6"}}));
+  EXPECT_EQ(Chats(),
+            (std::vector<std::vector<std::string>>{{"m0", "m1", "m2", "m3", "m4", "m5", "m6"}}));
 }
 
 TEST_F(EasemobImportTest, RefusesUnusableOptions) {

@@ -95,10 +95,9 @@ Result<std::optional<std::string>> ChatKeyOf(const boost::json::object& payload,
 // The body's fields under their §1 names; empty strings count as absent (the old export
 // writes "url": "" for messages without a file).
 void CopyFields(const boost::json::object& body, boost::json::object& out) {
-  static constexpr std::string_view kFields[] = {"msg",    "url",         "filename",
-                                                 "thumb",  "secret",      "thumb_secret",
-                                                 "length", "file_length", "addr",
-                                                 "lat",    "lng"};
+  static constexpr std::string_view kFields[] = {
+      "msg",    "url",         "filename", "thumb", "secret", "thumb_secret",
+      "length", "file_length", "addr",     "lat",   "lng"};
   for (std::string_view f : kFields) {
     const boost::json::value* v = Member(body, f);
     if (!v || (v->is_string() && v->get_string().empty())) continue;
@@ -219,8 +218,8 @@ Result<EasemobRecord> ParseEasemobRecord(const boost::json::object& record,
     }
     auto content = ParseMessageContent(SpecBody(body, type->get_string(), *ext));
     if (!content.ok()) {
-      return Bad(where + " (" + std::string(type->get_string()) + "): " +
-                 content.status().message());
+      return Bad(where + " (" + std::string(type->get_string()) +
+                 "): " + content.status().message());
     }
     Message m = std::move(*content);
     m.user_message_id = i == 0 ? r.msg_id : r.msg_id + "#" + std::to_string(i + 1);

@@ -1,5 +1,5 @@
-// One Easemob (环信) chat-history record mapped onto opchat's message model (docs/api.md, the message object).
-// Both of Easemob's record shapes carry the same fields: the entities of the REST
+// One Easemob (环信) chat-history record mapped onto opchat's message model (docs/api.md, the
+// message object). Both of Easemob's record shapes carry the same fields: the entities of the REST
 // `chatmessages` response and the lines of the hourly history-export files
 // (https://doc.easemob.com/document/server-side/message_historical.html):
 //   {"msg_id", "timestamp", "from", "to", "chat_type", "payload": {"bodies": [...], "ext": {...},
@@ -23,8 +23,8 @@ namespace opchat {
 struct EasemobRecord {
   std::string msg_id;
   int64_t timestamp_ms = 0;
-  std::string from;  // sender's Easemob username
-  std::string to;    // receiver's username (a group or room id for group chats)
+  std::string from;                // sender's Easemob username
+  std::string to;                  // receiver's username (a group or room id for group chats)
   std::string chat_type = "chat";  // "chat" (one to one), "groupchat", "chatroom"
   // One message per body, in body order, each complete: id (msg_id, then msg_id#2, #3 ... for
   // further bodies), sender, receiver, time, content and ext.

@@ -11,13 +11,14 @@ boost::json::object Record(const std::string& bodies, const std::string& ext = "
                            const std::string& extra = "") {
   std::string text = R"({"msg_id":"1253569000000000101","timestamp":1710468120000,)"
                      R"("direction":"outgoing","to":"internal-to","from":"internal-from",)"
-                     R"("chat_type":"chat",)" + extra +
-                     R"("payload":{"bodies":)" + bodies + R"(,"ext":)" + ext +
+                     R"("chat_type":"chat",)" +
+                     extra + R"("payload":{"bodies":)" + bodies + R"(,"ext":)" + ext +
                      R"(,"from":"u_lisi","to":"kf_li"}})";
   return boost::json::parse(text).as_object();
 }
 
-Result<EasemobRecord> Parse(const boost::json::object& record, const std::string& key = "ext.chatId") {
+Result<EasemobRecord> Parse(const boost::json::object& record,
+                            const std::string& key = "ext.chatId") {
   return ParseEasemobRecord(record, ParseKeyPath(key));
 }
 
@@ -72,7 +73,8 @@ TEST(EasemobRecordTest, MapsEveryMediaBody) {
   EXPECT_EQ(file->messages[0].type, "file");
   EXPECT_EQ(file->messages[0].filename, "r.md");
 
-  auto loc = Parse(Record(R"([{"addr":"西城区西便门桥 ","lat":39.9053,"lng":116.36302,"type":"loc"}])"));
+  auto loc =
+      Parse(Record(R"([{"addr":"西城区西便门桥 ","lat":39.9053,"lng":116.36302,"type":"loc"}])"));
   ASSERT_TRUE(loc.ok());
   EXPECT_EQ(loc->messages[0].addr, "西城区西便门桥 ");
   EXPECT_DOUBLE_EQ(*loc->messages[0].lat, 39.9053);
@@ -87,9 +89,10 @@ TEST(EasemobRecordTest, CmdActionBecomesTheText) {
 }
 
 TEST(EasemobRecordTest, CustomEventAndExtsGoIntoExt) {
-  auto v2 = Parse(Record(R"([{"v2:customExts":{"name":"flower","size":"16"},)"
-                         R"("customExts":[{"name":"old"}],"customEvent":"gift_1","type":"custom"}])",
-                         R"({"k":"v"})"));
+  auto v2 =
+      Parse(Record(R"([{"v2:customExts":{"name":"flower","size":"16"},)"
+                   R"("customExts":[{"name":"old"}],"customEvent":"gift_1","type":"custom"}])",
+                   R"({"k":"v"})"));
   ASSERT_TRUE(v2.ok());
   EXPECT_EQ(v2->messages[0].type, "custom");
   EXPECT_EQ(v2->messages[0].ext,
@@ -105,8 +108,9 @@ TEST(EasemobRecordTest, UnknownBodyTypeIsKeptWholeAsCustom) {
   auto r = Parse(Record(R"([{"title":"聊天记录","summary":"a\nb","type":"combine"}])"));
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->messages[0].type, "custom");
-  EXPECT_EQ(r->messages[0].ext,
-            R"({"easemobType":"combine","easemobBody":{"title":"聊天记录","summary":"a\nb","type":"combine"}})");
+  EXPECT_EQ(
+      r->messages[0].ext,
+      R"({"easemobType":"combine","easemobBody":{"title":"聊天记录","summary":"a\nb","type":"combine"}})");
 }
 
 TEST(EasemobRecordTest, EachBodyIsAMessageWithItsOwnId) {
@@ -141,9 +145,10 @@ TEST(EasemobRecordTest, EmptyChatIdIsAbsentNotRejected) {
 
 TEST(EasemobRecordTest, AcceptsNumericIdsAndStringTimestampsAndExtAsText) {
   auto r = ParseEasemobRecord(
-      boost::json::parse(R"({"msg_id":1253569000000000101,"timestamp":"1710468120000",)"
-                         R"("from":"u_a","to":"kf_b","payload":{"bodies":[{"msg":"x","type":"txt"}],)"
-                         R"("ext":"{\"a\":1}"}})")
+      boost::json::parse(
+          R"({"msg_id":1253569000000000101,"timestamp":"1710468120000",)"
+          R"("from":"u_a","to":"kf_b","payload":{"bodies":[{"msg":"x","type":"txt"}],)"
+          R"("ext":"{\"a\":1}"}})")
           .as_object(),
       {});
   ASSERT_TRUE(r.ok()) << r.status().message();
@@ -165,7 +170,8 @@ TEST(EasemobRecordTest, RejectsWhatTheApiWouldRefuse) {
   EXPECT_NE(reason(R"([{"msg":"x"}])"), "ok");
   EXPECT_EQ(reason(R"([{"msg":"x","type":"txt","url":""}])"), "ok");  // "" is absent
   auto no_time = ParseEasemobRecord(
-      boost::json::parse(R"({"msg_id":"1","from":"a","to":"b","payload":{"bodies":[{"msg":"x","type":"txt"}]}})")
+      boost::json::parse(
+          R"({"msg_id":"1","from":"a","to":"b","payload":{"bodies":[{"msg":"x","type":"txt"}]}})")
           .as_object(),
       {});
   EXPECT_FALSE(no_time.ok());

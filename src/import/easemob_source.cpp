@@ -12,9 +12,7 @@ constexpr unsigned kReadChunk = 1 << 18;
 
 gzFile Gz(void* p) { return static_cast<gzFile>(p); }
 
-bool IsBlank(std::string_view s) {
-  return s.find_first_not_of(" \t\r") == std::string_view::npos;
-}
+bool IsBlank(std::string_view s) { return s.find_first_not_of(" \t\r") == std::string_view::npos; }
 
 EasemobSource::Item ParseItem(int64_t line_no, std::string_view text) {
   EasemobSource::Item item;
@@ -38,10 +36,10 @@ std::vector<int64_t> RecordStartLines(std::string_view doc) {
   std::vector<char> stack;  // open '{' and '['
   int64_t line = 1;
   bool in_string = false, escape = false, collecting = false;
-  bool expect_key = false;     // in the top-level object, the next string is a member name
+  bool expect_key = false;  // in the top-level object, the next string is a member name
   std::string last_key, pending_key;
-  size_t target = 0;           // stack depth of the record array; 0 until found
-  bool expect_value = false;   // in the record array, the next token starts an element
+  size_t target = 0;          // stack depth of the record array; 0 until found
+  bool expect_value = false;  // in the record array, the next token starts an element
   auto top_object = [&] { return stack.size() == 1 && stack[0] == '{'; };
   for (char c : doc) {
     if (c == '\n') ++line;
@@ -57,8 +55,8 @@ std::vector<int64_t> RecordStartLines(std::string_view doc) {
       }
       continue;
     }
-    if (target && stack.size() == target && expect_value && c != ' ' && c != '\t' &&
-        c != '\r' && c != '\n' && c != ']') {
+    if (target && stack.size() == target && expect_value && c != ' ' && c != '\t' && c != '\r' &&
+        c != '\n' && c != ']') {
       out.push_back(line);
       expect_value = false;
     }
@@ -80,8 +78,8 @@ std::vector<int64_t> RecordStartLines(std::string_view doc) {
         break;
       case '{':
       case '[': {
-        bool records = c == '[' && !target &&
-                       (stack.empty() || (top_object() && pending_key == "entities"));
+        bool records =
+            c == '[' && !target && (stack.empty() || (top_object() && pending_key == "entities"));
         stack.push_back(c);
         if (c == '{' && stack.size() == 1) expect_key = true;
         if (records) {
@@ -96,8 +94,7 @@ std::vector<int64_t> RecordStartLines(std::string_view doc) {
         if (target && stack.size() == target && c == ']') return out;
         stack.pop_back();
         break;
-      default:
-        break;
+      default: break;
     }
   }
   return out;

@@ -13,7 +13,8 @@ namespace {
 class EasemobSourceTest : public ::testing::Test {
  protected:
   std::string Write(const std::string& name, const std::string& text, bool gzip = false) {
-    std::string path = ::testing::TempDir() + "/easemob_source_" + std::to_string(getpid()) + "_" + name;
+    std::string path =
+        ::testing::TempDir() + "/easemob_source_" + std::to_string(getpid()) + "_" + name;
     if (gzip) {
       gzFile f = gzopen(path.c_str(), "wb");
       gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
@@ -43,8 +44,9 @@ class EasemobSourceTest : public ::testing::Test {
 };
 
 TEST_F(EasemobSourceTest, ReadsOneRecordPerLineSkippingBlankLinesAndReportingBadOnes) {
-  std::string path = Write("lines.ndjson",
-                           "{\"msg_id\":\"a\"}\r\n\n{\"msg_id\":\"b\"}\nnot json\n[1]\n{\"msg_id\":\"c\"}");
+  std::string path =
+      Write("lines.ndjson",
+            "{\"msg_id\":\"a\"}\r\n\n{\"msg_id\":\"b\"}\nnot json\n[1]\n{\"msg_id\":\"c\"}");
   EXPECT_EQ(ReadAll(path), (std::vector<std::string>{"1:a", "3:b", "4:!", "5:!", "6:c"}));
 }
 
@@ -58,21 +60,23 @@ TEST_F(EasemobSourceTest, ReadsGzipLikePlainText) {
 }
 
 TEST_F(EasemobSourceTest, ReadsTheRestResponseWithTheLineOfEachEntity) {
-  std::string path = Write("rest.json",
-                           "{\n"
-                           "  \"action\": \"get\",\n"
-                           "  \"params\": {\"ql\": [\"select * where timestamp>1\"]},\n"
-                           "  \"entities\": [\n"
-                           "    {\n"
-                           "      \"msg_id\": \"a\", \"payload\": {\"bodies\": [{\"msg\": \"]}{\\\"\"}]}\n"
-                           "    },\n"
-                           "    3,\n"
-                           "    {\"msg_id\": \"b\"}\n"
-                           "  ],\n"
-                           "  \"cursor\": \"LTgz\", \"count\": 3\n"
-                           "}\n");
+  std::string path =
+      Write("rest.json",
+            "{\n"
+            "  \"action\": \"get\",\n"
+            "  \"params\": {\"ql\": [\"select * where timestamp>1\"]},\n"
+            "  \"entities\": [\n"
+            "    {\n"
+            "      \"msg_id\": \"a\", \"payload\": {\"bodies\": [{\"msg\": \"]}{\\\"\"}]}\n"
+            "    },\n"
+            "    3,\n"
+            "    {\"msg_id\": \"b\"}\n"
+            "  ],\n"
+            "  \"cursor\": \"LTgz\", \"count\": 3\n"
+            "}\n");
   EXPECT_EQ(ReadAll(path), (std::vector<std::string>{"5:a", "8:!", "9:b"}));
-  std::string one_line = Write("rest-one-line.json", "{\"entities\":[{\"msg_id\":\"a\"},{\"msg_id\":\"b\"}]}");
+  std::string one_line =
+      Write("rest-one-line.json", "{\"entities\":[{\"msg_id\":\"a\"},{\"msg_id\":\"b\"}]}");
   EXPECT_EQ(ReadAll(one_line), (std::vector<std::string>{"1:a", "1:b"}));
 }
 
@@ -90,7 +94,8 @@ TEST_F(EasemobSourceTest, AFileOfRecordsWithABrokenFirstLineIsStillReadByLine) {
 
 TEST_F(EasemobSourceTest, TruncatedGzipIsAnError) {
   std::string text;
-  for (int i = 0; i < 2000; ++i) text += "{\"msg_id\":\"" + std::to_string(i) + "\",\"pad\":\"x\"}\n";
+  for (int i = 0; i < 2000; ++i)
+    text += "{\"msg_id\":\"" + std::to_string(i) + "\",\"pad\":\"x\"}\n";
   std::string path = Write("truncated.gz", text, true);
   std::string bytes;
   {

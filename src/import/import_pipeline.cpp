@@ -52,7 +52,8 @@ void ImportPipeline::Loop() {
     storing_ = true;
     changed_.SignalAll();  // room in the queue
     mu_.Unlock();
-    Result<ImportCounts> counts = failed ? Result<ImportCounts>(ImportCounts{}) : store_.Import(batch);
+    Result<ImportCounts> counts =
+        failed ? Result<ImportCounts>(ImportCounts{}) : store_.Import(batch);
     mu_.Lock();
     storing_ = false;
     if (!counts.ok() && failure_.ok()) failure_ = counts.status();

@@ -36,8 +36,7 @@ class RecordingStore final : public Store {
   Result<Chat> GetChat(std::string_view, std::string_view) override { return Unused(); }
   Result<Chat> CreateChat(const Chat&) override { return Unused(); }
   Result<Chat> TransitionChat(std::string_view, std::string_view, std::span<const ChatStatus>,
-                              ChatStatus,
-                              const std::optional<std::string>&, int64_t) override {
+                              ChatStatus, const std::optional<std::string>&, int64_t) override {
     return Unused();
   }
   Result<ChatList> ListChats(const ChatFilter&) override { return Unused(); }
@@ -54,7 +53,9 @@ class RecordingStore final : public Store {
   }
   Result<int64_t> CatchUpSearchIndex(int64_t) override { return Unused(); }
   Result<std::vector<std::string>> ListChannels() override { return Unused(); }
-  Result<int64_t> DeleteInactiveChats(std::string_view, int64_t, int64_t) override { return Unused(); }
+  Result<int64_t> DeleteInactiveChats(std::string_view, int64_t, int64_t) override {
+    return Unused();
+  }
   Status AddClient(const ClientRecord&) override { return Unused(); }
   Result<std::vector<ClientRecord>> ListClients() override { return Unused(); }
   Status SetClientEnabled(std::string_view, bool) override { return Unused(); }
@@ -74,7 +75,8 @@ class RecordingStore final : public Store {
 
 std::vector<ImportRecord> Batch(int first, int size) {
   std::vector<ImportRecord> b(static_cast<size_t>(size));
-  for (int i = 0; i < size; ++i) b[static_cast<size_t>(i)].message.user_message_id = std::to_string(first + i);
+  for (int i = 0; i < size; ++i)
+    b[static_cast<size_t>(i)].message.user_message_id = std::to_string(first + i);
   return b;
 }
 

@@ -1,5 +1,6 @@
-// Writes messages as NDJSON (`opchat export`): one message per line, the message object of docs/api.md that
-// the history endpoint answers (WriteMessage), followed by what re-creates it elsewhere:
+// Writes messages as NDJSON (`opchat export`): one message per line, the message object of
+// docs/api.md that the history endpoint answers (WriteMessage), followed by what re-creates it
+// elsewhere:
 //   ..."seq", "timestamp", "key", "chatId", "channel", "userId", "operatorId", "chatStatus",
 //   "chatExt"
 // `opchat import ndjson` reads these lines back. getUrl is null unless signing is asked for: a

@@ -110,7 +110,9 @@ TEST(NdjsonExportTest, LineIsTheApiMessagePlusItsChat) {
   std::string signed_line;
   AppendExportLine(signed_line, chat, m, &signer, 1000);
   auto s = boost::json::parse(signed_line).as_object();
-  EXPECT_EQ(std::string(s.at("getUrl").as_string()).rfind("http://m.example.com/k/x.jpg?e=4600&token=ak:", 0), 0u);
+  EXPECT_EQ(std::string(s.at("getUrl").as_string())
+                .rfind("http://m.example.com/k/x.jpg?e=4600&token=ak:", 0),
+            0u);
 }
 
 TEST(NdjsonExportTest, ExportImportExportIsByteIdentical) {

@@ -18,16 +18,41 @@ namespace {
 
 // The keys a line may hold (ndjson_import.hpp lists them); kOther for the rest, ignored.
 enum Field : uint8_t {
-  kChatId, kChannel, kChatStatus, kChatExt, kUserId, kOperatorId, kUserMessageId, kFrom, kForm,
-  kTo, kType, kMsg, kUrl, kKey, kFilename, kThumb, kSecret, kThumbSecret, kLength, kFileLength,
-  kAddr, kLat, kLng, kCreateTime, kTimestamp, kExt, kFieldCount, kOther = kFieldCount
+  kChatId,
+  kChannel,
+  kChatStatus,
+  kChatExt,
+  kUserId,
+  kOperatorId,
+  kUserMessageId,
+  kFrom,
+  kForm,
+  kTo,
+  kType,
+  kMsg,
+  kUrl,
+  kKey,
+  kFilename,
+  kThumb,
+  kSecret,
+  kThumbSecret,
+  kLength,
+  kFileLength,
+  kAddr,
+  kLat,
+  kLng,
+  kCreateTime,
+  kTimestamp,
+  kExt,
+  kFieldCount,
+  kOther = kFieldCount
 };
 
 constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
-    "chatId", "channel", "chatStatus", "chatExt", "userId", "operatorId", "userMessageId",
-    "from", "form", "to", "type", "msg", "url", "key", "filename", "thumb", "secret",
-    "thumb_secret", "length", "file_length", "addr", "lat", "lng", "createTime", "timestamp",
-    "ext"};
+    "chatId",   "channel", "chatStatus", "chatExt",      "userId", "operatorId",  "userMessageId",
+    "from",     "form",    "to",         "type",         "msg",    "url",         "key",
+    "filename", "thumb",   "secret",     "thumb_secret", "length", "file_length", "addr",
+    "lat",      "lng",     "createTime", "timestamp",    "ext"};
 
 // Appends `text` to `out` as boost::json::serialize writes a string's characters: quote,
 // backslash and control characters escaped, nothing else.
@@ -362,7 +387,9 @@ struct NdjsonLineReader::Streaming {
   boost::json::basic_parser<Handler> parser{boost::json::parse_options{}};
 
   const Value& Get(Field f) { return parser.handler().values[f]; }
-  static bool IsAbsent(const Value& v) { return v.kind == Value::kAbsent || v.kind == Value::kNull; }
+  static bool IsAbsent(const Value& v) {
+    return v.kind == Value::kAbsent || v.kind == Value::kNull;
+  }
   // Text as the request-field helpers accept it: non-empty, without NUL.
   static bool IsText(const Value& v) {
     return v.kind == Value::kString && !v.text.empty() && v.text.find('\0') == std::string::npos;
@@ -465,10 +492,9 @@ struct NdjsonLineReader::Streaming {
 
     m.seq = 0;
     if (!Required(kType, m.type) || !Optional(kMsg, m.msg) || !Optional(kUrl, m.url) ||
-        !Optional(kKey, m.key) || !Optional(kFilename, m.filename) ||
-        !Optional(kThumb, m.thumb) || !Optional(kSecret, m.secret) ||
-        !Optional(kThumbSecret, m.thumb_secret) || !Optional(kAddr, m.addr) ||
-        !OptionalInt(kLength, 0, INT32_MAX, m.length) ||
+        !Optional(kKey, m.key) || !Optional(kFilename, m.filename) || !Optional(kThumb, m.thumb) ||
+        !Optional(kSecret, m.secret) || !Optional(kThumbSecret, m.thumb_secret) ||
+        !Optional(kAddr, m.addr) || !OptionalInt(kLength, 0, INT32_MAX, m.length) ||
         !OptionalInt(kFileLength, 0, INT64_MAX / 2, m.file_length) ||
         !OptionalDouble(kLat, -90, 90, m.lat) || !OptionalDouble(kLng, -180, 180, m.lng) ||
         !ObjectText(kExt, m.ext) || !CheckMessageContent(m).ok()) {

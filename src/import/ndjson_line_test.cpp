@@ -29,7 +29,9 @@ std::string Describe(const ImportRecord& r) {
   opt(c.last_message_ms);
   const Message& m = r.message;
   o << m.seq << "|" << m.user_message_id << "|" << m.from << "|" << m.to << "|" << m.type << "|";
-  for (const auto* s : {&m.msg, &m.url, &m.filename, &m.thumb, &m.secret, &m.thumb_secret, &m.addr, &m.key}) opt(*s);
+  for (const auto* s :
+       {&m.msg, &m.url, &m.filename, &m.thumb, &m.secret, &m.thumb_secret, &m.addr, &m.key})
+    opt(*s);
   opt(m.length);
   opt(m.file_length);
   opt(m.lat);
@@ -87,7 +89,12 @@ TEST(NdjsonLineTest, EveryBodyTypeAgrees) {
 
 TEST(NdjsonLineTest, WhatOnlyTheTreeReaderJudgesAgreesToo) {
   const std::vector<std::string> lines = {
-      "", "[]", "{", "null", R"({"chatId":"c"} x)", kLine + " ",
+      "",
+      "[]",
+      "{",
+      "null",
+      R"({"chatId":"c"} x)",
+      kLine + " ",
       R"({"chatId":"c","channel":"ch","userId":"u","userMessageId":"1","from":"u","type":"txt","msg":"a","length":"12","createTime":"7"})",
       R"({"chatId":"c","channel":"ch","userId":"u","userMessageId":"1","from":"u","type":"txt","msg":"a","createTime":7,"ext":{"d":1.5}})",
       R"({"chatId":"c","channel":"ch","userId":"u","userMessageId":"1","from":"u","type":"txt","msg":"a","createTime":7,"ext":{"a":1,"a":2}})",
@@ -103,7 +110,8 @@ TEST(NdjsonLineTest, WhatOnlyTheTreeReaderJudgesAgreesToo) {
       R"({"chatId":"c","channel":"ch","userId":"u","userMessageId":"1","from":"u","type":"txt","msg":"a","chatStatus":2,"createTime":7})",
       R"({"chatId":"c","channel":"ch","userId":"u","userMessageId":"1","from":"u","type":"txt","msg":"a","ext":[],"createTime":7})",
       R"({"chatId":"c","channel":"ch","userId":"u","userMessageId":"1","from":"u","type":"txt","msg":["a"],"createTime":7})",
-      "{\"chatId\":\"c\xff\",\"channel\":\"ch\",\"userId\":\"u\",\"userMessageId\":\"1\",\"from\":\"u\",\"type\":\"txt\",\"msg\":\"a\",\"createTime\":7}",
+      "{\"chatId\":\"c\xff\",\"channel\":\"ch\",\"userId\":\"u\",\"userMessageId\":\"1\",\"from\":"
+      "\"u\",\"type\":\"txt\",\"msg\":\"a\",\"createTime\":7}",
   };
   for (const auto& line : lines) ExpectSameReading(line);
   // A line without a channel takes the default one.
@@ -116,23 +124,44 @@ TEST(NdjsonLineTest, WhatOnlyTheTreeReaderJudgesAgreesToo) {
 TEST(NdjsonLineTest, RandomLinesAgree) {
   std::mt19937 rng(20241126);
   const std::vector<std::string> keys = {
-      "chatId", "channel", "chatStatus", "chatExt", "userId", "operatorId", "userMessageId",
-      "from", "form", "to", "type", "msg", "url", "key", "filename", "thumb", "secret",
-      "thumb_secret", "length", "file_length", "addr", "lat", "lng", "createTime", "timestamp",
-      "ext", "other"};
-  const std::vector<std::string> scalars = {
-      "null", "\"\"", "\"a\"", "\"退款\"", "\"q\\\"\\\\\\n\\u001b\"", "0", "-1", "3", "30",
-      "1704038400000", "18446744073709551615", "2.5", "-0.0", "1e3", "true", "\"12\"",
-      "\"2024-02-03 04:05:06\"", "\"txt\"", "\"img\"", "\"loc\"", "\"custom\"", "[]", "[1,{}]",
-      "{}", "{\"a\":[true,null,\"\\t\\u001f\"],\"b\":{\"c\":-7}}", "{\"x\":1.25}", "{\"d\":1,\"d\":2}"};
+      "chatId",   "channel", "chatStatus", "chatExt",      "userId", "operatorId",  "userMessageId",
+      "from",     "form",    "to",         "type",         "msg",    "url",         "key",
+      "filename", "thumb",   "secret",     "thumb_secret", "length", "file_length", "addr",
+      "lat",      "lng",     "createTime", "timestamp",    "ext",    "other"};
+  const std::vector<std::string> scalars = {"null",
+                                            "\"\"",
+                                            "\"a\"",
+                                            "\"退款\"",
+                                            "\"q\\\"\\\\\\n\\u001b\"",
+                                            "0",
+                                            "-1",
+                                            "3",
+                                            "30",
+                                            "1704038400000",
+                                            "18446744073709551615",
+                                            "2.5",
+                                            "-0.0",
+                                            "1e3",
+                                            "true",
+                                            "\"12\"",
+                                            "\"2024-02-03 04:05:06\"",
+                                            "\"txt\"",
+                                            "\"img\"",
+                                            "\"loc\"",
+                                            "\"custom\"",
+                                            "[]",
+                                            "[1,{}]",
+                                            "{}",
+                                            "{\"a\":[true,null,\"\\t\\u001f\"],\"b\":{\"c\":-7}}",
+                                            "{\"x\":1.25}",
+                                            "{\"d\":1,\"d\":2}"};
   auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
   int streamed = 0;
   for (int i = 0; i < 4000; ++i) {
     // Start from a valid line and change a few keys, so that both outcomes are common.
     std::vector<std::pair<std::string, std::string>> fields = {
-        {"chatId", "\"c\""}, {"channel", "\"ch\""}, {"userId", "\"u\""},
-        {"userMessageId", "\"1\""}, {"from", "\"u\""}, {"type", "\"txt\""}, {"msg", "\"a\""},
-        {"createTime", "7"}};
+        {"chatId", "\"c\""}, {"channel", "\"ch\""}, {"userId", "\"u\""}, {"userMessageId", "\"1\""},
+        {"from", "\"u\""},   {"type", "\"txt\""},   {"msg", "\"a\""},    {"createTime", "7"}};
     const int changes = 1 + static_cast<int>(rng() % 3);
     for (int c = 0; c < changes; ++c) {
       const std::string key = pick(keys);

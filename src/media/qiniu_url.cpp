@@ -16,12 +16,26 @@ bool IsHex(char c) {
 bool IsPathSafe(unsigned char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '-': case '_': case '.': case '~': case '/': case '?': case '!': case '$': case '&':
-    case '\'': case '(': case ')': case '*': case '+': case ',': case ';': case '=': case ':':
-    case '@':
-      return true;
-    default:
-      return false;
+    case '-':
+    case '_':
+    case '.':
+    case '~':
+    case '/':
+    case '?':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+    case ':':
+    case '@': return true;
+    default: return false;
   }
 }
 
@@ -33,9 +47,7 @@ bool IsSafeObjectKey(std::string_view key) {
     if (c < 0x20 || c == 0x7f || c == '?' || c == '#') return false;
   }
   // ".." also when spelled with escapes ("%2e%2e"): servers and CDNs decode before resolving.
-  auto is_dot = [](std::string_view s) {
-    return s == "." || s == "%2e" || s == "%2E";
-  };
+  auto is_dot = [](std::string_view s) { return s == "." || s == "%2e" || s == "%2E"; };
   size_t start = 0;
   while (start <= key.size()) {
     size_t end = key.find('/', start);
@@ -54,7 +66,8 @@ std::string EscapeObjectKey(std::string_view key) {
   out.reserve(key.size());
   for (size_t i = 0; i < key.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(key[i]);
-    if (IsPathSafe(c) || (c == '%' && i + 2 < key.size() && IsHex(key[i + 1]) && IsHex(key[i + 2]))) {
+    if (IsPathSafe(c) ||
+        (c == '%' && i + 2 < key.size() && IsHex(key[i + 1]) && IsHex(key[i + 2]))) {
       out += static_cast<char>(c);
     } else {
       AppendPercentEscaped(out, c);

@@ -52,8 +52,8 @@ class ChannelMedia {
   std::optional<std::string> Sign(std::string_view key, bool is_image, int64_t now_s) const;
 
  private:
-  const QiniuUrlSigner* signer_;                // null: nothing is signed
-  const std::vector<std::string>* prefixes_;    // null: no restriction
+  const QiniuUrlSigner* signer_;              // null: nothing is signed
+  const std::vector<std::string>* prefixes_;  // null: no restriction
 };
 
 // A key that names one object and nothing else: not empty, no ".." path segment, no '?' or '#'

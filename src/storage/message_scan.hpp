@@ -1,5 +1,5 @@
-// The paging of Store::ForEachMessage, shared by the back ends: chats in (channel, chat id) order, each
-// chat's messages in seq order, a page at a time, so memory stays flat. The back end supplies
+// The paging of Store::ForEachMessage, shared by the back ends: chats in (channel, chat id) order,
+// each chat's messages in seq order, a page at a time, so memory stays flat. The back end supplies
 // the page reads; each takes a connection and gives it back before the visitor runs, so a slow
 // consumer (a pipe, a disk) never holds one.
 #pragma once

@@ -28,7 +28,8 @@ struct MigrationReport {
   int64_t chats_complete = 0;  // skipped: the target already held all their messages
   int64_t messages_copied = 0;
   int64_t statuses_synced = 0;  // chats whose status or operator the verification corrected
-  std::vector<std::string> mismatches;  // chats ("id (channel c)") whose counts still differ after the copy
+  std::vector<std::string>
+      mismatches;  // chats ("id (channel c)") whose counts still differ after the copy
 };
 
 Result<MigrationReport> MigrateStore(Store& from, Store& to, const MigrationOptions& options);

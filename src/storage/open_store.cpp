@@ -3,9 +3,9 @@
 #include <cctype>
 #include <vector>
 
-#include "storage/store.hpp"
 #include "storage/postgres/pg_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
+#include "storage/store.hpp"
 
 namespace opchat {
 
@@ -55,7 +55,8 @@ std::vector<std::string> PasswordsIn(const std::string& url) {
 std::string PercentDecoded(const std::string& text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
         std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
       out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
       i += 2;
@@ -84,9 +85,10 @@ Status RedactStorageError(const Status& status, const std::string& url) {
     size_t close = message.find('"', open + 1);
     if (close == std::string::npos) break;
     std::string token = message.substr(open + 1, close - open - 1);
-    bool secret = token.size() >= 3 && std::any_of(passwords.begin(), passwords.end(), [&](const std::string& p) {
-      return p.find(token) != std::string::npos;
-    });
+    bool secret = token.size() >= 3 &&
+                  std::any_of(passwords.begin(), passwords.end(), [&](const std::string& p) {
+                    return p.find(token) != std::string::npos;
+                  });
     if (secret) {
       message.replace(open + 1, token.size(), "***");
       close = open + 4;

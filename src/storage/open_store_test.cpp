@@ -20,17 +20,16 @@ TEST(OpenStoreTest, RefusesUnknownSchemes) {
 }
 
 TEST(OpenStoreTest, RedactsPasswordsWrittenWithUnencodedSeparators) {
-  EXPECT_EQ(RedactStorageUrl("postgresql://app:pa@ss/wd@db/opchat"), "postgresql://app:***@db/opchat");
+  EXPECT_EQ(RedactStorageUrl("postgresql://app:pa@ss/wd@db/opchat"),
+            "postgresql://app:***@db/opchat");
 }
 
 // A malformed URL used to come back as libpq's parse message, which quotes the password.
 TEST(OpenStoreTest, ErrorsForBadPostgresUrlsNeverCarryThePassword) {
-  for (const char* url : {"postgresql://u:Hunter2%zz@127.0.0.1:1/x",
-                          "postgres://u@127.0.0.1:1/x?password=Hunter2%zz",
-                          "postgresql://u:Hunter2/x@127.0.0.1:1/db",
-                          "postgresql://u:Hunter2@127.0.0.1:1/x?bogus=1",
-                          "postgresql://u:Hunter2@[::1/x",
-                          "mysql://u:Hunter2@127.0.0.1/x"}) {
+  for (const char* url :
+       {"postgresql://u:Hunter2%zz@127.0.0.1:1/x", "postgres://u@127.0.0.1:1/x?password=Hunter2%zz",
+        "postgresql://u:Hunter2/x@127.0.0.1:1/db", "postgresql://u:Hunter2@127.0.0.1:1/x?bogus=1",
+        "postgresql://u:Hunter2@[::1/x", "mysql://u:Hunter2@127.0.0.1/x"}) {
     auto store = OpenStore(url);
     ASSERT_FALSE(store.ok()) << url;
     EXPECT_EQ(store.status().message().find("Hunter2"), std::string::npos)

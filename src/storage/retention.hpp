@@ -14,7 +14,7 @@
 namespace opchat {
 
 struct RetentionSettings {
-  int64_t default_days = 0;                    // for channels not listed; 0 = keep forever
+  int64_t default_days = 0;                     // for channels not listed; 0 = keep forever
   std::map<std::string, int64_t> channel_days;  // per channel; 0 = keep forever
   int64_t check_interval_s = 3600;
 };

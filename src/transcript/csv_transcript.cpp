@@ -13,8 +13,8 @@ namespace {
 // typed by a customer is never executed on an operator's machine (CSV injection).
 void AppendCell(std::string& out, std::string_view v, bool last = false) {
   std::string cell;
-  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' ||
-                     v[0] == '\r')) {
+  if (!v.empty() &&
+      (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r')) {
     cell += '\'';
   }
   cell += v;

@@ -65,11 +65,12 @@ class HtmlTranscript final : public TranscriptRenderer {
 
   void Begin(const Chat& chat, std::string& out) override {
     chat_ = chat;
-    out += "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\n"
-           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-           "style-src 'unsafe-inline'; img-src http: https: data:; media-src http: https:\">\n"
-           "<title>会话记录 ";
+    out +=
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; img-src http: https: data:; media-src http: https:\">\n"
+        "<title>会话记录 ";
     AppendEscaped(out, chat.id);
     out += "</title>\n<style>";
     out += kStyle;
@@ -133,9 +134,9 @@ class HtmlTranscript final : public TranscriptRenderer {
       AppendEscaped(out, m.addr.value_or(""));
       if (m.lat && m.lng) {
         // Built from two numbers only, so no stored text reaches the URL.
-        out += "<div class=\"note\"><a href=\"https://uri.amap.com/marker?position=" +
-               Number(*m.lng) + "," + Number(*m.lat) + "\">" + Number(*m.lat) + ", " +
-               Number(*m.lng) + "</a></div>";
+        out +=
+            "<div class=\"note\"><a href=\"https://uri.amap.com/marker?position=" + Number(*m.lng) +
+            "," + Number(*m.lat) + "\">" + Number(*m.lat) + ", " + Number(*m.lng) + "</a></div>";
       }
     } else if (m.type == "custom") {
       out += "<span class=\"note\">[自定义]</span> ";

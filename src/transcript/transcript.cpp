@@ -7,7 +7,7 @@
 namespace opchat {
 namespace {
 
-constexpr int64_t kPage = 500;          // messages read per storage call
+constexpr int64_t kPage = 500;           // messages read per storage call
 constexpr size_t kChunkBytes = 1 << 16;  // output handed to the sink at a time
 
 }  // namespace
@@ -70,8 +70,8 @@ Status WriteTranscript(Store& store, const Chat& chat, TranscriptFormat format,
   renderer->Begin(chat, out);
   // Positions are dense, so the chat's count at the time it was read bounds the pages; later
   // messages belong to a later transcript.
-  const int64_t last = options.last_seq > 0 ? std::min(options.last_seq, chat.message_count)
-                                            : chat.message_count;
+  const int64_t last =
+      options.last_seq > 0 ? std::min(options.last_seq, chat.message_count) : chat.message_count;
   for (int64_t first = std::max<int64_t>(1, options.first_seq); first <= last; first += kPage) {
     SeqRange range{first, std::min(last, first + kPage - 1), false};
     ASSIGN_OR_RETURN(auto messages, store.ReadMessages(chat.channel, chat.id, range));

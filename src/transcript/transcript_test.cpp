@@ -63,7 +63,8 @@ class TranscriptTest : public ::testing::Test {
     return out;
   }
 
-  QiniuUrlSigner signer_{MediaSettings{"http://m.example.com", "ak", "sk", 3600, "imageView2/1/w/200"}};
+  QiniuUrlSigner signer_{
+      MediaSettings{"http://m.example.com", "ak", "sk", 3600, "imageView2/1/w/200"}};
   Chat chat_;
   std::vector<Message> messages_;
 };
@@ -93,14 +94,23 @@ TEST_F(TranscriptTest, JsonHoldsTheApiObjects) {
 TEST_F(TranscriptTest, CsvIsExcelFriendly) {
   std::string csv = Render(TranscriptFormat::kCsv);
   ASSERT_EQ(csv.substr(0, 3), "\xEF\xBB\xBF");
-  EXPECT_EQ(csv.substr(3, csv.find("\r\n") - 3), "序号,时间,角色,发送方,接收方,类型,内容,链接,消息ID");
-  EXPECT_NE(csv.find("\r\n1,2016-02-19 11:43:00,用户,u_a,kf_1,txt,\"<script>alert('x')</script> & \"\"退款\"\"\",,m1\r\n"),
-            std::string::npos) << csv;
-  EXPECT_NE(csv.find(",客服,kf_1,u_a,img,\"[图片] a\"\".jpg (2.0 KB)\",http://m.example.com/k/a.jpg?"),
-            std::string::npos) << csv;
+  EXPECT_EQ(csv.substr(3, csv.find("\r\n") - 3),
+            "序号,时间,角色,发送方,接收方,类型,内容,链接,消息ID");
+  EXPECT_NE(csv.find("\r\n1,2016-02-19 11:43:00,用户,u_a,kf_1,txt,\"<script>alert('x')</script> & "
+                     "\"\"退款\"\"\",,m1\r\n"),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(
+      csv.find(",客服,kf_1,u_a,img,\"[图片] a\"\".jpg (2.0 KB)\",http://m.example.com/k/a.jpg?"),
+      std::string::npos)
+      << csv;
   // A formula typed by a customer stays text in Excel.
-  EXPECT_NE(csv.find(",txt,\"'=HYPERLINK(\"\"http://evil\"\",\"\"点我\"\")\",,m3\r\n"), std::string::npos) << csv;
-  EXPECT_NE(csv.find(",loc,\"[位置] 上海, \"\"浦东\"\" (31.2304, 121.474)\",,m4\r\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",txt,\"'=HYPERLINK(\"\"http://evil\"\",\"\"点我\"\")\",,m3\r\n"),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find(",loc,\"[位置] 上海, \"\"浦东\"\" (31.2304, 121.474)\",,m4\r\n"),
+            std::string::npos)
+      << csv;
 }
 
 TEST_F(TranscriptTest, HtmlEscapesEverythingAndPlacesTheSides) {
@@ -111,13 +121,18 @@ TEST_F(TranscriptTest, HtmlEscapesEverythingAndPlacesTheSides) {
             std::string::npos);
   EXPECT_NE(html.find("Content-Security-Policy"), std::string::npos);
   EXPECT_EQ(html.find("javascript:"), std::string::npos);
-  EXPECT_NE(html.find("<div class=\"msg user\"><div class=\"meta\">u_a · <time>2016-02-19 11:43:00</time>"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find(
+          "<div class=\"msg user\"><div class=\"meta\">u_a · <time>2016-02-19 11:43:00</time>"),
+      std::string::npos);
   EXPECT_NE(html.find("<div class=\"msg operator\"><div class=\"meta\">kf_1"), std::string::npos);
-  EXPECT_NE(html.find("<img src=\"http://m.example.com/k/a.jpg?imageView2/1/w/200&amp;e=4600&amp;token=ak:"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find(
+          "<img src=\"http://m.example.com/k/a.jpg?imageView2/1/w/200&amp;e=4600&amp;token=ak:"),
+      std::string::npos);
   EXPECT_NE(html.find("alt=\"a&quot;.jpg\""), std::string::npos);
-  EXPECT_NE(html.find("https://uri.amap.com/marker?position=121.473700,31.230400"), std::string::npos);
+  EXPECT_NE(html.find("https://uri.amap.com/marker?position=121.473700,31.230400"),
+            std::string::npos);
   EXPECT_NE(html.find("共 4 条消息"), std::string::npos);
   EXPECT_EQ(html.substr(html.size() - 15), "</body></html>\n");
 }

@@ -40,7 +40,8 @@ class ChatIdentityPgUpgradeTest : public ::testing::Test {
     auto conn = PgConn::Connect(url_);
     ASSERT_TRUE(conn.ok()) << conn.status().message();
     ASSERT_TRUE(MigratePostgres(**conn, 3).ok());
-    ASSERT_TRUE((*conn)->ExecScript(R"sql(
+    ASSERT_TRUE((*conn)
+                    ->ExecScript(R"sql(
 INSERT INTO chats (chat_id, channel_id, user_id, operator_id, status, ext, message_count,
                    created_ms, updated_ms, last_message_ms)
 VALUES ('x', 'ch', 'u-x', 'op', 3, '{"v":1}', 2, 1000, 1100, 1100),
@@ -48,7 +49,8 @@ VALUES ('x', 'ch', 'u-x', 'op', 3, '{"v":1}', 2, 1000, 1100, 1100),
 INSERT INTO messages (chat_id, seq, user_message_id, from_id, to_id, type, msg, create_ms, ext)
 VALUES ('x', 1, 'x1', 'u-x', 'op', 'txt', '退款申请已提交', 1000, '{}'),
        ('x', 2, 'x2', 'op', 'u-x', 'txt', '好的', 1100, '{"k":1}');
-)sql").ok());
+)sql")
+                    .ok());
   }
 
   std::string admin_url_, url_, name_;

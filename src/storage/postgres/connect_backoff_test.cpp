@@ -7,7 +7,8 @@ namespace {
 
 using std::chrono::milliseconds;
 
-const ConnectBackoff::Clock::time_point t0 = ConnectBackoff::Clock::time_point{} + std::chrono::hours(1);
+const ConnectBackoff::Clock::time_point t0 =
+    ConnectBackoff::Clock::time_point{} + std::chrono::hours(1);
 
 TEST(ConnectBackoffTest, HealthyPoolConnectsSeveralAtOnce) {
   ConnectBackoff b;

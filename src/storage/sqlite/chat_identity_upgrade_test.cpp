@@ -26,7 +26,8 @@ class ChatIdentityUpgradeTest : public ::testing::Test {
     auto db = SqliteDb::Open(path_, true, "full");
     ASSERT_TRUE(db.ok()) << db.status().message();
     ASSERT_TRUE(MigrateSqlite(**db, 5).ok());
-    ASSERT_TRUE((*db)->Exec(R"sql(
+    ASSERT_TRUE((*db)
+                    ->Exec(R"sql(
 INSERT INTO chats (chat_id, channel_id, user_id, operator_id, status, ext, message_count,
                    created_ms, updated_ms, last_message_ms, chat_no, search_seq)
 VALUES ('x', 'ch', 'u-x', 'op', 5, '{"v":1}', 1, 1000, 1100, 1100, 1, 1),
@@ -37,7 +38,8 @@ VALUES (1, 1, 'x1', 'u-x', 'op', 'txt', '退款申请已提交', 1000, '{}'),
 INSERT INTO search_extents (base, chat_no, first_seq, last_seq) VALUES (1, 1, 1, 1);
 INSERT INTO messages_fts (rowid, msg) VALUES (1, '退款申请已提交');
 UPDATE counters SET value = 2 WHERE name = 'search_next_rowid';
-)sql").ok());
+)sql")
+                    .ok());
   }
 
   std::unique_ptr<Store> OpenCurrent() {

@@ -14,7 +14,8 @@ namespace {
 class SchemaUpgradeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/upgrade_" + std::to_string(getpid()) + "_" + RandomHex(6) + ".db";
+    path_ =
+        ::testing::TempDir() + "/upgrade_" + std::to_string(getpid()) + "_" + RandomHex(6) + ".db";
   }
   void TearDown() override {
     for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path_ + suffix).c_str());
@@ -26,7 +27,8 @@ class SchemaUpgradeTest : public ::testing::Test {
     auto db = SqliteDb::Open(path_, true, "full");
     ASSERT_TRUE(db.ok()) << db.status().message();
     ASSERT_TRUE(MigrateSqlite(**db, 4).ok());
-    ASSERT_TRUE((*db)->Exec(R"sql(
+    ASSERT_TRUE((*db)
+                    ->Exec(R"sql(
 INSERT INTO chats (chat_id, channel_id, user_id, operator_id, status, ext, message_count,
                    created_ms, updated_ms, last_message_ms)
 VALUES ('chat-b', 'ch', 'u-b', 'op', 3, '{}', 2, 2000, 2100, 2100),
@@ -39,7 +41,8 @@ VALUES ('chat-a', 1, 'a1', 'u-a', 'op', 'txt', '我要申请退款', NULL, 1000,
 INSERT INTO messages_fts_rowid (chat_id, seq) VALUES ('chat-a', 1), ('chat-b', 1), ('chat-b', 2);
 INSERT INTO messages_fts (rowid, msg) VALUES (1, '我要申请退款');
 UPDATE counters SET value = 1 WHERE name = 'search_indexed_upto';
-)sql").ok());
+)sql")
+                    .ok());
   }
 
   std::unique_ptr<Store> OpenCurrent() {
@@ -56,7 +59,8 @@ UPDATE counters SET value = 1 WHERE name = 'search_indexed_upto';
     EXPECT_TRUE(r.ok()) << r.status().message();
     std::vector<std::string> out;
     if (r.ok()) {
-      for (const SearchHit& h : r->hits) out.push_back(h.chat_id + "/" + std::to_string(h.message.seq));
+      for (const SearchHit& h : r->hits)
+        out.push_back(h.chat_id + "/" + std::to_string(h.message.seq));
     }
     return out;
   }
@@ -86,7 +90,7 @@ TEST_F(SchemaUpgradeTest, SearchFindsIndexedAndWaitingMessagesBeforeAndAfterTheC
   auto store = OpenCurrent();
   ASSERT_TRUE(store);
   const std::vector<std::string> newest_first = {"chat-b/2", "chat-b/1", "chat-a/1"};
-  EXPECT_EQ(SearchChats(*store, "退款"), newest_first);    // the LIKE scan
+  EXPECT_EQ(SearchChats(*store, "退款"), newest_first);                            // the LIKE scan
   EXPECT_EQ(SearchChats(*store, "申请退"), std::vector<std::string>{"chat-a/1"});  // trigrams
   EXPECT_EQ(SearchChats(*store, "退款申请"), (std::vector<std::string>{"chat-b/2", "chat-b/1"}));
   auto indexed = store->CatchUpSearchIndex(100);

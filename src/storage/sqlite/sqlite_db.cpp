@@ -15,12 +15,9 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-      return Status::Unavailable(msg);
-    case SQLITE_CONSTRAINT:
-      return Status::Conflict(msg);
-    default:
-      return Status::Internal(msg);
+    case SQLITE_READONLY: return Status::Unavailable(msg);
+    case SQLITE_CONSTRAINT: return Status::Conflict(msg);
+    default: return Status::Internal(msg);
   }
 }
 

@@ -31,7 +31,9 @@ class Stmt {
   void BindNull(int i);
   void Bind(int i, const std::string& v) { Bind(i, std::string_view(v)); }
   void Bind(int i, const char* v) { Bind(i, std::string_view(v)); }
-  void Bind(int i, const std::optional<std::string>& v) { v ? Bind(i, std::string_view(*v)) : BindNull(i); }
+  void Bind(int i, const std::optional<std::string>& v) {
+    v ? Bind(i, std::string_view(*v)) : BindNull(i);
+  }
   void Bind(int i, const std::optional<int64_t>& v) { v ? Bind(i, *v) : BindNull(i); }
   void Bind(int i, const std::optional<double>& v) { v ? Bind(i, *v) : BindNull(i); }
   // Binds text without copying it: `v` must stay alive and unchanged until this Stmt is gone.

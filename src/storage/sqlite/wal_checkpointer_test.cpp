@@ -16,8 +16,8 @@ namespace opchat::sqlite {
 namespace {
 
 TEST(WalCheckpointerTest, CopiesTheLogIntoTheDatabaseWhileTheWriterGoesOn) {
-  const std::string path =
-      ::testing::TempDir() + "/checkpointer_" + std::to_string(getpid()) + "_" + RandomHex(6) + ".db";
+  const std::string path = ::testing::TempDir() + "/checkpointer_" + std::to_string(getpid()) +
+                           "_" + RandomHex(6) + ".db";
   auto writer = SqliteDb::Open(path, true, "full");
   ASSERT_TRUE(writer.ok()) << writer.status().message();
   auto own = SqliteDb::Open(path, false, "full");

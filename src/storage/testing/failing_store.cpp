@@ -27,7 +27,7 @@ Status FailingStore::Admit(StoreCallKind kind) {
 }
 
 // Each method: the injected failure, or the call passed through unchanged.
-#define OPCHAT_ADMIT_(kind)                                        \
+#define OPCHAT_ADMIT_(kind) \
   if (Status injected = Admit(kind); !injected.ok()) return injected
 
 Result<Chat> FailingStore::GetChat(std::string_view channel, std::string_view chat_id) {
@@ -50,8 +50,7 @@ Result<ChatList> FailingStore::ListChats(const ChatFilter& filter) {
   return inner_.ListChats(filter);
 }
 Result<std::vector<Message>> FailingStore::ReadMessages(std::string_view channel,
-                                                        std::string_view chat_id,
-                                                        SeqRange range) {
+                                                        std::string_view chat_id, SeqRange range) {
   OPCHAT_ADMIT_(StoreCallKind::kRead);
   return inner_.ReadMessages(channel, chat_id, range);
 }
@@ -74,8 +73,7 @@ Result<SearchResult> FailingStore::SearchMessages(const SearchQuery& query) {
   return inner_.SearchMessages(query);
 }
 Result<std::vector<Chat>> FailingStore::ScanChats(std::string_view after_channel,
-                                                  std::string_view after_chat_id,
-                                                  int64_t limit) {
+                                                  std::string_view after_chat_id, int64_t limit) {
   OPCHAT_ADMIT_(StoreCallKind::kRead);
   return inner_.ScanChats(after_channel, after_chat_id, limit);
 }

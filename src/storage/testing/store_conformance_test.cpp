@@ -3,6 +3,7 @@
 // Tests on a shared PostgreSQL database use fresh random ids, so they never see each other.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -10,7 +11,6 @@
 #include <random>
 #include <thread>
 #include <tuple>
-#include <unistd.h>
 
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
@@ -180,8 +180,10 @@ TEST_P(StoreConformanceTest, AppendIsIdempotentByUserMessageId) {
 TEST_P(StoreConformanceTest, ClosedChatsRefuseMessagesButAnswerRetries) {
   Chat c = NewChat();
   ASSERT_TRUE(store_->AppendMessage(c.channel, c.id, Text("before", "m-1")).ok());
-  ASSERT_TRUE(store_->TransitionChat(c.channel, c.id, {}, ChatStatus::kEnded, std::nullopt, 1).ok());
-  EXPECT_EQ(store_->AppendMessage(c.channel, c.id, Text("after")).status().code(), StatusCode::kConflict);
+  ASSERT_TRUE(
+      store_->TransitionChat(c.channel, c.id, {}, ChatStatus::kEnded, std::nullopt, 1).ok());
+  EXPECT_EQ(store_->AppendMessage(c.channel, c.id, Text("after")).status().code(),
+            StatusCode::kConflict);
   auto retry = store_->AppendMessage(c.channel, c.id, Text("before", "m-1"));
   ASSERT_TRUE(retry.ok()) << "a retry of an acknowledged send still gets its answer";
   EXPECT_TRUE(retry->duplicate);
@@ -202,14 +204,18 @@ TEST_P(StoreConformanceTest, TransitionsCheckTheCurrentStatus) {
                                       std::string("op-8"), 1'700'000'002'000);
   EXPECT_EQ(again.status().code(), StatusCode::kConflict);
   EXPECT_NE(again.status().message().find("聊天中"), std::string::npos);
-  EXPECT_EQ(store_->TransitionChat(c.channel, c.id, from_suspended, ChatStatus::kChatting, std::nullopt, 0)
-                .status().code(),
-            StatusCode::kConflict);
+  EXPECT_EQ(
+      store_
+          ->TransitionChat(c.channel, c.id, from_suspended, ChatStatus::kChatting, std::nullopt, 0)
+          .status()
+          .code(),
+      StatusCode::kConflict);
   auto stored = store_->GetChat(c.channel, c.id);
   EXPECT_EQ(stored->operator_id, "op-9");
   EXPECT_EQ(stored->updated_ms, 1'700'000'001'000);
   EXPECT_EQ(store_->TransitionChat(channel_, "u0001none", {}, ChatStatus::kDeleted, std::nullopt, 0)
-                .status().code(),
+                .status()
+                .code(),
             StatusCode::kNotFound);
 }
 
@@ -217,7 +223,8 @@ TEST_P(StoreConformanceTest, ListsChatsByActivityWithFilters) {
   Chat a = NewChat(ChatStatus::kWaiting);
   Chat b = NewChat(ChatStatus::kChatting);
   Chat d = NewChat(ChatStatus::kChatting);
-  ASSERT_TRUE(store_->AppendMessage(b.channel, b.id, Text("latest")).ok());  // b becomes the most active
+  ASSERT_TRUE(
+      store_->AppendMessage(b.channel, b.id, Text("latest")).ok());  // b becomes the most active
   ChatFilter f;
   f.channel = channel_;
   auto all = store_->ListChats(f);
@@ -368,7 +375,10 @@ TEST_P(StoreConformanceTest, ChatsOfTheSameIdInTwoChannelsAreIndependent) {
   EXPECT_EQ(store_->CreateChat(theirs).status().code(), StatusCode::kConflict);
 
   for (int i = 1; i <= 3; ++i) {
-    ASSERT_TRUE(store_->AppendMessage(channel_, mine.id, Text("mine " + std::to_string(i), "k" + std::to_string(i))).ok());
+    ASSERT_TRUE(store_
+                    ->AppendMessage(channel_, mine.id,
+                                    Text("mine " + std::to_string(i), "k" + std::to_string(i)))
+                    .ok());
   }
   auto same_key = store_->AppendMessage(other_channel, mine.id, Text("theirs 1", "k1"));
   ASSERT_TRUE(same_key.ok()) << same_key.status().message();
@@ -376,8 +386,9 @@ TEST_P(StoreConformanceTest, ChatsOfTheSameIdInTwoChannelsAreIndependent) {
   EXPECT_EQ(same_key->message.seq, 1);
   ASSERT_TRUE(store_->Import(std::vector<ImportRecord>{{theirs, Text("theirs 2", "k2")}}).ok());
 
-  auto accepted = store_->TransitionChat(other_channel, mine.id, AcceptTransition().from,
-                                         ChatStatus::kChatting, std::string("op-2"), 1'700'000'001'000);
+  auto accepted =
+      store_->TransitionChat(other_channel, mine.id, AcceptTransition().from, ChatStatus::kChatting,
+                             std::string("op-2"), 1'700'000'001'000);
   ASSERT_TRUE(accepted.ok()) << accepted.status().message();
   EXPECT_EQ(accepted->channel, other_channel);
   EXPECT_EQ(accepted->user_id, "user-theirs");
@@ -403,17 +414,23 @@ TEST_P(StoreConformanceTest, ChatsOfTheSameIdInTwoChannelsAreIndependent) {
   EXPECT_EQ(store_->ListChats({.channel = channel_}).value().total, 1);
   EXPECT_EQ(store_->ListChats({.channel = other_channel}).value().total, 1);
   std::vector<std::string> visited;
-  ASSERT_TRUE(store_->ForEachMessage({.channel = other_channel, .chat_id = mine.id},
-                                     [&](const Chat& c, const Message& m) {
-                                       visited.push_back(c.channel + ":" + *m.msg);
-                                       return Status::Ok();
-                                     }).ok());
-  EXPECT_EQ(visited, (std::vector<std::string>{other_channel + ":theirs 1", other_channel + ":theirs 2"}));
+  ASSERT_TRUE(store_
+                  ->ForEachMessage({.channel = other_channel, .chat_id = mine.id},
+                                   [&](const Chat& c, const Message& m) {
+                                     visited.push_back(c.channel + ":" + *m.msg);
+                                     return Status::Ok();
+                                   })
+                  .ok());
+  EXPECT_EQ(visited,
+            (std::vector<std::string>{other_channel + ":theirs 1", other_channel + ":theirs 2"}));
   int both = 0;
-  ASSERT_TRUE(store_->ForEachMessage({}, [&](const Chat& c, const Message&) {
-                       both += c.id == mine.id;
-                       return Status::Ok();
-                     }).ok());
+  ASSERT_TRUE(store_
+                  ->ForEachMessage({},
+                                   [&](const Chat& c, const Message&) {
+                                     both += c.id == mine.id;
+                                     return Status::Ok();
+                                   })
+                  .ok());
   EXPECT_EQ(both, 5) << "an export of everything has both chats";
 
   auto found = store_->SearchMessages({.channel = other_channel, .keyword = "theirs"});
@@ -421,7 +438,9 @@ TEST_P(StoreConformanceTest, ChatsOfTheSameIdInTwoChannelsAreIndependent) {
   EXPECT_EQ(found->total, 2);
   EXPECT_EQ(store_->SearchMessages({.channel = channel_, .keyword = "theirs"}).value().total, 0);
   EXPECT_EQ(store_->SearchMessages({.channel = channel_, .keyword = "mine", .chat_id = mine.id})
-                .value().total, 3);
+                .value()
+                .total,
+            3);
 
   ASSERT_EQ(store_->DeleteInactiveChats(other_channel, 1LL << 62, 10).value(), 1);
   EXPECT_EQ(store_->GetChat(other_channel, mine.id).status().code(), StatusCode::kNotFound);
@@ -469,9 +488,11 @@ TEST_P(StoreConformanceTest, RetentionDeletesInactiveChatsOfOneChannel) {
   ASSERT_TRUE(deleted.ok()) << deleted.status().message();
   EXPECT_EQ(*deleted, 1);
   EXPECT_EQ(store_->GetChat(old_chat.channel, old_chat.id).status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(store_->ReadMessages(old_chat.channel, old_chat.id, {1, 10, false})->empty()) << "messages go too";
+  EXPECT_TRUE(store_->ReadMessages(old_chat.channel, old_chat.id, {1, 10, false})->empty())
+      << "messages go too";
   EXPECT_TRUE(store_->GetChat(fresh.channel, fresh.id).ok()) << "active chats stay";
-  EXPECT_TRUE(store_->GetChat(elsewhere.channel, elsewhere.id).ok()) << "other channels are untouched";
+  EXPECT_TRUE(store_->GetChat(elsewhere.channel, elsewhere.id).ok())
+      << "other channels are untouched";
   SearchQuery q;
   q.channel = channel_;
   q.keyword = "old";
@@ -487,7 +508,8 @@ TEST_P(StoreConformanceTest, ConcurrentAppendsGiveADenseSequence) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
-        auto r = store_->AppendMessage(c.channel, c.id, Text(std::to_string(t) + "-" + std::to_string(i)));
+        auto r = store_->AppendMessage(c.channel, c.id,
+                                       Text(std::to_string(t) + "-" + std::to_string(i)));
         if (!r.ok()) ++failures;
       }
     });
@@ -549,7 +571,8 @@ TEST_P(StoreConformanceTest, AgreesWithAModelUnderRandomOperations) {
         EXPECT_EQ(r->message.seq, static_cast<int64_t>(texts.size()));
       }
     } else if (op == 7) {
-      auto r = store_->TransitionChat(c.channel, c.id, EndTransition().from, ChatStatus::kEnded, std::nullopt, step);
+      auto r = store_->TransitionChat(c.channel, c.id, EndTransition().from, ChatStatus::kEnded,
+                                      std::nullopt, step);
       bool allowed = Allows(EndTransition(), status[c.id]);
       EXPECT_EQ(r.ok(), allowed);
       if (allowed) status[c.id] = ChatStatus::kEnded;
@@ -619,21 +642,22 @@ TEST_P(StoreConformanceTest, ForEachMessageVisitsChatsInIdOrderAndPagesThroughLo
   EXPECT_EQ(store_->ForEachMessage({.chat_id = b}, nothing).code(), StatusCode::kInvalidArgument)
       << "a chat id alone names no chat";
   EXPECT_TRUE(Visited(*store_, {.channel = channel_, .chat_id = empty.id}).empty());
-  auto window = Visited(*store_, {.channel = channel_,
-                                  .since_ms = 1'700'000'000'001,
-                                  .until_ms = 1'700'000'000'003});
+  auto window = Visited(
+      *store_, {.channel = channel_, .since_ms = 1'700'000'000'001, .until_ms = 1'700'000'000'003});
   EXPECT_EQ(window, (std::vector<std::string>{a + ":2", a + ":3", b + ":2", b + ":3"}));
   auto everywhere = Visited(*store_, {});
   EXPECT_NE(std::find(everywhere.begin(), everywhere.end(), other + ":2"), everywhere.end());
 
   int seen = 0;
-  Status stopped = store_->ForEachMessage({.channel = channel_, .chat_id = a}, [&](const Chat&, const Message&) {
-    return ++seen == 7 ? Status::Unavailable("disk full") : Status::Ok();
-  });
+  Status stopped =
+      store_->ForEachMessage({.channel = channel_, .chat_id = a}, [&](const Chat&, const Message&) {
+        return ++seen == 7 ? Status::Unavailable("disk full") : Status::Ok();
+      });
   EXPECT_EQ(stopped.code(), StatusCode::kUnavailable);
   EXPECT_EQ(seen, 7);
-  EXPECT_EQ(store_->ForEachMessage({.channel = channel_, .chat_id = std::string("nope")},
-                                   [](const Chat&, const Message&) { return Status::Ok(); })
+  EXPECT_EQ(store_
+                ->ForEachMessage({.channel = channel_, .chat_id = std::string("nope")},
+                                 [](const Chat&, const Message&) { return Status::Ok(); })
                 .code(),
             StatusCode::kNotFound);
 }
@@ -697,7 +721,8 @@ class SearchTest : public StoreConformanceTest {
 TEST_P(SearchTest, FindsChineseKeywordsOfEveryLengthNewestFirst) {
   // Two characters: below the trigram minimum.
   auto two = Search({.keyword = "退款"});
-  EXPECT_EQ(two.first, Ids({"申请退款单的进度", "退款提醒", "退款已到账", "退款单号 RF2024", "我要退款"}));
+  EXPECT_EQ(two.first,
+            Ids({"申请退款单的进度", "退款提醒", "退款已到账", "退款单号 RF2024", "我要退款"}));
   EXPECT_EQ(two.second, 5);
   // Three characters and more: the index.
   EXPECT_EQ(Search({.keyword = "退款单"}).first, Ids({"申请退款单的进度", "退款单号 RF2024"}));
@@ -752,8 +777,10 @@ TEST_P(SearchTest, ImportedMessagesAreFoundToo) {
 TEST_P(SearchTest, AnswersDoNotDependOnHowFarTheIndexHasGot) {
   auto ask = [&] {
     return std::vector<std::pair<std::vector<std::string>, int64_t>>{
-        Search({.keyword = "退款单"}), Search({.keyword = "退款单的进度"}),
-        Search({.keyword = "REFUND"}), Search({.keyword = "0%_d"}),
+        Search({.keyword = "退款单"}),
+        Search({.keyword = "退款单的进度"}),
+        Search({.keyword = "REFUND"}),
+        Search({.keyword = "0%_d"}),
         Search({.keyword = "退款提醒", .type = std::string("cmd")}),
         Search({.keyword = "退款", .offset = 1, .limit = 2})};
   };
