@@ -51,7 +51,7 @@ TEST(CliTest, ReadingCommandsOnAMissingDatabaseCreateNothing) {
   for (std::vector<std::string> args :
        {std::vector<std::string>{"client", "list"}, {"client", "disable", "c1"},
         {"client", "enable", "c1"}, {"client", "rotate", "c1"}, {"export", "--channel", "x"},
-        {"transcript", "--chat", "u1"}, {"backup", "--to", "copy.db"},
+        {"transcript", "--channel", "x", "--chat", "u1"}, {"backup", "--to", "copy.db"},
         {"client", "list", "--db", "sqlite:elsewhere/x.db"}}) {
     CommandOutcome r = RunOpchatIn(dir.path(), args);
     EXPECT_EQ(r.exit_code, 2) << args[0] << " " << args[1] << ": " << r.err;

@@ -109,13 +109,15 @@ TEST(HardeningTest, DataDirectoryExportsAndTranscriptsAreOwnerOnly) {
       std::ofstream(out) << "old";
       ::chmod(out.c_str(), 0644);
     }
-    auto t = Cli({"transcript", "--config", server.config_path(), "--chat", chat, "--out", out});
+    auto t = Cli({"transcript", "--config", server.config_path(), "--channel", cred.channel,
+                  "--chat", chat, "--out", out});
     ASSERT_EQ(t.code, 0) << t.out;
     EXPECT_EQ(ModeOf(out), 0600u) << name;
     EXPECT_NE(ReadFile(out).find("hello"), std::string::npos);
   }
   // Written to a device, nothing is changed.
-  EXPECT_EQ(Cli({"transcript", "--config", server.config_path(), "--chat", chat, "--out", "/dev/null"}).code, 0);
+  EXPECT_EQ(Cli({"transcript", "--config", server.config_path(), "--channel", cred.channel, "--chat", chat,
+                 "--out", "/dev/null"}).code, 0);
   EXPECT_EQ(ModeOf("/dev/null"), 0666u);
   ::umask(old_umask);
   std::filesystem::remove_all(dir);
