@@ -201,7 +201,7 @@ Status PgConn::ExecScript(const char* sql) {
 }
 
 Status PgConn::Transact(const std::function<Status()>& body) {
-  if (Status s = ExecScript("BEGIN"); !s.ok()) return s;
+  RETURN_IF_ERROR(ExecScript("BEGIN"));
   Status s = body();
   // COMMIT of a failed transaction "succeeds" as a ROLLBACK: never let that pass for OK.
   if (s.ok() && PQtransactionStatus(conn_) != PQTRANS_INTRANS) {

@@ -282,7 +282,7 @@ END;
 }  // namespace
 
 Status MigrateSqlite(SqliteDb& db, int up_to) {
-  if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
   Status s = db.Exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
       "applied_ms INTEGER NOT NULL)");

@@ -31,7 +31,7 @@ Result<std::vector<Behind>> ChatsBehind(SqliteDb& db, int64_t after_chat_no, int
   q.Bind(2, limit);
   std::vector<Behind> out;
   while (q.Step()) out.push_back({q.Int(0), q.Int(1), q.Int(2)});
-  if (!q.status().ok()) return q.status();
+  RETURN_IF_ERROR(q.status());
   return out;
 }
 
@@ -80,7 +80,7 @@ Result<Plan> MakePlan(SqliteDb& db, int64_t limit) {
     more = static_cast<int64_t>(behind->size()) == limit;
     for (const Behind& c : *behind) {
       if (plan.messages == limit) break;
-      if (Status s = PlanChat(db, c, limit, plan); !s.ok()) return s;
+      RETURN_IF_ERROR(PlanChat(db, c, limit, plan));
       after_chat_no = c.chat_no;
     }
   }
@@ -101,21 +101,21 @@ Result<int64_t> CatchUpSearchIndexIn(SqliteDb& db, int64_t limit) {
       " FROM json_each(?) r JOIN messages m ON m.chat_no = r.value ->> 0"
       " AND m.seq > r.value ->> 1 AND m.seq <= r.value ->> 2 WHERE m.msg IS NOT NULL");
   add.BindBorrowed(1, plan->runs);
-  if (Status s = add.Run(); !s.ok()) return s;
+  RETURN_IF_ERROR(add.Run());
   const int64_t indexed = db.Changes();
   auto extents = db.Prepare(
       "INSERT INTO search_extents (base, chat_no, first_seq, last_seq)"
       " SELECT r.value ->> 3, r.value ->> 0, (r.value ->> 1) + 1, r.value ->> 2 FROM json_each(?) r");
   extents.BindBorrowed(1, plan->runs);
-  if (Status s = extents.Run(); !s.ok()) return s;
+  RETURN_IF_ERROR(extents.Run());
   auto mark = db.Prepare(
       "UPDATE chats SET search_seq = r.value ->> 2 FROM json_each(?) r"
       " WHERE chats.chat_no = r.value ->> 0");
   mark.BindBorrowed(1, plan->runs);
-  if (Status s = mark.Run(); !s.ok()) return s;
+  RETURN_IF_ERROR(mark.Run());
   auto next = db.Prepare("UPDATE counters SET value = ? WHERE name = 'search_next_rowid'");
   next.Bind(1, plan->next_rowid);
-  if (Status s = next.Run(); !s.ok()) return s;
+  RETURN_IF_ERROR(next.Run());
   return indexed;
 }
 
