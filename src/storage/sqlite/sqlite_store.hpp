@@ -5,10 +5,10 @@
 
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.hpp"
 #include "storage/sqlite/group_commit.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
 #include "storage/sqlite/wal_checkpointer.hpp"
@@ -71,8 +71,8 @@ class SqliteStore final : public Store {
 
   const std::string path_;
   const StoreOptions options_;
-  std::mutex pool_mu_;
-  std::vector<std::unique_ptr<SqliteDb>> idle_readers_;  // GUARDED_BY(pool_mu_)
+  Mutex pool_mu_;
+  std::vector<std::unique_ptr<SqliteDb>> idle_readers_ GUARDED_BY(pool_mu_);
   // Declared before the writer, so it outlives the writer's last commit. None in memory.
   std::unique_ptr<WalCheckpointer> checkpointer_;
   GroupCommitWriter writer_;
