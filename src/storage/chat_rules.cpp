@@ -71,6 +71,12 @@ Result<Chat> TransitionChat(const TransitionSteps& steps, std::span<const ChatSt
   return steps.write(std::move(chat));
 }
 
+std::optional<int64_t> RowLimit(int64_t limit) {
+  return limit < 0 ? std::nullopt : std::optional<int64_t>(limit);
+}
+
+int64_t RowOffset(int64_t offset) { return std::max<int64_t>(offset, 0); }
+
 int64_t SearchCountLimit(const SearchQuery& query) {
   return std::max<int64_t>(query.max_total, 0) + 1;
 }

@@ -84,6 +84,13 @@ struct TransitionSteps {
 Result<Chat> TransitionChat(const TransitionSteps& steps, std::span<const ChatStatus> from,
                             ChatStatus to);
 
+// --- pages ---
+// A page's LIMIT: nullopt (no limit) for a negative limit, as ChatFilter and SearchQuery say
+// (SQLite reads a negative LIMIT so itself; PostgreSQL rejects one).
+std::optional<int64_t> RowLimit(int64_t limit);
+// A page's OFFSET: a negative offset counts as 0.
+int64_t RowOffset(int64_t offset);
+
 // --- search totals ---
 // How many matches the count of `query` reads at most: one past max_total, so that the count
 // tells whether the total is exact.

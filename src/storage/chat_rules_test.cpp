@@ -60,10 +60,7 @@ TEST(ChatRulesTest, PositionsStopAtTheBound) {
 }
 
 TEST(ChatRulesTest, TransitionKeepsTheOperatorUnlessGivenAndNeverGoesBack) {
-  Chat c;
-  c.status = ChatStatus::kWaiting;
-  c.operator_id = "op-1";
-  c.updated_ms = 100;
+  Chat c{.operator_id = "op-1", .status = ChatStatus::kWaiting, .updated_ms = 100};
   ApplyTransition(c, ChatStatus::kChatting, std::nullopt, 50);
   EXPECT_EQ(c.status, ChatStatus::kChatting);
   EXPECT_EQ(c.operator_id, "op-1");
@@ -161,6 +158,14 @@ TEST(ChatRulesTest, RefusedTransitionWritesNothing) {
   ASSERT_TRUE(accepted.ok());
   EXPECT_EQ(accepted->status, ChatStatus::kChatting);
   EXPECT_EQ(writes, 1);
+}
+
+TEST(ChatRulesTest, NegativeLimitsAndOffsetsMeanNone) {
+  EXPECT_EQ(RowLimit(20), 20);
+  EXPECT_EQ(RowLimit(0), 0);
+  EXPECT_FALSE(RowLimit(-1).has_value());
+  EXPECT_EQ(RowOffset(5), 5);
+  EXPECT_EQ(RowOffset(-3), 0);
 }
 
 TEST(ChatRulesTest, SearchTotalsStopAtMaxTotal) {

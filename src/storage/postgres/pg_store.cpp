@@ -444,10 +444,8 @@ Result<ChatList> PgStore::ListChats(const ChatFilter& f) {
   ChatList out;
   ASSIGN_OR_RETURN(PgResult count, conn->Exec(kCountChats, params));
   out.total = count.Int(0, 0);
-  // Same meaning as SQLite's LIMIT/OFFSET: a negative limit means no limit, a negative offset
-  // none (PostgreSQL would reject both).
-  params.push_back(f.limit < 0 ? std::nullopt : ParamOf(f.limit));
-  params.push_back(ParamOf(std::max<int64_t>(f.offset, 0)));
+  params.push_back(ParamOf(store_rules::RowLimit(f.limit)));
+  params.push_back(ParamOf(store_rules::RowOffset(f.offset)));
   ASSIGN_OR_RETURN(PgResult rows, conn->Exec(kListChats, params));
   out.chats.reserve(static_cast<size_t>(rows.Rows()));
   for (int i = 0; i < rows.Rows(); ++i) out.chats.push_back(ReadChat(rows, i));
@@ -618,8 +616,8 @@ Result<SearchResult> PgStore::SearchMessages(const SearchQuery& s) {
   ASSIGN_OR_RETURN(PgResult count,
                    conn->Exec(s.chat_id ? kSearchChatCount : kSearchCount, count_params));
   store_rules::SetSearchTotal(s, count.Int(0, 0), out);
-  params.push_back(s.limit < 0 ? std::nullopt : ParamOf(s.limit));
-  params.push_back(ParamOf(std::max<int64_t>(s.offset, 0)));
+  params.push_back(ParamOf(store_rules::RowLimit(s.limit)));
+  params.push_back(ParamOf(store_rules::RowOffset(s.offset)));
   ASSIGN_OR_RETURN(PgResult rows, conn->Exec(s.chat_id ? kSearchChatPage : kSearchPage, params));
   out.hits.reserve(static_cast<size_t>(rows.Rows()));
   for (int i = 0; i < rows.Rows(); ++i) {
