@@ -123,6 +123,20 @@ Status InsertMessage(SqliteDb& db, int64_t chat_no, const Message& m, int64_t se
   return s;
 }
 
+// Stores a chat's new message count after appends; its last activity and last message time
+// only move forward.
+Status AfterAppend(SqliteDb& db, int64_t chat_no, int64_t message_count, int64_t activity_ms,
+                   int64_t last_message_ms) {
+  auto q = db.Prepare(
+      "UPDATE chats SET message_count = ?, updated_ms = MAX(updated_ms, ?),"
+      " last_message_ms = MAX(COALESCE(last_message_ms, 0), ?) WHERE chat_no = ?");
+  q.Bind(1, message_count);
+  q.Bind(2, activity_ms);
+  q.Bind(3, last_message_ms);
+  q.Bind(4, chat_no);
+  return q.Run();
+}
+
 Status BumpClientsRevision(SqliteDb& db) {
   return db.Prepare("UPDATE counters SET value = value + 1 WHERE name = 'clients_revision'").Run();
 }
@@ -451,14 +465,7 @@ Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view channel,
     steps.insert = [&](const Message& m, int64_t seq) -> Status {
       bool inserted = false;
       RETURN_IF_ERROR(InsertMessage(db, chat_no, m, seq, &inserted));
-      auto q = db.Prepare(
-          "UPDATE chats SET message_count = ?, updated_ms = MAX(updated_ms, ?),"
-          " last_message_ms = MAX(COALESCE(last_message_ms, 0), ?) WHERE chat_no = ?");
-      q.Bind(1, seq);
-      q.Bind(2, NowMillis());
-      q.Bind(3, m.create_ms);
-      q.Bind(4, chat_no);
-      return q.Run();
+      return AfterAppend(db, chat_no, seq, NowMillis(), m.create_ms);
     };
     ASSIGN_OR_RETURN(out, store_rules::AppendMessage(steps, message));
     return Status::Ok();
@@ -513,14 +520,7 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
       }
     }
     for (const Touched& t : touched) {
-      auto q = db.Prepare(
-          "UPDATE chats SET message_count = ?, updated_ms = MAX(updated_ms, ?),"
-          " last_message_ms = MAX(COALESCE(last_message_ms, 0), ?) WHERE chat_no = ?");
-      q.Bind(1, t.count);
-      q.Bind(2, t.last_ms);
-      q.Bind(3, t.last_ms);
-      q.Bind(4, t.chat_no);
-      RETURN_IF_ERROR(q.Run());
+      RETURN_IF_ERROR(AfterAppend(db, t.chat_no, t.count, t.last_ms, t.last_ms));
     }
     return Status::Ok();
   });
