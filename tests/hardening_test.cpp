@@ -1,7 +1,7 @@
 // What one client can make the server hold, and what opchat leaves exposed on disk and in its
 // messages, through the real binary.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -34,12 +34,10 @@ CliResult Cli(const std::vector<std::string>& args) {
 // --- storage URLs never carry their password into a message ---
 
 TEST(HardeningTest, BadStorageUrlsNeverPrintTheirPassword) {
-  for (const char* url : {"postgresql://u:Hunter2%zz@127.0.0.1:1/x",
-                          "postgres://u@127.0.0.1:1/x?password=Hunter2%zz",
-                          "postgresql://u:Hunter2/x@127.0.0.1:1/db",
-                          "postgresql://u:Hunter2@127.0.0.1:1/x?bogus=1",
-                          "postgresql://u:Hunter2@127.0.0.1:1/x",
-                          "mysql://u:Hunter2@127.0.0.1/x"}) {
+  for (const char* url :
+       {"postgresql://u:Hunter2%zz@127.0.0.1:1/x", "postgres://u@127.0.0.1:1/x?password=Hunter2%zz",
+        "postgresql://u:Hunter2/x@127.0.0.1:1/db", "postgresql://u:Hunter2@127.0.0.1:1/x?bogus=1",
+        "postgresql://u:Hunter2@127.0.0.1:1/x", "mysql://u:Hunter2@127.0.0.1/x"}) {
     auto list = Cli({"client", "list", "--db", url});
     EXPECT_NE(list.code, 0) << url;
     EXPECT_EQ(list.out.find("Hunter2"), std::string::npos) << url << " -> " << list.out;
@@ -104,14 +102,15 @@ TEST(HardeningTest, DataDirectoryExportsAndTranscriptsAreOwnerOnly) {
   }
   // Written to a device, nothing is changed.
   EXPECT_EQ(Cli({"transcript", "--config", server.config_path(), "--channel", cred.channel,
-                 "--chat", chat, "--out", "/dev/null"}).code, 0);
+                 "--chat", chat, "--out", "/dev/null"})
+                .code,
+            0);
   EXPECT_EQ(ModeOf("/dev/null"), 0666u);
   ::umask(old_umask);
   std::filesystem::remove_all(dir);
 }
 
 // --- connections per address ---
-
 
 // GET /healthz on an open connection; the status code, or 0.
 int HealthzOn(int fd) {
@@ -149,7 +148,8 @@ TEST(HardeningTest, AFourthConnectionFromOneAddressIsRefusedWhileThreeWork) {
 TEST(HardeningTest, ConnectionCapPerAddressIsRangeChecked) {
   std::string dir = TempDir("cfg");
   std::ofstream(dir + "/bad.toml") << "[limits]\nmax_connections_per_address = -1\n";
-  auto r = Cli({"client", "list", "--config", dir + "/bad.toml", "--db", "sqlite:" + dir + "/x.db"});
+  auto r =
+      Cli({"client", "list", "--config", dir + "/bad.toml", "--db", "sqlite:" + dir + "/x.db"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("max_connections_per_address"), std::string::npos) << r.out;
   std::filesystem::remove_all(dir);
@@ -217,7 +217,8 @@ TEST(HardeningTest, SecretsEncryptedAtRestVerifyRequestsAndNeedTheKey) {
   server.Stop();
 
   // The database file (and its write-ahead log) holds neither secret in plaintext.
-  std::string bytes = ReadFile(server.dir() + "/opchat.db") + ReadFile(server.dir() + "/opchat.db-wal");
+  std::string bytes =
+      ReadFile(server.dir() + "/opchat.db") + ReadFile(server.dir() + "/opchat.db-wal");
   ASSERT_FALSE(bytes.empty());
   EXPECT_EQ(bytes.find(cred.secret), std::string::npos);
   EXPECT_EQ(bytes.find(next.secret), std::string::npos);
@@ -252,7 +253,8 @@ TEST(HardeningTest, EncryptSecretsSealsExistingPlaintextSecretsInPlace) {
 
   std::string keys = TempDir("keys");
   std::string key = WriteKeyFile(keys, 0600);
-  std::ofstream(server.config_path(), std::ios::app) << "[auth]\nsecrets_key_file = \"" << key << "\"\n";
+  std::ofstream(server.config_path(), std::ios::app)
+      << "[auth]\nsecrets_key_file = \"" << key << "\"\n";
   auto sealed = Cli({"client", "encrypt-secrets", "--config", server.config_path()});
   ASSERT_EQ(sealed.code, 0) << sealed.out;
   EXPECT_EQ(json::parse(sealed.out).at("encrypted"), 2);

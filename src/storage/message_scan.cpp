@@ -29,7 +29,7 @@ Status ScanMessages(const ExportFilter& f, const MessageScanPages& pages,
         auto messages = pages.messages(chat, after_seq);
         if (!messages.ok()) return messages.status();
         for (const Message& m : *messages) {
-          if (Status s = visit(chat, m); !s.ok()) return s;
+          RETURN_IF_ERROR(visit(chat, m));
         }
         if (static_cast<int64_t>(messages->size()) < pages.message_page_size) break;
         after_seq = messages->back().seq;

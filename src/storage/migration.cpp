@@ -70,8 +70,8 @@ Status Verify(Store& from, Store& to, MigrationReport& report) {
         continue;
       }
       if (copy->status != chat.status || copy->operator_id != chat.operator_id) {
-        auto synced = to.TransitionChat(chat.channel, chat.id, {}, chat.status, chat.operator_id, chat.updated_ms);
-        if (!synced.ok()) return synced.status();
+        RETURN_IF_ERROR(to.TransitionChat(chat.channel, chat.id, {}, chat.status, chat.operator_id,
+                                          chat.updated_ms));
         ++report.statuses_synced;
       }
     }
@@ -84,7 +84,7 @@ Status Verify(Store& from, Store& to, MigrationReport& report) {
 
 Result<MigrationReport> MigrateStore(Store& from, Store& to, const MigrationOptions& options) {
   MigrationReport report;
-  if (Status s = CopyClients(from, to, report); !s.ok()) return s;
+  RETURN_IF_ERROR(CopyClients(from, to, report));
   std::vector<ImportRecord> batch;
   batch.reserve(options.batch);
   std::string after_channel, after;
@@ -94,15 +94,15 @@ Result<MigrationReport> MigrateStore(Store& from, Store& to, const MigrationOpti
     if (page->empty()) break;
     for (const Chat& chat : *page) {
       ++report.chats;
-      if (Status s = CopyChat(from, to, chat, batch, options, report); !s.ok()) return s;
+      RETURN_IF_ERROR(CopyChat(from, to, chat, batch, options, report));
     }
     after_channel = page->back().channel;
     after = page->back().id;
     // Flush at a page boundary, so a chat never waits in memory across pages.
-    if (Status s = Flush(to, batch, report); !s.ok()) return s;
+    RETURN_IF_ERROR(Flush(to, batch, report));
     if (options.on_progress) options.on_progress(report.chats, report.messages_copied);
   }
-  if (Status s = Verify(from, to, report); !s.ok()) return s;
+  RETURN_IF_ERROR(Verify(from, to, report));
   return report;
 }
 

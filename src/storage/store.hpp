@@ -41,7 +41,8 @@ struct ChatFilter {
   std::optional<std::string> user_id;
   std::optional<int64_t> since_ms;  // last activity >= since
   std::optional<int64_t> until_ms;  // last activity < until
-  int64_t offset = 0;
+  int64_t offset = 0;               // a negative offset counts as 0
+  // A negative limit means no limit; 0 returns no chats (the total still counts).
   int64_t limit = 20;
 };
 
@@ -83,10 +84,11 @@ struct SearchQuery {
   std::optional<std::string> type;
   std::optional<int64_t> since_ms;  // message time >= since
   std::optional<int64_t> until_ms;  // message time < until
-  int64_t offset = 0;
-  int64_t limit = 20;
-  // The count stops here: a keyword common in a large channel costs no more than this many
-  // matches to count (the page itself is limit + offset rows).
+  int64_t offset = 0;               // a negative offset counts as 0
+  int64_t limit = 20;               // a negative limit means no limit
+  // The count stops here (a negative max_total counts as 0): a keyword common in a large
+  // channel costs no more than this many matches to count (the page itself is limit + offset
+  // rows).
   int64_t max_total = kSearchMaxTotal;
   static constexpr int64_t kSearchMaxTotal = 10000;
 };
@@ -113,48 +115,69 @@ class Store {
 
   // --- chats ---
   // A chat is named by its channel and its id: an id is unique within its channel only, so
-  // chats of different channels may share one (SPEC §5), and every method that names a chat
-  // takes both.
+  // chats of different channels may share one (docs/design.md, "Storage model"), and every
+  // method that names a chat takes both.
   //
-  // NotFound when the channel has no chat with this id.
+  // The errors and their texts are those of storage/chat_rules.hpp, the same on every back end.
+  //
+  // Returns the chat. Fails: NotFound ("会话不存在") when the channel has no chat with this id.
   virtual Result<Chat> GetChat(std::string_view channel, std::string_view chat_id) = 0;
-  // Stores a new chat as given. Conflict when its channel already has a chat with this id.
+  // Stores a new chat as given (its message_count and last_message_ms are ignored: a new
+  // chat has no messages) and returns it as given. Fails: Conflict ("会话已存在: ID") when
+  // its channel already has a chat with this id; nothing is written then.
   virtual Result<Chat> CreateChat(const Chat& chat) = 0;
-  // Moves the chat to `to` if its current status is one of `from` (empty = any), setting the
-  // operator when given. NotFound / Conflict (with the current status in the message).
+  // Moves the chat to `to` if its current status is one of `from` (empty = any; the lifecycle
+  // table is domain/chat_status.hpp), replacing the operator only when one is given, and sets
+  // its last activity to max(last activity, now_ms). Returns the chat as stored afterwards.
+  // Fails: NotFound when the chat is missing; Conflict naming the current status
+  // ("会话状态不允许该操作: 当前状态 已结束") when the transition does not start from it.
   virtual Result<Chat> TransitionChat(std::string_view channel, std::string_view chat_id,
-                                      std::span<const ChatStatus> from,
-                                      ChatStatus to, const std::optional<std::string>& operator_id,
+                                      std::span<const ChatStatus> from, ChatStatus to,
+                                      const std::optional<std::string>& operator_id,
                                       int64_t now_ms) = 0;
+  // One page of the channel's chats matching the filter, newest activity first (ties by chat
+  // id), and how many match in all. REQUIRES: filter.channel is not empty.
   virtual Result<ChatList> ListChats(const ChatFilter& filter) = 0;
 
   // --- messages ---
-  // The messages of `range` in the range's order. Positions past the end are simply absent.
+  // The messages of `range` in the range's order (ascending or descending seq). Positions past
+  // the end are simply absent, and so is every message of a missing chat: no NotFound. An
+  // empty range reads nothing.
   virtual Result<std::vector<Message>> ReadMessages(std::string_view channel,
                                                     std::string_view chat_id, SeqRange range) = 0;
-  // Appends `message` at the chat's next position. When the chat already holds a message with
-  // the same user_message_id, writes nothing and returns that message (duplicate = true).
-  // NotFound when the chat is missing; Conflict when it no longer accepts messages.
+  // Appends `message` at the chat's next position (message_count + 1; positions are dense and
+  // 1-based, message.seq is ignored), raising the chat's message count, its last message time
+  // and its last activity. When the chat already holds a message with the same
+  // user_message_id, writes nothing and returns that message (duplicate = true): a retried send
+  // is answered this way even after the chat has ended or been deleted. Concurrent appends to one
+  // chat are serialised, on PostgreSQL across processes too.
+  // Fails: NotFound when the chat is missing; Conflict naming the current status
+  // ("会话状态不允许发送消息: 当前状态 已结束") when the chat is ended or deleted; Conflict
+  // when it already holds store_rules::kMaxSeq messages.
   virtual Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
                                               const Message& message) = 0;
-  // Bulk load in one durable transaction: creates missing chats, appends each message at its
-  // chat's next position, skips user_message_ids the chat already holds. A record's chat is
-  // the one of its chat's channel and id: never a chat of another channel.
+  // Bulk load in one durable transaction: creates missing chats (as the first record of each
+  // chat describes it), appends each message at its chat's next position in the records'
+  // order, skips user_message_ids the chat already holds (a duplicate within `records` too).
+  // Messages are appended whatever the chat's status. A record's chat is the one of its
+  // chat's channel and id: never a chat of another channel. On failure nothing is written.
   virtual Result<ImportCounts> Import(std::span<const ImportRecord> records) = 0;
 
   // --- bulk read and search ---
-  // Visits the filter's messages chat by chat (chats in (channel, chat id) byte order, each chat's messages
-  // in seq order), reading a page of chats and a page of messages at a time, so memory stays flat
-  // whatever the database size. Pages are read one after another, not in one snapshot: messages
-  // appended during the scan may or may not be visited. Chats without messages are skipped.
-  // NotFound when filter.chat_id names no chat of filter.channel; InvalidArgument when it is
-  // given without a channel; otherwise the visitor's first error, if any.
+  // Visits the filter's messages chat by chat (chats in (channel, chat id) byte order, each chat's
+  // messages in seq order), reading a page of chats and a page of messages at a time, so memory
+  // stays flat whatever the database size. Pages are read one after another, not in one snapshot:
+  // messages appended during the scan may or may not be visited. Chats without messages are
+  // skipped. NotFound when filter.chat_id names no chat of filter.channel; InvalidArgument when it
+  // is given without a channel; otherwise the visitor's first error, if any.
   virtual Status ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) = 0;
-  // One page of a keyword search. InvalidArgument when the keyword is empty.
+  // One page of a keyword search, newest first (SearchResult). Fails: InvalidArgument when the
+  // keyword is empty.
   virtual Result<SearchResult> SearchMessages(const SearchQuery& query) = 0;
   // Up to `limit` chats of every channel, empty ones included, that sort after
   // (after_channel, after_chat_id) in (channel, chat id) byte order: a keyset scan of the
-  // whole database (copying it elsewhere). ("", "") starts at the beginning.
+  // whole database (copying it elsewhere). ("", "") starts at the beginning; fewer than
+  // `limit` chats means the scan is done. REQUIRES: limit > 0.
   virtual Result<std::vector<Chat>> ScanChats(std::string_view after_channel,
                                               std::string_view after_chat_id, int64_t limit) = 0;
 
@@ -165,13 +188,16 @@ class Store {
   // them fast. Writes leave the indexing to this call so that a send or an import does not pay
   // for the trigrams.
   // A back end whose index the database maintains itself (PostgreSQL) returns 0.
+  // REQUIRES: limit > 0.
   virtual Result<int64_t> CatchUpSearchIndex(int64_t limit) = 0;
 
   // --- retention ---
   // The channels that have at least one chat.
   virtual Result<std::vector<std::string>> ListChannels() = 0;
   // Deletes up to `limit` chats of `channel` whose last activity is before `before_ms`, with
-  // all their messages, in one durable transaction. Returns how many chats went.
+  // all their messages, in one durable transaction, whatever their status. Returns how many
+  // chats went. A chat being written to at that moment may be left for the next call
+  // (PostgreSQL skips locked rows). REQUIRES: limit > 0.
   virtual Result<int64_t> DeleteInactiveChats(std::string_view channel, int64_t before_ms,
                                               int64_t limit) = 0;
 

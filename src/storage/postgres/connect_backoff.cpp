@@ -6,7 +6,7 @@
 namespace opchat::postgres {
 
 Status ConnectBackoff::Begin(Clock::time_point now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (degraded_) {
     if (now < retry_at_) {
       auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(retry_at_ - now);
@@ -22,14 +22,14 @@ Status ConnectBackoff::Begin(Clock::time_point now) {
 }
 
 void ConnectBackoff::Succeeded() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   --in_flight_;
   degraded_ = false;
   failures_ = 0;
 }
 
 void ConnectBackoff::Failed(Clock::time_point now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   --in_flight_;
   degraded_ = true;
   failures_ = std::min(failures_ + 1, 30);  // 2^30 x 50 ms is far past the cap
@@ -38,7 +38,7 @@ void ConnectBackoff::Failed(Clock::time_point now) {
 }
 
 void ConnectBackoff::Lost() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   degraded_ = true;
 }
 

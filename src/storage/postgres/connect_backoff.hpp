@@ -9,8 +9,8 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
 
+#include "common/mutex.hpp"
 #include "common/status.hpp"
 
 namespace opchat::postgres {
@@ -34,11 +34,11 @@ class ConnectBackoff {
 
  private:
   const std::chrono::milliseconds first_, max_;
-  std::mutex mu_;
-  bool degraded_ = false;        // GUARDED_BY(mu_): since the last success, a failure or a loss
-  int failures_ = 0;             // GUARDED_BY(mu_): consecutive failed attempts
-  int in_flight_ = 0;            // GUARDED_BY(mu_): attempts begun and not yet reported
-  Clock::time_point retry_at_;   // GUARDED_BY(mu_): no attempt before this
+  Mutex mu_;
+  bool degraded_ GUARDED_BY(mu_) = false;       // since the last success, a failure or a loss
+  int failures_ GUARDED_BY(mu_) = 0;            // consecutive failed attempts
+  int in_flight_ GUARDED_BY(mu_) = 0;           // attempts begun and not yet reported
+  Clock::time_point retry_at_ GUARDED_BY(mu_);  // no attempt before this
 };
 
 }  // namespace opchat::postgres

@@ -19,8 +19,8 @@ std::string Trimmed(const char* text) { return OneLine(text ? text : ""); }
 // retry (Unavailable), and so are deadlocks and serialization failures: the same request can
 // succeed a moment later. A unique violation is a request that collides with stored data.
 Status FromSqlState(std::string_view state, std::string message) {
-  if (state.starts_with("08") || state.starts_with("53") || state == "57P01" ||
-      state == "57P02" || state == "57P03" || state == "40001" || state == "40P01") {
+  if (state.starts_with("08") || state.starts_with("53") || state == "57P01" || state == "57P02" ||
+      state == "57P03" || state == "40001" || state == "40P01") {
     return Status::Unavailable(std::move(message));
   }
   if (state == "23505") return Status::Conflict(std::move(message));
@@ -135,9 +135,9 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& url) {
   // Keywords are applied in order and the expanded URL comes last, so anything the URL sets
   // overrides these defaults. The TCP settings bound how long a call can hang on a server that
   // vanished without closing the connection (no effect on Unix sockets).
-  const char* keys[] = {"connect_timeout", "tcp_user_timeout", "keepalives_idle",
+  const char* keys[] = {"connect_timeout",     "tcp_user_timeout", "keepalives_idle",
                         "keepalives_interval", "keepalives_count", "client_encoding",
-                        "application_name", "dbname", nullptr};
+                        "application_name",    "dbname",           nullptr};
   const char* values[] = {"3", "10000", "30", "10", "3", "UTF8", "opchat", url.c_str(), nullptr};
   pg_conn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (raw == nullptr) return Status::Unavailable("PostgreSQL: out of memory connecting");
@@ -153,8 +153,8 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& url) {
 PgConn::~PgConn() { PQfinish(conn_); }
 
 Status PgConn::Error(pg_result* res, std::string_view what) {
-  std::string message = std::string(what) + ": " +
-                        Trimmed(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
+  std::string message =
+      std::string(what) + ": " + Trimmed(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
   const char* field = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   std::string state = field ? field : "";
   if (res) PQclear(res);
@@ -182,8 +182,8 @@ Result<PgResult> PgConn::Exec(const Statement& stmt, std::span<const Param> para
     PQclear(res);
     prepared_.insert(stmt.name);
   }
-  pg_result* res = PQexecPrepared(conn_, stmt.name, static_cast<int>(values.size()),
-                                  values.data(), nullptr, nullptr, 0);
+  pg_result* res = PQexecPrepared(conn_, stmt.name, static_cast<int>(values.size()), values.data(),
+                                  nullptr, nullptr, 0);
   ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) return Error(res, stmt.name);
   return PgResult(res);
@@ -201,7 +201,7 @@ Status PgConn::ExecScript(const char* sql) {
 }
 
 Status PgConn::Transact(const std::function<Status()>& body) {
-  if (Status s = ExecScript("BEGIN"); !s.ok()) return s;
+  RETURN_IF_ERROR(ExecScript("BEGIN"));
   Status s = body();
   // COMMIT of a failed transaction "succeeds" as a ROLLBACK: never let that pass for OK.
   if (s.ok() && PQtransactionStatus(conn_) != PQTRANS_INTRANS) {

@@ -118,8 +118,8 @@ ALTER TABLE chats ADD PRIMARY KEY (channel_id, chat_id);
 // Any constant will do as long as every opchat process uses the same one ("opchat" in ASCII).
 constexpr const char* kLockSql = "SELECT pg_advisory_xact_lock(122528494805364)";
 
-constexpr Statement kCurrentVersion = {
-    "schema_current_version", "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"};
+constexpr Statement kCurrentVersion = {"schema_current_version",
+                                       "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"};
 constexpr Statement kRecordVersion = {
     "schema_record_version", "INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)"};
 
@@ -127,7 +127,7 @@ constexpr Statement kRecordVersion = {
 
 Status MigratePostgres(PgConn& conn, int up_to) {
   return conn.Transact([&]() -> Status {
-    if (Status s = conn.ExecScript(kLockSql); !s.ok()) return s;
+    RETURN_IF_ERROR(conn.ExecScript(kLockSql));
     Status s = conn.ExecScript(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
         "applied_ms BIGINT NOT NULL)");
@@ -137,9 +137,9 @@ Status MigratePostgres(PgConn& conn, int up_to) {
     int64_t version = current->Int(0, 0);
     for (const Migration& m : kMigrations) {
       if (m.version <= version || m.version > up_to) continue;
-      if (Status e = conn.ExecScript(m.sql); !e.ok()) return e;
-      auto rec = conn.Exec(kRecordVersion, {ParamOf(int64_t{m.version}), ParamOf(NowMillis())});
-      if (!rec.ok()) return rec.status();
+      RETURN_IF_ERROR(conn.ExecScript(m.sql));
+      RETURN_IF_ERROR(
+          conn.Exec(kRecordVersion, {ParamOf(int64_t{m.version}), ParamOf(NowMillis())}));
     }
     return Status::Ok();
   });

@@ -1,13 +1,15 @@
 #include "storage/postgres/pg_store.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <string_view>
-#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "common/clock.hpp"
+#include "storage/chat_rules.hpp"
 #include "storage/message_scan.hpp"
+#include "storage/row_mapping.hpp"
 #include "storage/search_pattern.hpp"
 
 namespace opchat::postgres {
@@ -16,28 +18,21 @@ namespace {
 // --- statements ---
 // Every statement on chats or messages names its chat_id(s), so on Citus each is routed to the
 // shard that holds the chat (or, for Import's arrays, to the shards of the chats it names). A
-// chat is (channel_id, chat_id), so each names the channel too (SPEC §5).
-
-#define OPCHAT_CHAT_COLUMNS                                                                  \
-  "chat_id, channel_id, user_id, operator_id, status, ext, message_count, created_ms, " \
-  "updated_ms, last_message_ms"
-
-#define OPCHAT_MESSAGE_COLUMNS                                                                  \
-  "seq, user_message_id, from_id, to_id, type, msg, url, object_key, filename, thumb, secret, " \
-  "thumb_secret, length, file_length, addr, lat, lng, create_ms, ext"
+// chat is (channel_id, chat_id), so each names the channel too (docs/design.md, "Storage
+// model").
 
 // $1 chat id, $2 channel.
 constexpr Statement kGetChat = {
-    "get_chat",
-    "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE chat_id = $1 AND channel_id = $2"};
+    "get_chat", "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE chat_id = $1 AND channel_id = $2"};
 // Row lock on the chat: serialises every writer of one chat, in this process or another.
-constexpr Statement kLockChat = {
-    "lock_chat", "SELECT " OPCHAT_CHAT_COLUMNS
-                 " FROM chats WHERE chat_id = $1 AND channel_id = $2 FOR UPDATE"};
-constexpr Statement kInsertChat = {
-    "insert_chat",
-    "INSERT INTO chats (" OPCHAT_CHAT_COLUMNS ")"
-    " VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, NULL) ON CONFLICT (channel_id, chat_id) DO NOTHING"};
+constexpr Statement kLockChat = {"lock_chat",
+                                 "SELECT " OPCHAT_CHAT_COLUMNS
+                                 " FROM chats WHERE chat_id = $1 AND channel_id = $2 FOR UPDATE"};
+constexpr Statement kInsertChat = {"insert_chat",
+                                   "INSERT INTO chats (" OPCHAT_CHAT_COLUMNS
+                                   ")"
+                                   " VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, NULL) ON CONFLICT "
+                                   "(channel_id, chat_id) DO NOTHING"};
 constexpr Statement kTransitionChat = {
     "transition_chat",
     "UPDATE chats SET status = $3, operator_id = COALESCE($4::text, operator_id),"
@@ -46,10 +41,10 @@ constexpr Statement kTransitionChat = {
 
 // One statement per query shape for every combination of filters ("$N IS NULL OR ..."): the
 // leading channel_id = $1 keeps the (channel_id, updated_ms) index usable in any plan.
-#define OPCHAT_CHAT_FILTER                                                                  \
-  " FROM chats WHERE channel_id = $1 AND ($2::bigint IS NULL OR status = $2::bigint)"      \
+#define OPCHAT_CHAT_FILTER                                                                         \
+  " FROM chats WHERE channel_id = $1 AND ($2::bigint IS NULL OR status = $2::bigint)"              \
   " AND ($3::text IS NULL OR operator_id = $3::text) AND ($4::text IS NULL OR user_id = $4::text)" \
-  " AND ($5::bigint IS NULL OR updated_ms >= $5::bigint)"                                   \
+  " AND ($5::bigint IS NULL OR updated_ms >= $5::bigint)"                                          \
   " AND ($6::bigint IS NULL OR updated_ms < $6::bigint)"
 constexpr Statement kCountChats = {"count_chats", "SELECT COUNT(*)" OPCHAT_CHAT_FILTER};
 constexpr Statement kListChats = {
@@ -57,21 +52,22 @@ constexpr Statement kListChats = {
                   " ORDER BY updated_ms DESC, chat_id LIMIT $7::bigint OFFSET $8::bigint"};
 
 // $1 chat id, $2 channel, then the range.
-constexpr Statement kReadAscending = {
-    "read_messages_asc", "SELECT " OPCHAT_MESSAGE_COLUMNS
-                         " FROM messages WHERE chat_id = $1 AND channel_id = $2"
-                         " AND seq BETWEEN $3 AND $4 ORDER BY seq"};
-constexpr Statement kReadDescending = {
-    "read_messages_desc", "SELECT " OPCHAT_MESSAGE_COLUMNS
-                          " FROM messages WHERE chat_id = $1 AND channel_id = $2"
-                          " AND seq BETWEEN $3 AND $4 ORDER BY seq DESC"};
-constexpr Statement kFindMessage = {
-    "find_message", "SELECT " OPCHAT_MESSAGE_COLUMNS
-                    " FROM messages WHERE chat_id = $1 AND channel_id = $2"
-                    " AND user_message_id = $3"};
+constexpr Statement kReadAscending = {"read_messages_asc",
+                                      "SELECT " OPCHAT_MESSAGE_COLUMNS
+                                      " FROM messages WHERE chat_id = $1 AND channel_id = $2"
+                                      " AND seq BETWEEN $3 AND $4 ORDER BY seq"};
+constexpr Statement kReadDescending = {"read_messages_desc",
+                                       "SELECT " OPCHAT_MESSAGE_COLUMNS
+                                       " FROM messages WHERE chat_id = $1 AND channel_id = $2"
+                                       " AND seq BETWEEN $3 AND $4 ORDER BY seq DESC"};
+constexpr Statement kFindMessage = {"find_message",
+                                    "SELECT " OPCHAT_MESSAGE_COLUMNS
+                                    " FROM messages WHERE chat_id = $1 AND channel_id = $2"
+                                    " AND user_message_id = $3"};
 constexpr Statement kInsertMessage = {
     "insert_message",
-    "INSERT INTO messages (chat_id, channel_id, " OPCHAT_MESSAGE_COLUMNS ") VALUES ($1, $2, $3,"
+    "INSERT INTO messages (chat_id, channel_id, " OPCHAT_MESSAGE_COLUMNS
+    ") VALUES ($1, $2, $3,"
     " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"};
 constexpr Statement kAfterAppend = {
     "after_append",
@@ -82,7 +78,8 @@ constexpr Statement kAfterAppend = {
 // Import works on arrays, one statement per step whatever the batch size.
 constexpr Statement kImportChats = {
     "import_chats",
-    "INSERT INTO chats (" OPCHAT_CHAT_COLUMNS ")"
+    "INSERT INTO chats (" OPCHAT_CHAT_COLUMNS
+    ")"
     " SELECT t.chat_id, t.channel_id, t.user_id, t.operator_id, t.status, t.ext, 0,"
     " t.created_ms, t.updated_ms, NULL"
     " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[],"
@@ -104,7 +101,8 @@ constexpr Statement kFindExisting = {
     " AND m.user_message_id = k.id"};
 constexpr Statement kImportMessages = {
     "import_messages",
-    "INSERT INTO messages (chat_id, channel_id, " OPCHAT_MESSAGE_COLUMNS ")"
+    "INSERT INTO messages (chat_id, channel_id, " OPCHAT_MESSAGE_COLUMNS
+    ")"
     " SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],"
     " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],"
     " $13::text[], $14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::float8[],"
@@ -120,22 +118,19 @@ constexpr Statement kImportTouch = {
 // Export pages. Listing chats is the one multi-shard query of an export on Citus (it fans out
 // to every shard, in (channel, chat id) order); each chat's messages are then read by chat_id.
 // $1 after channel, $2 after chat id, $3 limit; with a channel, $1 is that channel.
-constexpr int64_t kExportChatPage = 200;
-constexpr int64_t kExportMessagePage = 1000;
-constexpr Statement kExportChats = {
-    "export_chats",
-    "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE (channel_id, chat_id) > ($1, $2)"
-    " AND message_count > 0 ORDER BY channel_id, chat_id LIMIT $3"};
-constexpr Statement kExportChannelChats = {
-    "export_channel_chats",
-    "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE channel_id = $1 AND chat_id > $2"
-    " AND message_count > 0 ORDER BY chat_id LIMIT $3"};
-constexpr Statement kScanChats = {
-    "scan_chats",
-    "SELECT " OPCHAT_CHAT_COLUMNS " FROM chats WHERE (channel_id, chat_id) > ($1, $2)"
-    " ORDER BY channel_id, chat_id LIMIT $3"};
-constexpr Statement kListChannels = {
-    "list_channels", "SELECT DISTINCT channel_id FROM chats ORDER BY channel_id"};
+constexpr Statement kExportChats = {"export_chats",
+                                    "SELECT " OPCHAT_CHAT_COLUMNS
+                                    " FROM chats WHERE (channel_id, chat_id) > ($1, $2)"
+                                    " AND message_count > 0 ORDER BY channel_id, chat_id LIMIT $3"};
+constexpr Statement kExportChannelChats = {"export_channel_chats",
+                                           "SELECT " OPCHAT_CHAT_COLUMNS
+                                           " FROM chats WHERE channel_id = $1 AND chat_id > $2"
+                                           " AND message_count > 0 ORDER BY chat_id LIMIT $3"};
+constexpr Statement kScanChats = {"scan_chats", "SELECT " OPCHAT_CHAT_COLUMNS
+                                                " FROM chats WHERE (channel_id, chat_id) > ($1, $2)"
+                                                " ORDER BY channel_id, chat_id LIMIT $3"};
+constexpr Statement kListChannels = {"list_channels",
+                                     "SELECT DISTINCT channel_id FROM chats ORDER BY channel_id"};
 // Retention: chats go with their messages in one transaction; SKIP LOCKED leaves a chat that a
 // request is writing to for the next round.
 constexpr Statement kSelectInactiveChats = {
@@ -148,42 +143,38 @@ constexpr Statement kDeleteChatMessages = {
 constexpr Statement kDeleteChats = {
     "delete_chats", "DELETE FROM chats WHERE chat_id = ANY($1::text[]) AND channel_id = $2"};
 constexpr Statement kExportMessages = {
-    "export_messages",
-    "SELECT " OPCHAT_MESSAGE_COLUMNS " FROM messages WHERE chat_id = $1 AND channel_id = $6"
-    " AND seq > $2 AND ($3::bigint IS NULL OR create_ms >= $3::bigint)"
-    " AND ($4::bigint IS NULL OR create_ms < $4::bigint) ORDER BY seq LIMIT $5"};
+    "export_messages", "SELECT " OPCHAT_MESSAGE_COLUMNS
+                       " FROM messages WHERE chat_id = $1 AND channel_id = $6"
+                       " AND seq > $2 AND ($3::bigint IS NULL OR create_ms >= $3::bigint)"
+                       " AND ($4::bigint IS NULL OR create_ms < $4::bigint) ORDER BY seq LIMIT $5"};
 
 // Search: $1 channel, $2 ILIKE pattern, $3 type, $4 since, $5 until; the per-chat statements add
-// $6 chat id, then limit and offset follow (the counts: the count limit). The trigram index serves ILIKE for keywords of 3+
-// characters; shorter ones scan the channel's messages. A channel-wide search is a multi-shard
-// query on Citus (chats and messages are co-located by chat_id, so the join stays on each
-// shard); naming the chat makes it a single-shard query.
-#define OPCHAT_M_MESSAGE_COLUMNS                                                                \
-  "m.seq, m.user_message_id, m.from_id, m.to_id, m.type, m.msg, m.url, m.object_key, "         \
-  "m.filename, m.thumb, m.secret, m.thumb_secret, m.length, m.file_length, m.addr, m.lat, "    \
-  "m.lng, m.create_ms, m.ext, m.chat_id"
-#define OPCHAT_SEARCH_WHERE                                                                 \
-  " FROM chats c JOIN messages m ON m.chat_id = c.chat_id AND m.channel_id = c.channel_id"  \
-  " WHERE c.channel_id = $1"                                                                \
+// $6 chat id, then limit and offset follow (the counts: the count limit). The trigram index serves
+// ILIKE for keywords of 3+ characters; shorter ones scan the channel's messages. A channel-wide
+// search is a multi-shard query on Citus (chats and messages are co-located by chat_id, so the join
+// stays on each shard); naming the chat makes it a single-shard query.
+#define OPCHAT_SEARCH_HIT_COLUMNS OPCHAT_M_MESSAGE_COLUMNS ", m.chat_id"
+#define OPCHAT_SEARCH_WHERE                                                                \
+  " FROM chats c JOIN messages m ON m.chat_id = c.chat_id AND m.channel_id = c.channel_id" \
+  " WHERE c.channel_id = $1"                                                               \
   " AND m.msg ILIKE $2 ESCAPE '\\' AND ($3::text IS NULL OR m.type = $3::text)"            \
-  " AND ($4::bigint IS NULL OR m.create_ms >= $4::bigint)"                                  \
+  " AND ($4::bigint IS NULL OR m.create_ms >= $4::bigint)"                                 \
   " AND ($5::bigint IS NULL OR m.create_ms < $5::bigint)"
 #define OPCHAT_SEARCH_IN_CHAT " AND c.chat_id = $6 AND m.chat_id = $6"
 #define OPCHAT_SEARCH_ORDER " ORDER BY m.create_ms DESC, m.chat_id DESC, m.seq DESC"
 // The counts read at most max_total + 1 matches: one more tells that the total is not exact.
 constexpr Statement kSearchCount = {
-    "search_count",
-    "SELECT COUNT(*) FROM (SELECT 1" OPCHAT_SEARCH_WHERE " LIMIT $6::bigint) AS t"};
+    "search_count", "SELECT COUNT(*) FROM (SELECT 1" OPCHAT_SEARCH_WHERE " LIMIT $6::bigint) AS t"};
 constexpr Statement kSearchPage = {
-    "search_page", "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_WHERE OPCHAT_SEARCH_ORDER
+    "search_page", "SELECT " OPCHAT_SEARCH_HIT_COLUMNS OPCHAT_SEARCH_WHERE OPCHAT_SEARCH_ORDER
                    " LIMIT $6::bigint OFFSET $7::bigint"};
 constexpr Statement kSearchChatCount = {
     "search_chat_count", "SELECT COUNT(*) FROM (SELECT 1" OPCHAT_SEARCH_WHERE OPCHAT_SEARCH_IN_CHAT
                          " LIMIT $7::bigint) AS t"};
-constexpr Statement kSearchChatPage = {
-    "search_chat_page", "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_WHERE
-                        OPCHAT_SEARCH_IN_CHAT OPCHAT_SEARCH_ORDER
-                        " LIMIT $7::bigint OFFSET $8::bigint"};
+constexpr Statement kSearchChatPage = {"search_chat_page",
+                                       "SELECT " OPCHAT_SEARCH_HIT_COLUMNS OPCHAT_SEARCH_WHERE
+                                           OPCHAT_SEARCH_IN_CHAT OPCHAT_SEARCH_ORDER
+                                       " LIMIT $7::bigint OFFSET $8::bigint"};
 
 constexpr Statement kInsertClient = {
     "insert_client",
@@ -202,8 +193,8 @@ constexpr Statement kListClients = {
     " COALESCE(c.previous_secret, '')"
     " FROM clients c LEFT JOIN client_channels ch ON ch.client_id = c.client_id"
     " ORDER BY c.created_ms, c.client_id, ch.channel_id"};
-constexpr Statement kSetClientEnabled = {
-    "set_client_enabled", "UPDATE clients SET enabled = $2 WHERE client_id = $1"};
+constexpr Statement kSetClientEnabled = {"set_client_enabled",
+                                         "UPDATE clients SET enabled = $2 WHERE client_id = $1"};
 constexpr Statement kRotateClientSecret = {
     "rotate_client_secret",
     "UPDATE clients SET previous_secret = secret, secret = $2 WHERE client_id = $1"};
@@ -215,79 +206,59 @@ constexpr Statement kPing = {"ping", "SELECT 1"};
 
 // --- rows ---
 
-Chat ReadChat(const PgResult& r, int row) {
-  Chat c;
-  c.id = r.String(row, 0);
-  c.channel = r.String(row, 1);
-  c.user_id = r.String(row, 2);
-  c.operator_id = r.OptString(row, 3);
-  c.status = ChatStatusFromCode(r.Int(row, 4)).value_or(ChatStatus::kWaiting);
-  c.ext = r.String(row, 5);
-  c.message_count = r.Int(row, 6);
-  c.created_ms = r.Int(row, 7);
-  c.updated_ms = r.Int(row, 8);
-  c.last_message_ms = r.OptInt(row, 9);
-  return c;
-}
+// One row of a result, for the shared row mappers (storage/row_mapping.hpp).
+class PgRow final : public RowReader {
+ public:
+  PgRow(const PgResult& r, int row) : r_(r), row_(row) {}
+  int64_t Int(int col) const override { return r_.Int(row_, col); }
+  std::string String(int col) const override { return r_.String(row_, col); }
+  std::optional<std::string> OptString(int col) const override { return r_.OptString(row_, col); }
+  std::optional<int64_t> OptInt(int col) const override { return r_.OptInt(row_, col); }
+  std::optional<double> OptDouble(int col) const override { return r_.OptDouble(row_, col); }
 
-Message ReadMessage(const PgResult& r, int row) {
-  Message m;
-  m.seq = r.Int(row, 0);
-  m.user_message_id = r.String(row, 1);
-  m.from = r.String(row, 2);
-  m.to = r.String(row, 3);
-  m.type = r.String(row, 4);
-  m.msg = r.OptString(row, 5);
-  m.url = r.OptString(row, 6);
-  m.key = r.OptString(row, 7);
-  m.filename = r.OptString(row, 8);
-  m.thumb = r.OptString(row, 9);
-  m.secret = r.OptString(row, 10);
-  m.thumb_secret = r.OptString(row, 11);
-  m.length = r.OptInt(row, 12);
-  m.file_length = r.OptInt(row, 13);
-  m.addr = r.OptString(row, 14);
-  m.lat = r.OptDouble(row, 15);
-  m.lng = r.OptDouble(row, 16);
-  m.create_ms = r.Int(row, 17);
-  m.ext = r.String(row, 18);
-  return m;
-}
+ private:
+  const PgResult& r_;
+  int row_;
+};
+
+Chat ReadChat(const PgResult& r, int row) { return opchat::ReadChat(PgRow(r, row)); }
+Message ReadMessage(const PgResult& r, int row) { return opchat::ReadMessage(PgRow(r, row)); }
+
+// Appends a row's values to a parameter list.
+class ParamWriter final : public RowWriter {
+ public:
+  explicit ParamWriter(std::vector<Param>& out) : out_(out) {}
+  void Add(int64_t v) override { out_.push_back(ParamOf(v)); }
+  void Add(const std::string& v) override { out_.push_back(ParamOf(v)); }
+  void Add(const std::optional<std::string>& v) override { out_.push_back(ParamOf(v)); }
+  void Add(const std::optional<int64_t>& v) override { out_.push_back(ParamOf(v)); }
+  void Add(const std::optional<double>& v) override { out_.push_back(ParamOf(v)); }
+
+ private:
+  std::vector<Param>& out_;
+};
 
 Param StatusParam(ChatStatus s) { return ParamOf(int64_t{static_cast<int>(s)}); }
 
 // The parameters of kInsertChat.
 std::vector<Param> ChatParams(const Chat& c) {
-  return {ParamOf(c.id),       ParamOf(c.channel),    ParamOf(c.user_id),
-          ParamOf(c.operator_id), StatusParam(c.status), ParamOf(c.ext),
-          ParamOf(c.created_ms), ParamOf(c.updated_ms)};
+  std::vector<Param> out;
+  out.reserve(kNewChatValueCount);
+  ParamWriter values(out);
+  WriteNewChat(values, c);
+  return out;
 }
 
-// The parameters of kInsertMessage, in OPCHAT_MESSAGE_COLUMNS order after the chat id and the
-// channel.
+// The parameters of kInsertMessage: the chat id, the channel, then OPCHAT_MESSAGE_COLUMNS.
 std::vector<Param> MessageParams(std::string_view chat_id, std::string_view channel,
                                  const Message& m, int64_t seq) {
-  return {ParamOf(chat_id),
-          ParamOf(channel),
-          ParamOf(seq),
-          ParamOf(m.user_message_id),
-          ParamOf(m.from),
-          ParamOf(m.to),
-          ParamOf(m.type),
-          ParamOf(m.msg),
-          ParamOf(m.url),
-          ParamOf(m.key),
-          ParamOf(m.filename),
-          ParamOf(m.thumb),
-          ParamOf(m.secret),
-          ParamOf(m.thumb_secret),
-          ParamOf(m.length),
-          ParamOf(m.file_length),
-          ParamOf(m.addr),
-          ParamOf(m.lat),
-          ParamOf(m.lng),
-          ParamOf(m.create_ms),
-          ParamOf(m.ext)};
+  std::vector<Param> out;
+  out.reserve(2 + kMessageColumnCount);
+  out.push_back(ParamOf(chat_id));
+  out.push_back(ParamOf(channel));
+  ParamWriter values(out);
+  WriteMessage(values, m, seq);
+  return out;
 }
 
 // Builds the text form of a one-dimensional array parameter: {"a","b\"c",NULL}. Every element
@@ -331,7 +302,13 @@ class ColumnArrays {
   std::vector<ArrayBuilder> columns_;
 };
 
-Status ChatNotFound() { return Status::NotFound("会话不存在"); }
+// The chat, locked until the transaction ends: every writer of one chat, in this process or
+// another, queues here.
+Result<Chat> LockChat(PgConn& c, std::string_view channel, std::string_view chat_id) {
+  ASSIGN_OR_RETURN(PgResult locked, c.Exec(kLockChat, {ParamOf(chat_id), ParamOf(channel)}));
+  if (locked.Rows() == 0) return store_rules::ChatNotFound();
+  return ReadChat(locked, 0);
+}
 
 // A chat (channel, id) as one hashable key; ids never hold NUL (Exec rejects it).
 std::string ChatKey(std::string_view channel, std::string_view chat_id) {
@@ -359,11 +336,10 @@ PgStore::Lease::~Lease() {
 }
 
 Result<std::unique_ptr<Store>> PgStore::Open(const std::string& url, const StoreOptions& options) {
-  auto conn = PgConn::Connect(url);
-  if (!conn.ok()) return conn.status();
-  if (Status s = MigratePostgres(**conn); !s.ok()) return s;
+  ASSIGN_OR_RETURN(std::unique_ptr<PgConn> conn, PgConn::Connect(url));
+  RETURN_IF_ERROR(MigratePostgres(*conn));
   int pool_size = std::max(1, options.pool_size);
-  return std::unique_ptr<Store>(new PgStore(url, pool_size, std::move(*conn)));
+  return std::unique_ptr<Store>(new PgStore(url, pool_size, std::move(conn)));
 }
 
 PgStore::PgStore(std::string url, int pool_size, std::unique_ptr<PgConn> first)
@@ -375,8 +351,8 @@ PgStore::PgStore(std::string url, int pool_size, std::unique_ptr<PgConn> first)
 Result<PgStore::Lease> PgStore::Acquire() {
   std::unique_ptr<PgConn> conn;
   {
-    std::unique_lock lock(mu_);
-    slot_free_.wait(lock, [&] { return !idle_.empty() || open_ < pool_size_; });
+    MutexLock lock(mu_);
+    while (idle_.empty() && open_ >= pool_size_) slot_free_.Wait(mu_);
     if (!idle_.empty()) {
       conn = std::move(idle_.back());
       idle_.pop_back();
@@ -399,10 +375,10 @@ Result<PgStore::Lease> PgStore::Acquire() {
     refused = fresh.status();
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     --open_;
   }
-  slot_free_.notify_one();
+  slot_free_.Signal();
   return refused;
 }
 
@@ -412,33 +388,29 @@ void PgStore::Release(std::unique_ptr<PgConn> conn) {
     conn.reset();  // closed outside the lock
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (conn) {
       idle_.push_back(std::move(conn));
     } else {
       --open_;
     }
   }
-  slot_free_.notify_one();
+  slot_free_.Signal();
 }
 
 // --- chats ---
 
 Result<Chat> PgStore::GetChat(std::string_view channel, std::string_view chat_id) {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  auto r = (*conn)->Exec(kGetChat, {ParamOf(chat_id), ParamOf(channel)});
-  if (!r.ok()) return r.status();
-  if (r->Rows() == 0) return ChatNotFound();
-  return ReadChat(*r, 0);
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(PgResult r, conn->Exec(kGetChat, {ParamOf(chat_id), ParamOf(channel)}));
+  if (r.Rows() == 0) return store_rules::ChatNotFound();
+  return ReadChat(r, 0);
 }
 
 Result<Chat> PgStore::CreateChat(const Chat& chat) {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  auto r = (*conn)->Exec(kInsertChat, ChatParams(chat));
-  if (!r.ok()) return r.status();
-  if (r->AffectedRows() == 0) return Status::Conflict("会话已存在: " + chat.id);
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(PgResult r, conn->Exec(kInsertChat, ChatParams(chat)));
+  if (r.AffectedRows() == 0) return store_rules::ChatExists(chat.id);
   return chat;
 }
 
@@ -446,23 +418,19 @@ Result<Chat> PgStore::TransitionChat(std::string_view channel, std::string_view 
                                      std::span<const ChatStatus> from, ChatStatus to,
                                      const std::optional<std::string>& operator_id,
                                      int64_t now_ms) {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  PgConn& c = **conn;
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  PgConn& c = *conn;
+  store_rules::TransitionSteps steps;
+  steps.lock_chat = [&] { return LockChat(c, channel, chat_id); };
+  steps.write = [&](const Chat&) -> Result<Chat> {
+    ASSIGN_OR_RETURN(PgResult updated,
+                     c.Exec(kTransitionChat, {ParamOf(chat_id), ParamOf(channel), StatusParam(to),
+                                              ParamOf(operator_id), ParamOf(now_ms)}));
+    return ReadChat(updated, 0);
+  };
   Chat result;
   Status s = c.Transact([&]() -> Status {
-    auto locked = c.Exec(kLockChat, {ParamOf(chat_id), ParamOf(channel)});
-    if (!locked.ok()) return locked.status();
-    if (locked->Rows() == 0) return ChatNotFound();
-    ChatStatus current = ReadChat(*locked, 0).status;
-    if (!Allows(Transition{from, to}, current)) {
-      return Status::Conflict("会话状态不允许该操作: 当前状态 " +
-                              std::string(StatusText(current)));
-    }
-    auto updated = c.Exec(kTransitionChat, {ParamOf(chat_id), ParamOf(channel), StatusParam(to),
-                                            ParamOf(operator_id), ParamOf(now_ms)});
-    if (!updated.ok()) return updated.status();
-    result = ReadChat(*updated, 0);
+    ASSIGN_OR_RETURN(result, store_rules::TransitionChat(steps, from, to));
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -470,23 +438,19 @@ Result<Chat> PgStore::TransitionChat(std::string_view channel, std::string_view 
 }
 
 Result<ChatList> PgStore::ListChats(const ChatFilter& f) {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
   std::vector<Param> params = {
-      ParamOf(f.channel), f.status ? StatusParam(*f.status) : std::nullopt,
-      ParamOf(f.operator_id), ParamOf(f.user_id), ParamOf(f.since_ms), ParamOf(f.until_ms)};
+      ParamOf(f.channel),     f.status ? StatusParam(*f.status) : std::nullopt,
+      ParamOf(f.operator_id), ParamOf(f.user_id),
+      ParamOf(f.since_ms),    ParamOf(f.until_ms)};
   ChatList out;
-  auto count = (*conn)->Exec(kCountChats, params);
-  if (!count.ok()) return count.status();
-  out.total = count->Int(0, 0);
-  // Same meaning as SQLite's LIMIT/OFFSET: a negative limit means no limit, a negative offset
-  // none (PostgreSQL would reject both).
-  params.push_back(f.limit < 0 ? std::nullopt : ParamOf(f.limit));
-  params.push_back(ParamOf(std::max<int64_t>(f.offset, 0)));
-  auto rows = (*conn)->Exec(kListChats, params);
-  if (!rows.ok()) return rows.status();
-  out.chats.reserve(static_cast<size_t>(rows->Rows()));
-  for (int i = 0; i < rows->Rows(); ++i) out.chats.push_back(ReadChat(*rows, i));
+  ASSIGN_OR_RETURN(PgResult count, conn->Exec(kCountChats, params));
+  out.total = count.Int(0, 0);
+  params.push_back(ParamOf(store_rules::RowLimit(f.limit)));
+  params.push_back(ParamOf(store_rules::RowOffset(f.offset)));
+  ASSIGN_OR_RETURN(PgResult rows, conn->Exec(kListChats, params));
+  out.chats.reserve(static_cast<size_t>(rows.Rows()));
+  for (int i = 0; i < rows.Rows(); ++i) out.chats.push_back(ReadChat(rows, i));
   return out;
 }
 
@@ -496,51 +460,37 @@ Result<std::vector<Message>> PgStore::ReadMessages(std::string_view channel,
                                                    std::string_view chat_id, SeqRange range) {
   std::vector<Message> out;
   if (range.empty()) return out;
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  auto r = (*conn)->Exec(range.descending ? kReadDescending : kReadAscending,
-                         {ParamOf(chat_id), ParamOf(channel), ParamOf(range.first),
-                          ParamOf(range.last)});
-  if (!r.ok()) return r.status();
-  out.reserve(static_cast<size_t>(r->Rows()));
-  for (int i = 0; i < r->Rows(); ++i) out.push_back(ReadMessage(*r, i));
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(PgResult r, conn->Exec(range.descending ? kReadDescending : kReadAscending,
+                                          {ParamOf(chat_id), ParamOf(channel), ParamOf(range.first),
+                                           ParamOf(range.last)}));
+  out.reserve(static_cast<size_t>(r.Rows()));
+  for (int i = 0; i < r.Rows(); ++i) out.push_back(ReadMessage(r, i));
   return out;
 }
 
 Result<AppendOutcome> PgStore::AppendMessage(std::string_view channel, std::string_view chat_id,
                                              const Message& message) {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  PgConn& c = **conn;
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  PgConn& c = *conn;
+  store_rules::AppendSteps steps;
+  // The lock comes first: it orders this append after any other writer of the chat, so the
+  // duplicate check sees every message committed before it.
+  steps.lock_chat = [&] { return LockChat(c, channel, chat_id); };
+  steps.find = [&](const std::string& user_message_id) -> Result<std::optional<Message>> {
+    ASSIGN_OR_RETURN(PgResult found, c.Exec(kFindMessage, {ParamOf(chat_id), ParamOf(channel),
+                                                           ParamOf(user_message_id)}));
+    if (found.Rows() == 0) return std::optional<Message>();
+    return std::optional<Message>(ReadMessage(found, 0));
+  };
+  steps.insert = [&](const Message& m, int64_t seq) -> Status {
+    RETURN_IF_ERROR(c.Exec(kInsertMessage, MessageParams(chat_id, channel, m, seq)));
+    return StatusOf(c.Exec(kAfterAppend, {ParamOf(chat_id), ParamOf(channel), ParamOf(seq),
+                                          ParamOf(NowMillis()), ParamOf(m.create_ms)}));
+  };
   AppendOutcome out;
   Status s = c.Transact([&]() -> Status {
-    // The lock comes first: it orders this append after any other writer of the chat, so the
-    // duplicate check below sees every message committed before it.
-    auto locked = c.Exec(kLockChat, {ParamOf(chat_id), ParamOf(channel)});
-    if (!locked.ok()) return locked.status();
-    if (locked->Rows() == 0) return ChatNotFound();
-    Chat chat = ReadChat(*locked, 0);
-    // A retry of a message that was stored is answered even if the chat has ended since.
-    auto existing = c.Exec(kFindMessage, {ParamOf(chat_id), ParamOf(channel),
-                                          ParamOf(message.user_message_id)});
-    if (!existing.ok()) return existing.status();
-    if (existing->Rows() > 0) {
-      out = AppendOutcome{ReadMessage(*existing, 0), true};
-      return Status::Ok();
-    }
-    if (!AcceptsMessages(chat.status)) {
-      return Status::Conflict("会话状态不允许发送消息: 当前状态 " +
-                              std::string(StatusText(chat.status)));
-    }
-    int64_t seq = chat.message_count + 1;
-    auto inserted = c.Exec(kInsertMessage, MessageParams(chat_id, channel, message, seq));
-    if (!inserted.ok()) return inserted.status();
-    auto updated = c.Exec(kAfterAppend, {ParamOf(chat_id), ParamOf(channel), ParamOf(seq),
-                                         ParamOf(NowMillis()), ParamOf(message.create_ms)});
-    if (!updated.ok()) return updated.status();
-    out.message = message;
-    out.message.seq = seq;
-    out.duplicate = false;
+    ASSIGN_OR_RETURN(out, store_rules::AppendMessage(steps, message));
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -550,55 +500,53 @@ Result<AppendOutcome> PgStore::AppendMessage(std::string_view channel, std::stri
 Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records) {
   ImportCounts counts;
   if (records.empty()) return counts;
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  PgConn& c = **conn;
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  PgConn& c = *conn;
 
   // The first record of each chat describes the chat, as in the SQLite back end.
   std::unordered_map<std::string, const Chat*> first_of;
-  for (const ImportRecord& r : records) first_of.try_emplace(ChatKey(r.chat.channel, r.chat.id), &r.chat);
+  for (const ImportRecord& r : records)
+    first_of.try_emplace(ChatKey(r.chat.channel, r.chat.id), &r.chat);
   std::vector<const Chat*> chats;
   for (const auto& [key, chat] : first_of) chats.push_back(chat);
   // Byte order, the order of the "C" collation: concurrent imports that create or lock the
   // same chats do it in the same order, so they queue instead of deadlocking.
-  std::sort(chats.begin(), chats.end(), [](const Chat* a, const Chat* b) {
-    return std::tie(a->channel, a->id) < std::tie(b->channel, b->id);
-  });
+  std::sort(chats.begin(), chats.end(),
+            [](const Chat* a, const Chat* b) { return store_rules::ChatKeyLess(*a, *b); });
 
   Status s = c.Transact([&]() -> Status {
     counts = {};
-    ColumnArrays new_chats(8);
+    ColumnArrays new_chats(kNewChatValueCount);
     ColumnArrays chat_keys(2);
     for (const Chat* chat : chats) {
       new_chats.AddRow(ChatParams(*chat));
       chat_keys.AddRow({ParamOf(chat->id), ParamOf(chat->channel)});
     }
-    if (auto r = c.Exec(kImportChats, new_chats.Params()); !r.ok()) return r.status();
+    RETURN_IF_ERROR(c.Exec(kImportChats, new_chats.Params()));
 
     struct Touched {
       int64_t count = 0;
       int64_t last_ms = 0;
     };
     std::unordered_map<std::string, Touched> touched;
-    auto locked = c.Exec(kLockChats, chat_keys.Params());
-    if (!locked.ok()) return locked.status();
-    for (int i = 0; i < locked->Rows(); ++i) {
-      touched[ChatKey(locked->Text(i, 1), locked->Text(i, 0))].count = locked->Int(i, 2);
+    ASSIGN_OR_RETURN(PgResult locked, c.Exec(kLockChats, chat_keys.Params()));
+    for (int i = 0; i < locked.Rows(); ++i) {
+      touched[ChatKey(locked.Text(i, 1), locked.Text(i, 0))].count = locked.Int(i, 2);
     }
     if (touched.size() != chats.size()) return Status::Internal("import: a chat vanished");
 
     ColumnArrays keys(3);
     for (const ImportRecord& r : records) {
-      keys.AddRow({ParamOf(r.chat.id), ParamOf(r.chat.channel), ParamOf(r.message.user_message_id)});
+      keys.AddRow(
+          {ParamOf(r.chat.id), ParamOf(r.chat.channel), ParamOf(r.message.user_message_id)});
     }
-    auto existing = c.Exec(kFindExisting, keys.Params());
-    if (!existing.ok()) return existing.status();
+    ASSIGN_OR_RETURN(PgResult existing, c.Exec(kFindExisting, keys.Params()));
     std::unordered_set<std::string> seen;
-    for (int i = 0; i < existing->Rows(); ++i) {
-      seen.insert(MessageKey(existing->Text(i, 1), existing->Text(i, 0), existing->Text(i, 2)));
+    for (int i = 0; i < existing.Rows(); ++i) {
+      seen.insert(MessageKey(existing.Text(i, 1), existing.Text(i, 0), existing.Text(i, 2)));
     }
 
-    ColumnArrays rows(21);
+    ColumnArrays rows(2 + kMessageColumnCount);
     for (const ImportRecord& r : records) {
       if (!seen.insert(MessageKey(r.chat.channel, r.chat.id, r.message.user_message_id)).second) {
         ++counts.duplicates;
@@ -610,7 +558,7 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records) {
       ++counts.inserted;
     }
     if (counts.inserted > 0) {
-      if (auto r = c.Exec(kImportMessages, rows.Params()); !r.ok()) return r.status();
+      RETURN_IF_ERROR(c.Exec(kImportMessages, rows.Params()));
     }
 
     ColumnArrays updates(4);
@@ -620,8 +568,7 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records) {
                       ParamOf(std::string_view(key).substr(0, nul)), ParamOf(t.count),
                       ParamOf(t.last_ms)});
     }
-    auto updated = c.Exec(kImportTouch, updates.Params());
-    return updated.ok() ? Status::Ok() : updated.status();
+    return StatusOf(c.Exec(kImportTouch, updates.Params()));
   });
   if (!s.ok()) return s;
   return counts;
@@ -636,55 +583,49 @@ Status PgStore::ForEachMessage(const ExportFilter& f, const MessageVisitor& visi
   };
   pages.chats = [&](const std::string& after_channel,
                     const std::string& after_id) -> Result<std::vector<Chat>> {
-    auto conn = Acquire();
-    if (!conn.ok()) return conn.status();
+    ASSIGN_OR_RETURN(Lease conn, Acquire());
     // With a channel filter, after_channel is that channel (ScanMessages).
-    auto r = (*conn)->Exec(f.channel ? kExportChannelChats : kExportChats,
-                           {ParamOf(after_channel), ParamOf(after_id), ParamOf(kExportChatPage)});
-    if (!r.ok()) return r.status();
+    ASSIGN_OR_RETURN(PgResult r, conn->Exec(f.channel ? kExportChannelChats : kExportChats,
+                                            {ParamOf(after_channel), ParamOf(after_id),
+                                             ParamOf(store_rules::kExportChatPage)}));
     std::vector<Chat> chats;
-    for (int i = 0; i < r->Rows(); ++i) chats.push_back(ReadChat(*r, i));
+    for (int i = 0; i < r.Rows(); ++i) chats.push_back(ReadChat(r, i));
     return chats;
   };
   pages.messages = [&](const Chat& chat, int64_t after_seq) -> Result<std::vector<Message>> {
-    auto conn = Acquire();
-    if (!conn.ok()) return conn.status();
-    auto r = (*conn)->Exec(kExportMessages,
-                           {ParamOf(chat.id), ParamOf(after_seq), ParamOf(f.since_ms),
-                            ParamOf(f.until_ms), ParamOf(kExportMessagePage), ParamOf(chat.channel)});
-    if (!r.ok()) return r.status();
+    ASSIGN_OR_RETURN(Lease conn, Acquire());
+    ASSIGN_OR_RETURN(
+        PgResult r,
+        conn->Exec(kExportMessages,
+                   {ParamOf(chat.id), ParamOf(after_seq), ParamOf(f.since_ms), ParamOf(f.until_ms),
+                    ParamOf(store_rules::kExportMessagePage), ParamOf(chat.channel)}));
     std::vector<Message> messages;
-    messages.reserve(static_cast<size_t>(r->Rows()));
-    for (int i = 0; i < r->Rows(); ++i) messages.push_back(ReadMessage(*r, i));
+    messages.reserve(static_cast<size_t>(r.Rows()));
+    for (int i = 0; i < r.Rows(); ++i) messages.push_back(ReadMessage(r, i));
     return messages;
   };
-  pages.message_page_size = kExportMessagePage;
+  pages.message_page_size = store_rules::kExportMessagePage;
   return ScanMessages(f, pages, visit);
 }
 
 Result<SearchResult> PgStore::SearchMessages(const SearchQuery& s) {
-  if (s.keyword.empty()) return Status::InvalidArgument("empty search keyword");
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
+  if (s.keyword.empty()) return store_rules::EmptySearchKeyword();
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
   std::vector<Param> params = {ParamOf(s.channel), ParamOf(LikeContainsPattern(s.keyword)),
                                ParamOf(s.type), ParamOf(s.since_ms), ParamOf(s.until_ms)};
   if (s.chat_id) params.push_back(ParamOf(*s.chat_id));
   SearchResult out;
-  const int64_t cap = std::max<int64_t>(s.max_total, 0);
   std::vector<Param> count_params = params;
-  count_params.push_back(ParamOf(cap + 1));
-  auto count = (*conn)->Exec(s.chat_id ? kSearchChatCount : kSearchCount, count_params);
-  if (!count.ok()) return count.status();
-  out.total = count->Int(0, 0);
-  out.total_exact = out.total <= cap;
-  out.total = std::min(out.total, cap);
-  params.push_back(s.limit < 0 ? std::nullopt : ParamOf(s.limit));
-  params.push_back(ParamOf(std::max<int64_t>(s.offset, 0)));
-  auto rows = (*conn)->Exec(s.chat_id ? kSearchChatPage : kSearchPage, params);
-  if (!rows.ok()) return rows.status();
-  out.hits.reserve(static_cast<size_t>(rows->Rows()));
-  for (int i = 0; i < rows->Rows(); ++i) {
-    out.hits.push_back({rows->String(i, 19), ReadMessage(*rows, i)});
+  count_params.push_back(ParamOf(store_rules::SearchCountLimit(s)));
+  ASSIGN_OR_RETURN(PgResult count,
+                   conn->Exec(s.chat_id ? kSearchChatCount : kSearchCount, count_params));
+  store_rules::SetSearchTotal(s, count.Int(0, 0), out);
+  params.push_back(ParamOf(store_rules::RowLimit(s.limit)));
+  params.push_back(ParamOf(store_rules::RowOffset(s.offset)));
+  ASSIGN_OR_RETURN(PgResult rows, conn->Exec(s.chat_id ? kSearchChatPage : kSearchPage, params));
+  out.hits.reserve(static_cast<size_t>(rows.Rows()));
+  for (int i = 0; i < rows.Rows(); ++i) {
+    out.hits.push_back({rows.String(i, kMessageColumnCount), ReadMessage(rows, i)});
   }
   return out;
 }
@@ -695,133 +636,118 @@ Result<SearchResult> PgStore::SearchMessages(const SearchQuery& s) {
 Result<int64_t> PgStore::CatchUpSearchIndex(int64_t /*limit*/) { return int64_t{0}; }
 
 Result<std::vector<Chat>> PgStore::ScanChats(std::string_view after_channel,
-                                            std::string_view after_chat_id, int64_t limit) {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  auto r = (*conn)->Exec(kScanChats, {ParamOf(after_channel), ParamOf(after_chat_id), ParamOf(limit)});
-  if (!r.ok()) return r.status();
+                                             std::string_view after_chat_id, int64_t limit) {
+  assert(limit > 0 && "REQUIRES: limit > 0 (store.hpp)");
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(PgResult r, conn->Exec(kScanChats, {ParamOf(after_channel),
+                                                       ParamOf(after_chat_id), ParamOf(limit)}));
   std::vector<Chat> out;
-  for (int i = 0; i < r->Rows(); ++i) out.push_back(ReadChat(*r, i));
+  for (int i = 0; i < r.Rows(); ++i) out.push_back(ReadChat(r, i));
   return out;
 }
 
 Result<std::vector<std::string>> PgStore::ListChannels() {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  auto r = (*conn)->Exec(kListChannels, {});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(PgResult r, conn->Exec(kListChannels, {}));
   std::vector<std::string> out;
-  for (int i = 0; i < r->Rows(); ++i) out.push_back(r->String(i, 0));
+  for (int i = 0; i < r.Rows(); ++i) out.push_back(r.String(i, 0));
   return out;
 }
 
 Result<int64_t> PgStore::DeleteInactiveChats(std::string_view channel, int64_t before_ms,
                                              int64_t limit) {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  PgConn& c = **conn;
+  assert(limit > 0 && "REQUIRES: limit > 0 (store.hpp)");
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  PgConn& c = *conn;
   int64_t deleted = 0;
   Status s = c.Transact([&]() -> Status {
-    auto doomed = c.Exec(kSelectInactiveChats, {ParamOf(channel), ParamOf(before_ms), ParamOf(limit)});
-    if (!doomed.ok()) return doomed.status();
-    deleted = doomed->Rows();
+    ASSIGN_OR_RETURN(
+        PgResult doomed,
+        c.Exec(kSelectInactiveChats, {ParamOf(channel), ParamOf(before_ms), ParamOf(limit)}));
+    deleted = doomed.Rows();
     if (deleted == 0) return Status::Ok();
     ArrayBuilder ids;
-    for (int i = 0; i < doomed->Rows(); ++i) ids.Add(ParamOf(doomed->String(i, 0)));
+    for (int i = 0; i < doomed.Rows(); ++i) ids.Add(ParamOf(doomed.String(i, 0)));
     auto ids_param = ids.Done();
-    auto m = c.Exec(kDeleteChatMessages, {ids_param, ParamOf(channel)});
-    if (!m.ok()) return m.status();
-    auto d = c.Exec(kDeleteChats, {ids_param, ParamOf(channel)});
-    return d.ok() ? Status::Ok() : d.status();
+    RETURN_IF_ERROR(c.Exec(kDeleteChatMessages, {ids_param, ParamOf(channel)}));
+    return StatusOf(c.Exec(kDeleteChats, {ids_param, ParamOf(channel)}));
   });
   if (!s.ok()) return s;
   return deleted;
 }
 
 Status PgStore::AddClient(const ClientRecord& client) {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  PgConn& c = **conn;
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  PgConn& c = *conn;
   return c.Transact([&]() -> Status {
-    auto r = c.Exec(kInsertClient, {ParamOf(client.id), ParamOf(client.name),
-                                    ParamOf(client.secret), ParamOf(client.enabled),
-                                    ParamOf(client.created_ms), ParamOf(client.previous_secret)});
-    if (!r.ok()) return r.status();
-    if (r->AffectedRows() == 0) return Status::Conflict("client exists: " + client.id);
+    ASSIGN_OR_RETURN(
+        PgResult r,
+        c.Exec(kInsertClient, {ParamOf(client.id), ParamOf(client.name), ParamOf(client.secret),
+                               ParamOf(client.enabled), ParamOf(client.created_ms),
+                               ParamOf(client.previous_secret)}));
+    if (r.AffectedRows() == 0) return store_rules::ClientExists(client.id);
     if (!client.channels.empty()) {
       ArrayBuilder channels;
       for (const auto& ch : client.channels) channels.Add(ParamOf(ch));
-      auto ch = c.Exec(kInsertClientChannels, {ParamOf(client.id), channels.Done()});
-      if (!ch.ok()) return ch.status();
+      RETURN_IF_ERROR(c.Exec(kInsertClientChannels, {ParamOf(client.id), channels.Done()}));
     }
-    auto bump = c.Exec(kBumpClientsRevision, {});
-    return bump.ok() ? Status::Ok() : bump.status();
+    return StatusOf(c.Exec(kBumpClientsRevision, {}));
   });
 }
 
 Result<std::vector<ClientRecord>> PgStore::ListClients() {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  auto r = (*conn)->Exec(kListClients, {});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(PgResult r, conn->Exec(kListClients, {}));
   // One row per (client, channel), clients in order: a client's rows are adjacent.
   std::vector<ClientRecord> out;
-  for (int i = 0; i < r->Rows(); ++i) {
-    if (out.empty() || out.back().id != r->Text(i, 0)) {
-      out.push_back({r->String(i, 0), r->String(i, 1), r->String(i, 2), r->Bool(i, 3), {},
-                     r->Int(i, 4), r->String(i, 6)});
+  for (int i = 0; i < r.Rows(); ++i) {
+    if (out.empty() || out.back().id != r.Text(i, 0)) {
+      out.push_back({r.String(i, 0),
+                     r.String(i, 1),
+                     r.String(i, 2),
+                     r.Bool(i, 3),
+                     {},
+                     r.Int(i, 4),
+                     r.String(i, 6)});
     }
-    if (!r->IsNull(i, 5)) out.back().channels.push_back(r->String(i, 5));
+    if (!r.IsNull(i, 5)) out.back().channels.push_back(r.String(i, 5));
   }
   return out;
 }
 
 Status PgStore::SetClientEnabled(std::string_view client_id, bool enabled) {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  PgConn& c = **conn;
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  PgConn& c = *conn;
   return c.Transact([&]() -> Status {
-    auto r = c.Exec(kSetClientEnabled, {ParamOf(client_id), ParamOf(enabled)});
-    if (!r.ok()) return r.status();
-    if (r->AffectedRows() == 0) {
-      return Status::NotFound("no such client: " + std::string(client_id));
-    }
-    auto bump = c.Exec(kBumpClientsRevision, {});
-    return bump.ok() ? Status::Ok() : bump.status();
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(kSetClientEnabled, {ParamOf(client_id), ParamOf(enabled)}));
+    if (r.AffectedRows() == 0) return store_rules::ClientNotFound(client_id);
+    return StatusOf(c.Exec(kBumpClientsRevision, {}));
   });
 }
 
 Status PgStore::RotateClientSecret(std::string_view client_id,
                                    const std::optional<std::string>& new_secret) {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  PgConn& c = **conn;
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  PgConn& c = *conn;
   return c.Transact([&]() -> Status {
     auto r = new_secret ? c.Exec(kRotateClientSecret, {ParamOf(client_id), ParamOf(*new_secret)})
                         : c.Exec(kFinishClientRotation, {ParamOf(client_id)});
     if (!r.ok()) return r.status();
-    if (r->AffectedRows() == 0) {
-      return Status::NotFound("no such client: " + std::string(client_id));
-    }
-    auto bump = c.Exec(kBumpClientsRevision, {});
-    return bump.ok() ? Status::Ok() : bump.status();
+    if (r->AffectedRows() == 0) return store_rules::ClientNotFound(client_id);
+    return StatusOf(c.Exec(kBumpClientsRevision, {}));
   });
 }
 
 Result<int64_t> PgStore::ClientsRevision() {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  auto r = (*conn)->Exec(kClientsRevision, {});
-  if (!r.ok()) return r.status();
-  if (r->Rows() == 0) return Status::Internal("clients_revision counter missing");
-  return r->Int(0, 0);
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(PgResult r, conn->Exec(kClientsRevision, {}));
+  if (r.Rows() == 0) return Status::Internal("clients_revision counter missing");
+  return r.Int(0, 0);
 }
 
 Status PgStore::Ping() {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  auto r = (*conn)->Exec(kPing, {});
-  return r.ok() ? Status::Ok() : r.status();
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  return StatusOf(conn->Exec(kPing, {}));
 }
 
 }  // namespace opchat::postgres

@@ -5,13 +5,12 @@
 // chat_id (Citus) unchanged. Thread-safe: each call borrows a connection for its duration.
 #pragma once
 
-#include <condition_variable>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.hpp"
 #include "storage/postgres/connect_backoff.hpp"
 #include "storage/postgres/pg_conn.hpp"
 #include "storage/store.hpp"
@@ -27,8 +26,8 @@ class PgStore final : public Store {
   Result<Chat> GetChat(std::string_view channel, std::string_view chat_id) override;
   Result<Chat> CreateChat(const Chat& chat) override;
   Result<Chat> TransitionChat(std::string_view channel, std::string_view chat_id,
-                              std::span<const ChatStatus> from,
-                              ChatStatus to, const std::optional<std::string>& operator_id,
+                              std::span<const ChatStatus> from, ChatStatus to,
+                              const std::optional<std::string>& operator_id,
                               int64_t now_ms) override;
   Result<ChatList> ListChats(const ChatFilter& filter) override;
   Result<std::vector<Message>> ReadMessages(std::string_view channel, std::string_view chat_id,
@@ -79,10 +78,10 @@ class PgStore final : public Store {
 
   const std::string url_;
   const int pool_size_;
-  std::mutex mu_;
-  std::condition_variable slot_free_;
-  std::vector<std::unique_ptr<PgConn>> idle_;  // GUARDED_BY(mu_)
-  int open_ = 0;  // connections idle or lent out; GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar slot_free_;  // signalled when a connection goes idle or a slot frees
+  std::vector<std::unique_ptr<PgConn>> idle_ GUARDED_BY(mu_);
+  int open_ GUARDED_BY(mu_) = 0;  // connections idle or lent out
   ConnectBackoff backoff_;
 };
 

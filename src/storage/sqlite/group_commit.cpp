@@ -7,10 +7,10 @@ GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SqliteDb> db)
 
 GroupCommitWriter::~GroupCommitWriter() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  work_ready_.notify_all();
+  work_ready_.SignalAll();
   thread_.join();
 }
 
@@ -19,31 +19,31 @@ Status GroupCommitWriter::Enqueue(Work work, bool alone) {
   pending.work = std::move(work);
   pending.alone = alone;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) return Status::Unavailable("store is closing");
     queue_.push_back(&pending);
   }
-  work_ready_.notify_one();
-  std::unique_lock done_lock(pending.done_mu);
-  pending.done_cv.wait(done_lock, [&] { return pending.done; });
+  work_ready_.Signal();
+  MutexLock done_lock(pending.done_mu);
+  while (!pending.done) pending.done_cv.Wait(pending.done_mu);
   return pending.result;
 }
 
 void GroupCommitWriter::Loop() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   for (;;) {
-    work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    while (!stopping_ && queue_.empty()) work_ready_.Wait(mu_);
     if (queue_.empty()) return;  // stopping, nothing left
     std::deque<Pending*> batch;
     batch.swap(queue_);
-    lock.unlock();
+    mu_.Unlock();
     RunBatch(batch);
     for (Pending* p : batch) {
-      std::lock_guard done_lock(p->done_mu);  // held while notifying: p dies once seen done
+      MutexLock done_lock(p->done_mu);  // held while signalling: p dies once seen done
       p->done = true;
-      p->done_cv.notify_one();
+      p->done_cv.Signal();
     }
-    lock.lock();
+    mu_.Lock();
   }
 }
 

@@ -10,14 +10,13 @@
 // every unit in it fails with Unavailable.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
 
 namespace opchat::sqlite {
@@ -45,9 +44,9 @@ class GroupCommitWriter {
     // waiting request thread at each commit to find, mostly, that its own unit is not done.
     // (Not std::binary_semaphore: libstdc++ spins on sched_yield before it sleeps, which cost
     // 13 % of the CPU under write load with 32 waiting threads.)
-    std::mutex done_mu;
-    std::condition_variable done_cv;
-    bool done = false;  // GUARDED_BY(done_mu)
+    Mutex done_mu;
+    CondVar done_cv;
+    bool done GUARDED_BY(done_mu) = false;
   };
 
   Status Enqueue(Work work, bool alone);
@@ -57,10 +56,10 @@ class GroupCommitWriter {
   void RunTransaction(const std::vector<Pending*>& units);
 
   std::unique_ptr<SqliteDb> db_;  // used by the writer thread only
-  std::mutex mu_;
-  std::condition_variable work_ready_;
-  std::deque<Pending*> queue_;  // GUARDED_BY(mu_)
-  bool stopping_ = false;       // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar work_ready_;
+  std::deque<Pending*> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

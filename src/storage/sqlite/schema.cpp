@@ -282,7 +282,7 @@ END;
 }  // namespace
 
 Status MigrateSqlite(SqliteDb& db, int up_to) {
-  if (Status s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
   Status s = db.Exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
       "applied_ms INTEGER NOT NULL)");
@@ -298,7 +298,8 @@ Status MigrateSqlite(SqliteDb& db, int up_to) {
     s = db.Exec(m.sql);
     if (s.ok()) {
       auto ins = db.Prepare(
-          "INSERT INTO schema_migrations VALUES (?, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))");
+          "INSERT INTO schema_migrations VALUES (?, CAST((julianday('now') - 2440587.5) * 86400000 "
+          "AS INTEGER))");
       ins.Bind(1, int64_t{m.version});
       s = ins.Run();
     }

@@ -31,15 +31,15 @@ Result<std::vector<Behind>> ChatsBehind(SqliteDb& db, int64_t after_chat_no, int
   q.Bind(2, limit);
   std::vector<Behind> out;
   while (q.Step()) out.push_back({q.Int(0), q.Int(1), q.Int(2)});
-  if (!q.status().ok()) return q.status();
+  RETURN_IF_ERROR(q.status());
   return out;
 }
 
 // Adds the chat's run to the plan: all its new messages, or, when they would pass `limit`, up
 // to the last one that fits.
 Status PlanChat(SqliteDb& db, const Behind& c, int64_t limit, Plan& plan) {
-  auto texts = db.Prepare(
-      "SELECT COUNT(*) FROM messages WHERE chat_no = ? AND seq > ? AND msg IS NOT NULL");
+  auto texts =
+      db.Prepare("SELECT COUNT(*) FROM messages WHERE chat_no = ? AND seq > ? AND msg IS NOT NULL");
   texts.Bind(1, c.chat_no);
   texts.Bind(2, c.search_seq);
   if (!texts.Step()) return texts.status();
@@ -52,7 +52,8 @@ Status PlanChat(SqliteDb& db, const Behind& c, int64_t limit, Plan& plan) {
     last.Bind(1, c.chat_no);
     last.Bind(2, c.search_seq);
     last.Bind(3, limit - plan.messages - 1);
-    if (!last.Step()) return last.status().ok() ? Status::Internal("search catch-up plan") : last.status();
+    if (!last.Step())
+      return last.status().ok() ? Status::Internal("search catch-up plan") : last.status();
     upto = last.Int(0);
     pending = limit - plan.messages;
   }
@@ -68,7 +69,8 @@ Result<Plan> MakePlan(SqliteDb& db, int64_t limit) {
   Plan plan;
   {
     auto q = db.Prepare("SELECT value FROM counters WHERE name = 'search_next_rowid'");
-    if (!q.Step()) return q.status().ok() ? Status::Internal("search_next_rowid missing") : q.status();
+    if (!q.Step())
+      return q.status().ok() ? Status::Internal("search_next_rowid missing") : q.status();
     plan.next_rowid = q.Int(0);
   }
   // Chats whose new messages are all without text take nothing from `limit`: fetch more
@@ -80,7 +82,7 @@ Result<Plan> MakePlan(SqliteDb& db, int64_t limit) {
     more = static_cast<int64_t>(behind->size()) == limit;
     for (const Behind& c : *behind) {
       if (plan.messages == limit) break;
-      if (Status s = PlanChat(db, c, limit, plan); !s.ok()) return s;
+      RETURN_IF_ERROR(PlanChat(db, c, limit, plan));
       after_chat_no = c.chat_no;
     }
   }
@@ -101,21 +103,22 @@ Result<int64_t> CatchUpSearchIndexIn(SqliteDb& db, int64_t limit) {
       " FROM json_each(?) r JOIN messages m ON m.chat_no = r.value ->> 0"
       " AND m.seq > r.value ->> 1 AND m.seq <= r.value ->> 2 WHERE m.msg IS NOT NULL");
   add.BindBorrowed(1, plan->runs);
-  if (Status s = add.Run(); !s.ok()) return s;
+  RETURN_IF_ERROR(add.Run());
   const int64_t indexed = db.Changes();
   auto extents = db.Prepare(
       "INSERT INTO search_extents (base, chat_no, first_seq, last_seq)"
-      " SELECT r.value ->> 3, r.value ->> 0, (r.value ->> 1) + 1, r.value ->> 2 FROM json_each(?) r");
+      " SELECT r.value ->> 3, r.value ->> 0, (r.value ->> 1) + 1, r.value ->> 2 FROM json_each(?) "
+      "r");
   extents.BindBorrowed(1, plan->runs);
-  if (Status s = extents.Run(); !s.ok()) return s;
+  RETURN_IF_ERROR(extents.Run());
   auto mark = db.Prepare(
       "UPDATE chats SET search_seq = r.value ->> 2 FROM json_each(?) r"
       " WHERE chats.chat_no = r.value ->> 0");
   mark.BindBorrowed(1, plan->runs);
-  if (Status s = mark.Run(); !s.ok()) return s;
+  RETURN_IF_ERROR(mark.Run());
   auto next = db.Prepare("UPDATE counters SET value = ? WHERE name = 'search_next_rowid'");
   next.Bind(1, plan->next_rowid);
-  if (Status s = next.Run(); !s.ok()) return s;
+  RETURN_IF_ERROR(next.Run());
   return indexed;
 }
 

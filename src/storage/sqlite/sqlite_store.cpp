@@ -5,65 +5,50 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <filesystem>
-#include <tuple>
 #include <unordered_map>
 
 #include "common/clock.hpp"
 #include "common/private_files.hpp"
+#include "storage/chat_rules.hpp"
 #include "storage/message_scan.hpp"
+#include "storage/row_mapping.hpp"
 #include "storage/search_pattern.hpp"
 #include "storage/sqlite/search_catch_up.hpp"
 
 namespace opchat::sqlite {
 namespace {
 
-constexpr const char* kChatColumns =
-    "chat_id, channel_id, user_id, operator_id, status, ext, message_count, created_ms, "
-    "updated_ms, last_message_ms";
+// A row of a statement, for the shared row mappers (storage/row_mapping.hpp).
+class StmtRow final : public RowReader {
+ public:
+  explicit StmtRow(const Stmt& q) : q_(q) {}
+  int64_t Int(int col) const override { return q_.Int(col); }
+  std::string String(int col) const override { return q_.String(col); }
+  std::optional<std::string> OptString(int col) const override { return q_.OptString(col); }
+  std::optional<int64_t> OptInt(int col) const override { return q_.OptInt(col); }
+  std::optional<double> OptDouble(int col) const override { return q_.OptDouble(col); }
 
-Chat ReadChat(const Stmt& q) {
-  Chat c;
-  c.id = q.String(0);
-  c.channel = q.String(1);
-  c.user_id = q.String(2);
-  c.operator_id = q.OptString(3);
-  c.status = ChatStatusFromCode(q.Int(4)).value_or(ChatStatus::kWaiting);
-  c.ext = q.String(5);
-  c.message_count = q.Int(6);
-  c.created_ms = q.Int(7);
-  c.updated_ms = q.Int(8);
-  c.last_message_ms = q.OptInt(9);
-  return c;
-}
+ private:
+  const Stmt& q_;
+};
 
-#define OPCHAT_MESSAGE_COLUMNS                                                                  \
-  "seq, user_message_id, from_id, to_id, type, msg, url, object_key, filename, thumb, secret, " \
-  "thumb_secret, length, file_length, addr, lat, lng, create_ms, ext"
+// Binds a row's values from parameter `first` on, text without a copy (an import binds every
+// field of millions of messages).
+class StmtWriter final : public RowWriter {
+ public:
+  StmtWriter(Stmt& q, int first) : q_(q), next_(first) {}
+  void Add(int64_t v) override { q_.Bind(next_++, v); }
+  void Add(const std::string& v) override { q_.BindBorrowed(next_++, v); }
+  void Add(const std::optional<std::string>& v) override { q_.BindBorrowed(next_++, v); }
+  void Add(const std::optional<int64_t>& v) override { q_.Bind(next_++, v); }
+  void Add(const std::optional<double>& v) override { q_.Bind(next_++, v); }
 
-Message ReadMessage(const Stmt& q) {
-  Message m;
-  m.seq = q.Int(0);
-  m.user_message_id = q.String(1);
-  m.from = q.String(2);
-  m.to = q.String(3);
-  m.type = q.String(4);
-  m.msg = q.OptString(5);
-  m.url = q.OptString(6);
-  m.key = q.OptString(7);
-  m.filename = q.OptString(8);
-  m.thumb = q.OptString(9);
-  m.secret = q.OptString(10);
-  m.thumb_secret = q.OptString(11);
-  m.length = q.OptInt(12);
-  m.file_length = q.OptInt(13);
-  m.addr = q.OptString(14);
-  m.lat = q.OptDouble(15);
-  m.lng = q.OptDouble(16);
-  m.create_ms = q.Int(17);
-  m.ext = q.String(18);
-  return m;
-}
+ private:
+  Stmt& q_;
+  int next_;
+};
 
 // A chat as the writer needs it: with its number, which keys its messages (schema migration 5).
 struct StoredChat {
@@ -72,52 +57,50 @@ struct StoredChat {
 };
 
 Result<StoredChat> LoadChat(SqliteDb& db, std::string_view channel, std::string_view chat_id) {
-  static const std::string sql = std::string("SELECT ") + kChatColumns +
-                                 ", chat_no FROM chats WHERE channel_id = ? AND chat_id = ?";
-  auto q = db.Prepare(sql.c_str());
+  auto q = db.Prepare("SELECT " OPCHAT_CHAT_COLUMNS
+                      ", chat_no FROM chats WHERE channel_id = ? AND chat_id = ?");
   q.Bind(1, channel);
   q.Bind(2, chat_id);
-  if (q.Step()) return StoredChat{ReadChat(q), q.Int(10)};
-  if (!q.status().ok()) return q.status();
-  return Status::NotFound("会话不存在");
+  if (q.Step()) return StoredChat{ReadChat(StmtRow(q)), q.Int(kChatColumnCount)};
+  RETURN_IF_ERROR(q.status());
+  return store_rules::ChatNotFound();
 }
 
-Result<Message> FindByUserMessageId(SqliteDb& db, int64_t chat_no, std::string_view umid,
-                                    bool* found) {
+// The chat, for a unit of the writer (the single writer is its lock), and its number.
+Result<Chat> LockChat(SqliteDb& db, std::string_view channel, std::string_view chat_id,
+                      int64_t* chat_no) {
+  ASSIGN_OR_RETURN(StoredChat chat, LoadChat(db, channel, chat_id));
+  *chat_no = chat.no;
+  return std::move(chat.chat);
+}
+
+Result<std::optional<Message>> FindByUserMessageId(SqliteDb& db, int64_t chat_no,
+                                                   std::string_view umid) {
   auto q = db.Prepare("SELECT " OPCHAT_MESSAGE_COLUMNS
                       " FROM messages WHERE chat_no = ? AND user_message_id = ?");
   q.Bind(1, chat_no);
   q.Bind(2, umid);
-  *found = q.Step();
-  if (*found) return ReadMessage(q);
-  if (!q.status().ok()) return q.status();
-  return Message{};
+  if (q.Step()) return std::optional<Message>(ReadMessage(StmtRow(q)));
+  RETURN_IF_ERROR(q.status());
+  return std::optional<Message>();
 }
 
 // Inserts a new chat; returns its number. Numbers are given in order of creation (the
 // chats_by_no index makes MAX a lookup).
 Result<int64_t> InsertChat(SqliteDb& db, const Chat& c) {
   auto q = db.Prepare(
-      "INSERT INTO chats (chat_id, channel_id, user_id, operator_id, status, ext, message_count,"
-      " created_ms, updated_ms, last_message_ms, chat_no) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, NULL,"
-      " (SELECT COALESCE(MAX(chat_no), 0) + 1 FROM chats)) RETURNING chat_no");
-  q.Bind(1, c.id);
-  q.Bind(2, c.channel);
-  q.Bind(3, c.user_id);
-  q.Bind(4, c.operator_id);
-  q.Bind(5, int64_t{static_cast<int>(c.status)});
-  q.Bind(6, c.ext);
-  q.Bind(7, c.created_ms);
-  q.Bind(8, c.updated_ms);
-  if (!q.Step()) return q.status().ok() ? Status::Internal("chat insert returned no number") : q.status();
+      "INSERT INTO chats (" OPCHAT_CHAT_COLUMNS
+      ", chat_no)"
+      " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, NULL, (SELECT COALESCE(MAX(chat_no), 0) + 1 FROM chats))"
+      " RETURNING chat_no");
+  StmtWriter values(q, 1);
+  WriteNewChat(values, c);
+  if (!q.Step())
+    return q.status().ok() ? Status::Internal("chat insert returned no number") : q.status();
   const int64_t chat_no = q.Int(0);
-  if (Status s = q.Run(); !s.ok()) return s;
+  RETURN_IF_ERROR(q.Run());
   return chat_no;
 }
-
-// Positions fit in 32 bits (SQLite's integers would hold more; 4 billion messages a chat is
-// beyond any use, and a bound keeps positions plain ints everywhere).
-constexpr int64_t kMaxSeq = 0xFFFFFFFF;
 
 // Inserts `m` at position `seq`; sets *inserted = false when the chat already holds its
 // user_message_id. The search index is not touched: CatchUpSearchIndex adds the trigrams later,
@@ -126,37 +109,33 @@ constexpr int64_t kMaxSeq = 0xFFFFFFFF;
 // bulk imports in time order 10-30 times slower. Nor inline: the trigram index costs more than
 // the rest of a write (an import ran at half the speed with it, docs/performance.md).
 // OR IGNORE rather than ON CONFLICT: a statement that cannot abort needs no statement journal,
-// which otherwise costs more per row the larger the transaction (bulk import). The only other constraint, (chat_no, seq), cannot clash: the single writer assigns
-// seq from the chat's count inside the same transaction.
-Status InsertMessage(SqliteDb& db, int64_t chat_no, const Message& m, int64_t seq,
-                     bool* inserted) {
-  if (seq > kMaxSeq) return Status::Conflict("会话消息数已达上限");
-  auto q = db.Prepare(
-      "INSERT OR IGNORE INTO messages (chat_no, " OPCHAT_MESSAGE_COLUMNS
-      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+// which otherwise costs more per row the larger the transaction (bulk import). The only other
+// constraint, (chat_no, seq), cannot clash: the single writer assigns seq from the chat's count
+// inside the same transaction.
+Status InsertMessage(SqliteDb& db, int64_t chat_no, const Message& m, int64_t seq, bool* inserted) {
+  if (seq > store_rules::kMaxSeq) return store_rules::ChatFull();
+  auto q = db.Prepare("INSERT OR IGNORE INTO messages (chat_no, " OPCHAT_MESSAGE_COLUMNS
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q.Bind(1, chat_no);
-  q.Bind(2, seq);
-  q.BindBorrowed(3, m.user_message_id);
-  q.BindBorrowed(4, m.from);
-  q.BindBorrowed(5, m.to);
-  q.BindBorrowed(6, m.type);
-  q.BindBorrowed(7, m.msg);
-  q.BindBorrowed(8, m.url);
-  q.BindBorrowed(9, m.key);
-  q.BindBorrowed(10, m.filename);
-  q.BindBorrowed(11, m.thumb);
-  q.BindBorrowed(12, m.secret);
-  q.BindBorrowed(13, m.thumb_secret);
-  q.Bind(14, m.length);
-  q.Bind(15, m.file_length);
-  q.BindBorrowed(16, m.addr);
-  q.Bind(17, m.lat);
-  q.Bind(18, m.lng);
-  q.Bind(19, m.create_ms);
-  q.BindBorrowed(20, m.ext);
+  StmtWriter values(q, 2);
+  WriteMessage(values, m, seq);
   Status s = q.Run();
   *inserted = s.ok() && db.Changes() == 1;
   return s;
+}
+
+// Stores a chat's new message count after appends; its last activity and last message time
+// only move forward.
+Status AfterAppend(SqliteDb& db, int64_t chat_no, int64_t message_count, int64_t activity_ms,
+                   int64_t last_message_ms) {
+  auto q = db.Prepare(
+      "UPDATE chats SET message_count = ?, updated_ms = MAX(updated_ms, ?),"
+      " last_message_ms = MAX(COALESCE(last_message_ms, 0), ?) WHERE chat_no = ?");
+  q.Bind(1, message_count);
+  q.Bind(2, activity_ms);
+  q.Bind(3, last_message_ms);
+  q.Bind(4, chat_no);
+  return q.Run();
 }
 
 Status BumpClientsRevision(SqliteDb& db) {
@@ -177,35 +156,33 @@ Status CreateOwnerOnly(const std::string& path) {
 
 // --- bulk read and search ---
 
-constexpr int64_t kExportChatPage = 200;
-constexpr int64_t kExportMessagePage = 1000;
-
 // The next chats of an export after (after_channel, after_id) in (channel, chat id) order;
 // chats without messages are skipped. With a channel, one statement per shape keeps the scan
 // an index range of that channel (an "?N IS NULL OR" filter would read on past its end).
 Result<std::vector<Chat>> ExportChatPage(SqliteDb& db, const std::string& after_channel,
                                          const std::string& after_id,
                                          const std::optional<std::string>& channel) {
-  static const std::string all_sql = std::string("SELECT ") + kChatColumns +
-                                     " FROM chats WHERE (channel_id, chat_id) > (?1, ?2)"
-                                     " AND message_count > 0 ORDER BY channel_id, chat_id LIMIT ?3";
-  static const std::string channel_sql = std::string("SELECT ") + kChatColumns +
-                                         " FROM chats WHERE channel_id = ?4 AND chat_id > ?2"
-                                         " AND message_count > 0 ORDER BY chat_id LIMIT ?3";
-  auto q = db.Prepare(channel ? channel_sql.c_str() : all_sql.c_str());
+  static constexpr const char* kAllSql =
+      "SELECT " OPCHAT_CHAT_COLUMNS
+      " FROM chats WHERE (channel_id, chat_id) > (?1, ?2)"
+      " AND message_count > 0 ORDER BY channel_id, chat_id LIMIT ?3";
+  static constexpr const char* kChannelSql = "SELECT " OPCHAT_CHAT_COLUMNS
+                                             " FROM chats WHERE channel_id = ?4 AND chat_id > ?2"
+                                             " AND message_count > 0 ORDER BY chat_id LIMIT ?3";
+  auto q = db.Prepare(channel ? kChannelSql : kAllSql);
   if (!channel) q.Bind(1, after_channel);
   q.Bind(2, after_id);  // with a channel, after_channel is that channel (ScanMessages)
-  q.Bind(3, kExportChatPage);
+  q.Bind(3, store_rules::kExportChatPage);
   if (channel) q.Bind(4, *channel);
   std::vector<Chat> out;
-  while (q.Step()) out.push_back(ReadChat(q));
-  if (!q.status().ok()) return q.status();
+  while (q.Step()) out.push_back(ReadChat(StmtRow(q)));
+  RETURN_IF_ERROR(q.status());
   return out;
 }
 
 // The next messages of a chat after position `after_seq` within the filter's time range.
-Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const Chat& chat,
-                                               int64_t after_seq, const ExportFilter& f) {
+Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const Chat& chat, int64_t after_seq,
+                                               const ExportFilter& f) {
   auto q = db.Prepare("SELECT " OPCHAT_MESSAGE_COLUMNS
                       " FROM messages WHERE chat_no = (SELECT chat_no FROM chats"
                       " WHERE channel_id = ?6 AND chat_id = ?1)"
@@ -217,52 +194,50 @@ Result<std::vector<Message>> ExportMessagePage(SqliteDb& db, const Chat& chat,
   q.Bind(2, after_seq);
   q.Bind(3, f.since_ms);
   q.Bind(4, f.until_ms);
-  q.Bind(5, kExportMessagePage);
+  q.Bind(5, store_rules::kExportMessagePage);
   std::vector<Message> out;
-  while (q.Step()) out.push_back(ReadMessage(q));
-  if (!q.status().ok()) return q.status();
+  while (q.Step()) out.push_back(ReadMessage(StmtRow(q)));
+  RETURN_IF_ERROR(q.status());
   return out;
 }
 
 // Search statements. ?1 channel, ?2 LIKE pattern, ?3 chat id, ?4 type, ?5 since, ?6 until,
-// ?7 FTS5 query, ?8 limit, ?9 offset, ?10 how many matches the count may stop at. The LIKE condition holds on every path, so the FTS index
-// (which also folds non-ASCII case) only narrows the candidates and the answer is the same
-// whichever path runs.
-#define OPCHAT_M_MESSAGE_COLUMNS                                                                \
-  "m.seq, m.user_message_id, m.from_id, m.to_id, m.type, m.msg, m.url, m.object_key, "         \
-  "m.filename, m.thumb, m.secret, m.thumb_secret, m.length, m.file_length, m.addr, m.lat, "    \
-  "m.lng, m.create_ms, m.ext, c.chat_id"
+// ?7 FTS5 query, ?8 limit, ?9 offset, ?10 how many matches the count may stop at. The LIKE
+// condition holds on every path, so the FTS index (which also folds non-ASCII case) only narrows
+// the candidates and the answer is the same whichever path runs.
+#define OPCHAT_SEARCH_HIT_COLUMNS OPCHAT_M_MESSAGE_COLUMNS ", c.chat_id"
 // The FTS candidates are the index's matches (each rowid found in the extent that holds it)
 // plus every message above its chat's search_seq (not indexed yet), which the LIKE condition
 // then filters like the rest. The index is shared by every channel, so a match is first
 // checked for the channel through its extent's chat (chats_by_no holds the channel: one
 // probe), before its message row is read and LIKE-tested: a keyword common in another
 // channel's chats costs this search an index probe per match, not a row read.
-#define OPCHAT_SEARCH_FTS                                                                       \
-  " FROM (SELECT e.chat_no AS chat_no, e.first_seq + (x.rowid - e.base) AS seq"                \
-  " FROM messages_fts x JOIN search_extents e"                                                 \
-  " ON e.base = (SELECT MAX(base) FROM search_extents WHERE base <= x.rowid)"                  \
-  " JOIN chats fc ON fc.chat_no = e.chat_no"                                                   \
-  " WHERE messages_fts MATCH ?7 AND fc.channel_id = ?1"                                        \
-  " UNION ALL SELECT b.chat_no, p.seq FROM chats b JOIN messages p"                            \
-  " ON p.chat_no = b.chat_no AND p.seq > b.search_seq"                                         \
-  " WHERE b.search_seq < b.message_count AND b.channel_id = ?1) f"                            \
-  " JOIN messages m ON m.chat_no = f.chat_no AND m.seq = f.seq"                                \
+#define OPCHAT_SEARCH_FTS                                                       \
+  " FROM (SELECT e.chat_no AS chat_no, e.first_seq + (x.rowid - e.base) AS seq" \
+  " FROM messages_fts x JOIN search_extents e"                                  \
+  " ON e.base = (SELECT MAX(base) FROM search_extents WHERE base <= x.rowid)"   \
+  " JOIN chats fc ON fc.chat_no = e.chat_no"                                    \
+  " WHERE messages_fts MATCH ?7 AND fc.channel_id = ?1"                         \
+  " UNION ALL SELECT b.chat_no, p.seq FROM chats b JOIN messages p"             \
+  " ON p.chat_no = b.chat_no AND p.seq > b.search_seq"                          \
+  " WHERE b.search_seq < b.message_count AND b.channel_id = ?1) f"              \
+  " JOIN messages m ON m.chat_no = f.chat_no AND m.seq = f.seq"                 \
   " JOIN chats c ON c.chat_no = m.chat_no WHERE c.channel_id = ?1"
 #define OPCHAT_SEARCH_SCAN \
   " FROM chats c JOIN messages m ON m.chat_no = c.chat_no WHERE c.channel_id = ?1"
-#define OPCHAT_SEARCH_CHAT                                                     \
+#define OPCHAT_SEARCH_CHAT                                                      \
   " FROM chats c JOIN messages m ON m.chat_no = c.chat_no WHERE c.chat_id = ?3" \
   " AND c.channel_id = ?1"
-#define OPCHAT_SEARCH_FILTER                                                              \
-  " AND m.msg LIKE ?2 ESCAPE '\\' AND (?4 IS NULL OR m.type = ?4)"                       \
+#define OPCHAT_SEARCH_FILTER                                       \
+  " AND m.msg LIKE ?2 ESCAPE '\\' AND (?4 IS NULL OR m.type = ?4)" \
   " AND (?5 IS NULL OR m.create_ms >= ?5) AND (?6 IS NULL OR m.create_ms < ?6)"
 #define OPCHAT_SEARCH_ORDER \
   " ORDER BY m.create_ms DESC, c.chat_id DESC, m.seq DESC LIMIT ?8 OFFSET ?9"
 
 // The count reads at most ?10 matches (SearchQuery::max_total + 1: one more tells that the
 // total is not exact).
-#define OPCHAT_SEARCH_COUNT(from) "SELECT COUNT(*) FROM (SELECT 1" from OPCHAT_SEARCH_FILTER " LIMIT ?10)"
+#define OPCHAT_SEARCH_COUNT(from) \
+  "SELECT COUNT(*) FROM (SELECT 1" from OPCHAT_SEARCH_FILTER " LIMIT ?10)"
 
 struct SearchSql {
   const char* count;
@@ -273,20 +248,18 @@ struct SearchSql {
 // Trigram search needs 3+ characters. Shorter keywords, and searches within one chat (an
 // index range already), scan the messages with LIKE.
 SearchSql ChooseSearchSql(const SearchQuery& q) {
-  static constexpr SearchSql kFts = {
-      OPCHAT_SEARCH_COUNT(OPCHAT_SEARCH_FTS),
-      "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_FTS OPCHAT_SEARCH_FILTER OPCHAT_SEARCH_ORDER,
-      true};
-  static constexpr SearchSql kScan = {
-      OPCHAT_SEARCH_COUNT(OPCHAT_SEARCH_SCAN),
-      "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_SCAN OPCHAT_SEARCH_FILTER
-          OPCHAT_SEARCH_ORDER,
-      false};
-  static constexpr SearchSql kChat = {
-      OPCHAT_SEARCH_COUNT(OPCHAT_SEARCH_CHAT),
-      "SELECT " OPCHAT_M_MESSAGE_COLUMNS OPCHAT_SEARCH_CHAT OPCHAT_SEARCH_FILTER
-          OPCHAT_SEARCH_ORDER,
-      false};
+  static constexpr SearchSql kFts = {OPCHAT_SEARCH_COUNT(OPCHAT_SEARCH_FTS),
+                                     "SELECT " OPCHAT_SEARCH_HIT_COLUMNS OPCHAT_SEARCH_FTS
+                                         OPCHAT_SEARCH_FILTER OPCHAT_SEARCH_ORDER,
+                                     true};
+  static constexpr SearchSql kScan = {OPCHAT_SEARCH_COUNT(OPCHAT_SEARCH_SCAN),
+                                      "SELECT " OPCHAT_SEARCH_HIT_COLUMNS OPCHAT_SEARCH_SCAN
+                                          OPCHAT_SEARCH_FILTER OPCHAT_SEARCH_ORDER,
+                                      false};
+  static constexpr SearchSql kChat = {OPCHAT_SEARCH_COUNT(OPCHAT_SEARCH_CHAT),
+                                      "SELECT " OPCHAT_SEARCH_HIT_COLUMNS OPCHAT_SEARCH_CHAT
+                                          OPCHAT_SEARCH_FILTER OPCHAT_SEARCH_ORDER,
+                                      false};
   if (q.chat_id) return kChat;
   return Utf8Length(q.keyword) >= 3 ? kFts : kScan;
 }
@@ -317,7 +290,7 @@ void BindSearch(Stmt& q, const SearchQuery& s, const std::string& pattern, bool 
 
 SqliteStore::Lease::~Lease() {
   if (!db_) return;
-  std::lock_guard lock(store_.pool_mu_);
+  MutexLock lock(store_.pool_mu_);
   // Keep at most pool_size idle connections: a burst of readers (say, every write thread
   // checking a chat at once) must not leave its page caches behind for the life of the process.
   if (store_.idle_readers_.size() < static_cast<size_t>(store_.options_.pool_size)) {
@@ -332,22 +305,23 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
     if (!options.create_if_missing && !std::filesystem::exists(path, ec)) {
       return Status::InvalidArgument("no database at " + path);
     }
-    if (Status s = CreateOwnerOnly(path); !s.ok()) return s;
+    RETURN_IF_ERROR(CreateOwnerOnly(path));
   }
-  auto writer = SqliteDb::Open(path, true, options.sqlite_synchronous, options.sqlite_page_size);
-  if (!writer.ok()) return writer.status();
-  if (Status s = MigrateSqlite(**writer); !s.ok()) return s;
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<SqliteDb> writer,
+      SqliteDb::Open(path, true, options.sqlite_synchronous, options.sqlite_page_size));
+  RETURN_IF_ERROR(MigrateSqlite(*writer));
   const std::string cache =
       "PRAGMA cache_size=-" + std::to_string(std::max(1, options.sqlite_writer_cache_mb) * 1000);
-  if (Status s = (*writer)->Exec(cache.c_str()); !s.ok()) return s;
+  RETURN_IF_ERROR(writer->Exec(cache.c_str()));
   std::unique_ptr<WalCheckpointer> checkpointer;
   if (path != ":memory:") {
-    auto own = SqliteDb::Open(path, false, options.sqlite_synchronous);
-    if (!own.ok()) return own.status();
-    checkpointer = std::make_unique<WalCheckpointer>(std::move(*own), **writer);
+    ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> own,
+                     SqliteDb::Open(path, false, options.sqlite_synchronous));
+    checkpointer = std::make_unique<WalCheckpointer>(std::move(own), *writer);
   }
   return std::unique_ptr<Store>(
-      new SqliteStore(path, options, std::move(*writer), std::move(checkpointer)));
+      new SqliteStore(path, options, std::move(writer), std::move(checkpointer)));
 }
 
 SqliteStore::SqliteStore(std::string path, StoreOptions options,
@@ -360,7 +334,7 @@ SqliteStore::SqliteStore(std::string path, StoreOptions options,
 
 Result<SqliteStore::Lease> SqliteStore::Reader() {
   {
-    std::lock_guard lock(pool_mu_);
+    MutexLock lock(pool_mu_);
     if (!idle_readers_.empty()) {
       auto db = std::move(idle_readers_.back());
       idle_readers_.pop_back();
@@ -369,27 +343,24 @@ Result<SqliteStore::Lease> SqliteStore::Reader() {
   }
   // Connections are opened on demand, so there is never a wait for one; a reader's page cache
   // is small (4 MB) because the operating system's page cache already holds the hot pages.
-  auto db = SqliteDb::Open(path_, false, options_.sqlite_synchronous);
-  if (!db.ok()) return db.status();
-  if (Status s = (*db)->Exec("PRAGMA cache_size=-4000"); !s.ok()) return s;
-  return Lease(*this, std::move(*db));
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db,
+                   SqliteDb::Open(path_, false, options_.sqlite_synchronous));
+  RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-4000"));
+  return Lease(*this, std::move(db));
 }
 
 Result<Chat> SqliteStore::GetChat(std::string_view channel, std::string_view chat_id) {
-  auto db = Reader();
-  if (!db.ok()) return db.status();
-  auto chat = LoadChat(**db, channel, chat_id);
-  if (!chat.ok()) return chat.status();
-  return std::move(chat->chat);
+  ASSIGN_OR_RETURN(Lease db, Reader());
+  ASSIGN_OR_RETURN(StoredChat chat, LoadChat(*db, channel, chat_id));
+  return std::move(chat.chat);
 }
 
 Result<Chat> SqliteStore::CreateChat(const Chat& chat) {
   Status s = writer_.Submit([&](SqliteDb& db) -> Status {
     auto existing = LoadChat(db, chat.channel, chat.id);
-    if (existing.ok()) return Status::Conflict("会话已存在: " + chat.id);
+    if (existing.ok()) return store_rules::ChatExists(chat.id);
     if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-    auto chat_no = InsertChat(db, chat);
-    return chat_no.ok() ? Status::Ok() : chat_no.status();
+    return StatusOf(InsertChat(db, chat));
   });
   if (!s.ok()) return s;
   return chat;
@@ -401,24 +372,22 @@ Result<Chat> SqliteStore::TransitionChat(std::string_view channel, std::string_v
                                          int64_t now_ms) {
   Chat result;
   Status s = writer_.Submit([&](SqliteDb& db) -> Status {
-    auto chat = LoadChat(db, channel, chat_id);
-    if (!chat.ok()) return chat.status();
-    if (!Allows(Transition{from, to}, chat->chat.status)) {
-      return Status::Conflict("会话状态不允许该操作: 当前状态 " +
-                              std::string(StatusText(chat->chat.status)));
-    }
-    auto q = db.Prepare(
-        "UPDATE chats SET status = ?, operator_id = COALESCE(?, operator_id),"
-        " updated_ms = MAX(updated_ms, ?) WHERE chat_no = ?");
-    q.Bind(1, int64_t{static_cast<int>(to)});
-    q.Bind(2, operator_id);
-    q.Bind(3, now_ms);
-    q.Bind(4, chat->no);
-    if (Status u = q.Run(); !u.ok()) return u;
-    result = std::move(chat->chat);
-    result.status = to;
-    if (operator_id) result.operator_id = operator_id;
-    result.updated_ms = std::max(result.updated_ms, now_ms);
+    int64_t chat_no = 0;
+    store_rules::TransitionSteps steps;
+    steps.lock_chat = [&] { return LockChat(db, channel, chat_id, &chat_no); };
+    steps.write = [&](Chat chat) -> Result<Chat> {
+      auto q = db.Prepare(
+          "UPDATE chats SET status = ?, operator_id = COALESCE(?, operator_id),"
+          " updated_ms = MAX(updated_ms, ?) WHERE chat_no = ?");
+      q.Bind(1, int64_t{static_cast<int>(to)});
+      q.Bind(2, operator_id);
+      q.Bind(3, now_ms);
+      q.Bind(4, chat_no);
+      RETURN_IF_ERROR(q.Run());
+      store_rules::ApplyTransition(chat, to, operator_id, now_ms);
+      return chat;
+    };
+    ASSIGN_OR_RETURN(result, store_rules::TransitionChat(steps, from, to));
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -426,16 +395,16 @@ Result<Chat> SqliteStore::TransitionChat(std::string_view channel, std::string_v
 }
 
 Result<ChatList> SqliteStore::ListChats(const ChatFilter& f) {
-  auto db = Reader();
-  if (!db.ok()) return db.status();
+  ASSIGN_OR_RETURN(Lease db, Reader());
   // One statement for every combination of filters: "?N IS NULL OR column = ?N".
-  static const std::string where =
-      " FROM chats WHERE channel_id = ?1 AND (?2 IS NULL OR status = ?2)"
-      " AND (?3 IS NULL OR operator_id = ?3) AND (?4 IS NULL OR user_id = ?4)"
-      " AND (?5 IS NULL OR updated_ms >= ?5) AND (?6 IS NULL OR updated_ms < ?6)";
-  static const std::string list_sql = std::string("SELECT ") + kChatColumns + where +
-                                      " ORDER BY updated_ms DESC, chat_id LIMIT ?7 OFFSET ?8";
-  static const std::string count_sql = "SELECT COUNT(*)" + where;
+#define OPCHAT_CHAT_FILTER                                                 \
+  " FROM chats WHERE channel_id = ?1 AND (?2 IS NULL OR status = ?2)"      \
+  " AND (?3 IS NULL OR operator_id = ?3) AND (?4 IS NULL OR user_id = ?4)" \
+  " AND (?5 IS NULL OR updated_ms >= ?5) AND (?6 IS NULL OR updated_ms < ?6)"
+  static constexpr const char* kListSql = "SELECT " OPCHAT_CHAT_COLUMNS OPCHAT_CHAT_FILTER
+                                          " ORDER BY updated_ms DESC, chat_id LIMIT ?7 OFFSET ?8";
+  static constexpr const char* kCountSql = "SELECT COUNT(*)" OPCHAT_CHAT_FILTER;
+#undef OPCHAT_CHAT_FILTER
   auto bind = [&](Stmt& q) {
     q.Bind(1, f.channel);
     if (f.status) q.Bind(2, int64_t{static_cast<int>(*f.status)});
@@ -446,17 +415,17 @@ Result<ChatList> SqliteStore::ListChats(const ChatFilter& f) {
   };
   ChatList out;
   {
-    auto q = (*db)->Prepare(count_sql.c_str());
+    auto q = db->Prepare(kCountSql);
     bind(q);
     if (q.Step()) out.total = q.Int(0);
-    if (!q.status().ok()) return q.status();
+    RETURN_IF_ERROR(q.status());
   }
-  auto q = (*db)->Prepare(list_sql.c_str());
+  auto q = db->Prepare(kListSql);
   bind(q);
   q.Bind(7, f.limit);
   q.Bind(8, f.offset);
-  while (q.Step()) out.chats.push_back(ReadChat(q));
-  if (!q.status().ok()) return q.status();
+  while (q.Step()) out.chats.push_back(ReadChat(StmtRow(q)));
+  RETURN_IF_ERROR(q.status());
   return out;
 }
 
@@ -464,59 +433,43 @@ Result<std::vector<Message>> SqliteStore::ReadMessages(std::string_view channel,
                                                        std::string_view chat_id, SeqRange range) {
   std::vector<Message> out;
   if (range.empty()) return out;
-  auto db = Reader();
-  if (!db.ok()) return db.status();
-  auto q = (*db)->Prepare(range.descending
-                              ? "SELECT " OPCHAT_MESSAGE_COLUMNS " FROM messages"
-                                " WHERE chat_no = (SELECT chat_no FROM chats"
-                                " WHERE channel_id = ? AND chat_id = ?)"
-                                " AND seq BETWEEN ? AND ? ORDER BY seq DESC"
-                              : "SELECT " OPCHAT_MESSAGE_COLUMNS " FROM messages"
-                                " WHERE chat_no = (SELECT chat_no FROM chats"
-                                " WHERE channel_id = ? AND chat_id = ?)"
-                                " AND seq BETWEEN ? AND ? ORDER BY seq");
+  ASSIGN_OR_RETURN(Lease db, Reader());
+  auto q = db->Prepare(range.descending ? "SELECT " OPCHAT_MESSAGE_COLUMNS
+                                          " FROM messages"
+                                          " WHERE chat_no = (SELECT chat_no FROM chats"
+                                          " WHERE channel_id = ? AND chat_id = ?)"
+                                          " AND seq BETWEEN ? AND ? ORDER BY seq DESC"
+                                        : "SELECT " OPCHAT_MESSAGE_COLUMNS
+                                          " FROM messages"
+                                          " WHERE chat_no = (SELECT chat_no FROM chats"
+                                          " WHERE channel_id = ? AND chat_id = ?)"
+                                          " AND seq BETWEEN ? AND ? ORDER BY seq");
   q.Bind(1, channel);
   q.Bind(2, chat_id);
   q.Bind(3, range.first);
   q.Bind(4, range.last);
   out.reserve(static_cast<size_t>(range.size()));
-  while (q.Step()) out.push_back(ReadMessage(q));
-  if (!q.status().ok()) return q.status();
+  while (q.Step()) out.push_back(ReadMessage(StmtRow(q)));
+  RETURN_IF_ERROR(q.status());
   return out;
 }
 
-Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view channel,
-                                                 std::string_view chat_id,
+Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view channel, std::string_view chat_id,
                                                  const Message& message) {
   AppendOutcome out;
   Status s = writer_.Submit([&](SqliteDb& db) -> Status {
-    auto chat = LoadChat(db, channel, chat_id);
-    if (!chat.ok()) return chat.status();
-    bool found = false;
-    auto existing = FindByUserMessageId(db, chat->no, message.user_message_id, &found);
-    if (!existing.ok()) return existing.status();
-    if (found) {
-      out = {std::move(*existing), true};
-      return Status::Ok();
-    }
-    if (!AcceptsMessages(chat->chat.status)) {
-      return Status::Conflict("会话状态不允许发送消息: 当前状态 " +
-                              std::string(StatusText(chat->chat.status)));
-    }
-    int64_t seq = chat->chat.message_count + 1;
-    bool inserted = false;
-    if (Status i = InsertMessage(db, chat->no, message, seq, &inserted); !i.ok()) return i;
-    auto q = db.Prepare(
-        "UPDATE chats SET message_count = ?, updated_ms = MAX(updated_ms, ?),"
-        " last_message_ms = MAX(COALESCE(last_message_ms, 0), ?) WHERE chat_no = ?");
-    q.Bind(1, seq);
-    q.Bind(2, NowMillis());
-    q.Bind(3, message.create_ms);
-    q.Bind(4, chat->no);
-    if (Status u = q.Run(); !u.ok()) return u;
-    out.message = message;
-    out.message.seq = seq;
-    out.duplicate = false;
+    int64_t chat_no = 0;
+    store_rules::AppendSteps steps;
+    steps.lock_chat = [&] { return LockChat(db, channel, chat_id, &chat_no); };
+    steps.find = [&](const std::string& user_message_id) {
+      return FindByUserMessageId(db, chat_no, user_message_id);
+    };
+    steps.insert = [&](const Message& m, int64_t seq) -> Status {
+      bool inserted = false;
+      RETURN_IF_ERROR(InsertMessage(db, chat_no, m, seq, &inserted));
+      return AfterAppend(db, chat_no, seq, NowMillis(), m.create_ms);
+    };
+    ASSIGN_OR_RETURN(out, store_rules::AppendMessage(steps, message));
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -531,9 +484,10 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
   std::vector<const ImportRecord*> ordered;
   ordered.reserve(records.size());
   for (const ImportRecord& r : records) ordered.push_back(&r);
-  std::stable_sort(ordered.begin(), ordered.end(), [](const ImportRecord* a, const ImportRecord* b) {
-    return std::tie(a->chat.channel, a->chat.id) < std::tie(b->chat.channel, b->chat.id);
-  });
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const ImportRecord* a, const ImportRecord* b) {
+                     return store_rules::ChatKeyLess(a->chat, b->chat);
+                   });
   ImportCounts counts;
   Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
     counts = {};
@@ -551,17 +505,15 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
         if (chat.ok()) {
           touched.push_back({&r->chat, chat->no, chat->chat.message_count, 0});
         } else if (chat.status().code() == StatusCode::kNotFound) {
-          auto chat_no = InsertChat(db, r->chat);
-          if (!chat_no.ok()) return chat_no.status();
-          touched.push_back({&r->chat, *chat_no, 0, 0});
+          ASSIGN_OR_RETURN(const int64_t chat_no, InsertChat(db, r->chat));
+          touched.push_back({&r->chat, chat_no, 0, 0});
         } else {
           return chat.status();
         }
       }
       Touched& t = touched.back();
       bool inserted = false;
-      Status i = InsertMessage(db, t.chat_no, r->message, t.count + 1, &inserted);
-      if (!i.ok()) return i;
+      RETURN_IF_ERROR(InsertMessage(db, t.chat_no, r->message, t.count + 1, &inserted));
       if (inserted) {
         ++t.count;
         t.last_ms = std::max(t.last_ms, r->message.create_ms);
@@ -571,14 +523,7 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
       }
     }
     for (const Touched& t : touched) {
-      auto q = db.Prepare(
-          "UPDATE chats SET message_count = ?, updated_ms = MAX(updated_ms, ?),"
-          " last_message_ms = MAX(COALESCE(last_message_ms, 0), ?) WHERE chat_no = ?");
-      q.Bind(1, t.count);
-      q.Bind(2, t.last_ms);
-      q.Bind(3, t.last_ms);
-      q.Bind(4, t.chat_no);
-      if (Status u = q.Run(); !u.ok()) return u;
+      RETURN_IF_ERROR(AfterAppend(db, t.chat_no, t.count, t.last_ms, t.last_ms));
     }
     return Status::Ok();
   });
@@ -593,51 +538,45 @@ Status SqliteStore::ForEachMessage(const ExportFilter& f, const MessageVisitor& 
   };
   pages.chats = [&](const std::string& after_channel,
                     const std::string& after_id) -> Result<std::vector<Chat>> {
-    auto db = Reader();
-    if (!db.ok()) return db.status();
-    return ExportChatPage(**db, after_channel, after_id, f.channel);
+    ASSIGN_OR_RETURN(Lease db, Reader());
+    return ExportChatPage(*db, after_channel, after_id, f.channel);
   };
   pages.messages = [&](const Chat& chat, int64_t after_seq) -> Result<std::vector<Message>> {
-    auto db = Reader();
-    if (!db.ok()) return db.status();
-    return ExportMessagePage(**db, chat, after_seq, f);
+    ASSIGN_OR_RETURN(Lease db, Reader());
+    return ExportMessagePage(*db, chat, after_seq, f);
   };
-  pages.message_page_size = kExportMessagePage;
+  pages.message_page_size = store_rules::kExportMessagePage;
   return ScanMessages(f, pages, visit);
 }
 
 Result<SearchResult> SqliteStore::SearchMessages(const SearchQuery& s) {
-  if (s.keyword.empty()) return Status::InvalidArgument("empty search keyword");
-  auto db = Reader();
-  if (!db.ok()) return db.status();
+  if (s.keyword.empty()) return store_rules::EmptySearchKeyword();
+  ASSIGN_OR_RETURN(Lease db, Reader());
   const SearchSql sql = ChooseSearchSql(s);
   const std::string pattern = LikeContainsPattern(s.keyword);
   SearchResult out;
   {
-    auto q = (*db)->Prepare(sql.count);
+    auto q = db->Prepare(sql.count);
     BindSearch(q, s, pattern, sql.fts);
-    const int64_t cap = std::max<int64_t>(s.max_total, 0);
-    q.Bind(10, cap + 1);
-    if (q.Step()) out.total = q.Int(0);
-    if (!q.status().ok()) return q.status();
-    out.total_exact = out.total <= cap;
-    out.total = std::min(out.total, cap);
+    q.Bind(10, store_rules::SearchCountLimit(s));
+    const int64_t counted = q.Step() ? q.Int(0) : 0;
+    RETURN_IF_ERROR(q.status());
+    store_rules::SetSearchTotal(s, counted, out);
   }
-  auto q = (*db)->Prepare(sql.page);
+  auto q = db->Prepare(sql.page);
   BindSearch(q, s, pattern, sql.fts);
   q.Bind(8, s.limit);
   q.Bind(9, s.offset);
-  while (q.Step()) out.hits.push_back({q.String(19), ReadMessage(q)});
-  if (!q.status().ok()) return q.status();
+  while (q.Step()) out.hits.push_back({q.String(kMessageColumnCount), ReadMessage(StmtRow(q))});
+  RETURN_IF_ERROR(q.status());
   return out;
 }
 
 Result<int64_t> SqliteStore::CatchUpSearchIndex(int64_t limit) {
+  assert(limit > 0 && "REQUIRES: limit > 0 (store.hpp)");
   int64_t indexed = 0;
   Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
-    auto added = CatchUpSearchIndexIn(db, limit);
-    if (!added.ok()) return added.status();
-    indexed = *added;
+    ASSIGN_OR_RETURN(indexed, CatchUpSearchIndexIn(db, limit));
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -645,56 +584,55 @@ Result<int64_t> SqliteStore::CatchUpSearchIndex(int64_t limit) {
 }
 
 Result<std::vector<Chat>> SqliteStore::ScanChats(std::string_view after_channel,
-                                                std::string_view after_chat_id, int64_t limit) {
-  auto db = Reader();
-  if (!db.ok()) return db.status();
-  static const std::string sql = std::string("SELECT ") + kChatColumns +
-                                 " FROM chats WHERE (channel_id, chat_id) > (?, ?)"
-                                 " ORDER BY channel_id, chat_id LIMIT ?";
-  auto q = (*db)->Prepare(sql.c_str());
+                                                 std::string_view after_chat_id, int64_t limit) {
+  assert(limit > 0 && "REQUIRES: limit > 0 (store.hpp)");
+  ASSIGN_OR_RETURN(Lease db, Reader());
+  auto q = db->Prepare("SELECT " OPCHAT_CHAT_COLUMNS
+                       " FROM chats WHERE (channel_id, chat_id) > (?, ?)"
+                       " ORDER BY channel_id, chat_id LIMIT ?");
   q.Bind(1, after_channel);
   q.Bind(2, after_chat_id);
   q.Bind(3, limit);
   std::vector<Chat> out;
-  while (q.Step()) out.push_back(ReadChat(q));
-  if (!q.status().ok()) return q.status();
+  while (q.Step()) out.push_back(ReadChat(StmtRow(q)));
+  RETURN_IF_ERROR(q.status());
   return out;
 }
 
 Result<std::vector<std::string>> SqliteStore::ListChannels() {
-  auto db = Reader();
-  if (!db.ok()) return db.status();
+  ASSIGN_OR_RETURN(Lease db, Reader());
   // The (channel_id, updated_ms) index makes this a skip over distinct keys.
-  auto q = (*db)->Prepare("SELECT DISTINCT channel_id FROM chats ORDER BY channel_id");
+  auto q = db->Prepare("SELECT DISTINCT channel_id FROM chats ORDER BY channel_id");
   std::vector<std::string> out;
   while (q.Step()) out.push_back(q.String(0));
-  if (!q.status().ok()) return q.status();
+  RETURN_IF_ERROR(q.status());
   return out;
 }
 
 Result<int64_t> SqliteStore::DeleteInactiveChats(std::string_view channel, int64_t before_ms,
                                                  int64_t limit) {
+  assert(limit > 0 && "REQUIRES: limit > 0 (store.hpp)");
   int64_t deleted = 0;
   Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
     deleted = 0;
     std::vector<int64_t> doomed;  // chat numbers
     {
-      auto q = db.Prepare(
-          "SELECT chat_no FROM chats WHERE channel_id = ? AND updated_ms < ? LIMIT ?");
+      auto q =
+          db.Prepare("SELECT chat_no FROM chats WHERE channel_id = ? AND updated_ms < ? LIMIT ?");
       q.Bind(1, channel);
       q.Bind(2, before_ms);
       q.Bind(3, limit);
       while (q.Step()) doomed.push_back(q.Int(0));
-      if (!q.status().ok()) return q.status();
+      RETURN_IF_ERROR(q.status());
     }
     for (int64_t chat_no : doomed) {
       // The search index follows through its delete trigger.
       auto m = db.Prepare("DELETE FROM messages WHERE chat_no = ?");
       m.Bind(1, chat_no);
-      if (Status e = m.Run(); !e.ok()) return e;
+      RETURN_IF_ERROR(m.Run());
       auto c = db.Prepare("DELETE FROM chats WHERE chat_no = ?");
       c.Bind(1, chat_no);
-      if (Status e = c.Run(); !e.ok()) return e;
+      RETURN_IF_ERROR(c.Run());
       ++deleted;
     }
     return Status::Ok();
@@ -718,39 +656,39 @@ Status SqliteStore::AddClient(const ClientRecord& client) {
     } else {
       q.Bind(6, client.previous_secret);
     }
-    if (Status s = q.Run(); !s.ok()) return s;
-    if (db.Changes() == 0) return Status::Conflict("client exists: " + client.id);
+    RETURN_IF_ERROR(q.Run());
+    if (db.Changes() == 0) return store_rules::ClientExists(client.id);
     for (const auto& channel : client.channels) {
       auto c = db.Prepare("INSERT OR IGNORE INTO client_channels VALUES (?, ?)");
       c.Bind(1, client.id);
       c.Bind(2, channel);
-      if (Status s = c.Run(); !s.ok()) return s;
+      RETURN_IF_ERROR(c.Run());
     }
     return BumpClientsRevision(db);
   });
 }
 
 Result<std::vector<ClientRecord>> SqliteStore::ListClients() {
-  auto db = Reader();
-  if (!db.ok()) return db.status();
+  ASSIGN_OR_RETURN(Lease db, Reader());
   std::vector<ClientRecord> out;
   std::unordered_map<std::string, size_t> index;
   {
-    auto q = (*db)->Prepare(
+    auto q = db->Prepare(
         "SELECT client_id, name, secret, enabled, created_ms, COALESCE(previous_secret, '')"
         " FROM clients ORDER BY created_ms, client_id");
     while (q.Step()) {
       index[q.String(0)] = out.size();
-      out.push_back({q.String(0), q.String(1), q.String(2), q.Int(3) != 0, {}, q.Int(4), q.String(5)});
+      out.push_back(
+          {q.String(0), q.String(1), q.String(2), q.Int(3) != 0, {}, q.Int(4), q.String(5)});
     }
-    if (!q.status().ok()) return q.status();
+    RETURN_IF_ERROR(q.status());
   }
-  auto q = (*db)->Prepare("SELECT client_id, channel_id FROM client_channels ORDER BY 1, 2");
+  auto q = db->Prepare("SELECT client_id, channel_id FROM client_channels ORDER BY 1, 2");
   while (q.Step()) {
     auto it = index.find(q.String(0));
     if (it != index.end()) out[it->second].channels.push_back(q.String(1));
   }
-  if (!q.status().ok()) return q.status();
+  RETURN_IF_ERROR(q.status());
   return out;
 }
 
@@ -759,8 +697,8 @@ Status SqliteStore::SetClientEnabled(std::string_view client_id, bool enabled) {
     auto q = db.Prepare("UPDATE clients SET enabled = ? WHERE client_id = ?");
     q.Bind(1, int64_t{enabled ? 1 : 0});
     q.Bind(2, client_id);
-    if (Status s = q.Run(); !s.ok()) return s;
-    if (db.Changes() == 0) return Status::NotFound("no such client: " + std::string(client_id));
+    RETURN_IF_ERROR(q.Run());
+    if (db.Changes() == 0) return store_rules::ClientNotFound(client_id);
     return BumpClientsRevision(db);
   });
 }
@@ -768,30 +706,28 @@ Status SqliteStore::SetClientEnabled(std::string_view client_id, bool enabled) {
 Status SqliteStore::RotateClientSecret(std::string_view client_id,
                                        const std::optional<std::string>& new_secret) {
   return writer_.Submit([&](SqliteDb& db) -> Status {
-    auto q = db.Prepare(new_secret
-                            ? "UPDATE clients SET previous_secret = secret, secret = ?2 WHERE client_id = ?1"
-                            : "UPDATE clients SET previous_secret = NULL WHERE client_id = ?1");
+    auto q = db.Prepare(
+        new_secret ? "UPDATE clients SET previous_secret = secret, secret = ?2 WHERE client_id = ?1"
+                   : "UPDATE clients SET previous_secret = NULL WHERE client_id = ?1");
     q.Bind(1, client_id);
     if (new_secret) q.Bind(2, *new_secret);
-    if (Status s = q.Run(); !s.ok()) return s;
-    if (db.Changes() == 0) return Status::NotFound("no such client: " + std::string(client_id));
+    RETURN_IF_ERROR(q.Run());
+    if (db.Changes() == 0) return store_rules::ClientNotFound(client_id);
     return BumpClientsRevision(db);
   });
 }
 
 Result<int64_t> SqliteStore::ClientsRevision() {
-  auto db = Reader();
-  if (!db.ok()) return db.status();
-  auto q = (*db)->Prepare("SELECT value FROM counters WHERE name = 'clients_revision'");
+  ASSIGN_OR_RETURN(Lease db, Reader());
+  auto q = db->Prepare("SELECT value FROM counters WHERE name = 'clients_revision'");
   if (q.Step()) return q.Int(0);
-  if (!q.status().ok()) return q.status();
+  RETURN_IF_ERROR(q.status());
   return Status::Internal("clients_revision counter missing");
 }
 
 Status SqliteStore::Ping() {
-  auto db = Reader();
-  if (!db.ok()) return db.status();
-  auto q = (*db)->Prepare("SELECT 1");
+  ASSIGN_OR_RETURN(Lease db, Reader());
+  auto q = db->Prepare("SELECT 1");
   return q.Run();
 }
 

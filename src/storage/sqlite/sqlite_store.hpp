@@ -5,10 +5,10 @@
 
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.hpp"
 #include "storage/sqlite/group_commit.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
 #include "storage/sqlite/wal_checkpointer.hpp"
@@ -24,8 +24,8 @@ class SqliteStore final : public Store {
   Result<Chat> GetChat(std::string_view channel, std::string_view chat_id) override;
   Result<Chat> CreateChat(const Chat& chat) override;
   Result<Chat> TransitionChat(std::string_view channel, std::string_view chat_id,
-                              std::span<const ChatStatus> from,
-                              ChatStatus to, const std::optional<std::string>& operator_id,
+                              std::span<const ChatStatus> from, ChatStatus to,
+                              const std::optional<std::string>& operator_id,
                               int64_t now_ms) override;
   Result<ChatList> ListChats(const ChatFilter& filter) override;
   Result<std::vector<Message>> ReadMessages(std::string_view channel, std::string_view chat_id,
@@ -71,8 +71,8 @@ class SqliteStore final : public Store {
 
   const std::string path_;
   const StoreOptions options_;
-  std::mutex pool_mu_;
-  std::vector<std::unique_ptr<SqliteDb>> idle_readers_;  // GUARDED_BY(pool_mu_)
+  Mutex pool_mu_;
+  std::vector<std::unique_ptr<SqliteDb>> idle_readers_ GUARDED_BY(pool_mu_);
   // Declared before the writer, so it outlives the writer's last commit. None in memory.
   std::unique_ptr<WalCheckpointer> checkpointer_;
   GroupCommitWriter writer_;

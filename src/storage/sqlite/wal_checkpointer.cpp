@@ -12,10 +12,10 @@ WalCheckpointer::WalCheckpointer(std::unique_ptr<SqliteDb> own, SqliteDb& writer
 
 WalCheckpointer::~WalCheckpointer() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  wake_.notify_one();
+  wake_.Signal();
   thread_.join();
 }
 
@@ -26,24 +26,24 @@ int WalCheckpointer::OnCommit(void* self, sqlite3* writer, const char* schema, i
     sqlite3_wal_checkpoint_v2(writer, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   } else if (wal_pages >= me->pages_) {
     {
-      std::lock_guard lock(me->mu_);
+      MutexLock lock(me->mu_);
       me->due_ = true;
     }
-    me->wake_.notify_one();
+    me->wake_.Signal();
   }
   return SQLITE_OK;  // a failed checkpoint is not the commit's failure
 }
 
 void WalCheckpointer::Loop() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   for (;;) {
-    wake_.wait(lock, [&] { return stopping_ || due_; });
+    while (!stopping_ && !due_) wake_.Wait(mu_);
     if (stopping_) return;
     due_ = false;
-    lock.unlock();
+    mu_.Unlock();
     // A failure (busy, or I/O) leaves the log to the next round or to the writer's backstop.
     sqlite3_wal_checkpoint_v2(db_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    lock.lock();
+    mu_.Lock();
   }
 }
 

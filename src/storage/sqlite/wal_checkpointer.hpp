@@ -10,11 +10,10 @@
 // checkpoints inline, as SQLite would, so the log stays bounded.
 #pragma once
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "common/mutex.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
 
 namespace opchat::sqlite {
@@ -32,10 +31,10 @@ class WalCheckpointer {
 
   const int pages_;
   std::unique_ptr<SqliteDb> db_;  // used by the thread only
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool due_ = false;       // GUARDED_BY(mu_)
-  bool stopping_ = false;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar wake_;
+  bool due_ GUARDED_BY(mu_) = false;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -1,0 +1,79 @@
+#include "storage/row_mapping.hpp"
+
+namespace opchat {
+
+Chat ReadChat(const RowReader& row, int first) {
+  int i = first;
+  Chat c;
+  c.id = row.String(i++);
+  c.channel = row.String(i++);
+  c.user_id = row.String(i++);
+  c.operator_id = row.OptString(i++);
+  c.status = ChatStatusFromCode(row.Int(i++)).value_or(ChatStatus::kWaiting);
+  c.ext = row.String(i++);
+  c.message_count = row.Int(i++);
+  c.created_ms = row.Int(i++);
+  c.updated_ms = row.Int(i++);
+  c.last_message_ms = row.OptInt(i++);
+  return c;
+}
+
+Message ReadMessage(const RowReader& row, int first) {
+  int i = first;
+  Message m;
+  m.seq = row.Int(i++);
+  m.user_message_id = row.String(i++);
+  m.from = row.String(i++);
+  m.to = row.String(i++);
+  m.type = row.String(i++);
+  m.msg = row.OptString(i++);
+  m.url = row.OptString(i++);
+  m.key = row.OptString(i++);
+  m.filename = row.OptString(i++);
+  m.thumb = row.OptString(i++);
+  m.secret = row.OptString(i++);
+  m.thumb_secret = row.OptString(i++);
+  m.length = row.OptInt(i++);
+  m.file_length = row.OptInt(i++);
+  m.addr = row.OptString(i++);
+  m.lat = row.OptDouble(i++);
+  m.lng = row.OptDouble(i++);
+  m.create_ms = row.Int(i++);
+  m.ext = row.String(i++);
+  return m;
+}
+
+void WriteNewChat(RowWriter& row, const Chat& c) {
+  row.Add(c.id);
+  row.Add(c.channel);
+  row.Add(c.user_id);
+  row.Add(c.operator_id);
+  row.Add(int64_t{static_cast<int>(c.status)});
+  row.Add(c.ext);
+  row.Add(c.created_ms);
+  row.Add(c.updated_ms);
+}
+
+void WriteMessage(RowWriter& row, const Message& m, int64_t seq) {
+  row.Add(seq);
+  row.Add(m.user_message_id);
+  row.Add(m.from);
+  row.Add(m.to);
+  row.Add(m.type);
+  row.Add(m.msg);
+  row.Add(m.url);
+  row.Add(m.key);
+  row.Add(m.filename);
+  row.Add(m.thumb);
+  row.Add(m.secret);
+  row.Add(m.thumb_secret);
+  row.Add(m.length);
+  row.Add(m.file_length);
+  row.Add(m.addr);
+  row.Add(m.lat);
+  row.Add(m.lng);
+  row.Add(m.create_ms);
+  row.Add(m.ext);
+}
+
+}  // namespace opchat
