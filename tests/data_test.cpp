@@ -255,8 +255,9 @@ TEST_P(DataTest, ExportImportExportIsByteIdenticalAcrossBackEnds) {
       << "a chat id names a chat only with its channel";
 }
 
-// SPEC §5: `import ndjson --channel B` with a line naming channel A's chat id writes B's own
-// chat of that id; A's chat and history are not touched.
+// Chat ids are per channel (docs/design.md, "Storage model"): `import ndjson --channel B` with a
+// line naming channel A's chat id writes B's own chat of that id; A's chat and history are not
+// touched.
 TEST_P(DataTest, ImportNdjsonIntoAnotherChannelNeverWritesIntoThatChannelsChat) {
   std::string chat = CreateChat(server_->port(), cred_, "u_a");
   Ok("sendMessage",

@@ -71,8 +71,9 @@ TEST_P(LifecycleTest, TransitionsFollowTheRulesAndIllegalOnesAre409) {
   EXPECT_EQ(Do("createChat", R"({"chatId":"x"})").status, 400);
 }
 
-// SPEC §5: chat ids are unique per channel. An id taken on another channel neither answers
-// 409 (which would tell that it exists there) nor blocks the client: it gets its own chat.
+// Chat ids are per channel (docs/design.md, "Storage model"): chat ids are unique per channel. An
+// id taken on another channel neither answers 409 (which would tell that it exists there) nor
+// blocks the client: it gets its own chat.
 TEST_P(LifecycleTest, CreateChatWithAnIdTakenOnAnotherChannelSucceedsAndStaysSeparate) {
   const std::string chat = CreateChat(server_->port(), cred_, "user-a");
   ASSERT_EQ(SendText(server_->port(), cred_, chat, "a's message").status, 200);

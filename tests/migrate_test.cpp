@@ -76,8 +76,8 @@ TEST_P(MigrateTest, SqliteToPostgresIsCompleteResumableAndVerified) {
   }
 }
 
-// Chat ids are per channel (SPEC §5): two channels' chats of one id are both copied, each with
-// its own messages and status.
+// Chat ids are per channel (docs/design.md, "Storage model"): two channels' chats of one id are
+// both copied, each with its own messages and status.
 TEST_P(MigrateTest, ChatsSharingAnIdAcrossChannelsAreBothCopied) {
   TestServer source("sqlite");
   Credential a = source.AddClient(), b = source.AddClient();

@@ -33,9 +33,9 @@ Status HandleChatInfo(const HandlerInput& in, JsonWriter& w);        // chatInfo
 Status HandleSearchMessages(const HandlerInput& in, JsonWriter& w);  // searchMessages
 Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w);  // chatTranscript
 
-// The chat `chat_id` of the caller's channel. Chat ids are unique per channel (SPEC §5), so a
-// chat of this id in another channel is not this one: NotFound, and a client learns nothing
-// of other channels' ids.
+// The chat `chat_id` of the caller's channel. Chat ids are unique per channel (docs/design.md,
+// "Storage model"), so a chat of this id in another channel is not this one: NotFound, and a client
+// learns nothing of other channels' ids.
 Result<Chat> VisibleChat(const HandlerInput& in, std::string_view chat_id);
 
 // Writes "page":{total,page,pageSize,count,next,startIndex}, with "totalExact" after total

@@ -10,7 +10,8 @@
 namespace opchat {
 
 Result<Chat> VisibleChat(const HandlerInput& in, std::string_view chat_id) {
-  // Chat ids are per channel (SPEC §5): another channel's chat of this id is simply not found.
+  // Chat ids are per channel (docs/design.md, "Storage model"): another channel's chat of this id
+  // is simply not found.
   return in.deps.store.GetChat(in.caller.channel, chat_id);
 }
 

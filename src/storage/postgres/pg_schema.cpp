@@ -95,10 +95,10 @@ CREATE INDEX messages_msg_trgm ON messages USING gin (msg gin_trgm_ops);
     {3, R"sql(
 ALTER TABLE clients ADD COLUMN previous_secret TEXT;
 )sql"},
-    // Chat ids per channel (SPEC §5): a chat is (channel_id, chat_id). messages carries its
-    // chat's channel, so its keys name the whole chat and still include chat_id, the Citus
-    // distribution column of both tables. The backfill rewrites messages once (one UPDATE
-    // over the table; docs/operations.md has the time it takes).
+    // Chat ids per channel (docs/design.md, "Storage model"): a chat is (channel_id, chat_id).
+    // messages carries its chat's channel, so its keys name the whole chat and still include
+    // chat_id, the Citus distribution column of both tables. The backfill rewrites messages once
+    // (one UPDATE over the table; docs/operations.md has the time it takes).
     {4, R"sql(
 ALTER TABLE messages ADD COLUMN channel_id TEXT COLLATE "C";
 UPDATE messages m SET channel_id = c.channel_id FROM chats c WHERE c.chat_id = m.chat_id;

@@ -243,11 +243,11 @@ CREATE TRIGGER chats_search_after_delete AFTER DELETE ON chats BEGIN
   DELETE FROM search_extents WHERE chat_no = old.chat_no;
 END;
 )sql"},
-    // Chat ids per channel (SPEC §5): a chat is (channel_id, chat_id), so two channels may each
-    // have a chat "x". Messages and the search index are keyed by chat_no already and stay as
-    // they are; only chats is rebuilt, with the pair as its key (WITHOUT ROWID: a lookup by
-    // channel and id is one probe, as it was by id) and chat_no NOT NULL. Dropping the old
-    // table drops its indexes and its trigger, made again here.
+    // Chat ids per channel (docs/design.md, "Storage model"): a chat is (channel_id, chat_id), so
+    // two channels may each have a chat "x". Messages and the search index are keyed by chat_no
+    // already and stay as they are; only chats is rebuilt, with the pair as its key (WITHOUT ROWID:
+    // a lookup by channel and id is one probe, as it was by id) and chat_no NOT NULL. Dropping the
+    // old table drops its indexes and its trigger, made again here.
     {6, R"sql(
 CREATE TABLE chats_v6 (
   channel_id      TEXT NOT NULL,

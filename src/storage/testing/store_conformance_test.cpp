@@ -362,9 +362,10 @@ TEST_P(StoreConformanceTest, ScansEveryChatInIdOrderIncludingEmptyOnes) {
   EXPECT_NE(std::find(seen.begin(), seen.end(), b.id), seen.end()) << "chats without messages too";
 }
 
-// SPEC §5: a chat id is unique within its channel only. Two channels' chats of one id are two
-// chats: creating the second succeeds, and nothing done to one (messages, idempotency keys,
-// statuses, imports, exports, search, retention) reaches the other.
+// Chat ids are per channel (docs/design.md, "Storage model"): a chat id is unique within its
+// channel only. Two channels' chats of one id are two chats: creating the second succeeds, and
+// nothing done to one (messages, idempotency keys, statuses, imports, exports, search, retention)
+// reaches the other.
 TEST_P(StoreConformanceTest, ChatsOfTheSameIdInTwoChannelsAreIndependent) {
   Chat mine = NewChat(ChatStatus::kWaiting);
   const std::string other_channel = "other-" + channel_;
