@@ -24,6 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/mutex.hpp"
+
 namespace opchat {
 
 namespace asio = boost::asio;
@@ -62,8 +64,8 @@ struct HttpServer::Impl {
   size_t next_context = 0;  // used by the accept loop only
   // Open connections per remote address, for max_connections_per_address. Sessions end on
   // every I/O thread, hence the mutex; an address leaves the map with its last connection.
-  std::mutex per_address_mu;
-  std::map<asio::ip::address, int64_t> per_address;  // GUARDED_BY(per_address_mu)
+  Mutex per_address_mu;
+  std::map<asio::ip::address, int64_t> per_address GUARDED_BY(per_address_mu);
 };
 
 namespace {
@@ -133,7 +135,7 @@ asio::awaitable<ApiResponse> HttpServer::Impl::Respond(
 }
 
 bool HttpServer::Impl::ClaimAddress(const asio::ip::address& peer) {
-  std::lock_guard lock(per_address_mu);
+  MutexLock lock(per_address_mu);
   int64_t& open = per_address[peer];
   if (settings.max_connections_per_address > 0 && open >= settings.max_connections_per_address) {
     return false;
@@ -143,7 +145,7 @@ bool HttpServer::Impl::ClaimAddress(const asio::ip::address& peer) {
 }
 
 void HttpServer::Impl::ReleaseAddress(const asio::ip::address& peer) {
-  std::lock_guard lock(per_address_mu);
+  MutexLock lock(per_address_mu);
   auto it = per_address.find(peer);
   if (it != per_address.end() && --it->second <= 0) per_address.erase(it);
 }
