@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <thread>
 
 #include "api/api.hpp"
+#include "auth/replay_guard.hpp"
 #include "auth/signature.hpp"
 #include "codec/message_codec.hpp"
 #include "common/clock.hpp"
@@ -72,6 +74,31 @@ void BM_Md5Signature(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Md5Signature);
+
+// Remembering one 64-character nonce (the longest allowed): time per call, and the resident
+// memory each remembered nonce costs (counter "bytes_per_nonce", from VmRSS).
+long ResidentKb() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+void BM_ReplayGuardRemember(benchmark::State& state) {
+  ReplayGuard guard(2'000'000);
+  std::string nonce(ReplayGuard::kMaxNonceBytes, 'n');
+  const long before_kb = ResidentKb();
+  uint64_t i = 0;
+  for (auto _ : state) {
+    std::string n = std::to_string(i++);
+    nonce.replace(0, n.size(), n);
+    benchmark::DoNotOptimize(guard.CheckAndRemember("client-1", nonce, 0, INT64_MAX));
+  }
+  state.counters["bytes_per_nonce"] =
+      static_cast<double>(ResidentKb() - before_kb) * 1024 / static_cast<double>(guard.size());
+}
+BENCHMARK(BM_ReplayGuardRemember)->Iterations(1'000'000);
 
 void BM_ReadPage(benchmark::State& state) {
   Store& store = *Shared().store;
