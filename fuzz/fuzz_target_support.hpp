@@ -16,7 +16,10 @@ namespace opchat::fuzz {
 struct Harness {
   std::unique_ptr<Store> store;
   std::unique_ptr<ClientRegistry> clients;
-  ReplayGuard replay;
+  // Small, so that once full every input's nonce evicts one: memory stays flat, and libFuzzer
+  // sees no input that keeps memory (each such input costs a whole-heap leak scan: with an
+  // unbounded memory the api_bodies target ran 4,500 inputs a second instead of 12,000).
+  ReplayGuard replay{64};
   std::unique_ptr<RequestVerifier> verifier;
   std::unique_ptr<QiniuUrlSigner> media;
   std::unique_ptr<MessageIdGenerator> ids;
