@@ -101,11 +101,9 @@ Status HandleListChats(const HandlerInput& in, JsonWriter& w) {
   f.since_ms = since;
   ASSIGN_OR_RETURN(auto until, OptionalInstant(in.body, "until"));
   f.until_ms = until;
-  ASSIGN_OR_RETURN(auto page_num, OptionalInt(in.body, "pageNum", 1, INT32_MAX));
-  ASSIGN_OR_RETURN(auto page_size,
-                   OptionalInt(in.body, "pageSize", 1, in.deps.settings.max_page_size));
-  const int64_t page = page_num.value_or(1), size = page_size.value_or(20);
-  f.offset = (page - 1) * size;
+  ASSIGN_OR_RETURN(const PageRequest paging, ReadPageRequest(in));
+  const int64_t page = paging.page, size = paging.size;
+  f.offset = paging.offset();
   f.limit = size;
 
   ASSIGN_OR_RETURN(auto list, in.deps.store.ListChats(f));

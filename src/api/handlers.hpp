@@ -38,6 +38,15 @@ Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w);  // chatTran
 // learns nothing of other channels' ids.
 Result<Chat> VisibleChat(const HandlerInput& in, std::string_view chat_id);
 
+// The page a listing asks for: `pageNum` (default 1) and `pageSize` (default 20, at most
+// server.max_page_size). InvalidArgument naming the field.
+struct PageRequest {
+  int64_t page = 1;
+  int64_t size = 20;
+  int64_t offset() const { return (page - 1) * size; }
+};
+Result<PageRequest> ReadPageRequest(const HandlerInput& in);
+
 // Writes "page":{total,page,pageSize,count,next,startIndex}, with "totalExact" after total
 // when given (a total that may be a lower bound).
 void WritePage(JsonWriter& w, int64_t total, int64_t page, int64_t page_size, int64_t count,

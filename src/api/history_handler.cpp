@@ -15,6 +15,13 @@ Result<Chat> VisibleChat(const HandlerInput& in, std::string_view chat_id) {
   return in.deps.store.GetChat(in.caller.channel, chat_id);
 }
 
+Result<PageRequest> ReadPageRequest(const HandlerInput& in) {
+  ASSIGN_OR_RETURN(auto page_num, OptionalInt(in.body, "pageNum", 1, INT32_MAX));
+  ASSIGN_OR_RETURN(auto page_size,
+                   OptionalInt(in.body, "pageSize", 1, in.deps.settings.max_page_size));
+  return PageRequest{page_num.value_or(1), page_size.value_or(20)};
+}
+
 void WritePage(JsonWriter& w, int64_t total, int64_t page, int64_t page_size, int64_t count,
                bool next, int64_t start_index, std::optional<bool> total_exact) {
   w.Key("page");

@@ -39,13 +39,11 @@ Result<SearchQuery> ParseSearch(const HandlerInput& in, int64_t* page, int64_t* 
   q.since_ms = since;
   ASSIGN_OR_RETURN(auto until, OptionalInstant(in.body, "until"));
   q.until_ms = until;
-  ASSIGN_OR_RETURN(auto page_num, OptionalInt(in.body, "pageNum", 1, INT32_MAX));
-  ASSIGN_OR_RETURN(auto page_size,
-                   OptionalInt(in.body, "pageSize", 1, in.deps.settings.max_page_size));
-  *page = page_num.value_or(1);
-  *size = page_size.value_or(20);
-  q.offset = (*page - 1) * *size;
-  q.limit = *size;
+  ASSIGN_OR_RETURN(const PageRequest paging, ReadPageRequest(in));
+  *page = paging.page;
+  *size = paging.size;
+  q.offset = paging.offset();
+  q.limit = paging.size;
   return q;
 }
 
