@@ -100,7 +100,11 @@ credential="$(as_opchat /usr/bin/opchat client add --config /etc/opchat/opchat.t
 client="$(sed 's/.*"client":"\([^"]*\)".*/\1/' <<<"$credential")"
 secret="$(sed 's/.*"secret":"\([^"]*\)".*/\1/' <<<"$credential")"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-as_opchat /usr/bin/opchat serve --config /etc/opchat/opchat.toml --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+# `exec`: the background job becomes the server itself (chroot and env exec in turn), so the
+# cleanup's kill reaches it, rather than a subshell that would leave it running.
+(exec $SUDO chroot --userspec=opchat:opchat "$root" env HOME=/var/lib/opchat \
+  /usr/bin/opchat serve --config /etc/opchat/opchat.toml --listen "127.0.0.1:$port") \
+  >"$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do
   curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
