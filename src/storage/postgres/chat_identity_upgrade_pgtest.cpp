@@ -16,6 +16,9 @@ class ChatIdentityPgUpgradeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const char* url = std::getenv("OPCHAT_TEST_PG_URL");
+    // `make test` runs every suite under tests/pg_harness.sh, which always sets the URL, so there
+    // this test always runs; only a bare `build/storage_tests`, with no PostgreSQL to upgrade,
+    // skips it (the conformance suite leaves its PostgreSQL cases out the same way).
     if (!url || !*url) GTEST_SKIP() << "no PostgreSQL (OPCHAT_TEST_PG_URL)";
     admin_url_ = url;
     // The harness's URL names its database as the path: postgresql:///NAME?host=...
