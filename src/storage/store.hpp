@@ -18,6 +18,7 @@
 
 #include "common/status.hpp"
 #include "domain/chat.hpp"
+#include "domain/event.hpp"
 #include "domain/page.hpp"
 
 namespace opchat {
@@ -62,6 +63,14 @@ struct ImportRecord {
   Message message;
 };
 
+// How an import writes.
+struct ImportOptions {
+  // Whether the import records its events (a chat.created per chat it creates, a
+  // message.created per message it inserts), as sends do. A bulk migration of old history may
+  // turn this off so that live subscribers and webhooks are not flooded with the past.
+  bool events = true;
+};
+
 struct ImportCounts {
   int64_t inserted = 0;
   int64_t duplicates = 0;
@@ -104,6 +113,33 @@ struct SearchResult {
   // match than that (total is then max_total).
   int64_t total = 0;
   bool total_exact = true;
+};
+
+// Which events ReadEvents returns: those of one channel after a cursor, optionally of one chat
+// and of some types.
+struct EventQuery {
+  std::string channel;  // required
+  int64_t after = 0;    // events with id > after
+  std::optional<std::string> chat_id;
+  EventTypeSet types;  // empty: every type
+  int64_t limit = 100;  // REQUIRES: > 0
+};
+
+// Where a channel's events stand: its event ids run densely from 1 to `head`.
+struct EventBounds {
+  int64_t head = 0;  // the id of the channel's last committed event; 0 when it has none
+  // Events with id <= pruned_through were deleted by PruneEvents (retention): a reader whose
+  // cursor is below it has missed events that no longer exist.
+  int64_t pruned_through = 0;
+};
+
+struct EventPage {
+  std::vector<Event> events;  // ascending id, each passing the query's filters
+  // The cursor to pass back as `after`: every event with id <= next that passes the filters
+  // was returned by this or an earlier page. The last event returned when `limit` were
+  // returned, else bounds.head (the filters skipped the rest).
+  int64_t next = 0;
+  EventBounds bounds;  // as of the same read
 };
 
 // Called once per exported message; a non-OK status stops the scan and is returned.
@@ -161,7 +197,9 @@ class Store {
   // order, skips user_message_ids the chat already holds (a duplicate within `records` too).
   // Messages are appended whatever the chat's status. A record's chat is the one of its
   // chat's channel and id: never a chat of another channel. On failure nothing is written.
-  virtual Result<ImportCounts> Import(std::span<const ImportRecord> records) = 0;
+  // With options.events, the import's events are written in the same transaction.
+  virtual Result<ImportCounts> Import(std::span<const ImportRecord> records,
+                                      const ImportOptions& options) = 0;
 
   // --- bulk read and search ---
   // Visits the filter's messages chat by chat (chats in (channel, chat id) byte order, each chat's
@@ -190,6 +228,44 @@ class Store {
   // A back end whose index the database maintains itself (PostgreSQL) returns 0.
   // REQUIRES: limit > 0.
   virtual Result<int64_t> CatchUpSearchIndex(int64_t limit) = 0;
+
+  // --- events (docs/design.md, "Events") ---
+  // Every write records its events in its own transaction, so an acknowledged write always has
+  // them and a rolled-back one never does: CreateChat a chat.created, TransitionChat a
+  // chat.status_changed (with the status before), AppendMessage a message.created (none for a
+  // duplicate), Import both kinds unless told not to. DeleteInactiveChats records none.
+  // Within a channel, event ids are dense and become visible in id order, also with concurrent
+  // writers on several processes: a reader that has seen id N will never later find a new event
+  // with an id below N. (On PostgreSQL a channel's writers take their ids under a per-channel row
+  // lock held to commit; see docs/design.md.)
+  //
+  // The channel's events after query.after that pass its filters, oldest first, at most
+  // query.limit, with the channel's bounds, all as of one consistent read. An `after` below
+  // bounds.pruned_through is not an error here: the caller decides (410).
+  virtual Result<EventPage> ReadEvents(const EventQuery& query) = 0;
+  // The channel's bounds (head 0 for a channel without events).
+  virtual Result<EventBounds> GetEventBounds(std::string_view channel) = 0;
+  // Deletes up to `limit` events of any channel whose time is before `before_ms`, oldest first,
+  // raising each channel's pruned_through to the highest id it deleted, in one durable
+  // transaction. Returns how many went. REQUIRES: limit > 0.
+  virtual Result<int64_t> PruneEvents(int64_t before_ms, int64_t limit) = 0;
+
+  // Wake-ups between processes that share the database. Only a hint: a reader that misses one
+  // finds the events anyway when it next reads (the table is the truth).
+  //
+  // Tells other processes listening on this database that `channel` has new events (PostgreSQL:
+  // NOTIFY; SQLite: nothing, returns OK).
+  virtual Status AnnounceEvents(std::string_view channel) = 0;
+  // Starts listening for the announcements of any process (this one included): `on_events` is
+  // called with the channel, on a thread of the listener's own, until the returned handle is
+  // destroyed; with "" after a reconnection, meaning "any channel may have new events". Returns
+  // nullptr when this back end has no announcements (SQLite).
+  class EventListener {
+   public:
+    virtual ~EventListener() = default;
+  };
+  virtual Result<std::unique_ptr<EventListener>> ListenForEvents(
+      std::function<void(std::string_view channel)> on_events) = 0;
 
   // --- retention ---
   // The channels that have at least one chat.
