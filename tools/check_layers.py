@@ -20,11 +20,12 @@ ALLOWED = {
     "codec": {"media", "domain", "common"},
     "transcript": {"codec", "storage", "media", "domain", "common"},
     "import": {"codec", "storage", "media", "domain", "common"},
-    "config": {"auth", "media", "storage", "domain", "common"},
-    "api": {"auth", "codec", "transcript", "storage", "media", "domain", "common"},
-    "http": {"api", "common"},
-    "cli": {"http", "api", "config", "import", "transcript", "codec", "auth", "storage", "media",
-            "domain", "common"},
+    "events": {"codec", "storage", "media", "domain", "common"},
+    "config": {"events", "auth", "media", "storage", "domain", "common"},
+    "api": {"events", "auth", "codec", "transcript", "storage", "media", "domain", "common"},
+    "http": {"api", "events", "common"},
+    "cli": {"http", "api", "config", "events", "import", "transcript", "codec", "auth", "storage",
+            "media", "domain", "common"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
 

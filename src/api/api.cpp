@@ -28,6 +28,8 @@ struct Api::Endpoint {
   // signed for one purpose cannot carry instructions a handler would silently ignore. Reads
   // leave this empty and ignore unknown fields, as the original API's clients may send extras.
   std::span<const std::string_view> fields;
+  // Set instead of `handler` for an endpoint whose answer may wait (the long poll).
+  ApiResponse (*waiting_handler)(const HandlerInput& in) = nullptr;
 };
 
 namespace {
@@ -41,7 +43,7 @@ constexpr std::string_view kSendMessageFields[] = {
     "filename", "thumb",     "secret",        "thumb_secret", "addr",      "length", "file_length",
     "lat",      "lng",       "ext",           "timestamp",    "createTime"};
 
-constexpr std::array<Endpoint, 12> kEndpoints = {{
+constexpr std::array<Endpoint, 13> kEndpoints = {{
     {"operatorToUserChatMessages", HandleHistory, false, {}},
     {"createChat", HandleCreateChat, true, kCreateChatFields},
     {"acceptChat", HandleAcceptChat, true, kAcceptChatFields},
@@ -54,7 +56,11 @@ constexpr std::array<Endpoint, 12> kEndpoints = {{
     {"chatInfo", HandleChatInfo, false, {}},
     {"searchMessages", HandleSearchMessages, false, {}},
     {"chatTranscript", HandleChatTranscript, false, {}},
+    {"events", nullptr, false, {}, AnswerEvents},
 }};
+
+// GET /op/v2/live: served by the HTTP layer as WebSocket or SSE (Api::OpenLive), not by Handle.
+constexpr std::string_view kLivePath = "/op/v2/live";
 
 const Endpoint* FindEndpoint(std::string_view path) {
   if (path.substr(0, kPrefix.size()) != kPrefix) return nullptr;
@@ -103,7 +109,7 @@ ApiResponse HealthResponse(int status, std::string_view state) {
 std::vector<std::string> Api::EndpointNames() {
   std::vector<std::string> names;
   for (const Endpoint& e : kEndpoints) names.emplace_back(e.name);
-  for (const char* probe : {"healthz", "readyz", "metrics"}) names.emplace_back(probe);
+  for (const char* probe : {"live", "healthz", "readyz", "metrics"}) names.emplace_back(probe);
   return names;
 }
 
@@ -157,6 +163,10 @@ ApiResponse Api::Dispatch(const ApiRequest& request) const {
     return r;
   }
 
+  if (path == kLivePath) {
+    return Error(Status::InvalidArgument(
+        "实时事件需要 GET 请求，并升级为 WebSocket 或使用 Accept: text/event-stream"));
+  }
   const Endpoint* endpoint = FindEndpoint(path);
   if (!endpoint) return Error(Status::NotFound("接口不存在"));
   ApiResponse r = Authorized(*endpoint, request, query);
@@ -195,6 +205,8 @@ ApiResponse Api::Authorized(const Endpoint& endpoint, const ApiRequest& request,
   Status taken = body.ok() ? CheckFieldsTaken(endpoint, *body) : body.status();
   if (!taken.ok()) {
     r = Error(taken);
+  } else if (endpoint.waiting_handler) {
+    r = endpoint.waiting_handler(HandlerInput{deps_, *caller, *body});
   } else {
     r.body.reserve(16384);  // a full page of 20 messages is 8-12 KB: grow once, not 6 times
     JsonWriter w(r.body);
@@ -202,12 +214,53 @@ ApiResponse Api::Authorized(const Endpoint& endpoint, const ApiRequest& request,
     Status s = endpoint.handler(HandlerInput{deps_, *caller, *body}, w);
     if (s.ok()) {
       CloseEnvelope(w, deps_.settings);
+      // The write committed its events: wake this instance's subscribers and tell the others.
+      if (endpoint.writes && deps_.events) deps_.events->Published(caller->channel);
     } else {
       r = Error(s);
     }
   }
   r.client_id = caller->client_id;
   return r;
+}
+
+LiveOpening Api::OpenLive(const ApiRequest& request, std::string_view last_event_id) const {
+  LiveOpening opening;
+  try {
+    size_t q = request.target.find('?');
+    std::string_view query =
+        q == std::string_view::npos ? std::string_view{} : request.target.substr(q + 1);
+    if (request.method != "GET") {
+      opening.refusal = Error(Status::InvalidArgument("实时事件需要 GET 请求"));
+      return opening;
+    }
+    auto params = ParseQuery(query);
+    if (!params.ok()) {
+      opening.refusal = Error(params.status());
+      return opening;
+    }
+    const int64_t now_ms = NowMillis();
+    // A GET's body is empty: the signature covers the method, the path and the parameters.
+    auto caller = deps_.verifier.Verify(
+        SignedRequest{*params, {"GET", kLivePath}, std::string_view{}, false}, now_ms);
+    if (!caller.ok()) {
+      opening.refusal = Error(caller.status());
+      return opening;
+    }
+    if (deps_.rate_limiter) {
+      if (int64_t wait_s = deps_.rate_limiter->Acquire(caller->client_id, now_ms); wait_s > 0) {
+        opening.refusal = Refuse(Refusal::kTooManyRequests, "请求过于频繁，请稍后重试");
+        opening.refusal.retry_after_s = wait_s;
+        opening.refusal.client_id = caller->client_id;
+        return opening;
+      }
+    }
+    return OpenLiveSubscription(deps_, *caller, *params, last_event_id);
+  } catch (const std::exception& e) {
+    opening.subscription.reset();
+    opening.refusal = Error(Status::Internal(std::string("unhandled exception: ") + e.what()));
+  }
+  return opening;
 }
 
 }  // namespace opchat

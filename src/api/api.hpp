@@ -3,7 +3,9 @@
 // socket. Thread-safe: Handle() may run on many threads at once.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +15,8 @@
 #include "common/ids.hpp"
 #include "common/metrics.hpp"
 #include "common/status.hpp"
+#include "events/event_hub.hpp"
+#include "events/live_subscription.hpp"
 #include "media/qiniu_url.hpp"
 #include "storage/store.hpp"
 
@@ -25,6 +29,8 @@ struct ApiRequest {
   std::string_view body;
 };
 
+class PendingAnswer;
+
 struct ApiResponse {
   int status = 200;
   std::string body;       // a complete JSON document
@@ -33,6 +39,27 @@ struct ApiResponse {
   std::string_view content_type = "application/json; charset=utf-8";
   bool allow_post_only = false;  // 405: the HTTP layer adds "Allow: POST"
   int64_t retry_after_s = 0;     // 429: the HTTP layer adds "Retry-After"
+  // Set when the answer waits for events (POST /op/v2/events with waitMs): the rest of this
+  // response is then unused, and the HTTP layer completes it through `pending`.
+  std::shared_ptr<PendingAnswer> pending;
+};
+
+// A long poll waiting for its channel's events. The HTTP layer watches the channel (EventHub),
+// calls Retry() after each wake-up until it gives the answer, and Expire() at the deadline.
+// Used by one connection at a time.
+class PendingAnswer {
+ public:
+  virtual ~PendingAnswer() = default;
+  virtual const std::string& channel() const = 0;
+  virtual std::chrono::steady_clock::time_point deadline() const = 0;
+  virtual std::optional<ApiResponse> Retry() = 0;
+  virtual ApiResponse Expire() = 0;
+};
+
+// GET /op/v2/live before the transport starts: a subscription, or the answer refusing it.
+struct LiveOpening {
+  std::unique_ptr<LiveSubscription> subscription;
+  ApiResponse refusal;  // when subscription is null
 };
 
 // Answers that only the HTTP layer and the API's own checks give, never storage, auth or a
@@ -62,6 +89,7 @@ struct ApiDeps {
   ApiSettings settings;
   Metrics* metrics = nullptr;           // optional: /metrics and storage timing
   RateLimiter* rate_limiter = nullptr;  // optional: per-client request rate
+  EventHub* events = nullptr;           // optional: live delivery and long-poll wake-ups
 };
 
 class Api {
@@ -70,6 +98,12 @@ class Api {
 
   // Never throws; every outcome is an envelope of docs/api.md, "Errors" (or a health document).
   ApiResponse Handle(const ApiRequest& request) const;
+
+  // GET /op/v2/live (WebSocket or Server-Sent Events): checks the signature, the cursor (the
+  // query's `after`, or `last_event_id` when the client sent Last-Event-ID) and the filters, and
+  // admits the connection. Never throws.
+  LiveOpening OpenLive(const ApiRequest& request, std::string_view last_event_id) const;
+  EventHub* events() const { return deps_.events; }
 
   // Whether the request's endpoint writes to storage. Writes wait for a durable commit, so the
   // HTTP layer runs them off its I/O threads.

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "api/api.hpp"
+#include "auth/canonical_request.hpp"
 #include "auth/verifier.hpp"
 #include "common/json_writer.hpp"
 
@@ -32,6 +33,12 @@ Status HandleListChats(const HandlerInput& in, JsonWriter& w);       // chats
 Status HandleChatInfo(const HandlerInput& in, JsonWriter& w);        // chatInfo
 Status HandleSearchMessages(const HandlerInput& in, JsonWriter& w);  // searchMessages
 Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w);  // chatTranscript
+
+// POST /op/v2/events: the answer, or one pending on the channel's next events (waitMs).
+ApiResponse AnswerEvents(const HandlerInput& in);
+// GET /op/v2/live after its signature was verified: the subscription, or the refusal.
+LiveOpening OpenLiveSubscription(const ApiDeps& deps, const Caller& caller,
+                                 const QueryParams& params, std::string_view last_event_id);
 
 // The chat `chat_id` of the caller's channel. Chat ids are unique per channel (docs/design.md,
 // "Storage model"), so a chat of this id in another channel is not this one: NotFound, and a client

@@ -12,6 +12,7 @@
 #include "common/logging.hpp"
 #include "common/periodic_task.hpp"
 #include "common/stop_signals.hpp"
+#include "events/event_hub.hpp"
 #include "http/server.hpp"
 #include "storage/retention.hpp"
 #include "storage/search_index.hpp"
@@ -53,11 +54,14 @@ int RunServe(const ServeFlags& flags) {
   Metrics metrics(Api::EndpointNames());
   TimedStore timed_store(**store, metrics);
   RateLimiter rate_limiter(config->limits.rate_per_client, config->limits.rate_burst);
+  // Live delivery reads through the untimed store: its refreshes are not requests.
+  EventHub events(**store, media, config->live, &metrics);
+  if (Status s = events.Start(); !s.ok()) return Fail(s);
   Api api(ApiDeps{timed_store, verifier, media, ids,
                   ApiSettings{config->server.host_name, config->server.service_phone,
                               config->server.max_page_size, config->server.metrics,
                               config->limits.max_transcript_bytes},
-                  &metrics, rate_limiter.enabled() ? &rate_limiter : nullptr});
+                  &metrics, rate_limiter.enabled() ? &rate_limiter : nullptr, &events});
 
   HttpSettings http;
   http.host = address->first;
@@ -76,7 +80,7 @@ int RunServe(const ServeFlags& flags) {
   if (!port.ok()) return Fail(port.status());
   // A client added or disabled from the command line takes effect within a second.
   // The periodic tasks fail every run while the storage is down: one line per interval each.
-  RateLimitedLog refresh_log, search_index_log, retention_log;
+  RateLimitedLog refresh_log, search_index_log, retention_log, events_log;
   PeriodicTask refresh_clients(std::chrono::milliseconds(500), [&clients, &refresh_log] {
     if (Status s = clients.Refresh(); !s.ok()) refresh_log.Warn("client refresh: " + s.message());
   });
@@ -100,6 +104,14 @@ int RunServe(const ServeFlags& flags) {
           } else if (*deleted > 0) {
             spdlog::info("retention: deleted {} inactive chats", *deleted);
           }
+        });
+  }
+  std::unique_ptr<PeriodicTask> prune_events;
+  if (config->events.keep_hours > 0) {
+    prune_events = std::make_unique<PeriodicTask>(
+        std::chrono::seconds(config->events.prune_interval_s), [&store, &config, &events_log] {
+          auto pruned = PruneExpiredEvents(**store, config->events.keep_hours, NowMillis());
+          if (!pruned.ok()) events_log.Warn("events: prune: " + pruned.status().message());
         });
   }
   stop_signals.OnStop([&server](int) { server.Stop(); });

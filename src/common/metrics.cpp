@@ -46,6 +46,11 @@ void Metrics::RecordStorage(double seconds) {
   Observe(storage_.buckets, storage_.count, storage_.micros, seconds);
 }
 
+void Metrics::RecordEventDelivered(double lag_seconds) {
+  Observe(delivery_lag_.buckets, delivery_lag_.count, delivery_lag_.micros,
+          lag_seconds < 0 ? 0 : lag_seconds);
+}
+
 std::string Metrics::Render() const {
   std::string out;
   auto histogram = [&](const std::string& name, const std::string& labels, const Series& s) {
@@ -91,6 +96,15 @@ std::string Metrics::Render() const {
   out += "# HELP opchat_connections_refused_total Connections refused at the connection limit.\n";
   out += "# TYPE opchat_connections_refused_total counter\n";
   out += "opchat_connections_refused_total " + std::to_string(refused_connections_.load()) + "\n";
+  out += "# HELP opchat_live_connections Open live connections (WebSocket and SSE).\n";
+  out += "# TYPE opchat_live_connections gauge\n";
+  out += "opchat_live_connections " + std::to_string(live_connections_.load()) + "\n";
+  out += "# HELP opchat_events_delivered_total Event frames sent to live connections.\n";
+  out += "# TYPE opchat_events_delivered_total counter\n";
+  out += "opchat_events_delivered_total " + std::to_string(delivery_lag_.count.load()) + "\n";
+  out += "# HELP opchat_event_delivery_lag_seconds From an event's commit to its frame's write.\n";
+  out += "# TYPE opchat_event_delivery_lag_seconds histogram\n";
+  histogram("opchat_event_delivery_lag_seconds", "", delivery_lag_);
   return out;
 }
 

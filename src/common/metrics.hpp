@@ -1,8 +1,8 @@
 // Process metrics in the Prometheus text format (version 0.0.4): requests by endpoint and
-// code, a latency histogram per endpoint, requests in flight, open connections, and time spent
-// in storage. Endpoints are a fixed list given at construction, so labels stay bounded
-// whatever paths clients send. Thread-safe; recording is lock-free except the first sighting
-// of an (endpoint, code) pair.
+// code, a latency histogram per endpoint, requests in flight, open connections, time spent
+// in storage, live connections and event deliveries. Endpoints are a fixed list given at
+// construction, so labels stay bounded whatever paths clients send. Thread-safe; recording is
+// lock-free except the first sighting of an (endpoint, code) pair.
 #pragma once
 
 #include <array>
@@ -31,6 +31,12 @@ class Metrics {
   void AddInFlight(int delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
   void AddConnections(int delta) { connections_.fetch_add(delta, std::memory_order_relaxed); }
   void CountRefusedConnection() { refused_connections_.fetch_add(1, std::memory_order_relaxed); }
+  // Live delivery (WebSocket, SSE): open connections, and each event frame sent with its lag
+  // (event time to the frame's write).
+  void AddLiveConnections(int delta) {
+    live_connections_.fetch_add(delta, std::memory_order_relaxed);
+  }
+  void RecordEventDelivered(double lag_seconds);
 
   std::string Render() const;
 
@@ -47,6 +53,8 @@ class Metrics {
   mutable Mutex codes_mu_;
   std::map<std::pair<size_t, int>, uint64_t> codes_ GUARDED_BY(codes_mu_);
   Series storage_;
+  Series delivery_lag_;
+  std::atomic<int64_t> live_connections_{0};
   std::atomic<int64_t> in_flight_{0};
   std::atomic<int64_t> connections_{0};
   std::atomic<uint64_t> refused_connections_{0};

@@ -107,8 +107,8 @@ Status ReadMediaChannels(const toml::node* node, MediaSettings& media) {
 }
 
 Status Apply(const toml::table& root, Config& c) {
-  static const std::set<std::string> kTables = {"server", "storage", "auth",
-                                                "media",  "limits",  "retention"};
+  static const std::set<std::string> kTables = {"server", "storage",   "auth",   "media",
+                                                "limits", "retention", "events", "live"};
   for (const auto& [k, v] : root) {
     if (!kTables.contains(std::string(k.str())) || !v.is_table()) {
       return Status::InvalidArgument("config: unknown table [" + std::string(k.str()) + "]");
@@ -174,6 +174,20 @@ Status Apply(const toml::table& root, Config& c) {
   OPCHAT_READ(limits, "max_connections_per_address", c.limits.max_connections_per_address);
   OPCHAT_READ(limits, "max_transcript_bytes", c.limits.max_transcript_bytes);
   RETURN_IF_ERROR(limits.CheckUnknown());
+
+  TableReader events(root["events"].as_table(), "events");
+  OPCHAT_READ(events, "keep_hours", c.events.keep_hours);
+  OPCHAT_READ(events, "prune_interval_s", c.events.prune_interval_s);
+  RETURN_IF_ERROR(events.CheckUnknown());
+
+  TableReader live(root["live"].as_table(), "live");
+  OPCHAT_READ(live, "max_connections", c.live.max_connections);
+  OPCHAT_READ(live, "max_connections_per_client", c.live.max_connections_per_client);
+  OPCHAT_READ(live, "ping_interval_s", c.live.ping_interval_s);
+  OPCHAT_READ(live, "queue_bytes", c.live.queue_bytes);
+  OPCHAT_READ(live, "poll_interval_ms", c.live.poll_interval_ms);
+  OPCHAT_READ(live, "ring_events", c.live.ring_events);
+  RETURN_IF_ERROR(live.CheckUnknown());
 
   const toml::table* retention_table = root["retention"].as_table();
   TableReader retention(retention_table, "retention");
@@ -241,6 +255,15 @@ Status FinishConfig(Config& c) {
   if (c.auth.timestamp_window_ms < 1000) return bad("auth.timestamp_window_s must be >= 1");
   if (c.media.url_lifetime_s < 1) return bad("media.url_lifetime_s must be >= 1");
   if (c.limits.max_connections < 1) return bad("limits.max_connections must be >= 1");
+  if (c.events.keep_hours < 0) return bad("events.keep_hours must be >= 0 (0 = forever)");
+  if (c.events.prune_interval_s < 1) return bad("events.prune_interval_s must be >= 1");
+  if (c.live.max_connections < 0 || c.live.max_connections_per_client < 0) {
+    return bad("live.max_connections and live.max_connections_per_client must be >= 0");
+  }
+  if (c.live.ping_interval_s < 1) return bad("live.ping_interval_s must be >= 1");
+  if (c.live.queue_bytes < 4096) return bad("live.queue_bytes must be >= 4096");
+  if (c.live.poll_interval_ms < 10) return bad("live.poll_interval_ms must be >= 10");
+  if (c.live.ring_events < 1) return bad("live.ring_events must be >= 1");
   if (c.limits.max_header_bytes < 1024) return bad("limits.max_header_bytes must be >= 1024");
   if (c.limits.rate_per_client < 0 || c.limits.rate_burst < 0) {
     return bad("limits.rate_per_client and limits.rate_burst must be >= 0");

@@ -8,6 +8,7 @@
 
 #include "auth/verifier.hpp"
 #include "common/status.hpp"
+#include "events/live_settings.hpp"
 #include "media/qiniu_url.hpp"
 #include "storage/retention.hpp"
 
@@ -38,6 +39,11 @@ struct LimitSettings {
   int64_t max_transcript_bytes = 8 << 20;     // one chatTranscript document
 };
 
+struct EventSettings {
+  int64_t keep_hours = 168;  // 0 = forever
+  int64_t prune_interval_s = 600;
+};
+
 struct Config {
   ServerSettings server;
   std::string storage_url = "sqlite:./data/opchat.db";
@@ -49,6 +55,8 @@ struct Config {
   MediaSettings media;
   LimitSettings limits;
   RetentionSettings retention;
+  EventSettings events;
+  LiveSettings live;
 };
 
 // Reads `path` over the defaults. InvalidArgument naming the key for a wrong type or value,

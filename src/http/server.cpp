@@ -21,10 +21,12 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
 #include "common/mutex.hpp"
+#include "http/live_session.hpp"
 
 namespace opchat {
 
@@ -42,15 +44,32 @@ struct HttpServer::Impl {
         write_pool(static_cast<size_t>(settings.write_threads)) {
     for (int i = 0; i < settings.threads; ++i)
       contexts.push_back(std::make_unique<asio::io_context>(1));
+    live.metrics = metrics;
+    live.stopping = &stopping;
+    live.write_timeout_s = settings.read_timeout_s;
+    live.on_shutdown = [this](AsioWaker* waker, bool add) {
+      MutexLock lock(waiting_mu);
+      if (add) {
+        waiting.insert(waker);
+      } else {
+        waiting.erase(waker);
+      }
+    };
   }
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Drain();
   asio::awaitable<void> Session(tcp::socket socket, asio::ip::address peer);
+  asio::awaitable<bool> ServeLive(beast::tcp_stream& stream,
+                                  const http::request<http::string_body>& req,
+                                  const asio::ip::address& peer,
+                                  std::chrono::steady_clock::time_point started);
+  void EndSession(const asio::ip::address& peer);
   asio::awaitable<void> Refuse(tcp::socket socket, ApiResponse answer);
   bool ClaimAddress(const asio::ip::address& peer);
   void ReleaseAddress(const asio::ip::address& peer);
   asio::awaitable<ApiResponse> Respond(const http::request<http::string_body>& req);
+  asio::awaitable<ApiResponse> AwaitEvents(ApiResponse first);
   void BeginShutdown();
 
   const Api& api;
@@ -66,6 +85,11 @@ struct HttpServer::Impl {
   // every I/O thread, hence the mutex; an address leaves the map with its last connection.
   Mutex per_address_mu;
   std::map<asio::ip::address, int64_t> per_address GUARDED_BY(per_address_mu);
+  // Live connections and long polls waiting for events: woken when the server stops, so that
+  // they end at once instead of holding the drain for their whole wait.
+  LiveContext live;
+  Mutex waiting_mu;
+  std::set<AsioWaker*> waiting GUARDED_BY(waiting_mu);
 };
 
 namespace {
@@ -111,6 +135,17 @@ asio::awaitable<void> DrainBeforeClose(beast::tcp_stream& stream) {
   }
 }
 
+bool IsLiveTarget(std::string_view target) {
+  return target.substr(0, target.find('?')) == "/op/v2/live";
+}
+
+// Whether an Accept header lists text/event-stream (any case).
+bool AcceptsEventStream(std::string_view accept) {
+  std::string lower(accept);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.find("text/event-stream") != std::string::npos;
+}
+
 // An IPv4 client of a dual-stack listener arrives as ::ffff:a.b.c.d; count it as a.b.c.d.
 asio::ip::address Unmapped(const asio::ip::address& a) {
   if (a.is_v6() && a.to_v6().is_v4_mapped()) {
@@ -131,7 +166,36 @@ asio::awaitable<ApiResponse> HttpServer::Impl::Respond(
         [this, &areq]() -> asio::awaitable<ApiResponse> { co_return api.Handle(areq); },
         asio::use_awaitable);
   }
-  co_return api.Handle(areq);
+  ApiResponse answer = api.Handle(areq);
+  if (answer.pending) co_return co_await AwaitEvents(std::move(answer));
+  co_return answer;
+}
+
+// A long poll that found nothing yet: waits for the channel's events, or its deadline.
+asio::awaitable<ApiResponse> HttpServer::Impl::AwaitEvents(ApiResponse first) {
+  std::shared_ptr<PendingAnswer> pending = std::move(first.pending);
+  EventHub* hub = api.events();
+  auto waker = std::make_shared<AsioWaker>(co_await asio::this_coro::executor);
+  live.on_shutdown(waker.get(), true);
+  hub->Watch(pending->channel(), waker.get());
+  ApiResponse answer;
+  // Events committed between the first read and Watch woke nobody: look once more first.
+  for (bool look = true;; look = co_await waker->Wait(pending->deadline())) {
+    if (stopping.load() || std::chrono::steady_clock::now() >= pending->deadline()) {
+      answer = pending->Expire();
+      break;
+    }
+    if (!look) continue;
+    if (auto ready = pending->Retry()) {
+      answer = std::move(*ready);
+      break;
+    }
+  }
+  hub->Unwatch(pending->channel(), waker.get());
+  live.on_shutdown(waker.get(), false);
+  answer.endpoint = first.endpoint;
+  answer.client_id = std::move(first.client_id);
+  co_return answer;
 }
 
 bool HttpServer::Impl::ClaimAddress(const asio::ip::address& peer) {
@@ -184,6 +248,11 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket, asio::ip::ad
       break;
     }
     const auto& req = parser.get();
+    if (IsLiveTarget(req.target())) {
+      // WebSocket or SSE: the connection belongs to the subscription from here on.
+      if (co_await ServeLive(stream, req, peer, started)) co_return;
+      continue;
+    }
     if (metrics) metrics->AddInFlight(1);
     ApiResponse answer = co_await Respond(req);
     if (metrics) {
@@ -210,9 +279,60 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket, asio::ip::ad
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  EndSession(peer);
+}
+
+void HttpServer::Impl::EndSession(const asio::ip::address& peer) {
   ReleaseAddress(peer);
   connections.fetch_sub(1);
   if (metrics) metrics->AddConnections(-1);
+}
+
+// GET /op/v2/live. Returns true when the connection was handed to a live transport (and has
+// ended with it, the session's bookkeeping included); false after an HTTP answer refusing it,
+// when the session goes on as usual.
+asio::awaitable<bool> HttpServer::Impl::ServeLive(beast::tcp_stream& stream,
+                                                  const http::request<http::string_body>& req,
+                                                  const asio::ip::address& peer,
+                                                  std::chrono::steady_clock::time_point started) {
+  ApiRequest areq{req.method_string(), req.target(), req[http::field::content_type], req.body()};
+  LiveOpening opening = api.OpenLive(areq, req["Last-Event-ID"]);
+  const bool websocket = IsWebSocketUpgrade(req);
+  const bool sse = !websocket && AcceptsEventStream(req[http::field::accept]);
+  if (opening.subscription && !websocket && !sse) {
+    opening.subscription.reset();
+    opening.refusal = api.Error(Status::InvalidArgument(
+        "实时事件需要 WebSocket 升级 (Upgrade: websocket) 或 Accept: text/event-stream"));
+  }
+  const std::string client =
+      opening.subscription ? opening.subscription->client_id() : opening.refusal.client_id;
+  const int status = opening.subscription ? (websocket ? 101 : 200) : opening.refusal.status;
+  if (metrics) {
+    metrics->RecordRequest(
+        "live", status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+  if (settings.access_log) {
+    spdlog::info("GET /op/v2/live {} {} client={}", status,
+                 opening.subscription ? (websocket ? "websocket" : "sse") : "refused",
+                 client.empty() ? "-" : client);
+  }
+  if (!opening.subscription) {
+    auto res = ToHttp(std::move(opening.refusal), req.version(), false);
+    stream.expires_after(std::chrono::seconds(settings.read_timeout_s));
+    co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    EndSession(peer);
+    co_return true;  // a refused upgrade closes: the client's next attempt is a new connection
+  }
+  if (websocket) {
+    co_await ServeWebSocket(std::move(stream), req, std::move(opening.subscription), live);
+  } else {
+    co_await ServeServerSentEvents(std::move(stream), std::move(opening.subscription), live);
+  }
+  EndSession(peer);
+  co_return true;
 }
 
 asio::awaitable<void> HttpServer::Impl::Refuse(tcp::socket socket, ApiResponse answer) {
@@ -279,6 +399,10 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
 
 void HttpServer::Impl::BeginShutdown() {
   if (stopping.exchange(true)) return;
+  {
+    MutexLock lock(waiting_mu);
+    for (AsioWaker* waker : waiting) waker->Wake();
+  }
   asio::post(*contexts[0], [this] {
     beast::error_code ignored;
     acceptor->close(ignored);

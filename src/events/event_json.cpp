@@ -1,0 +1,75 @@
+#include "events/event_json.hpp"
+
+#include <charconv>
+
+#include "codec/message_codec.hpp"
+#include "common/json_writer.hpp"
+
+namespace opchat {
+namespace {
+
+// chatInfo's object (WriteChat) with `"from":N` added before its closing brace.
+void WriteChatWithFrom(std::string& out, const Chat& chat, ChatStatus from) {
+  JsonWriter w(out);
+  WriteChat(w, chat);
+  out.pop_back();  // the chat object's '}'
+  out += ",\"from\":";
+  out += std::to_string(static_cast<int>(from));
+  out += '}';
+}
+
+}  // namespace
+
+std::string EncodeEvent(const Event& event, const ChannelMedia& media, int64_t now_s) {
+  std::string out;
+  out.reserve(768);
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("id");
+  w.String(FormatCursor(event.id));
+  w.Key("type");
+  w.String(EventTypeName(event.type));
+  w.Key("channel");
+  w.String(event.channel);
+  w.Key("chatId");
+  w.String(event.chat_id);
+  w.Key("time");
+  w.Int(event.time_ms);
+  w.Key("data");
+  if (event.type == EventType::kMessageCreated) {
+    w.BeginObject();
+    w.Key("chatId");
+    w.String(event.chat_id);
+    w.Key("seq");
+    w.Int(event.seq);
+    w.Key("message");
+    if (event.message) {
+      WriteMessage(w, *event.message, media, now_s);
+    } else {
+      w.Null();  // removed by retention since
+    }
+    w.EndObject();
+  } else if (!event.chat) {
+    w.Null();
+  } else if (event.type == EventType::kChatStatusChanged && event.from) {
+    w.Raw("");  // the separator before the value
+    WriteChatWithFrom(out, *event.chat, *event.from);
+  } else {
+    WriteChat(w, *event.chat);
+  }
+  w.EndObject();
+  return out;
+}
+
+std::string FormatCursor(int64_t id) { return std::to_string(id); }
+
+std::optional<int64_t> ParseCursor(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id < 0) return std::nullopt;
+  if (text.size() > 1 && text.front() == '0') return std::nullopt;  // one spelling per cursor
+  return id;
+}
+
+}  // namespace opchat
