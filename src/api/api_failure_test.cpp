@@ -119,7 +119,7 @@ class ApiFailureTest : public ::testing::TestWithParam<Failure> {
       r.message.create_ms = r.chat.created_ms + i;
       records.push_back(std::move(r));
     }
-    auto counts = real_->Import(records);
+    auto counts = real_->Import(records, {});
     ASSERT_TRUE(counts.ok()) << counts.status().message();
     ASSERT_EQ(counts->inserted, messages);
   }

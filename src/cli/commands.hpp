@@ -50,6 +50,8 @@ struct IndexReport {
 };
 Result<IndexReport> IndexAfterLoad(Store& store, bool defer);
 void AddDeferIndexFlag(CLI::App* command, bool& defer);
+// --no-events: an import that records no events (Store::Import's ImportOptions::events).
+void AddNoEventsFlag(CLI::App* command, bool& no_events);
 
 void RegisterServe(CLI::App& app, int& exit_code);
 void RegisterBackup(CLI::App& app, int& exit_code);

@@ -76,4 +76,10 @@ void AddDeferIndexFlag(CLI::App* command, bool& defer) {
                     "(searches stay exact meanwhile, only slower)");
 }
 
+void AddNoEventsFlag(CLI::App* command, bool& no_events) {
+  command->add_flag("--no-events", no_events,
+                    "record no events for the imported chats and messages (old history: live "
+                    "subscribers and webhooks are not sent the past)");
+}
+
 }  // namespace opchat::cli

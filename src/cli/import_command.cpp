@@ -21,6 +21,7 @@ struct ImportFlags {
   // time order: 69,000 msg/s at 5,000, 82,500 at 20,000, peak RSS 43 and 78 MB).
   size_t batch = 20000;
   bool defer_index = false;
+  bool no_events = false;
 };
 
 int RunImportNdjson(const ImportFlags& flags) {
@@ -42,6 +43,7 @@ int RunImportNdjson(const ImportFlags& flags) {
     NdjsonImportOptions options;
     options.batch_size = flags.batch;
     options.default_channel = flags.channel;
+    options.store.events = !flags.no_events;
     options.on_bad_line = [&](int64_t line, const std::string& why) {
       progress.Finish();
       std::cerr << path << ":" << line << ": skipped: " << why << "\n";
@@ -69,7 +71,9 @@ int RunImportNdjson(const ImportFlags& flags) {
             << ",\"duplicates\":" << total.duplicates << ",\"rejected\":" << total.rejected
             << ",\"seconds\":" << s
             << ",\"messagesPerSecond\":" << static_cast<int64_t>(s > 0 ? total.inserted / s : 0)
+            << ",\"eventsRecorded\":" << (flags.no_events ? "false" : "true")
             << index->JsonMembers() << "}\n";
+  if (flags.no_events) std::cerr << "events not recorded (--no-events)\n";
   return total.rejected > 0 ? 3 : 0;
 }
 
@@ -85,6 +89,7 @@ void RegisterImport(CLI::App& app, int& exit_code) {
   ndjson->add_option("--channel", flags->channel, "channel for lines that name none");
   ndjson->add_option("--batch", flags->batch, "messages per transaction (default 20000)");
   AddDeferIndexFlag(ndjson, flags->defer_index);
+  AddNoEventsFlag(ndjson, flags->no_events);
   ndjson->callback([flags, &exit_code] { exit_code = RunImportNdjson(*flags); });
   RegisterImportEasemob(cmd, exit_code);
 }

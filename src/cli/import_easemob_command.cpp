@@ -16,9 +16,11 @@ struct EasemobFlags {
   EasemobImportOptions options;
   int64_t idle_gap_s = 30 * 60;
   bool defer_index = false;
+  bool no_events = false;
 };
 
-std::string SummaryJson(const EasemobImportReport& r, double seconds, const IndexReport& index) {
+std::string SummaryJson(const EasemobImportReport& r, double seconds, const IndexReport& index,
+                        bool events) {
   std::string out;
   JsonWriter w(out);
   w.BeginObject();
@@ -40,6 +42,8 @@ std::string SummaryJson(const EasemobImportReport& r, double seconds, const Inde
   w.Key("seconds");
   w.Double(seconds);
   field("messagesPerSecond", static_cast<int64_t>(seconds > 0 ? r.inserted / seconds : 0));
+  w.Key("eventsRecorded");
+  w.Bool(events);
   field("indexed", index.indexed);
   w.Key("indexSeconds");
   w.Double(index.seconds);
@@ -53,6 +57,7 @@ int RunImportEasemob(EasemobFlags& flags) {
   auto store = OpenConfiguredStore(*config, {.create = true, .bulk_load = true});
   if (!store.ok()) return Fail(store.status());
   flags.options.idle_gap_ms = flags.idle_gap_s * 1000;
+  flags.options.store.events = !flags.no_events;
   ProgressLine progress("import easemob", "msg");
   flags.options.on_bad_record = [&](const std::string& file, int64_t line, const std::string& why) {
     progress.Finish();
@@ -73,7 +78,8 @@ int RunImportEasemob(EasemobFlags& flags) {
   const double seconds = progress.elapsed_s();
   auto index = IndexAfterLoad(**store, flags.defer_index);
   if (!index.ok()) return Fail(index.status());
-  std::cout << SummaryJson(*report, seconds, *index) << "\n";
+  std::cout << SummaryJson(*report, seconds, *index, !flags.no_events) << "\n";
+  if (flags.no_events) std::cerr << "events not recorded (--no-events)\n";
   return report->rejected > 0 ? 3 : 0;
 }
 
@@ -106,6 +112,7 @@ void RegisterImportEasemob(CLI::App* import_command, int& exit_code) {
   cmd->add_option("--reorder-window", flags->options.reorder_window,
                   "records held to put them in time order (default 20000)");
   AddDeferIndexFlag(cmd, flags->defer_index);
+  AddNoEventsFlag(cmd, flags->no_events);
   cmd->callback([flags, &exit_code] { exit_code = RunImportEasemob(*flags); });
 }
 

@@ -216,7 +216,7 @@ class EasemobImporter {
 
   Status Flush() {
     if (batch_.empty()) return Status::Ok();
-    ASSIGN_OR_RETURN(auto counts, store_.Import(batch_));
+    ASSIGN_OR_RETURN(auto counts, store_.Import(batch_, options_.store));
     report_.inserted += counts.inserted;
     report_.duplicates += counts.duplicates;
     batch_.clear();

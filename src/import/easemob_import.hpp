@@ -60,6 +60,7 @@ struct EasemobImportOptions {
   std::vector<std::string> operator_ids;
   std::vector<std::string> operator_prefixes;
   size_t batch_size = 5000;
+  ImportOptions store;  // how each batch is written (events or not)
   size_t reorder_window = 20000;
   std::function<void(const std::string& file, int64_t line, const std::string& why)> on_bad_record;
   std::function<void(const std::string& file, int64_t line)> on_late;

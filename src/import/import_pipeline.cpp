@@ -2,8 +2,11 @@
 
 namespace opchat {
 
-ImportPipeline::ImportPipeline(Store& store, size_t depth)
-    : store_(store), depth_(std::max<size_t>(depth, 1)), thread_([this] { Loop(); }) {}
+ImportPipeline::ImportPipeline(Store& store, size_t depth, ImportOptions options)
+    : store_(store),
+      depth_(std::max<size_t>(depth, 1)),
+      options_(options),
+      thread_([this] { Loop(); }) {}
 
 ImportPipeline::~ImportPipeline() {
   {
@@ -53,7 +56,7 @@ void ImportPipeline::Loop() {
     changed_.SignalAll();  // room in the queue
     mu_.Unlock();
     Result<ImportCounts> counts =
-        failed ? Result<ImportCounts>(ImportCounts{}) : store_.Import(batch);
+        failed ? Result<ImportCounts>(ImportCounts{}) : store_.Import(batch, options_);
     mu_.Lock();
     storing_ = false;
     if (!counts.ok() && failure_.ok()) failure_ = counts.status();

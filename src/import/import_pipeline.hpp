@@ -17,7 +17,8 @@ namespace opchat {
 
 class ImportPipeline {
  public:
-  ImportPipeline(Store& store, size_t depth);
+  // Each batch is stored with Store::Import(batch, options).
+  ImportPipeline(Store& store, size_t depth, ImportOptions options = {});
   ~ImportPipeline();  // drops what was not stored yet
 
   // Queues `batch` (blocking while `depth` batches wait) and returns a vector to fill next: a
@@ -36,6 +37,7 @@ class ImportPipeline {
 
   Store& store_;
   const size_t depth_;
+  const ImportOptions options_;
   mutable Mutex mu_;
   CondVar changed_;
   std::deque<std::vector<ImportRecord>> queue_ GUARDED_BY(mu_);

@@ -21,7 +21,8 @@ class RecordingStore final : public Store {
     return batches_;
   }
 
-  Result<ImportCounts> Import(std::span<const ImportRecord> records) override {
+  Result<ImportCounts> Import(std::span<const ImportRecord> records,
+                              const ImportOptions&) override {
     std::unique_lock lock(mu_);
     if (++calls_ == fail_at_) {
       lock.unlock();
@@ -54,6 +55,14 @@ class RecordingStore final : public Store {
   Result<int64_t> CatchUpSearchIndex(int64_t) override { return Unused(); }
   Result<std::vector<std::string>> ListChannels() override { return Unused(); }
   Result<int64_t> DeleteInactiveChats(std::string_view, int64_t, int64_t) override {
+    return Unused();
+  }
+  Result<EventPage> ReadEvents(const EventQuery&) override { return Unused(); }
+  Result<EventBounds> GetEventBounds(std::string_view) override { return Unused(); }
+  Result<int64_t> PruneEvents(int64_t, int64_t) override { return Unused(); }
+  Status AnnounceEvents(std::string_view) override { return Unused(); }
+  Result<std::unique_ptr<EventListener>> ListenForEvents(
+      std::function<void(std::string_view)>) override {
     return Unused();
   }
   Status AddClient(const ClientRecord&) override { return Unused(); }

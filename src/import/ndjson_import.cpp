@@ -11,7 +11,7 @@ Result<NdjsonImportReport> ImportNdjson(std::istream& in, Store& store,
                                         const NdjsonImportOptions& options) {
   NdjsonImportReport report;
   // Parsing (this thread) and storing (the pipeline's, then the store's writer) overlap.
-  ImportPipeline pipeline(store, 2);
+  ImportPipeline pipeline(store, 2, options.store);
   // Records are read into the slots of a batch that has been stored before, so their strings'
   // memory is reused: `filled` of `batch` hold this batch's records.
   std::vector<ImportRecord> batch;

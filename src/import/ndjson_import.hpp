@@ -23,6 +23,7 @@ struct NdjsonImportReport {
 struct NdjsonImportOptions {
   size_t batch_size = 5000;
   std::string default_channel;  // for lines without "channel"
+  ImportOptions store;          // how each batch is written (events or not)
   std::function<void(int64_t line, const std::string& why)> on_bad_line;
   std::function<void(const NdjsonImportReport&)> on_progress;  // after each batch
 };

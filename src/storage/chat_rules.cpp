@@ -71,6 +71,21 @@ Result<Chat> TransitionChat(const TransitionSteps& steps, std::span<const ChatSt
   return steps.write(std::move(chat));
 }
 
+int64_t NextEventCursor(const EventQuery& query, const std::vector<Event>& returned, int64_t head) {
+  const bool full = static_cast<int64_t>(returned.size()) >= query.limit && !returned.empty();
+  return std::max(query.after, full ? returned.back().id : head);
+}
+
+int64_t EventTypeMask(const EventTypeSet& types) {
+  if (types.empty()) return 0;
+  int64_t mask = 0;
+  for (EventType t :
+       {EventType::kMessageCreated, EventType::kChatCreated, EventType::kChatStatusChanged}) {
+    if (types.Passes(t)) mask |= int64_t{1} << static_cast<int>(t);
+  }
+  return mask;
+}
+
 std::optional<int64_t> RowLimit(int64_t limit) {
   return limit < 0 ? std::nullopt : std::optional<int64_t>(limit);
 }

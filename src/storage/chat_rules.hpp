@@ -84,6 +84,15 @@ struct TransitionSteps {
 Result<Chat> TransitionChat(const TransitionSteps& steps, std::span<const ChatStatus> from,
                             ChatStatus to);
 
+// --- events ---
+// EventPage::next for a page of `returned` events read with `query` at `head`: the last event's
+// id when the page is full, else the head (the filters skipped the rest); never below
+// query.after (a cursor past the head stays where it is).
+int64_t NextEventCursor(const EventQuery& query, const std::vector<Event>& returned, int64_t head);
+// The types a query passes as a bit mask, bit N for the type of code N; 0 for every type. Both
+// back ends filter with "mask = 0 OR (mask >> type) & 1".
+int64_t EventTypeMask(const EventTypeSet& types);
+
 // --- pages ---
 // A page's LIMIT: nullopt (no limit) for a negative limit, as ChatFilter and SearchQuery say
 // (SQLite reads a negative LIMIT so itself; PostgreSQL rejects one).

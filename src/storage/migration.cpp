@@ -8,7 +8,11 @@ constexpr int64_t kChatPage = 500;
 // Sends `batch` to the target as one import, then empties it.
 Status Flush(Store& to, std::vector<ImportRecord>& batch, MigrationReport& report) {
   if (batch.empty()) return Status::Ok();
-  auto counts = to.Import(batch);
+  // A migration copies history that happened before: recording it as new events would replay
+  // the past to live subscribers and webhooks of the target.
+  ImportOptions options;
+  options.events = false;
+  auto counts = to.Import(batch, options);
   if (!counts.ok()) return counts.status();
   report.messages_copied += counts->inserted;
   batch.clear();

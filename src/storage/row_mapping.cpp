@@ -43,6 +43,47 @@ Message ReadMessage(const RowReader& row, int first) {
   return m;
 }
 
+Event ReadEvent(const RowReader& row, int first) {
+  int i = first;
+  Event e;
+  e.id = row.Int(i++);
+  e.type = EventTypeFromCode(row.Int(i++)).value_or(EventType::kMessageCreated);
+  e.time_ms = row.Int(i++);
+  e.seq = row.Int(i++);
+  const std::optional<int64_t> from = row.OptInt(i++);
+  if (from) e.from = ChatStatusFromCode(*from);
+  e.chat_id = row.String(i);
+  e.channel = row.String(i + 1);
+  if (e.type != EventType::kMessageCreated) e.chat = ReadChat(row, i);
+  i += kChatColumnCount;
+  // The message's columns are NULL when it no longer exists (its chat went by retention).
+  if (e.type == EventType::kMessageCreated && row.OptInt(i)) e.message = ReadMessage(row, i);
+  return e;
+}
+
+void WriteEvent(RowWriter& row, const NewEvent& e) {
+  const bool chat_event = e.type != EventType::kMessageCreated;
+  const std::optional<int64_t> no_int;
+  const std::optional<std::string> no_text;
+  row.Add(int64_t{static_cast<int>(e.type)});
+  row.Add(e.chat->id);
+  row.Add(chat_event ? no_int : std::optional<int64_t>(e.seq));
+  row.Add(e.from ? std::optional<int64_t>(static_cast<int>(*e.from)) : no_int);
+  if (!chat_event) {
+    for (int i = 0; i < 8; ++i) row.Add(no_text);  // the chat snapshot's 8 columns
+    return;
+  }
+  const Chat& c = *e.chat;
+  row.Add(c.user_id);  // text by reference: the chat outlives the write (RowWriter)
+  row.Add(c.operator_id);
+  row.Add(std::optional<int64_t>(static_cast<int>(c.status)));
+  row.Add(c.ext);
+  row.Add(std::optional<int64_t>(c.message_count));
+  row.Add(std::optional<int64_t>(c.created_ms));
+  row.Add(std::optional<int64_t>(c.updated_ms));
+  row.Add(c.last_message_ms);
+}
+
 void WriteNewChat(RowWriter& row, const Chat& c) {
   row.Add(c.id);
   row.Add(c.channel);

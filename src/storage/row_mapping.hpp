@@ -1,5 +1,5 @@
-// The rows of chats and messages as every back end stores them: the column lists, in the one
-// order both schemas' statements select and insert them, and the mapping between those columns
+// The rows of chats, messages and events as every back end stores them: the column lists, in the
+// one order both schemas' statements select and insert them, and the mapping between those columns
 // and Chat / Message. A back end adapts its own cursor (sqlite3_stmt, PGresult) to RowReader
 // and its own parameters to RowWriter; a column is added here, once, then to each schema.
 // Pure functions; thread-compatible.
@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "domain/chat.hpp"
+#include "domain/event.hpp"
 
 // The chat columns that ReadChat reads, in order.
 #define OPCHAT_CHAT_COLUMNS                                                             \
@@ -28,6 +29,20 @@
   "m.filename, m.thumb, m.secret, m.thumb_secret, m.length, m.file_length, m.addr, m.lat, " \
   "m.lng, m.create_ms, m.ext"
 
+// The columns that ReadEvent reads, of an events table `e` joined (LEFT JOIN) to the messages
+// table `m` for a message.created event's message: the event's own columns, then its chat
+// snapshot (OPCHAT_CHAT_COLUMNS; NULL for a message event), then the message's.
+#define OPCHAT_EVENT_COLUMNS                                                            \
+  "e.id, e.type, e.time_ms, e.seq, e.from_status, e.chat_id, e.channel_id, e.user_id, " \
+  "e.operator_id, e.status, e.ext, e.message_count, e.created_ms, e.updated_ms, "       \
+  "e.last_message_ms, " OPCHAT_M_MESSAGE_COLUMNS
+
+// The columns of an events row that WriteEvent writes, in order (after channel_id, id and
+// time_ms, which the back end binds).
+#define OPCHAT_EVENT_VALUE_COLUMNS                                                      \
+  "type, chat_id, seq, from_status, user_id, operator_id, status, ext, message_count, " \
+  "created_ms, updated_ms, last_message_ms"
+
 namespace opchat {
 
 // How many columns a comma-separated list names.
@@ -44,6 +59,9 @@ inline constexpr int kMessageColumnCount = 19;
 static_assert(CountColumns(OPCHAT_CHAT_COLUMNS) == kChatColumnCount);
 static_assert(CountColumns(OPCHAT_MESSAGE_COLUMNS) == kMessageColumnCount);
 static_assert(CountColumns(OPCHAT_M_MESSAGE_COLUMNS) == kMessageColumnCount);
+inline constexpr int kEventValueCount = 12;
+static_assert(CountColumns(OPCHAT_EVENT_VALUE_COLUMNS) == kEventValueCount);
+static_assert(CountColumns(OPCHAT_EVENT_COLUMNS) == 5 + kChatColumnCount + kMessageColumnCount);
 
 // One row of a result, read by 0-based column index. NULL reads as 0 / "" / nullopt.
 class RowReader {
@@ -73,6 +91,22 @@ class RowWriter {
 Chat ReadChat(const RowReader& row, int first = 0);
 // The message whose OPCHAT_MESSAGE_COLUMNS start at column `first`.
 Message ReadMessage(const RowReader& row, int first = 0);
+
+// An event a write records, before the back end gives it its channel's next id: the chat it
+// concerns (its snapshot, for a chat event: the chat right after the change), the message's
+// position for message.created, the status before for chat.status_changed.
+struct NewEvent {
+  EventType type = EventType::kMessageCreated;
+  const Chat* chat = nullptr;  // never null; outlives the write
+  int64_t seq = 0;
+  std::optional<ChatStatus> from;
+};
+
+// The event whose OPCHAT_EVENT_COLUMNS start at column `first`, in `channel`. An unknown type
+// code reads as message.created.
+Event ReadEvent(const RowReader& row, int first = 0);
+// The OPCHAT_EVENT_VALUE_COLUMNS of `event`: NULL where its type has no value.
+void WriteEvent(RowWriter& row, const NewEvent& event);
 
 // The values of a new chat: chat_id, channel_id, user_id, operator_id, status, ext,
 // created_ms, updated_ms (8; a new chat has no messages, so the count and last message time

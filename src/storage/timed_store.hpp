@@ -47,8 +47,9 @@ class TimedStore final : public Store {
                                       const Message& message) override {
     return Timed([&] { return inner_.AppendMessage(channel, chat_id, message); });
   }
-  Result<ImportCounts> Import(std::span<const ImportRecord> records) override {
-    return Timed([&] { return inner_.Import(records); });
+  Result<ImportCounts> Import(std::span<const ImportRecord> records,
+                              const ImportOptions& options) override {
+    return Timed([&] { return inner_.Import(records, options); });
   }
   Status ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) override {
     return inner_.ForEachMessage(filter, visit);  // a long scan: it would only skew the histogram
@@ -62,6 +63,22 @@ class TimedStore final : public Store {
   Result<std::vector<Chat>> ScanChats(std::string_view after_channel,
                                       std::string_view after_chat_id, int64_t limit) override {
     return Timed([&] { return inner_.ScanChats(after_channel, after_chat_id, limit); });
+  }
+  Result<EventPage> ReadEvents(const EventQuery& query) override {
+    return Timed([&] { return inner_.ReadEvents(query); });
+  }
+  Result<EventBounds> GetEventBounds(std::string_view channel) override {
+    return Timed([&] { return inner_.GetEventBounds(channel); });
+  }
+  Result<int64_t> PruneEvents(int64_t before_ms, int64_t limit) override {
+    return Timed([&] { return inner_.PruneEvents(before_ms, limit); });
+  }
+  Status AnnounceEvents(std::string_view channel) override {
+    return Timed([&] { return inner_.AnnounceEvents(channel); });
+  }
+  Result<std::unique_ptr<EventListener>> ListenForEvents(
+      std::function<void(std::string_view channel)> on_events) override {
+    return inner_.ListenForEvents(std::move(on_events));  // starts a thread: not a storage call
   }
   Result<std::vector<std::string>> ListChannels() override {
     return Timed([&] { return inner_.ListChannels(); });

@@ -216,6 +216,21 @@ Status PgConn::Transact(const std::function<Status()>& body) {
 
 bool PgConn::Lost() const { return PQstatus(conn_) == CONNECTION_BAD; }
 
+Status PgConn::WaitForNotifications(int timeout_ms, std::vector<std::string>& payloads) {
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  if (p.fd < 0) return Status::Unavailable("listener connection lost");
+  const int ready = ::poll(&p, 1, timeout_ms);
+  if (ready > 0 && PQconsumeInput(conn_) == 0) {
+    return Status::Unavailable("listener connection lost: " + Trimmed(PQerrorMessage(conn_)));
+  }
+  while (PGnotify* n = PQnotifies(conn_)) {
+    payloads.emplace_back(n->extra ? n->extra : "");
+    PQfreemem(n);
+  }
+  if (PQstatus(conn_) != CONNECTION_OK) return Status::Unavailable("listener connection lost");
+  return Status::Ok();
+}
+
 bool PgConn::Reusable() {
   if (PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
   // An idle connection has nothing to read unless the server is closing it (a FATAL such as

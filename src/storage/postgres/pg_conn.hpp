@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 #include "common/status.hpp"
 
@@ -102,6 +103,11 @@ class PgConn {
   bool Reusable();
   // Whether the connection to the server is gone (libpq's CONNECTION_BAD). Never blocks.
   bool Lost() const;
+
+  // For a connection that has run LISTEN: waits up to `timeout_ms` for the server to send
+  // something, then appends the payloads of the notifications received (none on a timeout).
+  // Unavailable when the connection is lost.
+  Status WaitForNotifications(int timeout_ms, std::vector<std::string>& payloads);
 
  private:
   explicit PgConn(pg_conn* conn) : conn_(conn) {}

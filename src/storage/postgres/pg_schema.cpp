@@ -113,6 +113,38 @@ ALTER TABLE messages ADD CONSTRAINT messages_by_user_message_id
 ALTER TABLE chats DROP CONSTRAINT chats_pkey;
 ALTER TABLE chats ADD PRIMARY KEY (channel_id, chat_id);
 )sql"},
+    // Events (docs/design.md, "Events"), as SQLite's migration 7: keyed by channel and position,
+    // a chat event with the chat right after the change, a message event with the message's
+    // position (the reader joins the message). event_heads holds each channel's last id and how
+    // far PruneEvents went; a writer takes its ids by updating its channel's row, so that row's
+    // lock orders the channel's writers from then until they commit (ids commit in order).
+    // History written before this migration has no events (head 0).
+    {5, R"sql(
+CREATE TABLE events (
+  channel_id      TEXT COLLATE "C" NOT NULL,
+  id              BIGINT NOT NULL,
+  type            BIGINT NOT NULL,
+  chat_id         TEXT COLLATE "C" NOT NULL,
+  time_ms         BIGINT NOT NULL,
+  seq             BIGINT,
+  from_status     BIGINT,
+  user_id         TEXT COLLATE "C",
+  operator_id     TEXT COLLATE "C",
+  status          BIGINT,
+  ext             TEXT,
+  message_count   BIGINT,
+  created_ms      BIGINT,
+  updated_ms      BIGINT,
+  last_message_ms BIGINT,
+  PRIMARY KEY (channel_id, id)
+);
+CREATE INDEX events_by_time ON events (time_ms);
+CREATE TABLE event_heads (
+  channel_id     TEXT COLLATE "C" PRIMARY KEY,
+  head           BIGINT NOT NULL,
+  pruned_through BIGINT NOT NULL DEFAULT 0
+);
+)sql"},
 };
 
 // Any constant will do as long as every opchat process uses the same one ("opchat" in ASCII).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <deque>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -9,6 +10,7 @@
 #include "common/clock.hpp"
 #include "storage/chat_rules.hpp"
 #include "storage/message_scan.hpp"
+#include "storage/postgres/pg_event_listener.hpp"
 #include "storage/row_mapping.hpp"
 #include "storage/search_pattern.hpp"
 
@@ -28,11 +30,71 @@ constexpr Statement kGetChat = {
 constexpr Statement kLockChat = {"lock_chat",
                                  "SELECT " OPCHAT_CHAT_COLUMNS
                                  " FROM chats WHERE chat_id = $1 AND channel_id = $2 FOR UPDATE"};
-constexpr Statement kInsertChat = {"insert_chat",
-                                   "INSERT INTO chats (" OPCHAT_CHAT_COLUMNS
-                                   ")"
-                                   " VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, NULL) ON CONFLICT "
-                                   "(channel_id, chat_id) DO NOTHING"};
+// The chat and its chat.created event in one statement (one transaction, one round trip); $9 the
+// event's time. Inserts no event when the chat exists: the statement then affects no row.
+// The head row is updated last, as in kRecordEvents.
+constexpr Statement kInsertChat = {
+    "insert_chat_event",
+    "WITH c AS (INSERT INTO chats (" OPCHAT_CHAT_COLUMNS
+    ")"
+    " VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, NULL) ON CONFLICT (channel_id, chat_id) DO NOTHING"
+    " RETURNING " OPCHAT_CHAT_COLUMNS
+    "), h AS (INSERT INTO event_heads AS eh (channel_id, head) SELECT channel_id, 1 FROM c"
+    " ON CONFLICT (channel_id) DO UPDATE SET head = eh.head + 1 RETURNING head)"
+    " INSERT INTO events (channel_id, id, time_ms, " OPCHAT_EVENT_VALUE_COLUMNS
+    ")"
+    " SELECT c.channel_id, h.head, $9::bigint, 2, c.chat_id, NULL, NULL, c.user_id, c.operator_id,"
+    " c.status, c.ext, c.message_count, c.created_ms, c.updated_ms, c.last_message_ms"
+    " FROM c, h"};
+
+// --- events ---
+// A channel's writers take their event ids by updating its event_heads row: the row lock they
+// then hold until COMMIT orders them, so ids become visible in id order across processes (a
+// sequence would hand out 105 before 104 commits). The lock is taken by the last statement of
+// the transaction (this one), so it is held for as short a time as possible.
+// $1 channel, $2 how many events, $3 time, then one array per OPCHAT_EVENT_VALUE_COLUMNS.
+constexpr Statement kRecordEvents = {
+    "record_events",
+    "WITH h AS (INSERT INTO event_heads AS eh (channel_id, head) VALUES ($1, $2::bigint)"
+    " ON CONFLICT (channel_id) DO UPDATE SET head = eh.head + $2::bigint RETURNING head)"
+    " INSERT INTO events (channel_id, id, time_ms, " OPCHAT_EVENT_VALUE_COLUMNS
+    ")"
+    " SELECT $1, h.head - $2::bigint + t.n, $3::bigint, t.type, t.chat_id, t.seq, t.from_status,"
+    " t.user_id, t.operator_id, t.status, t.ext, t.message_count, t.created_ms, t.updated_ms,"
+    " t.last_message_ms FROM h, unnest($4::bigint[], $5::text[], $6::bigint[], $7::bigint[],"
+    " $8::text[], $9::text[], $10::bigint[], $11::text[], $12::bigint[], $13::bigint[],"
+    " $14::bigint[], $15::bigint[]) WITH ORDINALITY AS t(type, chat_id, seq, from_status,"
+    " user_id, operator_id, status, ext, message_count, created_ms, updated_ms, last_message_ms,"
+    " n)"};
+// The bounds and the page in one statement, so both come from one snapshot. $1 channel, $2
+// after, $3 chat id, $4 type mask (chat_rules.hpp), $5 limit. Always one row at least (the
+// bounds); its event columns are NULL when there is no event. A message.created event's
+// message is joined by chat and position (absent once retention deleted the chat).
+constexpr Statement kReadEvents = {
+    "read_events",
+    "WITH b AS (SELECT COALESCE(MAX(head), 0) AS head, COALESCE(MAX(pruned_through), 0) AS pruned"
+    " FROM event_heads WHERE channel_id = $1)"
+    " SELECT b.head, b.pruned, x.* FROM b LEFT JOIN LATERAL (SELECT " OPCHAT_EVENT_COLUMNS
+    " FROM events e LEFT JOIN messages m ON e.type = 1 AND m.chat_id = e.chat_id"
+    " AND m.channel_id = e.channel_id AND m.seq = e.seq"
+    " WHERE e.channel_id = $1 AND e.id > $2::bigint AND e.id <= b.head"
+    " AND ($3::text IS NULL OR e.chat_id = $3::text)"
+    " AND ($4::bigint = 0 OR ($4::bigint >> e.type::int) & 1 = 1)"
+    " ORDER BY e.id LIMIT $5::bigint) x ON TRUE ORDER BY x.id"};
+constexpr Statement kEventBounds = {
+    "event_bounds", "SELECT head, pruned_through FROM event_heads WHERE channel_id = $1"};
+// $1 before, $2 limit. One statement: the deletes and the pruned_through they raise commit
+// together.
+constexpr Statement kPruneEvents = {
+    "prune_events",
+    "WITH d AS (DELETE FROM events WHERE (channel_id, id) IN (SELECT channel_id, id FROM events"
+    " WHERE time_ms < $1::bigint ORDER BY time_ms, channel_id, id LIMIT $2::bigint)"
+    " RETURNING channel_id, id),"
+    " m AS (SELECT channel_id, MAX(id) AS top, COUNT(*) AS n FROM d GROUP BY channel_id),"
+    " u AS (UPDATE event_heads h SET pruned_through = GREATEST(h.pruned_through, m.top) FROM m"
+    " WHERE h.channel_id = m.channel_id RETURNING 1)"
+    " SELECT COALESCE(SUM(n), 0)::bigint FROM m"};
+constexpr Statement kAnnounceEvents = {"announce_events", "SELECT pg_notify('opchat_events', $1)"};
 constexpr Statement kTransitionChat = {
     "transition_chat",
     "UPDATE chats SET status = $3, operator_id = COALESCE($4::text, operator_id),"
@@ -85,7 +147,7 @@ constexpr Statement kImportChats = {
     " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[],"
     " $7::bigint[], $8::bigint[])"
     " AS t(chat_id, channel_id, user_id, operator_id, status, ext, created_ms, updated_ms)"
-    " ON CONFLICT (channel_id, chat_id) DO NOTHING"};
+    " ON CONFLICT (channel_id, chat_id) DO NOTHING RETURNING channel_id, chat_id"};
 // Locks in (channel, chat id) order, so two imports sharing chats cannot deadlock.
 constexpr Statement kLockChats = {
     "import_lock_chats",
@@ -302,6 +364,57 @@ class ColumnArrays {
   std::vector<ArrayBuilder> columns_;
 };
 
+// A chat as CreateChat and Import store it: a new chat has no messages.
+Chat AsCreated(const Chat& chat) {
+  Chat c = chat;
+  c.message_count = 0;
+  c.last_message_ms.reset();
+  return c;
+}
+
+// Records `events`, all of `channel`, at the channel's next ids (kRecordEvents). Must be the
+// last statement of its transaction but for COMMIT: it takes the channel's head row lock.
+Status RecordEvents(PgConn& c, std::string_view channel, std::span<const NewEvent> events,
+                    int64_t time_ms) {
+  if (events.empty()) return Status::Ok();
+  ColumnArrays values(kEventValueCount);
+  std::vector<Param> row;
+  for (const NewEvent& e : events) {
+    row.clear();
+    ParamWriter writer(row);
+    WriteEvent(writer, e);
+    values.AddRow(row);
+  }
+  std::vector<Param> params = {ParamOf(channel), ParamOf(static_cast<int64_t>(events.size())),
+                               ParamOf(time_ms)};
+  for (Param& p : values.Params()) params.push_back(std::move(p));
+  return StatusOf(c.Exec(kRecordEvents, params));
+}
+
+Status RecordEvent(PgConn& c, const NewEvent& event, int64_t time_ms) {
+  return RecordEvents(c, event.chat->channel, std::span<const NewEvent>(&event, 1), time_ms);
+}
+
+// Records an import's events: one kRecordEvents per channel, channels in byte order so that
+// two imports sharing channels take their head locks in the same order (no deadlock). Each
+// channel's events keep their order (chat.created before the chat's messages, which are in
+// position order).
+Status RecordImportEvents(PgConn& c, std::vector<NewEvent>& events, int64_t time_ms) {
+  std::stable_sort(events.begin(), events.end(), [](const NewEvent& a, const NewEvent& b) {
+    return a.chat->channel < b.chat->channel;
+  });
+  const std::span<const NewEvent> all(events);
+  size_t begin = 0;
+  while (begin < all.size()) {
+    const std::string& channel = all[begin].chat->channel;
+    size_t end = begin + 1;
+    while (end < all.size() && all[end].chat->channel == channel) ++end;
+    RETURN_IF_ERROR(RecordEvents(c, channel, all.subspan(begin, end - begin), time_ms));
+    begin = end;
+  }
+  return Status::Ok();
+}
+
 // The chat, locked until the transaction ends: every writer of one chat, in this process or
 // another, queues here.
 Result<Chat> LockChat(PgConn& c, std::string_view channel, std::string_view chat_id) {
@@ -409,7 +522,9 @@ Result<Chat> PgStore::GetChat(std::string_view channel, std::string_view chat_id
 
 Result<Chat> PgStore::CreateChat(const Chat& chat) {
   ASSIGN_OR_RETURN(Lease conn, Acquire());
-  ASSIGN_OR_RETURN(PgResult r, conn->Exec(kInsertChat, ChatParams(chat)));
+  std::vector<Param> params = ChatParams(chat);
+  params.push_back(ParamOf(NowMillis()));
+  ASSIGN_OR_RETURN(PgResult r, conn->Exec(kInsertChat, params));
   if (r.AffectedRows() == 0) return store_rules::ChatExists(chat.id);
   return chat;
 }
@@ -422,11 +537,14 @@ Result<Chat> PgStore::TransitionChat(std::string_view channel, std::string_view 
   PgConn& c = *conn;
   store_rules::TransitionSteps steps;
   steps.lock_chat = [&] { return LockChat(c, channel, chat_id); };
-  steps.write = [&](const Chat&) -> Result<Chat> {
+  steps.write = [&](const Chat& current) -> Result<Chat> {
     ASSIGN_OR_RETURN(PgResult updated,
                      c.Exec(kTransitionChat, {ParamOf(chat_id), ParamOf(channel), StatusParam(to),
                                               ParamOf(operator_id), ParamOf(now_ms)}));
-    return ReadChat(updated, 0);
+    Chat after = ReadChat(updated, 0);
+    RETURN_IF_ERROR(
+        RecordEvent(c, {EventType::kChatStatusChanged, &after, 0, current.status}, now_ms));
+    return after;
   };
   Chat result;
   Status s = c.Transact([&]() -> Status {
@@ -485,8 +603,11 @@ Result<AppendOutcome> PgStore::AppendMessage(std::string_view channel, std::stri
   };
   steps.insert = [&](const Message& m, int64_t seq) -> Status {
     RETURN_IF_ERROR(c.Exec(kInsertMessage, MessageParams(chat_id, channel, m, seq)));
-    return StatusOf(c.Exec(kAfterAppend, {ParamOf(chat_id), ParamOf(channel), ParamOf(seq),
-                                          ParamOf(NowMillis()), ParamOf(m.create_ms)}));
+    const int64_t now_ms = NowMillis();
+    RETURN_IF_ERROR(c.Exec(kAfterAppend, {ParamOf(chat_id), ParamOf(channel), ParamOf(seq),
+                                          ParamOf(now_ms), ParamOf(m.create_ms)}));
+    const Chat key{.id = std::string(chat_id), .channel = std::string(channel)};
+    return RecordEvent(c, {EventType::kMessageCreated, &key, seq}, now_ms);
   };
   AppendOutcome out;
   Status s = c.Transact([&]() -> Status {
@@ -497,7 +618,8 @@ Result<AppendOutcome> PgStore::AppendMessage(std::string_view channel, std::stri
   return out;
 }
 
-Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records) {
+Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records,
+                                     const ImportOptions& options) {
   ImportCounts counts;
   if (records.empty()) return counts;
   ASSIGN_OR_RETURN(Lease conn, Acquire());
@@ -522,7 +644,20 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records) {
       new_chats.AddRow(ChatParams(*chat));
       chat_keys.AddRow({ParamOf(chat->id), ParamOf(chat->channel)});
     }
-    RETURN_IF_ERROR(c.Exec(kImportChats, new_chats.Params()));
+    ASSIGN_OR_RETURN(PgResult inserted_chats, c.Exec(kImportChats, new_chats.Params()));
+    std::vector<NewEvent> events;
+    std::deque<Chat> created;  // the chat.created snapshots, which `events` point at
+    if (options.events) {
+      std::unordered_set<std::string> is_new;
+      for (int i = 0; i < inserted_chats.Rows(); ++i) {
+        is_new.insert(ChatKey(inserted_chats.Text(i, 0), inserted_chats.Text(i, 1)));
+      }
+      for (const Chat* chat : chats) {
+        if (!is_new.contains(ChatKey(chat->channel, chat->id))) continue;
+        created.push_back(AsCreated(*chat));
+        events.push_back({EventType::kChatCreated, &created.back()});
+      }
+    }
 
     struct Touched {
       int64_t count = 0;
@@ -554,6 +689,7 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records) {
       }
       Touched& t = touched[ChatKey(r.chat.channel, r.chat.id)];
       rows.AddRow(MessageParams(r.chat.id, r.chat.channel, r.message, ++t.count));
+      if (options.events) events.push_back({EventType::kMessageCreated, &r.chat, t.count});
       t.last_ms = std::max(t.last_ms, r.message.create_ms);
       ++counts.inserted;
     }
@@ -568,7 +704,8 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records) {
                       ParamOf(std::string_view(key).substr(0, nul)), ParamOf(t.count),
                       ParamOf(t.last_ms)});
     }
-    return StatusOf(c.Exec(kImportTouch, updates.Params()));
+    RETURN_IF_ERROR(c.Exec(kImportTouch, updates.Params()));
+    return RecordImportEvents(c, events, NowMillis());
   });
   if (!s.ok()) return s;
   return counts;
@@ -674,6 +811,52 @@ Result<int64_t> PgStore::DeleteInactiveChats(std::string_view channel, int64_t b
   });
   if (!s.ok()) return s;
   return deleted;
+}
+
+// --- events ---
+
+Result<EventPage> PgStore::ReadEvents(const EventQuery& query) {
+  assert(query.limit > 0 && "REQUIRES: limit > 0 (store.hpp)");
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(
+      PgResult r,
+      conn->Exec(kReadEvents,
+                 {ParamOf(query.channel), ParamOf(query.after), ParamOf(query.chat_id),
+                  ParamOf(store_rules::EventTypeMask(query.types)), ParamOf(query.limit)}));
+  EventPage page;
+  if (r.Rows() > 0) page.bounds = {r.Int(0, 0), r.Int(0, 1)};
+  for (int i = 0; i < r.Rows(); ++i) {
+    if (r.IsNull(i, 2)) continue;  // the bounds' row of a page without events
+    page.events.push_back(ReadEvent(PgRow(r, i), 2));
+  }
+  page.next = store_rules::NextEventCursor(query, page.events, page.bounds.head);
+  return page;
+}
+
+Result<EventBounds> PgStore::GetEventBounds(std::string_view channel) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(PgResult r, conn->Exec(kEventBounds, {ParamOf(channel)}));
+  if (r.Rows() == 0) return EventBounds{};
+  return EventBounds{r.Int(0, 0), r.Int(0, 1)};
+}
+
+Result<int64_t> PgStore::PruneEvents(int64_t before_ms, int64_t limit) {
+  assert(limit > 0 && "REQUIRES: limit > 0 (store.hpp)");
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(PgResult r, conn->Exec(kPruneEvents, {ParamOf(before_ms), ParamOf(limit)}));
+  return r.Int(0, 0);
+}
+
+// A pooled connection in autocommit: the notification goes out at once, outside any write
+// transaction (a NOTIFY inside one would be sent only at its COMMIT, and serialise commits).
+Status PgStore::AnnounceEvents(std::string_view channel) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  return StatusOf(conn->Exec(kAnnounceEvents, {ParamOf(channel)}));
+}
+
+Result<std::unique_ptr<Store::EventListener>> PgStore::ListenForEvents(
+    std::function<void(std::string_view channel)> on_events) {
+  return PgEventListener::Start(url_, std::move(on_events));
 }
 
 Status PgStore::AddClient(const ClientRecord& client) {

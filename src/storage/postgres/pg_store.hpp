@@ -34,10 +34,17 @@ class PgStore final : public Store {
                                             SeqRange range) override;
   Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
                                       const Message& message) override;
-  Result<ImportCounts> Import(std::span<const ImportRecord> records) override;
+  Result<ImportCounts> Import(std::span<const ImportRecord> records,
+                              const ImportOptions& options) override;
   Status ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) override;
   Result<std::vector<Chat>> ScanChats(std::string_view after_channel,
                                       std::string_view after_chat_id, int64_t limit) override;
+  Result<EventPage> ReadEvents(const EventQuery& query) override;
+  Result<EventBounds> GetEventBounds(std::string_view channel) override;
+  Result<int64_t> PruneEvents(int64_t before_ms, int64_t limit) override;
+  Status AnnounceEvents(std::string_view channel) override;
+  Result<std::unique_ptr<EventListener>> ListenForEvents(
+      std::function<void(std::string_view channel)> on_events) override;
   Result<std::vector<std::string>> ListChannels() override;
   Result<int64_t> DeleteInactiveChats(std::string_view channel, int64_t before_ms,
                                       int64_t limit) override;

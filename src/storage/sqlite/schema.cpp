@@ -277,6 +277,39 @@ CREATE TRIGGER chats_search_after_delete AFTER DELETE ON chats BEGIN
   DELETE FROM search_extents WHERE chat_no = old.chat_no;
 END;
 )sql"},
+    // Events (docs/design.md, "Events"): each write records its events in its own transaction.
+    // An event is keyed by its channel and its position there (1, 2, 3, ... dense: the single
+    // writer takes event_heads.head + 1 inside the transaction). A chat event keeps the chat as
+    // it was right after the change (the chats columns, NULL for a message event); a
+    // message.created keeps only the position, and the reader joins the message. event_heads
+    // says where each channel's events stand: its last id, and how far PruneEvents deleted.
+    // History written before this migration has no events (head 0).
+    {7, R"sql(
+CREATE TABLE events (
+  channel_id      TEXT NOT NULL,
+  id              INTEGER NOT NULL,
+  type            INTEGER NOT NULL,
+  chat_id         TEXT NOT NULL,
+  time_ms         INTEGER NOT NULL,
+  seq             INTEGER,
+  from_status     INTEGER,
+  user_id         TEXT,
+  operator_id     TEXT,
+  status          INTEGER,
+  ext             TEXT,
+  message_count   INTEGER,
+  created_ms      INTEGER,
+  updated_ms      INTEGER,
+  last_message_ms INTEGER,
+  PRIMARY KEY (channel_id, id)
+) WITHOUT ROWID;
+CREATE INDEX events_by_time ON events (time_ms);
+CREATE TABLE event_heads (
+  channel_id     TEXT PRIMARY KEY,
+  head           INTEGER NOT NULL,
+  pruned_through INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cassert>
+#include <deque>
 #include <filesystem>
+#include <map>
 #include <unordered_map>
 
 #include "common/clock.hpp"
@@ -136,6 +138,97 @@ Status AfterAppend(SqliteDb& db, int64_t chat_no, int64_t message_count, int64_t
   q.Bind(3, last_message_ms);
   q.Bind(4, chat_no);
   return q.Run();
+}
+
+// --- events ---
+
+// Records `events`, all of `channel`, at the channel's next ids. Called inside the writer's
+// transaction, after everything that could refuse the write: the single writer makes head + 1
+// the next id, and the ids commit (or roll back) with the change.
+Status RecordEvents(SqliteDb& db, std::string_view channel, std::span<const NewEvent> events,
+                    int64_t time_ms) {
+  if (events.empty()) return Status::Ok();
+  const auto n = static_cast<int64_t>(events.size());
+  auto head = db.Prepare(
+      "INSERT INTO event_heads (channel_id, head) VALUES (?1, ?2)"
+      " ON CONFLICT (channel_id) DO UPDATE SET head = head + ?2 RETURNING head");
+  head.Bind(1, channel);
+  head.Bind(2, n);
+  if (!head.Step())
+    return head.status().ok() ? Status::Internal("event head upsert returned no row")
+                              : head.status();
+  int64_t id = head.Int(0) - n;
+  RETURN_IF_ERROR(head.Run());
+  for (const NewEvent& e : events) {
+    auto q = db.Prepare("INSERT INTO events (channel_id, id, time_ms, " OPCHAT_EVENT_VALUE_COLUMNS
+                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.Bind(1, channel);
+    q.Bind(2, ++id);
+    q.Bind(3, time_ms);
+    StmtWriter values(q, 4);
+    WriteEvent(values, e);
+    RETURN_IF_ERROR(q.Run());
+  }
+  return Status::Ok();
+}
+
+Status RecordEvent(SqliteDb& db, const NewEvent& event, int64_t time_ms) {
+  return RecordEvents(db, event.chat->channel, std::span<const NewEvent>(&event, 1), time_ms);
+}
+
+// Records events of any channels, those of one channel adjacent (Import's order).
+Status RecordEventRuns(SqliteDb& db, std::span<const NewEvent> events, int64_t time_ms) {
+  size_t begin = 0;
+  while (begin < events.size()) {
+    const std::string& channel = events[begin].chat->channel;
+    size_t end = begin + 1;
+    while (end < events.size() && events[end].chat->channel == channel) ++end;
+    RETURN_IF_ERROR(RecordEvents(db, channel, events.subspan(begin, end - begin), time_ms));
+    begin = end;
+  }
+  return Status::Ok();
+}
+
+// A chat as CreateChat and Import store it: a new chat has no messages.
+Chat AsCreated(const Chat& chat) {
+  Chat c = chat;
+  c.message_count = 0;
+  c.last_message_ms.reset();
+  return c;
+}
+
+Result<EventBounds> ReadEventBounds(SqliteDb& db, std::string_view channel) {
+  auto q = db.Prepare("SELECT head, pruned_through FROM event_heads WHERE channel_id = ?");
+  q.Bind(1, channel);
+  EventBounds bounds;
+  if (q.Step()) bounds = {q.Int(0), q.Int(1)};
+  RETURN_IF_ERROR(q.status());
+  return bounds;
+}
+
+// The page of `query`, read in the caller's read transaction. A message.created event's message
+// is joined by its chat and position (absent once retention deleted the chat).
+Result<EventPage> ReadEventPage(SqliteDb& db, const EventQuery& query) {
+  EventPage page;
+  ASSIGN_OR_RETURN(page.bounds, ReadEventBounds(db, query.channel));
+  auto q = db.Prepare("SELECT " OPCHAT_EVENT_COLUMNS
+                      " FROM events e"
+                      " LEFT JOIN chats c ON e.type = 1 AND c.channel_id = e.channel_id"
+                      " AND c.chat_id = e.chat_id"
+                      " LEFT JOIN messages m ON m.chat_no = c.chat_no AND m.seq = e.seq"
+                      " WHERE e.channel_id = ?1 AND e.id > ?2 AND e.id <= ?3"
+                      " AND (?4 IS NULL OR e.chat_id = ?4) AND (?5 = 0 OR (?5 >> e.type) & 1)"
+                      " ORDER BY e.id LIMIT ?6");
+  q.Bind(1, query.channel);
+  q.Bind(2, query.after);
+  q.Bind(3, page.bounds.head);
+  q.Bind(4, query.chat_id);
+  q.Bind(5, store_rules::EventTypeMask(query.types));
+  q.Bind(6, query.limit);
+  while (q.Step()) page.events.push_back(ReadEvent(StmtRow(q)));
+  RETURN_IF_ERROR(q.status());
+  page.next = store_rules::NextEventCursor(query, page.events, page.bounds.head);
+  return page;
 }
 
 Status BumpClientsRevision(SqliteDb& db) {
@@ -360,7 +453,9 @@ Result<Chat> SqliteStore::CreateChat(const Chat& chat) {
     auto existing = LoadChat(db, chat.channel, chat.id);
     if (existing.ok()) return store_rules::ChatExists(chat.id);
     if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-    return StatusOf(InsertChat(db, chat));
+    RETURN_IF_ERROR(InsertChat(db, chat));
+    const Chat created = AsCreated(chat);
+    return RecordEvent(db, {EventType::kChatCreated, &created}, NowMillis());
   });
   if (!s.ok()) return s;
   return chat;
@@ -384,7 +479,9 @@ Result<Chat> SqliteStore::TransitionChat(std::string_view channel, std::string_v
       q.Bind(3, now_ms);
       q.Bind(4, chat_no);
       RETURN_IF_ERROR(q.Run());
+      const ChatStatus before = chat.status;
       store_rules::ApplyTransition(chat, to, operator_id, now_ms);
+      RETURN_IF_ERROR(RecordEvent(db, {EventType::kChatStatusChanged, &chat, 0, before}, now_ms));
       return chat;
     };
     ASSIGN_OR_RETURN(result, store_rules::TransitionChat(steps, from, to));
@@ -467,7 +564,10 @@ Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view channel, std::
     steps.insert = [&](const Message& m, int64_t seq) -> Status {
       bool inserted = false;
       RETURN_IF_ERROR(InsertMessage(db, chat_no, m, seq, &inserted));
-      return AfterAppend(db, chat_no, seq, NowMillis(), m.create_ms);
+      const int64_t now_ms = NowMillis();
+      RETURN_IF_ERROR(AfterAppend(db, chat_no, seq, now_ms, m.create_ms));
+      const Chat key{.id = std::string(chat_id), .channel = std::string(channel)};
+      return RecordEvent(db, {EventType::kMessageCreated, &key, seq}, now_ms);
     };
     ASSIGN_OR_RETURN(out, store_rules::AppendMessage(steps, message));
     return Status::Ok();
@@ -476,7 +576,8 @@ Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view channel, std::
   return out;
 }
 
-Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) {
+Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records,
+                                         const ImportOptions& options) {
   // Inserted chat by chat (each chat's records in their given order, so positions are the
   // same): a time-ordered file interleaves thousands of chats, and inserting in file order
   // dirties a B-tree page per message; grouped, a chat's messages share their pages. Sorted
@@ -491,6 +592,10 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
   ImportCounts counts;
   Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
     counts = {};
+    // In the records' (channel, chat id) order, so each channel's events are adjacent and take
+    // their ids with one head update. A deque: events point at the created chats' snapshots.
+    std::vector<NewEvent> events;
+    std::deque<Chat> created;
     struct Touched {
       const Chat* chat;  // the first record's
       int64_t chat_no;
@@ -507,6 +612,10 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
         } else if (chat.status().code() == StatusCode::kNotFound) {
           ASSIGN_OR_RETURN(const int64_t chat_no, InsertChat(db, r->chat));
           touched.push_back({&r->chat, chat_no, 0, 0});
+          if (options.events) {
+            created.push_back(AsCreated(r->chat));
+            events.push_back({EventType::kChatCreated, &created.back()});
+          }
         } else {
           return chat.status();
         }
@@ -516,6 +625,7 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
       RETURN_IF_ERROR(InsertMessage(db, t.chat_no, r->message, t.count + 1, &inserted));
       if (inserted) {
         ++t.count;
+        if (options.events) events.push_back({EventType::kMessageCreated, &r->chat, t.count});
         t.last_ms = std::max(t.last_ms, r->message.create_ms);
         ++counts.inserted;
       } else {
@@ -525,7 +635,7 @@ Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records) 
     for (const Touched& t : touched) {
       RETURN_IF_ERROR(AfterAppend(db, t.chat_no, t.count, t.last_ms, t.last_ms));
     }
-    return Status::Ok();
+    return RecordEventRuns(db, events, NowMillis());
   });
   if (!s.ok()) return s;
   return counts;
@@ -639,6 +749,65 @@ Result<int64_t> SqliteStore::DeleteInactiveChats(std::string_view channel, int64
   });
   if (!s.ok()) return s;
   return deleted;
+}
+
+// --- events ---
+
+Result<EventPage> SqliteStore::ReadEvents(const EventQuery& query) {
+  assert(query.limit > 0 && "REQUIRES: limit > 0 (store.hpp)");
+  ASSIGN_OR_RETURN(Lease db, Reader());
+  // One read transaction: the bounds and the events come from one snapshot of the WAL.
+  RETURN_IF_ERROR(db->Exec("BEGIN"));
+  auto page = ReadEventPage(*db, query);
+  // Read-only: ending it either way leaves the connection clean for its next user.
+  Status end = db->Exec("COMMIT");
+  if (!end.ok()) (void)db->Exec("ROLLBACK");
+  return page;
+}
+
+Result<EventBounds> SqliteStore::GetEventBounds(std::string_view channel) {
+  ASSIGN_OR_RETURN(Lease db, Reader());
+  return ReadEventBounds(*db, channel);
+}
+
+Result<int64_t> SqliteStore::PruneEvents(int64_t before_ms, int64_t limit) {
+  assert(limit > 0 && "REQUIRES: limit > 0 (store.hpp)");
+  int64_t deleted = 0;
+  Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
+    deleted = 0;
+    std::map<std::string, int64_t> highest;  // per channel, the highest id deleted
+    {
+      auto q = db.Prepare(
+          "DELETE FROM events WHERE (channel_id, id) IN (SELECT channel_id, id FROM events"
+          " WHERE time_ms < ? ORDER BY time_ms, channel_id, id LIMIT ?) RETURNING channel_id, id");
+      q.Bind(1, before_ms);
+      q.Bind(2, limit);
+      while (q.Step()) {
+        int64_t& top = highest[q.String(0)];
+        top = std::max(top, q.Int(1));
+        ++deleted;
+      }
+      RETURN_IF_ERROR(q.status());
+    }
+    for (const auto& [channel, top] : highest) {
+      auto q = db.Prepare(
+          "UPDATE event_heads SET pruned_through = MAX(pruned_through, ?) WHERE channel_id = ?");
+      q.Bind(1, top);
+      q.Bind(2, channel);
+      RETURN_IF_ERROR(q.Run());
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return deleted;
+}
+
+// One process owns a SQLite database: there is nobody to tell.
+Status SqliteStore::AnnounceEvents(std::string_view /*channel*/) { return Status::Ok(); }
+
+Result<std::unique_ptr<Store::EventListener>> SqliteStore::ListenForEvents(
+    std::function<void(std::string_view channel)> /*on_events*/) {
+  return std::unique_ptr<EventListener>();
 }
 
 Status SqliteStore::AddClient(const ClientRecord& client) {

@@ -60,9 +60,10 @@ Result<AppendOutcome> FailingStore::AppendMessage(std::string_view channel,
   OPCHAT_ADMIT_(StoreCallKind::kWrite);
   return inner_.AppendMessage(channel, chat_id, message);
 }
-Result<ImportCounts> FailingStore::Import(std::span<const ImportRecord> records) {
+Result<ImportCounts> FailingStore::Import(std::span<const ImportRecord> records,
+                                          const ImportOptions& options) {
   OPCHAT_ADMIT_(StoreCallKind::kWrite);
-  return inner_.Import(records);
+  return inner_.Import(records, options);
 }
 Status FailingStore::ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) {
   OPCHAT_ADMIT_(StoreCallKind::kRead);
@@ -89,6 +90,27 @@ Result<int64_t> FailingStore::DeleteInactiveChats(std::string_view channel, int6
                                                   int64_t limit) {
   OPCHAT_ADMIT_(StoreCallKind::kWrite);
   return inner_.DeleteInactiveChats(channel, before_ms, limit);
+}
+Result<EventPage> FailingStore::ReadEvents(const EventQuery& query) {
+  OPCHAT_ADMIT_(StoreCallKind::kRead);
+  return inner_.ReadEvents(query);
+}
+Result<EventBounds> FailingStore::GetEventBounds(std::string_view channel) {
+  OPCHAT_ADMIT_(StoreCallKind::kRead);
+  return inner_.GetEventBounds(channel);
+}
+Result<int64_t> FailingStore::PruneEvents(int64_t before_ms, int64_t limit) {
+  OPCHAT_ADMIT_(StoreCallKind::kWrite);
+  return inner_.PruneEvents(before_ms, limit);
+}
+Status FailingStore::AnnounceEvents(std::string_view channel) {
+  OPCHAT_ADMIT_(StoreCallKind::kWrite);
+  return inner_.AnnounceEvents(channel);
+}
+Result<std::unique_ptr<Store::EventListener>> FailingStore::ListenForEvents(
+    std::function<void(std::string_view channel)> on_events) {
+  OPCHAT_ADMIT_(StoreCallKind::kRead);
+  return inner_.ListenForEvents(std::move(on_events));
 }
 Status FailingStore::AddClient(const ClientRecord& client) {
   OPCHAT_ADMIT_(StoreCallKind::kClient);

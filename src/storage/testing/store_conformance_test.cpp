@@ -6,8 +6,11 @@
 #include <unistd.h>
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <tuple>
@@ -263,7 +266,7 @@ TEST_P(StoreConformanceTest, ImportCreatesChatsAppendsInOrderAndSkipsDuplicates)
     r.message.create_ms = 1'600'000'000'000 + i;
     records.push_back(r);
   }
-  auto counts = store_->Import(records);
+  auto counts = store_->Import(records, {});
   ASSERT_TRUE(counts.ok()) << counts.status().message();
   EXPECT_EQ(counts->inserted, 10);
   auto chat = store_->GetChat(channel_, c1);
@@ -274,7 +277,7 @@ TEST_P(StoreConformanceTest, ImportCreatesChatsAppendsInOrderAndSkipsDuplicates)
   ASSERT_EQ(msgs->size(), 5u);
   EXPECT_EQ((*msgs)[0].msg, "m1");
   EXPECT_EQ((*msgs)[4].msg, "m9");
-  auto again = store_->Import(records);
+  auto again = store_->Import(records, {});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->inserted, 0);
   EXPECT_EQ(again->duplicates, 10);
@@ -385,7 +388,7 @@ TEST_P(StoreConformanceTest, ChatsOfTheSameIdInTwoChannelsAreIndependent) {
   ASSERT_TRUE(same_key.ok()) << same_key.status().message();
   EXPECT_FALSE(same_key->duplicate) << "idempotency keys are per chat";
   EXPECT_EQ(same_key->message.seq, 1);
-  ASSERT_TRUE(store_->Import(std::vector<ImportRecord>{{theirs, Text("theirs 2", "k2")}}).ok());
+  ASSERT_TRUE(store_->Import(std::vector<ImportRecord>{{theirs, Text("theirs 2", "k2")}}, {}).ok());
 
   auto accepted =
       store_->TransitionChat(other_channel, mine.id, AcceptTransition().from, ChatStatus::kChatting,
@@ -471,7 +474,7 @@ TEST_P(StoreConformanceTest, ScanChatsGivesEveryChatOfASharedIdOnce) {
 
 TEST_P(StoreConformanceTest, RetentionDeletesInactiveChatsOfOneChannel) {
   Chat old_chat = NewChat();  // created_ms = updated_ms = 1'700'000'000'000
-  ASSERT_TRUE(store_->Import(std::vector<ImportRecord>{{old_chat, Text("old", "o-1")}}).ok());
+  ASSERT_TRUE(store_->Import(std::vector<ImportRecord>{{old_chat, Text("old", "o-1")}}, {}).ok());
   Chat fresh = NewChat();
   ASSERT_TRUE(store_->AppendMessage(fresh.channel, fresh.id, Text("new")).ok());  // activity: now
   std::string other_channel = channel_;
@@ -624,7 +627,7 @@ TEST_P(StoreConformanceTest, ForEachMessageVisitsChatsInIdOrderAndPagesThroughLo
   add(b, channel_, 3);
   add(a, channel_, 1005);  // more than one page of messages
   add(other, "other-" + channel_, 2);
-  ASSERT_TRUE(store_->Import(records).ok());
+  ASSERT_TRUE(store_->Import(records, {}).ok());
   Chat empty = NewChat();  // no messages: nothing to visit
 
   auto all = Visited(*store_, {.channel = channel_});
@@ -766,7 +769,7 @@ TEST_P(SearchTest, ImportedMessagesAreFoundToo) {
   c.channel = channel_;
   c.user_id = "u";
   Message m = Text("批量导入的退款记录");
-  ASSERT_TRUE(store_->Import(std::vector<ImportRecord>{{c, m}}).ok());
+  ASSERT_TRUE(store_->Import(std::vector<ImportRecord>{{c, m}}, {}).ok());
   auto hits = Search({.keyword = "导入的退款"});
   EXPECT_EQ(hits.first, (std::vector<std::string>{c.id + ":1"}));
   Reopen();  // and after reopening (SQLite migrations run again)
@@ -875,6 +878,329 @@ TEST_P(SearchTest, TotalIsCappedAndSaysSoPastTheCountLimit) {
   EXPECT_FALSE(one->total_exact);
   EXPECT_EQ(one->hits.size(), 3u);
 }
+
+// --- events ---
+
+class EventsTest : public StoreConformanceTest {
+ protected:
+  EventPage Read(int64_t after = 0, int64_t limit = 100) {
+    return ReadQuery({.channel = channel_, .after = after, .limit = limit});
+  }
+  EventPage ReadQuery(const EventQuery& q) {
+    auto page = store_->ReadEvents(q);
+    EXPECT_TRUE(page.ok()) << page.status().message();
+    return page.ok() ? *page : EventPage{};
+  }
+  static std::vector<EventType> Types(const EventPage& page) {
+    std::vector<EventType> out;
+    for (const Event& e : page.events) out.push_back(e.type);
+    return out;
+  }
+  static std::vector<int64_t> Ids(const EventPage& page) {
+    std::vector<int64_t> out;
+    for (const Event& e : page.events) out.push_back(e.id);
+    return out;
+  }
+  static std::vector<int64_t> Range(int64_t first, int64_t last) {
+    std::vector<int64_t> out;
+    for (int64_t i = first; i <= last; ++i) out.push_back(i);
+    return out;
+  }
+};
+
+using E = EventType;
+
+TEST_P(EventsTest, EachWriteRecordsExactlyItsEvents) {
+  const int64_t before = NowMillis();
+  Chat c = NewChat(ChatStatus::kWaiting);
+  auto sent = store_->AppendMessage(c.channel, c.id, Text("hello", "u-1"));
+  ASSERT_TRUE(sent.ok());
+  const ChatStatus from_waiting[] = {ChatStatus::kWaiting};
+  auto accepted = store_->TransitionChat(c.channel, c.id, from_waiting, ChatStatus::kChatting,
+                                         std::string("op-9"), NowMillis());
+  ASSERT_TRUE(accepted.ok());
+  // Refused or duplicate writes record nothing.
+  EXPECT_TRUE(store_->AppendMessage(c.channel, c.id, Text("again", "u-1"))->duplicate);
+  EXPECT_EQ(store_
+                ->TransitionChat(c.channel, c.id, from_waiting, ChatStatus::kChatting, std::nullopt,
+                                 NowMillis())
+                .status()
+                .code(),
+            StatusCode::kConflict);
+  EXPECT_EQ(store_->CreateChat(c).status().code(), StatusCode::kConflict);
+  ASSERT_TRUE(
+      store_->TransitionChat(c.channel, c.id, {}, ChatStatus::kEnded, std::nullopt, NowMillis())
+          .ok());
+  EXPECT_EQ(store_->AppendMessage(c.channel, c.id, Text("late")).status().code(),
+            StatusCode::kConflict);
+
+  EventPage page = Read();
+  ASSERT_EQ(Types(page), (std::vector<E>{E::kChatCreated, E::kMessageCreated, E::kChatStatusChanged,
+                                         E::kChatStatusChanged}));
+  EXPECT_EQ(Ids(page), Range(1, 4));
+  EXPECT_EQ(page.bounds.head, 4);
+  EXPECT_EQ(page.bounds.pruned_through, 0);
+  EXPECT_EQ(page.next, 4);
+  for (const Event& e : page.events) {
+    EXPECT_EQ(e.channel, channel_);
+    EXPECT_EQ(e.chat_id, c.id);
+    EXPECT_GE(e.time_ms, before);
+  }
+  const Event& created = page.events[0];
+  ASSERT_TRUE(created.chat.has_value());
+  EXPECT_EQ(created.chat->user_id, c.user_id);
+  EXPECT_EQ(created.chat->status, ChatStatus::kWaiting);
+  EXPECT_EQ(created.chat->message_count, 0);
+  EXPECT_FALSE(created.message.has_value());
+  EXPECT_FALSE(created.from.has_value());
+
+  const Event& message = page.events[1];
+  EXPECT_EQ(message.seq, 1);
+  EXPECT_FALSE(message.chat.has_value());
+  ASSERT_TRUE(message.message.has_value());
+  EXPECT_EQ(message.message->msg, "hello");
+  EXPECT_EQ(message.message->user_message_id, "u-1");
+  EXPECT_EQ(message.message->seq, 1);
+
+  const Event& accept = page.events[2];
+  ASSERT_TRUE(accept.chat.has_value());
+  EXPECT_EQ(accept.chat->status, ChatStatus::kChatting);
+  EXPECT_EQ(accept.chat->operator_id, "op-9");
+  EXPECT_EQ(accept.chat->message_count, 1);
+  EXPECT_EQ(accept.from, ChatStatus::kWaiting);
+  EXPECT_FALSE(accept.message.has_value());
+  EXPECT_EQ(page.events[3].from, ChatStatus::kChatting);
+  EXPECT_EQ(page.events[3].chat->status, ChatStatus::kEnded);
+}
+
+TEST_P(EventsTest, ImportRecordsEventsUnlessToldNot) {
+  Chat existing = NewChat();  // event 1
+  Chat fresh;
+  fresh.id = NewChatId();
+  fresh.channel = channel_;
+  fresh.user_id = "user-import";
+  fresh.status = ChatStatus::kEnded;
+  fresh.message_count = 7;  // ignored: a new chat has no messages
+  fresh.created_ms = fresh.updated_ms = 1'600'000'000'000;
+  std::vector<ImportRecord> records = {{fresh, Text("f1", "f-1")},
+                                       {existing, Text("e1", "e-1")},
+                                       {fresh, Text("f2", "f-2")},
+                                       {fresh, Text("f1 again", "f-1")}};
+  auto counts = store_->Import(records, {});
+  ASSERT_TRUE(counts.ok()) << counts.status().message();
+  EXPECT_EQ(counts->inserted, 3);
+  EventPage page = Read();
+  EXPECT_EQ(Ids(page), Range(1, 5));
+  std::map<std::string, std::vector<std::pair<E, int64_t>>> per_chat;
+  for (const Event& e : page.events) per_chat[e.chat_id].push_back({e.type, e.seq});
+  EXPECT_EQ(per_chat[existing.id],
+            (std::vector<std::pair<E, int64_t>>{{E::kChatCreated, 0}, {E::kMessageCreated, 1}}));
+  EXPECT_EQ(per_chat[fresh.id],
+            (std::vector<std::pair<E, int64_t>>{
+                {E::kChatCreated, 0}, {E::kMessageCreated, 1}, {E::kMessageCreated, 2}}));
+  for (const Event& e : page.events) {
+    if (e.chat_id == fresh.id && e.type == E::kChatCreated) {
+      EXPECT_EQ(e.chat->status, ChatStatus::kEnded);
+      EXPECT_EQ(e.chat->message_count, 0);
+      EXPECT_EQ(e.chat->user_id, "user-import");
+    }
+    if (e.chat_id == fresh.id && e.seq == 2) EXPECT_EQ(e.message->msg, "f2");
+  }
+
+  Chat silent = fresh;
+  silent.id = NewChatId();
+  ImportOptions quiet;
+  quiet.events = false;
+  std::vector<ImportRecord> more = {{silent, Text("s1")}, {fresh, Text("f3")}};
+  ASSERT_EQ(store_->Import(more, quiet).value().inserted, 2);
+  EXPECT_EQ(store_->GetEventBounds(channel_).value().head, 5);
+  EXPECT_EQ(store_->GetChat(channel_, silent.id).value().message_count, 1);
+}
+
+TEST_P(EventsTest, FiltersLimitsAndTheNextCursor) {
+  Chat a = NewChat();  // 1
+  Chat b = NewChat();  // 2
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store_->AppendMessage(channel_, a.id, Text("a")).ok());  // 3, 5, 7
+    ASSERT_TRUE(store_->AppendMessage(channel_, b.id, Text("b")).ok());  // 4, 6, 8
+  }
+  ASSERT_TRUE(store_->TransitionChat(channel_, b.id, {}, ChatStatus::kEnded, std::nullopt, 1).ok());
+
+  EventPage first = Read(0, 4);
+  EXPECT_EQ(Ids(first), Range(1, 4));
+  EXPECT_EQ(first.next, 4);
+  EventPage rest = Read(first.next, 100);
+  EXPECT_EQ(Ids(rest), Range(5, 9));
+  EXPECT_EQ(rest.next, 9);
+  EXPECT_EQ(rest.bounds.head, 9);
+
+  EventPage of_a = ReadQuery({.channel = channel_, .chat_id = a.id});
+  EXPECT_EQ(Ids(of_a), (std::vector<int64_t>{1, 3, 5, 7}));
+  EXPECT_EQ(of_a.next, 9) << "the filters skipped the rest: next is the head";
+  EventPage of_a_limited = ReadQuery({.channel = channel_, .chat_id = a.id, .limit = 2});
+  EXPECT_EQ(Ids(of_a_limited), (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(of_a_limited.next, 3);
+
+  EventTypeSet chat_events;
+  chat_events.Add(E::kChatCreated);
+  chat_events.Add(E::kChatStatusChanged);
+  EventPage status = ReadQuery({.channel = channel_, .types = chat_events});
+  EXPECT_EQ(Ids(status), (std::vector<int64_t>{1, 2, 9}));
+  EventTypeSet changes;
+  changes.Add(E::kChatStatusChanged);
+  EventPage none = ReadQuery({.channel = channel_, .after = 0, .chat_id = a.id, .types = changes});
+  EXPECT_TRUE(none.events.empty());
+  EXPECT_EQ(none.next, 9);
+
+  EventPage ahead = Read(50);
+  EXPECT_TRUE(ahead.events.empty());
+  EXPECT_EQ(ahead.next, 50) << "a cursor past the head stays where it is";
+  EXPECT_EQ(ahead.bounds.head, 9);
+
+  EventPage empty = ReadQuery({.channel = "ch-" + RandomHex(6)});
+  EXPECT_TRUE(empty.events.empty());
+  EXPECT_EQ(empty.next, 0);
+  EXPECT_EQ(empty.bounds.head, 0);
+}
+
+TEST_P(EventsTest, ChannelsCountOnTheirOwn) {
+  NewChat();
+  NewChat();
+  const std::string mine = channel_;
+  channel_ = "ch-" + RandomHex(6);
+  Chat other = NewChat();
+  ASSERT_TRUE(store_->AppendMessage(channel_, other.id, Text("x")).ok());
+  EXPECT_EQ(Ids(Read()), Range(1, 2));
+  for (const Event& e : Read().events) EXPECT_EQ(e.channel, channel_);
+  EXPECT_EQ(store_->GetEventBounds(mine).value().head, 2);
+  EXPECT_EQ(store_->GetEventBounds(channel_).value().head, 2);
+  EXPECT_EQ(store_->GetEventBounds("ch-" + RandomHex(6)).value().head, 0);
+}
+
+TEST_P(EventsTest, PruneDeletesOldEventsAndRaisesPrunedThrough) {
+  Chat c = NewChat();                                                    // 1
+  ASSERT_TRUE(store_->AppendMessage(channel_, c.id, Text("old")).ok());  // 2
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const int64_t cutoff = NowMillis();
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(store_->AppendMessage(channel_, c.id, Text("new")).ok());  // 3
+  // Other channels' old events go too: the limit is large enough for all of them.
+  auto pruned = store_->PruneEvents(cutoff, 1'000'000);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().message();
+  EXPECT_GE(*pruned, 2);
+  EventBounds bounds = store_->GetEventBounds(channel_).value();
+  EXPECT_EQ(bounds.head, 3);
+  EXPECT_EQ(bounds.pruned_through, 2);
+  EventPage page = Read();
+  EXPECT_EQ(Ids(page), (std::vector<int64_t>{3}));
+  EXPECT_EQ(page.bounds.pruned_through, 2);
+  EXPECT_EQ(store_->PruneEvents(cutoff, 10).value(), 0);
+  ASSERT_TRUE(store_->AppendMessage(channel_, c.id, Text("newer")).ok());  // 4
+  EXPECT_EQ(store_->PruneEvents(NowMillis() + 1000, 1).value(), 1) << "at most the limit";
+}
+
+TEST_P(EventsTest, AnEventOutlivesItsMessage) {
+  Chat c = NewChat();
+  ASSERT_TRUE(store_->AppendMessage(channel_, c.id, Text("bye")).ok());
+  ASSERT_EQ(store_->DeleteInactiveChats(channel_, 1LL << 62, 10).value(), 1);
+  EventPage page = Read();
+  ASSERT_EQ(Ids(page), Range(1, 2));
+  EXPECT_EQ(page.events[1].type, E::kMessageCreated);
+  EXPECT_EQ(page.events[1].seq, 1);
+  EXPECT_FALSE(page.events[1].message.has_value());
+  EXPECT_TRUE(page.events[0].chat.has_value()) << "a chat event keeps its snapshot";
+}
+
+// Writers on several threads (on PostgreSQL through two stores: two "instances") while a reader
+// follows the channel from its cursor: it never sees an id twice or out of order, never a gap,
+// and ends with every event, each chat's messages in position order.
+TEST_P(EventsTest, ConcurrentWritersNeverSkipAnEventForAReader) {
+  std::unique_ptr<Store> second;
+  Store* stores[2] = {store_.get(), store_.get()};
+  if (GetParam() == "postgres") {
+    auto s = OpenStore(url_);
+    ASSERT_TRUE(s.ok());
+    second = std::move(*s);
+    stores[1] = second.get();
+  }
+  constexpr int kChats = 4, kWriters = 4, kPerWriter = 40;
+  std::vector<Chat> chats;
+  for (int i = 0; i < kChats; ++i) chats.push_back(NewChat());
+  std::atomic<bool> done{false};
+  std::vector<Event> seen;
+  std::string failure;
+  std::thread reader([&] {
+    int64_t cursor = 0;
+    for (;;) {
+      const bool last = done.load();
+      auto page = stores[1]->ReadEvents({.channel = channel_, .after = cursor, .limit = 7});
+      if (!page.ok()) {
+        failure = page.status().message();
+        return;
+      }
+      for (const Event& e : page->events) {
+        if (e.id != cursor + 1) {
+          failure = "after " + std::to_string(cursor) + " came " + std::to_string(e.id);
+          return;
+        }
+        cursor = e.id;
+        seen.push_back(e);
+      }
+      if (last && page->events.empty()) return;
+    }
+  });
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < kPerWriter; ++i) {
+        const Chat& c = chats[static_cast<size_t>((w + i) % kChats)];
+        auto r = stores[w % 2]->AppendMessage(channel_, c.id, Text("w"));
+        EXPECT_TRUE(r.ok()) << r.status().message();
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  done.store(true);
+  reader.join();
+  ASSERT_EQ(failure, "");
+  ASSERT_EQ(static_cast<int>(seen.size()), kChats + kWriters * kPerWriter);
+  std::map<std::string, int64_t> last_seq;
+  for (const Event& e : seen) {
+    if (e.type != E::kMessageCreated) continue;
+    EXPECT_EQ(e.seq, last_seq[e.chat_id] + 1) << "chat " << e.chat_id;
+    last_seq[e.chat_id] = e.seq;
+  }
+}
+
+TEST_P(EventsTest, AnnouncementsReachListenersOfAnotherStore) {
+  if (GetParam() != "postgres") {
+    EXPECT_TRUE(store_->AnnounceEvents(channel_).ok());
+    auto listener = store_->ListenForEvents([](std::string_view) {});
+    ASSERT_TRUE(listener.ok());
+    EXPECT_EQ(*listener, nullptr) << "SQLite has nobody to tell";
+    return;
+  }
+  auto other = OpenStore(url_);
+  ASSERT_TRUE(other.ok());
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> heard;
+  auto listener = (*other)->ListenForEvents([&](std::string_view channel) {
+    std::lock_guard lock(mu);
+    heard.emplace_back(channel);
+    cv.notify_all();
+  });
+  ASSERT_TRUE(listener.ok()) << listener.status().message();
+  ASSERT_NE(*listener, nullptr);
+  ASSERT_TRUE(store_->AnnounceEvents("c1").ok());
+  std::unique_lock lock(mu);
+  EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(1), [&] {
+    return std::find(heard.begin(), heard.end(), "c1") != heard.end();
+  }));
+}
+
+INSTANTIATE_TEST_SUITE_P(BackEnds, EventsTest, ::testing::ValuesIn(BackEnds()),
+                         [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(BackEnds, SearchTest, ::testing::ValuesIn(BackEnds()),
                          [](const auto& info) { return info.param; });
