@@ -1,5 +1,7 @@
 #include "live_client.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -83,6 +85,20 @@ bool ReadResponse(int fd, std::string& buffer, HttpResponse& out, bool read_body
   return true;
 }
 
+int ConnectLoopbackWithReceiveBuffer(int port, int bytes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 }  // namespace
 
 std::string LiveQuery(const Credential& cred,
@@ -98,8 +114,9 @@ std::string LiveQuery(const Credential& cred,
   return SignedQueryString(signing, "");
 }
 
-WsClient::WsClient(int port, const std::string& target) {
-  fd_ = ConnectLoopback(port);
+WsClient::WsClient(int port, const std::string& target, int receive_buffer) {
+  fd_ = receive_buffer > 0 ? ConnectLoopbackWithReceiveBuffer(port, receive_buffer)
+                           : ConnectLoopback(port);
   if (fd_ < 0) return;
   SendAll(fd_,
           "GET " + target +

@@ -20,7 +20,9 @@ std::string LiveQuery(const Credential& cred,
 class WsClient {
  public:
   // Connects and sends the upgrade. Check upgraded(); when refused, refusal() has the answer.
-  WsClient(int port, const std::string& target);
+  // `receive_buffer` > 0 shrinks the socket's receive buffer (set before connecting, so the
+  // window stays small): a slow consumer.
+  WsClient(int port, const std::string& target, int receive_buffer = 0);
   ~WsClient();
   WsClient(const WsClient&) = delete;
   WsClient& operator=(const WsClient&) = delete;
@@ -39,8 +41,6 @@ class WsClient {
   void Close();
   // Drops the TCP connection at once (a network failure, from the server's view).
   void Drop();
-  // Stops reading for a while: the kernel buffers fill up, as with a slow consumer.
-  int fd() const { return fd_; }
 
  private:
   bool ReadMore(int timeout_ms);

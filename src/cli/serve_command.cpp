@@ -110,7 +110,7 @@ int RunServe(const ServeFlags& flags) {
   if (config->events.keep_hours > 0) {
     prune_events = std::make_unique<PeriodicTask>(
         std::chrono::seconds(config->events.prune_interval_s), [&store, &config, &events_log] {
-          auto pruned = PruneExpiredEvents(**store, config->events.keep_hours, NowMillis());
+          auto pruned = PruneExpiredEvents(**store, config->events.keep_ms(), NowMillis());
           if (!pruned.ok()) events_log.Warn("events: prune: " + pruned.status().message());
         });
   }

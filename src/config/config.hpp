@@ -40,7 +40,8 @@ struct LimitSettings {
 };
 
 struct EventSettings {
-  int64_t keep_hours = 168;  // 0 = forever
+  double keep_hours = 168;  // 0 = forever; fractions allowed
+  int64_t keep_ms() const { return static_cast<int64_t>(keep_hours * 3'600'000); }
   int64_t prune_interval_s = 600;
 };
 

@@ -22,9 +22,9 @@ std::vector<EventFrame> Encode(std::vector<Event>& events, const QiniuUrlSigner&
   std::vector<EventFrame> frames;
   frames.reserve(events.size());
   for (Event& e : events) {
-    frames.push_back(
-        EventFrame{e.id, e.type, std::move(e.chat_id), e.time_ms,
-                   std::make_shared<const std::string>(EncodeEvent(e, channel_media, now_s))});
+    // Encoded before chat_id is moved out of the event.
+    auto json = std::make_shared<const std::string>(EncodeEvent(e, channel_media, now_s));
+    frames.push_back(EventFrame{e.id, e.type, std::move(e.chat_id), e.time_ms, std::move(json)});
   }
   return frames;
 }
@@ -254,7 +254,9 @@ void EventHub::Refresh(const std::string& channel) {
         feed->ring.push_back(std::move(f));
         grew = true;
       }
-      while (!feed->ring.empty() &&
+      // The newest frame always stays, however large: a subscriber level with the head reads
+      // it from here.
+      while (feed->ring.size() > 1 &&
              (static_cast<int64_t>(feed->ring.size()) > settings_.ring_events ||
               feed->ring_bytes > 4 * settings_.queue_bytes)) {
         feed->ring_bytes -= static_cast<int64_t>(feed->ring.front().json->size());
