@@ -29,7 +29,8 @@ std::vector<json::object> ReadAllEvents(int port, const Credential& cred, std::s
     HttpResponse r = Call(port, cred, "events", R"({"after":")" + after + R"(","limit":1000})");
     EXPECT_EQ(r.status, 200) << r.body;
     if (r.status != 200) break;
-    const json::object& data = r.Json().at("data").as_object();
+    const json::value answer = r.Json();
+    const json::object& data = answer.at("data").as_object();
     const json::array& events = data.at("events").as_array();
     for (const auto& e : events) all.push_back(e.as_object());
     if (events.empty()) break;
