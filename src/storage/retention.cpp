@@ -5,6 +5,10 @@ namespace {
 // Chats per transaction: small enough that a pass never holds the writer for long.
 constexpr int64_t kDeleteBatch = 500;
 constexpr int64_t kDayMs = 86'400'000;
+constexpr int64_t kHourMs = 3'600'000;
+// Events per transaction: an event row is small, and a batch this size is a few milliseconds
+// of the writer's time, so sends are never held up for long.
+constexpr int64_t kPruneBatch = 10'000;
 }  // namespace
 
 bool RetentionEnabled(const RetentionSettings& settings) {
@@ -32,6 +36,18 @@ Result<int64_t> EnforceRetention(Store& store, const RetentionSettings& settings
     }
   }
   return total;
+}
+
+Result<int64_t> PruneExpiredEvents(Store& store, int64_t keep_hours, int64_t now_ms) {
+  if (keep_hours <= 0) return int64_t{0};
+  const int64_t cutoff = now_ms - keep_hours * kHourMs;
+  int64_t total = 0;
+  for (;;) {
+    auto pruned = store.PruneEvents(cutoff, kPruneBatch);
+    if (!pruned.ok()) return pruned.status();
+    total += *pruned;
+    if (*pruned < kPruneBatch) return total;
+  }
 }
 
 }  // namespace opchat

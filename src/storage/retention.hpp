@@ -1,7 +1,7 @@
 // Retention: chats whose last activity is older than their channel's maximum age are deleted
-// with their messages. Whole chats go, never single messages, so a chat that stays keeps its
-// dense positions and its pages never change. Works through the Store interface, on every
-// back end. Thread-safe as the Store is.
+// with their messages; events older than the events' maximum age are deleted too. Whole chats go,
+// never single messages, so a chat that stays keeps its dense positions and its pages never change.
+// Works through the Store interface, on every back end. Thread-safe as the Store is.
 #pragma once
 
 #include <cstdint>
@@ -25,5 +25,11 @@ bool RetentionEnabled(const RetentionSettings& settings);
 // One pass over every channel at `now_ms`. Returns how many chats were deleted; stops at the
 // first storage failure.
 Result<int64_t> EnforceRetention(Store& store, const RetentionSettings& settings, int64_t now_ms);
+
+// Deletes the events of every channel older than `keep_hours` at `now_ms` ([events]
+// keep_hours), in transactions of a bounded size until none is left. Returns how many went;
+// 0 without touching the store when keep_hours is 0 (keep forever). Stops at the first storage
+// failure.
+Result<int64_t> PruneExpiredEvents(Store& store, int64_t keep_hours, int64_t now_ms);
 
 }  // namespace opchat
