@@ -49,7 +49,7 @@ struct Fixture {
       r.message.create_ms = 1'700'000'000'000 + i * 1000LL;
       records.push_back(std::move(r));
     }
-    (void)store->Import(records);
+    (void)store->Import(records, {});
   }
   ~Fixture() { std::filesystem::remove_all(dir); }
   std::string dir;

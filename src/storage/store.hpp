@@ -121,7 +121,7 @@ struct EventQuery {
   std::string channel;  // required
   int64_t after = 0;    // events with id > after
   std::optional<std::string> chat_id;
-  EventTypeSet types;  // empty: every type
+  EventTypeSet types;   // empty: every type
   int64_t limit = 100;  // REQUIRES: > 0
 };
 

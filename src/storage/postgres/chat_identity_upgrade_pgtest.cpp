@@ -1,7 +1,8 @@
 // PostgreSQL migration 4: chats keyed by (channel_id, chat_id), messages carrying channel_id. A
 // database of schema 3 keeps every chat and message, and afterwards takes a chat id that
-// another channel already uses. Runs when OPCHAT_TEST_PG_URL names a server (tests/pg_harness.sh),
-// in a database of its own, created and dropped here.
+// another channel already uses. Migration 5 (events) starts every channel without events. Runs when
+// OPCHAT_TEST_PG_URL names a server (tests/pg_harness.sh), in a database of its own, created and
+// dropped here.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -101,6 +102,14 @@ TEST_F(ChatIdentityPgUpgradeTest, ChatsAndMessagesSurviveAndAnotherChannelMayReu
   EXPECT_FALSE(theirs->duplicate) << "idempotency keys are per chat";
   EXPECT_EQ(theirs->message.seq, 1);
   EXPECT_EQ(store.GetChat("ch", "x")->message_count, 2);
+  // Migration 5: the history from before has no events; writes after it record theirs from 1.
+  EXPECT_EQ(store.GetEventBounds("ch").value().head, 0);
+  auto events = store.ReadEvents({.channel = "other"});
+  ASSERT_TRUE(events.ok()) << events.status().message();
+  ASSERT_EQ(events->events.size(), 2u);
+  EXPECT_EQ(events->events[0].id, 1);
+  EXPECT_EQ(events->events[1].type, EventType::kMessageCreated);
+  EXPECT_EQ(events->events[1].message->msg, "退款申请又来了");
 
   auto found = store.SearchMessages({.channel = "ch", .keyword = "退款申请"});
   ASSERT_TRUE(found.ok()) << found.status().message();

@@ -136,5 +136,38 @@ TEST_F(SchemaUpgradeTest, NewChatsAndMessagesFollowTheUpgradedOnes) {
   EXPECT_EQ(by_number, (std::vector<std::string>{"chat-a", "chat-b", "chat-c"}));  // by creation
 }
 
+// Schema 7 adds events: the history from before has none (head 0), and the first write after the
+// upgrade records event 1.
+TEST_F(SchemaUpgradeTest, EventsStartAtOneAfterTheUpgrade) {
+  {
+    auto db = SqliteDb::Open(path_, true, "full");
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    ASSERT_TRUE(MigrateSqlite(**db, 6).ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO chats (channel_id, chat_id, chat_no, user_id, status,"
+                           " message_count, created_ms, updated_ms)"
+                           " VALUES ('ch', 'old', 1, 'u', 3, 0, 1000, 1000)")
+                    .ok());
+  }
+  auto store = OpenCurrent();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->GetEventBounds("ch").value().head, 0);
+  Message m;
+  m.user_message_id = "after-1";
+  m.from = "u";
+  m.to = "op";
+  m.type = "txt";
+  m.msg = "hi";
+  m.create_ms = 2000;
+  ASSERT_TRUE(store->AppendMessage("ch", "old", m).ok());
+  auto page = store->ReadEvents({.channel = "ch"});
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  ASSERT_EQ(page->events.size(), 1u);
+  EXPECT_EQ(page->events[0].id, 1);
+  EXPECT_EQ(page->events[0].seq, 1);
+  ASSERT_TRUE(page->events[0].message.has_value());
+  EXPECT_EQ(page->events[0].message->msg, "hi");
+}
+
 }  // namespace
 }  // namespace opchat::sqlite

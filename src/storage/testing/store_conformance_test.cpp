@@ -18,6 +18,7 @@
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
 #include "common/ids.hpp"
+#include "storage/retention.hpp"
 #include "storage/search_index.hpp"
 #include "storage/store.hpp"
 
@@ -1004,7 +1005,10 @@ TEST_P(EventsTest, ImportRecordsEventsUnlessToldNot) {
       EXPECT_EQ(e.chat->message_count, 0);
       EXPECT_EQ(e.chat->user_id, "user-import");
     }
-    if (e.chat_id == fresh.id && e.seq == 2) EXPECT_EQ(e.message->msg, "f2");
+    if (e.chat_id == fresh.id && e.seq == 2) {
+      ASSERT_TRUE(e.message.has_value());
+      EXPECT_EQ(e.message->msg, "f2");
+    }
   }
 
   Chat silent = fresh;
@@ -1097,6 +1101,21 @@ TEST_P(EventsTest, PruneDeletesOldEventsAndRaisesPrunedThrough) {
   EXPECT_EQ(store_->PruneEvents(cutoff, 10).value(), 0);
   ASSERT_TRUE(store_->AppendMessage(channel_, c.id, Text("newer")).ok());  // 4
   EXPECT_EQ(store_->PruneEvents(NowMillis() + 1000, 1).value(), 1) << "at most the limit";
+}
+
+TEST_P(EventsTest, RetentionPrunesEventsPastTheirAge) {
+  Chat c = NewChat();
+  ASSERT_TRUE(store_->AppendMessage(channel_, c.id, Text("m")).ok());
+  const int64_t hour = 3'600'000;
+  EXPECT_EQ(PruneExpiredEvents(*store_, 0, NowMillis() + 1000 * hour).value(), 0)
+      << "0 keeps events forever";
+  EXPECT_EQ(PruneExpiredEvents(*store_, 2 * hour, NowMillis() + hour).value(), 0);
+  EXPECT_EQ(Ids(Read()), Range(1, 2));
+  auto pruned = PruneExpiredEvents(*store_, hour, NowMillis() + 2 * hour);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().message();
+  EXPECT_GE(*pruned, 2);
+  EXPECT_TRUE(Read().events.empty());
+  EXPECT_EQ(store_->GetEventBounds(channel_).value().pruned_through, 2);
 }
 
 TEST_P(EventsTest, AnEventOutlivesItsMessage) {
