@@ -8,6 +8,8 @@ PATH_WITH_QUERY <TAB> BODY, signed with SPEC §2's md5 scheme, credentials from 
                   chat has an operator (half of those). Replay with ingest.lua, which gives every
                   wrk thread its own lines.
   --mode page     --count copies of one request: page --page of the big chat (depth sweep).
+  --mode events   --count copies of one long poll: POST /op/v2/events {"after": --after, "limit": 20,
+                  "waitMs": 0} on the client's first channel (20 events, like a page of history).
   --mode mix      interleave two request files: --shallow-share (default 0.8) of the lines from
                   --a, the rest from --b (the "mixed 80/20" case: shallow + deep).
 
@@ -61,7 +63,8 @@ def load_client(data, name):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", help="folder written by gen.py")
-    ap.add_argument("--mode", choices=["ingest", "page", "mix"], required=True)
+    ap.add_argument("--mode", choices=["ingest", "page", "mix", "events"], required=True)
+    ap.add_argument("--after", default="0", help="events: the cursor")
     ap.add_argument("--out", required=True)
     ap.add_argument("--count", type=int, default=50000)
     ap.add_argument("--seed", type=int, default=11)
@@ -94,7 +97,11 @@ def main():
                 ch = json.loads(line)
                 if ch["channel"] in allowed:
                     chats.append(ch)
-        if a.mode == "page":
+        if a.mode == "events":
+            line = signed("/op/v2/events", c["clientId"], c["secret"], c["channels"][0],
+                          {"after": a.after, "limit": 20, "waitMs": 0})
+            out = [line] * a.count
+        elif a.mode == "page":
             big = next((ch for ch in chats if ch["big"]), None)
             if big is None:
                 sys.exit("no big chat on the client's channels")

@@ -188,6 +188,28 @@ def main():
                   fnum(r["rss_before_kb"] / 1024, 1), fnum(r["rss_idle_kb"] / 1024, 1), fnum(r["per_conn_kb"], 1)]
                  for r in idle], "llrrrrrr")
 
+    live = [r for r in recs if r["kind"] == "live"]
+    if live:
+        o.heading("live delivery (live-latency.js: sendMessage acknowledged -> WebSocket frame)")
+        o.table(["system", "subscribers x msg/s", "delivered", "missing", "dup", "p50 ms", "p99 ms", "max ms",
+                 "events/s", "cpu s/10k events", "RSS MB"],
+                [[r["system"], r["spec"], fnum(r["delivered"], 0), r["missing"], r["duplicates"],
+                  fnum(r["p50_ms"], 2), fnum(r["p99_ms"], 2), fnum(r["max_ms"], 1), fnum(r.get("events_per_s"), 0),
+                  fnum(r.get("cpu_s_per_10k_events"), 3), fnum(r.get("rss_server"), 0)] for r in live],
+                "llrrrrrrrrr")
+    idle_ws = [r for r in recs if r["kind"] == "idle_ws"]
+    if idle_ws:
+        o.heading("idle live WebSockets")
+        o.table(["system", "connections", "open", "RSS before MB", "RSS with them MB", "kB/conn"],
+                [[r["system"], r["connections"], r["open"], fnum(r["rss_before_kb"] / 1024, 1),
+                  fnum(r["rss_idle_kb"] / 1024, 1), fnum(r["per_conn_kb"], 1)] for r in idle_ws], "lrrrrr")
+    poll, shallow = get("opchat", "events-poll"), get("opchat", "shallow")
+    if poll:
+        o.p()
+        o.p("long poll (events, waitMs=0, 20 events an answer): %s req/s, p99 %s ms; shallow history in the "
+            "same run %s req/s (%s x)" % (fnum(poll["rps"]), fnum(poll["p99_ms"], 2), fnum(shallow and shallow["rps"]),
+                                         fnum(ratio(poll["rps"], shallow and shallow["rps"]), 2)))
+
     ver = [r for r in recs if r["kind"] == "verify"]
     for r in ver:
         o.p()

@@ -22,6 +22,11 @@
 #   BENCH_DEPTH=1 DEPTH_DURATION=5s                page-depth sweep on the big chat (0 = skip)
 #   BENCH_IDLE=1                                   RSS with IDLE_CONNECTIONS=1000 idle connections
 #   BENCH_VERIFY=1                                 check opchat's answers with the kit's verify.py
+#   BENCH_LIVE=1                                   live delivery (SPEC §9) with the kit's live-latency.js,
+#                                                  node-baseline and opchat: LIVE_CASES="100x200 100x1000
+#                                                  1000x1000 100x4000" (subscribers x msg/s, LIVE_SECONDS=10
+#                                                  each), LIVE_IDLE=10000 idle WebSockets, and opchat's long
+#                                                  poll (events, waitMs=0, 20 events per answer) with wrk
 #   BENCH_PG=1                                     also opchat on a throwaway PostgreSQL cluster
 #   BENCH_GROWTH=1                                 also opchat on a 10,000,000-message database
 #   BENCH_GROWTH_MESSAGES="10000000"               its size(s), e.g. "200000 10000000"
@@ -63,6 +68,10 @@ IDLE=${BENCH_IDLE:-1}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-1000}
 VERIFY=${BENCH_VERIFY:-1}
 PG=${BENCH_PG:-0}
+LIVE=${BENCH_LIVE:-1}
+LIVE_CASES=${LIVE_CASES:-100x200 100x1000 1000x1000 100x4000}
+LIVE_SECONDS=${LIVE_SECONDS:-10}
+LIVE_IDLE=${LIVE_IDLE:-10000}
 GROWTH=${BENCH_GROWTH:-0}
 GROWTH_MESSAGES=${BENCH_GROWTH_MESSAGES:-10000000}
 GROWTH_BIG_CHAT=${BENCH_GROWTH_BIG_CHAT:-$BIG_CHAT}
@@ -208,6 +217,68 @@ print("  %-14s idle %d conns (%s): RSS %.1f MB (before %.1f MB, %+.1f kB/conn), 
 EOF
 }
 
+# ------------------------------------------------------------------ live delivery (SPEC §9)
+node_app() {    # node_app: the baseline's folder with its node_modules (ws too), installed once
+  NODE_APP=$STATE/node-baseline
+  mkdir -p "$NODE_APP"
+  cp "$KIT/node-baseline/server.js" "$KIT/node-baseline/package.json" "$KIT/node-baseline/package-lock.json" "$NODE_APP/"
+  if [ ! -f "$NODE_APP/node_modules/better-sqlite3/package.json" ] ||
+     [ ! -f "$NODE_APP/node_modules/fastify/package.json" ]; then
+    log "node-baseline: npm ci (better-sqlite3 compiles from source, ~1 min)"
+    (cd "$NODE_APP" && timeout 900 npm ci --no-audit --no-fund >/dev/null) || die "npm ci failed"
+  fi
+}
+
+live_cases() {  # live_cases SYSTEM PORT PID: live-latency.js per LIVE_CASES, then idle WebSockets
+  [ "$LIVE" = 1 ] || return 0
+  local spec subs rate out cpu0 cpu1
+  for spec in $LIVE_CASES; do
+    subs=${spec%x*} rate=${spec#*x}
+    cpu0=$(python3 "$HERE/procstat.py" cpu "$3" ${DB_PID:-})
+    out=$(NODE_PATH="$NODE_APP/node_modules" timeout $((LIVE_SECONDS + 180)) node "$KIT/live-latency.js" \
+      --url "http://127.0.0.1:$2" --data "$DATA" --subscribers "$subs" --rate "$rate" \
+      --seconds "$LIVE_SECONDS" --server-pid "$3" 2>"$RUN/live-$1-$spec.err") || true
+    cpu1=$(python3 "$HERE/procstat.py" cpu "$3" ${DB_PID:-})
+    out=$(printf '%s\n' "$out" | grep '^{' | tail -n1)
+    if [ -z "$out" ]; then log "live $1 $spec: no result ($(tail -n1 "$RUN/live-$1-$spec.err"))"; continue; fi
+    python3 - "$out" "$1" "$spec" "$cpu0" "$cpu1" "$RESULTS" <<'EOF'
+import json, sys
+r = json.loads(sys.argv[1]); cpu = float(sys.argv[5]) - float(sys.argv[4])
+r.update(kind="live", system=sys.argv[2], spec=sys.argv[3], cpu_s=round(cpu, 2),
+         cpu_s_per_10k_events=round(cpu / r["delivered"] * 10000, 3) if r.get("delivered") else None,
+         events_per_s=round(r["delivered"] / r["seconds"]) if r.get("seconds") else None)
+open(sys.argv[6], "a").write(json.dumps(r) + "\n")
+print("  %-14s live %-10s delivered %d/%d (missing %d, dup %d)  p50 %.2f ms  p99 %.2f ms  max %.1f ms  "
+      "%.0f events/s  cpu %.3f s/10k  rss %s MB" % (
+    r["system"], r["spec"], r["delivered"], r["expected"], r["missing"], r["duplicates"], r["p50_ms"], r["p99_ms"],
+    r["max_ms"], r["events_per_s"] or 0, r["cpu_s_per_10k_events"] or 0, r.get("rss_server")), file=sys.stderr)
+EOF
+  done
+  [ "$LIVE_IDLE" -gt 0 ] || return 0
+  out=$(NODE_PATH="$NODE_APP/node_modules" timeout 300 node "$HERE/idle_ws.js" --url "http://127.0.0.1:$2" \
+    --data "$DATA" --connections "$LIVE_IDLE" --server-pid "$3" 2>"$RUN/idle-ws-$1.err" | grep '^{' | tail -n1) || true
+  if [ -z "$out" ]; then log "idle WebSockets of $1: no result ($(tail -n1 "$RUN/idle-ws-$1.err"))"; return 0; fi
+  python3 - "$out" "$1" "$RESULTS" <<'EOF'
+import json, sys
+r = json.loads(sys.argv[1]); r.update(kind="idle_ws", system=sys.argv[2])
+open(sys.argv[3], "a").write(json.dumps(r) + "\n")
+print("  %-14s idle WebSockets %d (open %d): RSS %.1f -> %.1f MB, %s kB each" % (
+    r["system"], r["connections"], r["open"], r["rss_before_kb"] / 1024, r["rss_idle_kb"] / 1024, r["per_conn_kb"]),
+    file=sys.stderr)
+EOF
+}
+
+events_poll() { # events_poll SYSTEM: opchat's long poll with waitMs=0, 20 events an answer, with wrk
+  [ "$LIVE" = 1 ] || return 0
+  local head
+  python3 "$HERE/presign_more.py" --data "$DATA" --mode events --after now --count 1 --out "$RUN/req/head.txt" 2>/dev/null
+  fetch "$PORT" "$RUN/req/head.txt" "$RUN/head.json" || { log "events: no answer"; return 0; }
+  head=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['data']['next'])" "$RUN/head.json")
+  python3 "$HERE/presign_more.py" --data "$DATA" --mode events --after "$((head > 20 ? head - 20 : 0))" \
+    --count "$COUNT" --out "$RUN/req/events.txt" 2>/dev/null
+  measure "$1" events-poll "$PORT" "$OPCHAT_PID" "$RUN/req/events.txt" "$RUN/req/events.txt" "$DURATION" "$KIT/wrk-requests.lua"
+}
+
 # ------------------------------------------------------------------ dataset (gen.py, reused)
 dataset() {     # dataset MESSAGES BIG_CHAT CHATS [--no-db]: prints the folder, generating it once
   local msgs=$1 big=$2 chats=$3 nodb=${4:-} dir
@@ -247,6 +318,11 @@ sqlite_synchronous = "full"
 
 [limits]
 max_connections_per_address = 0  # every load generator connects from 127.0.0.1 (idle test: 1000)
+max_connections = 15000          # the idle WebSocket test holds 10,000
+
+[live]
+max_connections = 15000
+max_connections_per_client = 15000  # every subscriber of the live cases is one client
 
 [media]
 domain = "http://media.opchat-bench.example.com"
@@ -261,7 +337,8 @@ opchat_load() { # opchat_load DB_URL DATA SYSTEM: import messages.ndjson and add
   local db=$1 data=$2 system=$3 out
   : >"$RUN/last-import.json"
   log "$system: opchat import ndjson ($(python3 -c "import json;print(json.load(open('$data/meta.json'))['totalMessages'])") messages)"
-  out=$(timeout 3600 "$OPCHAT_BIN" import ndjson --config "$RUN/opchat.toml" --db "$db" "$data/messages.ndjson" \
+  # --no-events: the dataset is old history being migrated, as an archive's import would be
+  out=$(timeout 3600 "$OPCHAT_BIN" import ndjson --no-events --config "$RUN/opchat.toml" --db "$db" "$data/messages.ndjson" \
     2>"$RUN/import-$system.err") || { tail -n 20 "$RUN/import-$system.err" >&2; die "import failed"; }
   python3 - "$out" "$system" "$DATASET" "$RESULTS" <<'EOF'
 import json, sys
@@ -454,14 +531,7 @@ depth_sweep() { # depth_sweep SYSTEM PORT PID
 RESPONSE="$RUN/response.json"
 if [[ " $SYSTEMS " == *" node-baseline "* ]]; then
   command -v node >/dev/null || die "node is not installed"
-  NODE_APP=$STATE/node-baseline
-  mkdir -p "$NODE_APP"
-  cp "$KIT/node-baseline/server.js" "$KIT/node-baseline/package.json" "$KIT/node-baseline/package-lock.json" "$NODE_APP/"
-  if [ ! -f "$NODE_APP/node_modules/better-sqlite3/package.json" ] ||
-     [ ! -f "$NODE_APP/node_modules/fastify/package.json" ]; then
-    log "node-baseline: npm ci (better-sqlite3 compiles from source, ~1 min)"
-    (cd "$NODE_APP" && timeout 900 npm ci --no-audit --no-fund >/dev/null) || die "npm ci failed"
-  fi
+  node_app
   # the baseline writes nothing in the read cases, but run it on a copy all the same
   cp "$DATA/baseline.db" "$RUN/baseline.db"
   node "$NODE_APP/server.js" --db "$RUN/baseline.db" --port "$((PORT + 1))" --host 127.0.0.1 \
@@ -479,6 +549,7 @@ if [[ " $SYSTEMS " == *" node-baseline "* ]]; then
   done
   depth_sweep node-baseline "$((PORT + 1))" "$NODE_PID"
   if [ "$IDLE" = 1 ]; then idle_test node-baseline "after load" "$((PORT + 1))" "$NODE_PID"; fi
+  live_cases node-baseline "$((PORT + 1))" "$NODE_PID"   # writes: last, on this copy
   stop_server "$NODE_PID"
   rm -f "$RUN/baseline.db" "$RUN/baseline.db-wal" "$RUN/baseline.db-shm"
 fi
@@ -495,12 +566,17 @@ if [[ " $SYSTEMS " == *" opchat "* ]]; then
   depth_sweep opchat "$PORT" "$OPCHAT_PID"
   if [ "$IDLE" = 1 ]; then idle_test opchat "after load" "$PORT" "$OPCHAT_PID"; fi
   stop_server "$OPCHAT_PID"
-  if [[ " $CASES " == *" ingest "* ]]; then
-    # ingest writes: into a copy, so that the imported database stays as gen.py made it
+  if [[ " $CASES " == *" ingest "* ]] || [ "$LIVE" = 1 ]; then
+    # ingest and live delivery write: into a copy, so that the imported database stays as gen.py made it
     cp "$OPCHAT_DB_FILE" "$RUN/ingest.db"
     for ext in -wal -shm; do [ -f "$OPCHAT_DB_FILE$ext" ] && cp "$OPCHAT_DB_FILE$ext" "$RUN/ingest.db$ext"; done
     opchat_start "sqlite:$RUN/ingest.db" opchat-ingest
-    opchat_ingest opchat
+    if [[ " $CASES " == *" ingest "* ]]; then opchat_ingest opchat; fi
+    if [ "$LIVE" = 1 ]; then
+      [ -n "${NODE_APP:-}" ] || node_app
+      live_cases opchat "$PORT" "$OPCHAT_PID"
+      events_poll opchat
+    fi
     stop_server "$OPCHAT_PID"
     rm -f "$RUN/ingest.db" "$RUN/ingest.db-wal" "$RUN/ingest.db-shm"
   fi
