@@ -90,11 +90,13 @@ using WebSocketStream = websocket::stream<beast::tcp_stream>;
 asio::awaitable<void> DrainWebSocket(std::shared_ptr<WebSocketStream> ws,
                                      std::shared_ptr<AsioWaker> waker,
                                      std::shared_ptr<bool> closed) {
-  beast::flat_buffer buffer;
+  // A few bytes at a time into the frame itself: an idle connection holds no read buffer of
+  // its own (Beast's frame buffer is part of the stream).
+  char sink[64];
   for (;;) {
-    auto [ec, n] = co_await ws->async_read(buffer, asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await ws->async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
     if (ec) break;
-    buffer.consume(buffer.size());
   }
   *closed = true;
   waker->WakeHere();
@@ -119,7 +121,7 @@ bool IsWebSocketUpgrade(const http::request<http::string_body>& request) {
 }
 
 asio::awaitable<void> ServeWebSocket(beast::tcp_stream stream,
-                                     const http::request<http::string_body>& request,
+                                     http::request<http::string_body> request,
                                      std::unique_ptr<LiveSubscription> sub,
                                      const LiveContext& context) {
   auto ws = std::make_shared<WebSocketStream>(std::move(stream));
@@ -136,6 +138,7 @@ asio::awaitable<void> ServeWebSocket(beast::tcp_stream stream,
   ws->text(true);
   auto [accept_ec] = co_await ws->async_accept(request, asio::as_tuple(asio::use_awaitable));
   if (accept_ec) co_return;
+  request = {};  // held for the connection's life otherwise
 
   auto waker = std::make_shared<AsioWaker>(ws->get_executor());
   ShutdownWatch shutdown_watch(context, waker.get());

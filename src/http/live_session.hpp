@@ -50,7 +50,7 @@ bool IsWebSocketUpgrade(
 // Upgrades to WebSocket and sends the subscription's events until either side ends.
 boost::asio::awaitable<void> ServeWebSocket(
     boost::beast::tcp_stream stream,
-    const boost::beast::http::request<boost::beast::http::string_body>& request,
+    boost::beast::http::request<boost::beast::http::string_body> request,
     std::unique_ptr<LiveSubscription> subscription, const LiveContext& context);
 
 // Answers with a text/event-stream and sends the subscription's events until either side ends.

@@ -60,8 +60,7 @@ struct HttpServer::Impl {
   asio::awaitable<void> Accept();
   asio::awaitable<void> Drain();
   asio::awaitable<void> Session(tcp::socket socket, asio::ip::address peer);
-  asio::awaitable<bool> ServeLive(beast::tcp_stream& stream,
-                                  const http::request<http::string_body>& req,
+  asio::awaitable<void> ServeLive(beast::tcp_stream& stream, http::request<http::string_body> req,
                                   const asio::ip::address& peer,
                                   std::chrono::steady_clock::time_point started);
   void EndSession(const asio::ip::address& peer);
@@ -249,9 +248,12 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket, asio::ip::ad
     }
     const auto& req = parser.get();
     if (IsLiveTarget(req.target())) {
-      // WebSocket or SSE: the connection belongs to the subscription from here on.
-      if (co_await ServeLive(stream, req, peer, started)) co_return;
-      continue;
+      // WebSocket or SSE: the connection belongs to the subscription from here on, and what
+      // reading requests needed is given back (an idle subscriber should cost little).
+      buffer.clear();
+      buffer.shrink_to_fit();
+      co_await ServeLive(stream, parser.release(), peer, started);
+      co_return;
     }
     if (metrics) metrics->AddInFlight(1);
     ApiResponse answer = co_await Respond(req);
@@ -288,11 +290,11 @@ void HttpServer::Impl::EndSession(const asio::ip::address& peer) {
   if (metrics) metrics->AddConnections(-1);
 }
 
-// GET /op/v2/live. Returns true when the connection was handed to a live transport (and has
-// ended with it, the session's bookkeeping included); false after an HTTP answer refusing it,
-// when the session goes on as usual.
-asio::awaitable<bool> HttpServer::Impl::ServeLive(beast::tcp_stream& stream,
-                                                  const http::request<http::string_body>& req,
+// GET /op/v2/live: the subscription served by its transport, or the answer refusing it. Either
+// way the connection ends with it (a client's next attempt is a new connection), and so does the
+// session's bookkeeping.
+asio::awaitable<void> HttpServer::Impl::ServeLive(beast::tcp_stream& stream,
+                                                  http::request<http::string_body> req,
                                                   const asio::ip::address& peer,
                                                   std::chrono::steady_clock::time_point started) {
   ApiRequest areq{req.method_string(), req.target(), req[http::field::content_type], req.body()};
@@ -324,15 +326,23 @@ asio::awaitable<bool> HttpServer::Impl::ServeLive(beast::tcp_stream& stream,
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     EndSession(peer);
-    co_return true;  // a refused upgrade closes: the client's next attempt is a new connection
+    co_return;
   }
+  // The transport runs as a coroutine of its own, and this one and the session's end here: a
+  // connection that may stay idle for hours keeps only what it needs, not the frames (parser,
+  // buffers) of the request that opened it.
+  auto end_session = [this, peer](const std::exception_ptr&) { EndSession(peer); };
+  auto executor = co_await asio::this_coro::executor;
   if (websocket) {
-    co_await ServeWebSocket(std::move(stream), req, std::move(opening.subscription), live);
+    asio::co_spawn(
+        executor,
+        ServeWebSocket(std::move(stream), std::move(req), std::move(opening.subscription), live),
+        end_session);
   } else {
-    co_await ServeServerSentEvents(std::move(stream), std::move(opening.subscription), live);
+    asio::co_spawn(executor,
+                   ServeServerSentEvents(std::move(stream), std::move(opening.subscription), live),
+                   end_session);
   }
-  EndSession(peer);
-  co_return true;
 }
 
 asio::awaitable<void> HttpServer::Impl::Refuse(tcp::socket socket, ApiResponse answer) {
