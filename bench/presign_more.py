@@ -64,7 +64,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", help="folder written by gen.py")
     ap.add_argument("--mode", choices=["ingest", "page", "mix", "events"], required=True)
-    ap.add_argument("--after", default="0", help="events: the cursor")
+    ap.add_argument("--after", default="0", help="events: the cursor, or now (no cursor)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--count", type=int, default=50000)
     ap.add_argument("--seed", type=int, default=11)
@@ -98,8 +98,10 @@ def main():
                 if ch["channel"] in allowed:
                     chats.append(ch)
         if a.mode == "events":
-            line = signed("/op/v2/events", c["clientId"], c["secret"], c["channels"][0],
-                          {"after": a.after, "limit": 20, "waitMs": 0})
+            body = {"limit": 20, "waitMs": 0}
+            if a.after != "now":  # without a cursor: the answer's `next` is the channel's head
+                body["after"] = a.after
+            line = signed("/op/v2/events", c["clientId"], c["secret"], c["channels"][0], body)
             out = [line] * a.count
         elif a.mode == "page":
             big = next((ch for ch in chats if ch["big"]), None)

@@ -160,6 +160,12 @@ TEST_P(EventsTest, ChannelsNeverSeeEachOthersEvents) {
   EXPECT_EQ(e.at("channel"), a.channel.c_str());
   auto only_a = AllEvents(server.port(), a, "0");
   ASSERT_EQ(only_a.size(), 1u);
+  SseClient sse(server.port(), "/op/v2/live?" + LiveQuery(a, {{"after", "0"}}));
+  ASSERT_EQ(sse.status(), 200);
+  auto first = sse.Read(5000);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(json::parse(first->data).at("chatId"), chat_a.c_str());
+  EXPECT_FALSE(sse.Read(300)) << "nothing of channel b";
   // The same chat id in the other channel is another chat with its own events.
   EXPECT_FALSE(ws.Read(300));
 }
@@ -235,6 +241,14 @@ TEST_P(EventsTest, ServerSentEventsHonourLastEventId) {
   EXPECT_FALSE(resumed.Read(200));
   SseClient bad(server.port(), "/op/v2/live?" + LiveQuery(cred), "not-a-cursor");
   EXPECT_EQ(bad.status(), 400) << bad.refusal().body;
+  // Filters, as on the WebSocket.
+  SseClient filtered(server.port(),
+                     "/op/v2/live?" + LiveQuery(cred, {{"after", "0"}, {"types", "chat.created"}}));
+  ASSERT_EQ(filtered.status(), 200);
+  auto created = filtered.Read(5000);
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->id, "1");
+  EXPECT_FALSE(filtered.Read(300)) << "the messages were filtered out";
 }
 
 TEST_P(EventsTest, BadUpgradesAreRefusedWithAJsonError) {
@@ -307,6 +321,9 @@ TEST_P(EventsTest, ExpiredCursorIsGoneWith410AndTheOldestCursor) {
   WsClient ws(server.port(), "/op/v2/live?" + LiveQuery(cred, {{"after", "1"}}));
   EXPECT_FALSE(ws.upgraded());
   EXPECT_EQ(ws.refusal().status, 410);
+  SseClient sse(server.port(), "/op/v2/live?" + LiveQuery(cred), "1");
+  EXPECT_EQ(sse.status(), 410) << "Last-Event-ID too";
+  EXPECT_EQ(json::parse(sse.refusal().body).at("data").at("oldest"), "2");
   // From the oldest cursor on, nothing is missing.
   EXPECT_EQ(Call(server.port(), cred, "events", R"({"after":"2"})").status, 200);
 }

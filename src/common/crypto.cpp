@@ -73,9 +73,10 @@ std::string HmacSha1(std::string_view key, std::string_view data) {
   return Hmac(Sha1(), key, data);
 }
 
-std::string UrlSafeBase64(std::string_view data) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+namespace {
+
+// RFC 4648 with '=' padding, in the given 64-character alphabet.
+std::string Base64With(const char* kAlphabet, std::string_view data) {
   std::string out;
   out.reserve((data.size() + 2) / 3 * 4);
   size_t i = 0;
@@ -100,6 +101,23 @@ std::string UrlSafeBase64(std::string_view data) {
     out += '=';
   }
   return out;
+}
+
+}  // namespace
+
+std::string UrlSafeBase64(std::string_view data) {
+  return Base64With("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", data);
+}
+
+std::string Base64(std::string_view data) {
+  return Base64With("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", data);
+}
+
+std::string Sha1Digest(std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, Sha1(), nullptr);
+  return std::string(reinterpret_cast<char*>(out), len);
 }
 
 std::string RandomHex(size_t bytes) {

@@ -14,8 +14,13 @@ std::string Sha256Digest(std::string_view data);
 // Raw 20-byte HMAC-SHA1, as Qiniu's download tokens use it.
 std::string HmacSha1(std::string_view key, std::string_view data);
 
+// Raw 20-byte SHA-1 digest (the WebSocket handshake's Sec-WebSocket-Accept; not for security).
+std::string Sha1Digest(std::string_view data);
+
 // RFC 4648 §5 alphabet ('-', '_'), with '=' padding, as Qiniu's SDKs write it.
 std::string UrlSafeBase64(std::string_view data);
+// RFC 4648 §4, the standard alphabet ('+', '/'), with '=' padding.
+std::string Base64(std::string_view data);
 
 // `bytes` cryptographically random bytes as lowercase hex (2 * bytes characters).
 std::string RandomHex(size_t bytes);

@@ -15,16 +15,16 @@ namespace {
 // Events read from the store per statement when refreshing a ring or catching a reader up.
 constexpr int64_t kRefreshBatch = 1000;
 
-std::vector<EventFrame> Encode(std::vector<Event>& events, const QiniuUrlSigner& media,
-                               const std::string& channel) {
+std::vector<FramePtr> Encode(std::vector<Event>& events, const QiniuUrlSigner& media,
+                             const std::string& channel) {
   const ChannelMedia channel_media = media.ForChannel(channel);
   const int64_t now_s = NowMillis() / 1000;
-  std::vector<EventFrame> frames;
+  std::vector<FramePtr> frames;
   frames.reserve(events.size());
   for (Event& e : events) {
-    // Encoded before chat_id is moved out of the event.
-    auto json = std::make_shared<const std::string>(EncodeEvent(e, channel_media, now_s));
-    frames.push_back(EventFrame{e.id, e.type, std::move(e.chat_id), e.time_ms, std::move(json)});
+    std::string json = EncodeEvent(e, channel_media, now_s);
+    frames.push_back(std::make_shared<const EventFrame>(
+        EventFrame{e.id, e.type, std::move(e.chat_id), e.time_ms, std::move(json)}));
   }
   return frames;
 }
@@ -39,7 +39,7 @@ bool LiveFilter::Passes(EventType type, std::string_view event_chat_id) const {
 struct EventHub::Feed {
   Mutex mu;
   int64_t head GUARDED_BY(mu) = -1;  // -1: not read yet
-  std::deque<EventFrame> ring GUARDED_BY(mu);
+  std::deque<FramePtr> ring GUARDED_BY(mu);
   // ends[i]: the channel's encoded bytes through ring[i], counted since the ring began; a
   // subscriber's backlog is total - the end of its cursor.
   std::deque<int64_t> ends GUARDED_BY(mu);
@@ -121,11 +121,11 @@ Result<EventHub::Fetched> EventHub::Fetch(const std::string& channel, int64_t af
       out.next = std::max(after, feed->head);
       size_t i = static_cast<size_t>(after - first + 1);
       for (; i < feed->ring.size(); ++i) {
-        const EventFrame& f = feed->ring[i];
-        if (!filter.Passes(f.type, f.chat_id)) continue;
+        const FramePtr& f = feed->ring[i];
+        if (!filter.Passes(f->type, f->chat_id)) continue;
         out.frames.push_back(f);
         if (out.frames.size() >= max) {
-          out.next = f.id;
+          out.next = f->id;
           break;
         }
       }
@@ -241,13 +241,13 @@ void EventHub::Refresh(const std::string& channel) {
       break;
     }
     const size_t read = page->events.size();
-    std::vector<EventFrame> frames = Encode(page->events, media_, channel);
+    std::vector<FramePtr> frames = Encode(page->events, media_, channel);
     {
       MutexLock lock(feed->mu);
-      for (EventFrame& f : frames) {
-        if (f.id != feed->head + 1) continue;  // never a gap in the ring
-        const int64_t size = static_cast<int64_t>(f.json->size());
-        feed->head = f.id;
+      for (FramePtr& f : frames) {
+        if (f->id != feed->head + 1) continue;  // never a gap in the ring
+        const int64_t size = static_cast<int64_t>(f->json.size());
+        feed->head = f->id;
         feed->total += size;
         feed->ring_bytes += size;
         feed->ends.push_back(feed->total);
@@ -259,7 +259,7 @@ void EventHub::Refresh(const std::string& channel) {
       while (feed->ring.size() > 1 &&
              (static_cast<int64_t>(feed->ring.size()) > settings_.ring_events ||
               feed->ring_bytes > 4 * settings_.queue_bytes)) {
-        feed->ring_bytes -= static_cast<int64_t>(feed->ring.front().json->size());
+        feed->ring_bytes -= static_cast<int64_t>(feed->ring.front()->json.size());
         feed->ring.pop_front();
         feed->ends.pop_front();
       }

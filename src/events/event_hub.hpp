@@ -31,14 +31,15 @@
 
 namespace opchat {
 
-// One encoded event.
+// One encoded event, shared by every connection that sends it (immutable once made).
 struct EventFrame {
   int64_t id = 0;
   EventType type = EventType::kMessageCreated;
   std::string chat_id;
   int64_t time_ms = 0;
-  std::shared_ptr<const std::string> json;
+  std::string json;
 };
+using FramePtr = std::shared_ptr<const EventFrame>;
 
 // What a subscriber asked for: one chat, some types (empty = all).
 struct LiveFilter {
@@ -77,8 +78,8 @@ class EventHub {
   void Unwatch(const std::string& channel, Waker* waker);
 
   struct Fetched {
-    std::vector<EventFrame> frames;  // ascending id, passing the filter
-    int64_t next = 0;                // the cursor after them
+    std::vector<FramePtr> frames;  // ascending id, passing the filter
+    int64_t next = 0;              // the cursor after them
     // Served from the ring: how many bytes of events the channel has after `next` (0 = caught
     // up). Unset when read from the store (the reader is behind the ring).
     std::optional<int64_t> backlog_bytes;

@@ -31,7 +31,7 @@ class LiveSubscription {
   void Watch(Waker* waker);
 
   struct Step {
-    std::vector<EventFrame> frames;  // to send now, in order; empty: wait for a wake-up
+    std::vector<FramePtr> frames;  // to send now, in order; empty: wait for a wake-up
     // Set when the connection must end, with what to tell the client.
     bool close = false;
     int close_code = 0;  // WebSocket close code (docs/api.md, "Live")

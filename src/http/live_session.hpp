@@ -1,6 +1,6 @@
 // The live transports of GET /op/v2/live (docs/api.md, "Events"): WebSocket and Server-Sent
 // Events, serving one admitted LiveSubscription each, and the wake-up that lets a coroutine
-// wait for a channel's events. Private to http/ (it includes Beast).
+// wait for a channel's events. Private to http/ (it includes Beast and Asio).
 #pragma once
 
 #include <atomic>
@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "common/metrics.hpp"
 #include "events/event_hub.hpp"
@@ -47,11 +48,23 @@ struct LiveContext {
 bool IsWebSocketUpgrade(
     const boost::beast::http::request<boost::beast::http::string_body>& request);
 
-// Upgrades to WebSocket and sends the subscription's events until either side ends.
-boost::asio::awaitable<void> ServeWebSocket(
-    boost::beast::tcp_stream stream,
-    boost::beast::http::request<boost::beast::http::string_body> request,
-    std::unique_ptr<LiveSubscription> subscription, const LiveContext& context);
+// The answer to a WebSocket opening handshake (RFC 6455, 4.2.2): the 101 response to write, or
+// the HTTP status (400) and the problem of a request that cannot be upgraded.
+struct WebSocketHandshake {
+  std::string response;  // empty when refused
+  int status = 101;
+  std::string problem;
+};
+WebSocketHandshake AcceptWebSocket(
+    const boost::beast::http::request<boost::beast::http::string_body>& request);
+
+// Writes the handshake's 101 and then the subscription's events as WebSocket text frames, all
+// the frames ready in one write, with pings, until either side ends. The frames are written here
+// rather than by Beast so that they can be batched (websocket_frames.hpp).
+boost::asio::awaitable<void> ServeWebSocket(boost::beast::tcp_stream stream,
+                                            std::string handshake_response,
+                                            std::unique_ptr<LiveSubscription> subscription,
+                                            const LiveContext& context);
 
 // Answers with a text/event-stream and sends the subscription's events until either side ends.
 boost::asio::awaitable<void> ServeServerSentEvents(boost::beast::tcp_stream stream,

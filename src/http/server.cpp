@@ -301,10 +301,15 @@ asio::awaitable<void> HttpServer::Impl::ServeLive(beast::tcp_stream& stream,
   LiveOpening opening = api.OpenLive(areq, req["Last-Event-ID"]);
   const bool websocket = IsWebSocketUpgrade(req);
   const bool sse = !websocket && AcceptsEventStream(req[http::field::accept]);
-  if (opening.subscription && !websocket && !sse) {
+  WebSocketHandshake handshake;
+  if (opening.subscription && websocket) handshake = AcceptWebSocket(req);
+  if (opening.subscription && ((!websocket && !sse) || handshake.status != 101)) {
     opening.subscription.reset();
-    opening.refusal = api.Error(Status::InvalidArgument(
-        "实时事件需要 WebSocket 升级 (Upgrade: websocket) 或 Accept: text/event-stream"));
+    std::string problem = handshake.status != 101
+                              ? handshake.problem
+                              : "实时事件需要 WebSocket 升级 (Upgrade: websocket) 或 Accept: "
+                                "text/event-stream";
+    opening.refusal = api.Error(Status::InvalidArgument(problem));
   }
   const std::string client =
       opening.subscription ? opening.subscription->client_id() : opening.refusal.client_id;
@@ -334,10 +339,10 @@ asio::awaitable<void> HttpServer::Impl::ServeLive(beast::tcp_stream& stream,
   auto end_session = [this, peer](const std::exception_ptr&) { EndSession(peer); };
   auto executor = co_await asio::this_coro::executor;
   if (websocket) {
-    asio::co_spawn(
-        executor,
-        ServeWebSocket(std::move(stream), std::move(req), std::move(opening.subscription), live),
-        end_session);
+    asio::co_spawn(executor,
+                   ServeWebSocket(std::move(stream), std::move(handshake.response),
+                                  std::move(opening.subscription), live),
+                   end_session);
   } else {
     asio::co_spawn(executor,
                    ServeServerSentEvents(std::move(stream), std::move(opening.subscription), live),
