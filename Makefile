@@ -55,7 +55,7 @@ FUZZ_SECONDS ?= 600
 fuzz: deps
 	@tools/install-deps.sh clang-14 libclang-rt-14-dev libfuzzer-14-dev
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPCHAT_FUZZ=ON >/dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target fuzz_http_request fuzz_api_bodies fuzz_canonical_query fuzz_config
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_http_request fuzz_api_bodies fuzz_canonical_query fuzz_config fuzz_websocket_frames
 	@tools/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
 
 # Load benchmark against the shared kit's peers (node baseline, nginx ceiling); see docs/performance.md.

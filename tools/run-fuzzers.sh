@@ -6,7 +6,7 @@ build="${1:?usage: run-fuzzers.sh BUILD_DIR SECONDS}"
 seconds="${2:-60}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mkdir -p "$build/findings"
-for target in http_request api_bodies canonical_query config; do
+for target in http_request api_bodies canonical_query config websocket_frames; do
   work="$build/corpus-$target"
   mkdir -p "$work"
   cp -n "$root/fuzz/corpus/$target/"* "$work/" 2>/dev/null || true

@@ -33,6 +33,10 @@ void AppendWebSocketClose(std::string& out, int code, std::string_view reason) {
 bool WebSocketFrameReader::ParseHeader() {
   if (header_.size() < 2) return false;
   const auto* h = reinterpret_cast<const unsigned char*>(header_.data());
+  if ((h[1] & 0x80) == 0 || (h[0] & 0x70) != 0) {  // clients mask; no extension was agreed
+    error_ = 1002;
+    return false;
+  }
   const size_t length_bytes = (h[1] & 0x7F) == 126 ? 2 : (h[1] & 0x7F) == 127 ? 8 : 0;
   if (header_.size() < 2 + length_bytes + 4) return false;
   fin_ = (h[0] & 0x80) != 0;
@@ -47,9 +51,8 @@ bool WebSocketFrameReader::ParseHeader() {
   const bool known = opcode_ == ws_opcode::kContinuation || opcode_ == ws_opcode::kText ||
                      opcode_ == ws_opcode::kBinary || opcode_ == ws_opcode::kClose ||
                      opcode_ == ws_opcode::kPing || opcode_ == ws_opcode::kPong;
-  // No extension was negotiated (reserved bits), clients must mask, control frames are short
-  // and whole, and continuation frames continue something.
-  if ((h[0] & 0x70) != 0 || (h[1] & 0x80) == 0 || !known || (control && (!fin_ || length > 125)) ||
+  // Control frames are short and whole, and continuation frames continue something.
+  if (!known || (control && (!fin_ || length > 125)) ||
       (opcode_ == ws_opcode::kContinuation && !in_message_) ||
       ((opcode_ == ws_opcode::kText || opcode_ == ws_opcode::kBinary) && in_message_)) {
     error_ = 1002;
