@@ -235,18 +235,21 @@ live_cases() {  # live_cases SYSTEM PORT PID: live-latency.js per LIVE_CASES, th
   for spec in $LIVE_CASES; do
     subs=${spec%x*} rate=${spec#*x}
     cpu0=$(python3 "$HERE/procstat.py" cpu "$3" ${DB_PID:-})
+    t0=$(date +%s.%N)
     out=$(NODE_PATH="$NODE_APP/node_modules" timeout $((LIVE_SECONDS + 180)) node "$KIT/live-latency.js" \
       --url "http://127.0.0.1:$2" --data "$DATA" --subscribers "$subs" --rate "$rate" \
       --seconds "$LIVE_SECONDS" --server-pid "$3" 2>"$RUN/live-$1-$spec.err") || true
     cpu1=$(python3 "$HERE/procstat.py" cpu "$3" ${DB_PID:-})
+    t1=$(date +%s.%N)
     out=$(printf '%s\n' "$out" | grep '^{' | tail -n1)
     if [ -z "$out" ]; then log "live $1 $spec: no result ($(tail -n1 "$RUN/live-$1-$spec.err"))"; continue; fi
-    python3 - "$out" "$1" "$spec" "$cpu0" "$cpu1" "$RESULTS" <<'EOF'
+    python3 - "$out" "$1" "$spec" "$cpu0" "$cpu1" "$RESULTS" "$t0" "$t1" <<'EOF'
 import json, sys
 r = json.loads(sys.argv[1]); cpu = float(sys.argv[5]) - float(sys.argv[4])
-r.update(kind="live", system=sys.argv[2], spec=sys.argv[3], cpu_s=round(cpu, 2),
+wall = float(sys.argv[8]) - float(sys.argv[7])  # connecting, sending and draining: a lower bound
+r.update(kind="live", system=sys.argv[2], spec=sys.argv[3], cpu_s=round(cpu, 2), wall_s=round(wall, 1),
          cpu_s_per_10k_events=round(cpu / r["delivered"] * 10000, 3) if r.get("delivered") else None,
-         events_per_s=round(r["delivered"] / r["seconds"]) if r.get("seconds") else None)
+         events_per_s=round(r["delivered"] / wall) if wall > 0 else None)
 open(sys.argv[6], "a").write(json.dumps(r) + "\n")
 print("  %-14s live %-10s delivered %d/%d (missing %d, dup %d)  p50 %.2f ms  p99 %.2f ms  max %.1f ms  "
       "%.0f events/s  cpu %.3f s/10k  rss %s MB" % (
