@@ -203,11 +203,14 @@ def main():
         o.table(["system", "connections", "open", "RSS before MB", "RSS with them MB", "kB/conn"],
                 [[r["system"], r["connections"], r["open"], fnum(r["rss_before_kb"] / 1024, 1),
                   fnum(r["rss_idle_kb"] / 1024, 1), fnum(r["per_conn_kb"], 1)] for r in idle_ws], "lrrrrr")
-    poll, shallow = get("opchat", "events-poll"), get("opchat", "shallow")
-    if poll:
-        o.p()
-        o.p("long poll (events, waitMs=0, 20 events an answer): %s req/s, p99 %s ms; shallow history in the "
-            "same run %s req/s (%s x)" % (fnum(poll["rps"]), fnum(poll["p99_ms"], 2), fnum(shallow and shallow["rps"]),
+    shallow = get("opchat", "shallow")
+    for case, what in (("events-poll", "20 events an answer"), ("events-head", "at the head, no event")):
+        poll = get("opchat", case)
+        if poll:
+            o.p()
+            o.p("long poll (events, waitMs=0, %s): %s req/s, p99 %s ms, %s bytes; shallow history in the same "
+                "run %s req/s (%s x)" % (what, fnum(poll["rps"]), fnum(poll["p99_ms"], 2),
+                                         fnum(poll.get("bytes_per_response"), 0), fnum(shallow and shallow["rps"]),
                                          fnum(ratio(poll["rps"], shallow and shallow["rps"]), 2)))
 
     ver = [r for r in recs if r["kind"] == "verify"]

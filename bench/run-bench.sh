@@ -26,7 +26,8 @@
 #                                                  node-baseline and opchat: LIVE_CASES="100x200 100x1000
 #                                                  1000x1000 100x4000" (subscribers x msg/s, LIVE_SECONDS=10
 #                                                  each), LIVE_IDLE=10000 idle WebSockets, and opchat's long
-#                                                  poll (events, waitMs=0, 20 events per answer) with wrk
+#                                                  poll (events, waitMs=0: 20 events an answer, and at the
+#                                                  head) with wrk
 #   BENCH_PG=1                                     also opchat on a throwaway PostgreSQL cluster
 #   BENCH_GROWTH=1                                 also opchat on a 10,000,000-message database
 #   BENCH_GROWTH_MESSAGES="10000000"               its size(s), e.g. "200000 10000000"
@@ -229,7 +230,7 @@ node_app() {    # node_app: the baseline's folder with its node_modules (ws too)
   fi
 }
 
-live_cases() {  # live_cases SYSTEM PORT PID: live-latency.js per LIVE_CASES, then idle WebSockets
+live_cases() {  # live_cases SYSTEM PORT PID: live-latency.js per LIVE_CASES
   [ "$LIVE" = 1 ] || return 0
   local spec subs rate out cpu0 cpu1
   for spec in $LIVE_CASES; do
@@ -257,7 +258,12 @@ print("  %-14s live %-10s delivered %d/%d (missing %d, dup %d)  p50 %.2f ms  p99
     r["max_ms"], r["events_per_s"] or 0, r["cpu_s_per_10k_events"] or 0, r.get("rss_server")), file=sys.stderr)
 EOF
   done
+}
+
+live_idle() {   # live_idle SYSTEM PORT PID: RSS of LIVE_IDLE idle WebSockets
+  [ "$LIVE" = 1 ] || return 0
   [ "$LIVE_IDLE" -gt 0 ] || return 0
+  local out
   out=$(NODE_PATH="$NODE_APP/node_modules" timeout 300 node "$HERE/idle_ws.js" --url "http://127.0.0.1:$2" \
     --data "$DATA" --connections "$LIVE_IDLE" --server-pid "$3" 2>"$RUN/idle-ws-$1.err" | grep '^{' | tail -n1) || true
   if [ -z "$out" ]; then log "idle WebSockets of $1: no result ($(tail -n1 "$RUN/idle-ws-$1.err"))"; return 0; fi
@@ -277,9 +283,13 @@ events_poll() { # events_poll SYSTEM: opchat's long poll with waitMs=0, 20 event
   python3 "$HERE/presign_more.py" --data "$DATA" --mode events --after now --count 1 --out "$RUN/req/head.txt" 2>/dev/null
   fetch "$PORT" "$RUN/req/head.txt" "$RUN/head.json" || { log "events: no answer"; return 0; }
   head=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['data']['next'])" "$RUN/head.json")
+  # 20 events an answer (a poller catching up) and none (a poller at the head, the steady state)
   python3 "$HERE/presign_more.py" --data "$DATA" --mode events --after "$((head > 20 ? head - 20 : 0))" \
     --count "$COUNT" --out "$RUN/req/events.txt" 2>/dev/null
   measure "$1" events-poll "$PORT" "$OPCHAT_PID" "$RUN/req/events.txt" "$RUN/req/events.txt" "$DURATION" "$KIT/wrk-requests.lua"
+  python3 "$HERE/presign_more.py" --data "$DATA" --mode events --after "$head" \
+    --count "$COUNT" --out "$RUN/req/events-head.txt" 2>/dev/null
+  measure "$1" events-head "$PORT" "$OPCHAT_PID" "$RUN/req/events-head.txt" "$RUN/req/events-head.txt" "$DURATION" "$KIT/wrk-requests.lua"
 }
 
 # ------------------------------------------------------------------ dataset (gen.py, reused)
@@ -552,6 +562,7 @@ if [[ " $SYSTEMS " == *" node-baseline "* ]]; then
   done
   depth_sweep node-baseline "$((PORT + 1))" "$NODE_PID"
   if [ "$IDLE" = 1 ]; then idle_test node-baseline "after load" "$((PORT + 1))" "$NODE_PID"; fi
+  live_idle node-baseline "$((PORT + 1))" "$NODE_PID"
   live_cases node-baseline "$((PORT + 1))" "$NODE_PID"   # writes: last, on this copy
   stop_server "$NODE_PID"
   rm -f "$RUN/baseline.db" "$RUN/baseline.db-wal" "$RUN/baseline.db-shm"
@@ -577,6 +588,7 @@ if [[ " $SYSTEMS " == *" opchat "* ]]; then
     if [[ " $CASES " == *" ingest "* ]]; then opchat_ingest opchat; fi
     if [ "$LIVE" = 1 ]; then
       [ -n "${NODE_APP:-}" ] || node_app
+      live_idle opchat "$PORT" "$OPCHAT_PID"
       live_cases opchat "$PORT" "$OPCHAT_PID"
       events_poll opchat
     fi

@@ -104,7 +104,7 @@ ApiResponse EventsAnswer(const ApiDeps& deps, const std::string& channel, const 
   w.BeginArray();
   const ChannelMedia media = deps.media.ForChannel(channel);
   const int64_t now_s = NowMillis() / 1000;
-  for (const Event& e : page.events) w.Raw(EncodeEvent(e, media, now_s));
+  for (const Event& e : page.events) WriteEvent(w, e, media, now_s);
   w.EndArray();
   w.Key("next");
   w.String(FormatCursor(page.next));
@@ -153,25 +153,38 @@ ApiResponse AnswerEvents(const HandlerInput& in) {
   if (!wait_ms.ok()) return fail(wait_ms.status());
 
   const std::string& channel = in.caller.channel;
-  std::optional<int64_t> gone;
-  auto after = StartCursor(in.deps.store, channel, request->after, &gone);
-  if (!after.ok()) return fail(after.status());
-  if (gone) return ExpiredCursor(*gone, in.deps.settings);
-
-  EventQuery query{channel, *after, request->filter.chat_id, request->filter.types,
+  EventQuery query{channel, 0, request->filter.chat_id, request->filter.types,
                    limit->value_or(100)};
-  auto page = in.deps.store.ReadEvents(query);
-  if (!page.ok()) return fail(page.status());
+  EventPage page;
+  if (request->after) {
+    // One read: the page and the bounds that judge the cursor come from one snapshot.
+    query.after = *request->after;
+    auto read = in.deps.store.ReadEvents(query);
+    if (!read.ok()) return fail(read.status());
+    page = std::move(*read);
+    if (query.after > page.bounds.head) {
+      return fail(Status::InvalidArgument("参数错误: after (游标不存在)"));
+    }
+    if (query.after < page.bounds.pruned_through) {
+      return ExpiredCursor(page.bounds.pruned_through, in.deps.settings);
+    }
+  } else {
+    // Only events from now on: none yet, and the head is where they will start.
+    auto bounds = in.deps.store.GetEventBounds(channel);
+    if (!bounds.ok()) return fail(bounds.status());
+    page.bounds = *bounds;
+    page.next = bounds->head;
+  }
   // Nothing yet: wait for the first event, if asked to and if the server can wake us.
-  if (page->events.empty() && wait_ms->value_or(0) > 0 && in.deps.events) {
-    query.after = page->next;
+  if (page.events.empty() && wait_ms->value_or(0) > 0 && in.deps.events) {
+    query.after = page.next;
     ApiResponse r;
     r.pending = std::make_shared<PendingEvents>(
         in.deps, std::move(query),
         std::chrono::steady_clock::now() + std::chrono::milliseconds(**wait_ms));
     return r;
   }
-  return EventsAnswer(in.deps, channel, *page);
+  return EventsAnswer(in.deps, channel, page);
 }
 
 LiveOpening OpenLiveSubscription(const ApiDeps& deps, const Caller& caller,

@@ -70,7 +70,7 @@ void WriteMessage(JsonWriter& w, const Message& m, const ChannelMedia& media, in
   w.EndObject();
 }
 
-void WriteChat(JsonWriter& w, const Chat& c) {
+void WriteChat(JsonWriter& w, const Chat& c, std::optional<ChatStatus> from) {
   auto time_or_null = [&](const std::optional<int64_t>& ms) {
     if (ms) {
       w.String(FormatLocalTime(*ms));
@@ -105,6 +105,10 @@ void WriteChat(JsonWriter& w, const Chat& c) {
   w.Int(c.updated_ms);
   w.Key("ext");
   w.Raw(c.ext);
+  if (from) {
+    w.Key("from");
+    w.Int(static_cast<int>(*from));
+  }
   w.EndObject();
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <boost/json/object.hpp>
@@ -20,8 +21,9 @@ namespace opchat {
 // when the message has no stored object or `media` may not sign its key.
 void WriteMessage(JsonWriter& w, const Message& m, const ChannelMedia& media, int64_t now_s);
 
-// Writes a chat object: ids, status code and text, operator, user, counts, times.
-void WriteChat(JsonWriter& w, const Chat& chat);
+// Writes a chat object: ids, status code and text, operator, user, counts, times; and `from`
+// (the status before a change) when given, as a chat.status_changed event carries it.
+void WriteChat(JsonWriter& w, const Chat& chat, std::optional<ChatStatus> from = std::nullopt);
 
 // Reads `type` and that type's fields (msg, url, key, filename, thumb, secret, thumb_secret,
 // length, file_length, addr, lat, lng, ext) from a body. Required per type: txt/cmd: msg;

@@ -6,24 +6,8 @@
 #include "common/json_writer.hpp"
 
 namespace opchat {
-namespace {
 
-// chatInfo's object (WriteChat) with `"from":N` added before its closing brace.
-void WriteChatWithFrom(std::string& out, const Chat& chat, ChatStatus from) {
-  JsonWriter w(out);
-  WriteChat(w, chat);
-  out.pop_back();  // the chat object's '}'
-  out += ",\"from\":";
-  out += std::to_string(static_cast<int>(from));
-  out += '}';
-}
-
-}  // namespace
-
-std::string EncodeEvent(const Event& event, const ChannelMedia& media, int64_t now_s) {
-  std::string out;
-  out.reserve(768);
-  JsonWriter w(out);
+void WriteEvent(JsonWriter& w, const Event& event, const ChannelMedia& media, int64_t now_s) {
   w.BeginObject();
   w.Key("id");
   w.String(FormatCursor(event.id));
@@ -49,15 +33,20 @@ std::string EncodeEvent(const Event& event, const ChannelMedia& media, int64_t n
       w.Null();  // removed by retention since
     }
     w.EndObject();
-  } else if (!event.chat) {
-    w.Null();
-  } else if (event.type == EventType::kChatStatusChanged && event.from) {
-    w.Raw("");  // the separator before the value
-    WriteChatWithFrom(out, *event.chat, *event.from);
+  } else if (event.chat) {
+    WriteChat(w, *event.chat,
+              event.type == EventType::kChatStatusChanged ? event.from : std::nullopt);
   } else {
-    WriteChat(w, *event.chat);
+    w.Null();
   }
   w.EndObject();
+}
+
+std::string EncodeEvent(const Event& event, const ChannelMedia& media, int64_t now_s) {
+  std::string out;
+  out.reserve(768);
+  JsonWriter w(out);
+  WriteEvent(w, event, media, now_s);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/json_writer.hpp"
 #include "domain/event.hpp"
 #include "media/qiniu_url.hpp"
 
@@ -14,6 +15,8 @@ namespace opchat {
 
 // {"id","type","channel","chatId","time","data"}; a message's getUrl is signed now (`now_s`),
 // at delivery, so that it is fresh whenever the event is read.
+void WriteEvent(JsonWriter& w, const Event& event, const ChannelMedia& media, int64_t now_s);
+// The same as a string of its own (a frame that many connections share).
 std::string EncodeEvent(const Event& event, const ChannelMedia& media, int64_t now_s);
 
 // The cursor of event id `id`: its decimal digits. Clients treat it as an opaque string.

@@ -208,24 +208,31 @@ Result<EventBounds> ReadEventBounds(SqliteDb& db, std::string_view channel) {
 
 // The page of `query`, read in the caller's read transaction. A message.created event's message
 // is joined by its chat and position (absent once retention deleted the chat).
+// The bounds and the page in one statement, so both come from one snapshot without a
+// transaction of their own (a long poll's read is as cheap as a history page's). Always one row
+// at least (the bounds); its event columns are NULL when there is no event.
 Result<EventPage> ReadEventPage(SqliteDb& db, const EventQuery& query) {
-  EventPage page;
-  ASSIGN_OR_RETURN(page.bounds, ReadEventBounds(db, query.channel));
-  auto q = db.Prepare("SELECT " OPCHAT_EVENT_COLUMNS
-                      " FROM events e"
-                      " LEFT JOIN chats c ON e.type = 1 AND c.channel_id = e.channel_id"
-                      " AND c.chat_id = e.chat_id"
-                      " LEFT JOIN messages m ON m.chat_no = c.chat_no AND m.seq = e.seq"
-                      " WHERE e.channel_id = ?1 AND e.id > ?2 AND e.id <= ?3"
-                      " AND (?4 IS NULL OR e.chat_id = ?4) AND (?5 = 0 OR (?5 >> e.type) & 1)"
-                      " ORDER BY e.id LIMIT ?6");
+  auto q = db.Prepare(
+      "WITH b AS (SELECT COALESCE(MAX(head), 0) AS head, COALESCE(MAX(pruned_through), 0)"
+      " AS pruned FROM event_heads WHERE channel_id = ?1)"
+      " SELECT b.head, b.pruned, x.* FROM b LEFT JOIN (SELECT " OPCHAT_EVENT_COLUMNS
+      " FROM events e"
+      " LEFT JOIN chats c ON e.type = 1 AND c.channel_id = e.channel_id AND c.chat_id = e.chat_id"
+      " LEFT JOIN messages m ON m.chat_no = c.chat_no AND m.seq = e.seq"
+      " WHERE e.channel_id = ?1 AND e.id > ?2 AND e.id <= (SELECT head FROM b)"
+      " AND (?3 IS NULL OR e.chat_id = ?3) AND (?4 = 0 OR (?4 >> e.type) & 1)"
+      " ORDER BY e.id LIMIT ?5) x ON 1 ORDER BY x.id");
   q.Bind(1, query.channel);
   q.Bind(2, query.after);
-  q.Bind(3, page.bounds.head);
-  q.Bind(4, query.chat_id);
-  q.Bind(5, store_rules::EventTypeMask(query.types));
-  q.Bind(6, query.limit);
-  while (q.Step()) page.events.push_back(ReadEvent(StmtRow(q)));
+  q.Bind(3, query.chat_id);
+  q.Bind(4, store_rules::EventTypeMask(query.types));
+  q.Bind(5, query.limit);
+  EventPage page;
+  while (q.Step()) {
+    page.bounds = {q.Int(0), q.Int(1)};
+    if (q.IsNull(2)) continue;  // the bounds' row of a page without events
+    page.events.push_back(ReadEvent(StmtRow(q), 2));
+  }
   RETURN_IF_ERROR(q.status());
   page.next = store_rules::NextEventCursor(query, page.events, page.bounds.head);
   return page;
@@ -756,13 +763,7 @@ Result<int64_t> SqliteStore::DeleteInactiveChats(std::string_view channel, int64
 Result<EventPage> SqliteStore::ReadEvents(const EventQuery& query) {
   assert(query.limit > 0 && "REQUIRES: limit > 0 (store.hpp)");
   ASSIGN_OR_RETURN(Lease db, Reader());
-  // One read transaction: the bounds and the events come from one snapshot of the WAL.
-  RETURN_IF_ERROR(db->Exec("BEGIN"));
-  auto page = ReadEventPage(*db, query);
-  // Read-only: ending it either way leaves the connection clean for its next user.
-  Status end = db->Exec("COMMIT");
-  if (!end.ok()) (void)db->Exec("ROLLBACK");
-  return page;
+  return ReadEventPage(*db, query);
 }
 
 Result<EventBounds> SqliteStore::GetEventBounds(std::string_view channel) {
