@@ -2,6 +2,9 @@
 // agree, the message names the problem, and the server keeps answering.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include <boost/json.hpp>
 
 #include "test_server.hpp"
@@ -140,6 +143,16 @@ TEST_P(ErrorsTest, HealthAndReadiness) {
   auto ready = Get(server_->port(), "/readyz");
   EXPECT_EQ(ready.status, 200);
   EXPECT_EQ(ready.Json().at("status"), "ready");
+}
+
+TEST_P(ErrorsTest, ServesItsOwnOpenApiDescriptionUnsigned) {
+  auto yaml = Get(server_->port(), "/op/v2/openapi.yaml");
+  EXPECT_EQ(yaml.status, 200);
+  EXPECT_EQ(yaml.headers["content-type"], "application/yaml; charset=utf-8");
+  std::ifstream file(std::string(OPCHAT_SOURCE_DIR) + "/docs/openapi.yaml", std::ios::binary);
+  std::string expected((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(expected.empty());
+  EXPECT_TRUE(yaml.body == expected) << "the file of this source tree, byte for byte";
 }
 
 INSTANTIATE_TEST_SUITE_P(BackEnds, ErrorsTest, ::testing::ValuesIn(BackEnds()),

@@ -9,6 +9,7 @@
 
 #include "api/envelope.hpp"
 #include "api/handlers.hpp"
+#include "api/openapi_document.hpp"
 #include "codec/request_fields.hpp"
 #include "common/clock.hpp"
 #include "common/logging.hpp"
@@ -61,6 +62,7 @@ constexpr std::array<Endpoint, 13> kEndpoints = {{
 
 // GET /op/v2/live: served by the HTTP layer as WebSocket or SSE (Api::OpenLive), not by Handle.
 constexpr std::string_view kLivePath = "/op/v2/live";
+constexpr std::string_view kOpenApiPath = "/op/v2/openapi.yaml";
 
 const Endpoint* FindEndpoint(std::string_view path) {
   if (path.substr(0, kPrefix.size()) != kPrefix) return nullptr;
@@ -109,7 +111,9 @@ ApiResponse HealthResponse(int status, std::string_view state) {
 std::vector<std::string> Api::EndpointNames() {
   std::vector<std::string> names;
   for (const Endpoint& e : kEndpoints) names.emplace_back(e.name);
-  for (const char* probe : {"live", "healthz", "readyz", "metrics"}) names.emplace_back(probe);
+  for (const char* probe : {"live", "openapi", "healthz", "readyz", "metrics"}) {
+    names.emplace_back(probe);
+  }
   return names;
 }
 
@@ -163,6 +167,14 @@ ApiResponse Api::Dispatch(const ApiRequest& request) const {
     return r;
   }
 
+  // The API's own description, unsigned like the probes: GET or HEAD.
+  if (path == kOpenApiPath) {
+    ApiResponse r;
+    r.body = std::string(OpenApiDocument());
+    r.endpoint = "openapi";
+    r.content_type = "application/yaml; charset=utf-8";
+    return r;
+  }
   if (path == kLivePath) {
     return Error(Status::InvalidArgument(
         "实时事件需要 GET 请求，并升级为 WebSocket 或使用 Accept: text/event-stream"));
