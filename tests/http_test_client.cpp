@@ -82,8 +82,11 @@ void RecordAnswer(const std::string& raw, const HttpResponse& response) {
 
 }  // namespace
 
-int ConnectLoopback(int port) {
+int ConnectLoopback(int port, int receive_buffer) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (receive_buffer > 0) {
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));

@@ -17,8 +17,9 @@ struct HttpResponse {
   boost::json::value Json() const;  // parses body; throws on invalid JSON
 };
 
-// A blocking TCP connection to 127.0.0.1:port, or -1.
-int ConnectLoopback(int port);
+// A blocking TCP connection to 127.0.0.1:port, or -1. `receive_buffer` > 0 sets SO_RCVBUF
+// before connecting (so the advertised window stays that small).
+int ConnectLoopback(int port, int receive_buffer = 0);
 
 // Sends `raw` bytes as they are, reads one response (or until the peer closes).
 HttpResponse SendRaw(int port, const std::string& raw, int timeout_ms = 5000);

@@ -1,7 +1,5 @@
 #include "live_client.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -64,17 +62,10 @@ void ParseHead(const std::string& head, HttpResponse& out) {
   }
 }
 
-// Reads a response head into `out` (and the body, by Content-Length, when `read_body`), leaving
-// whatever follows in `buffer`. False when the connection ended first.
-bool ReadResponse(int fd, std::string& buffer, HttpResponse& out, bool read_body, int timeout_ms) {
+// Reads the body of `out` (by its Content-Length, else until the peer closes) from what is left
+// in `buffer` and the socket.
+void ReadBody(int fd, std::string& buffer, HttpResponse& out, int timeout_ms) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  size_t head_end;
-  while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
-    if (!ReadInto(fd, buffer, MillisLeft(deadline))) return false;
-  }
-  ParseHead(buffer.substr(0, head_end + 4), out);
-  buffer.erase(0, head_end + 4);
-  if (!read_body) return true;
   size_t length = out.headers.count("content-length") ? std::stoul(out.headers["content-length"])
                                                       : std::string::npos;
   while (length == std::string::npos || buffer.size() < length) {
@@ -82,21 +73,19 @@ bool ReadResponse(int fd, std::string& buffer, HttpResponse& out, bool read_body
   }
   out.body = buffer.substr(0, std::min(length, buffer.size()));
   buffer.clear();
-  return true;
 }
 
-int ConnectLoopbackWithReceiveBuffer(int port, int bytes) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
+// Reads a response head into `out`, leaving whatever follows in `buffer`. False when the
+// connection ended first.
+bool ReadHead(int fd, std::string& buffer, HttpResponse& out, int timeout_ms) {
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  size_t head_end;
+  while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
+    if (!ReadInto(fd, buffer, MillisLeft(deadline))) return false;
   }
-  return fd;
+  ParseHead(buffer.substr(0, head_end + 4), out);
+  buffer.erase(0, head_end + 4);
+  return true;
 }
 
 }  // namespace
@@ -115,27 +104,20 @@ std::string LiveQuery(const Credential& cred,
 }
 
 WsClient::WsClient(int port, const std::string& target, int receive_buffer) {
-  fd_ = receive_buffer > 0 ? ConnectLoopbackWithReceiveBuffer(port, receive_buffer)
-                           : ConnectLoopback(port);
+  fd_ = ConnectLoopback(port, receive_buffer);
   if (fd_ < 0) return;
   SendAll(fd_,
           "GET " + target +
               " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
   HttpResponse head;
-  if (!ReadResponse(fd_, buffer_, head, false, 5000)) return;
+  if (!ReadHead(fd_, buffer_, head, 5000)) return;
   if (head.status == 101) {
     upgraded_ = true;
     return;
   }
   refusal_ = head;
-  size_t length = head.headers.count("content-length") ? std::stoul(head.headers["content-length"])
-                                                       : std::string::npos;
-  const auto deadline = Clock::now() + std::chrono::seconds(5);
-  while (length == std::string::npos || buffer_.size() < length) {
-    if (!ReadInto(fd_, buffer_, MillisLeft(deadline))) break;
-  }
-  refusal_.body = buffer_.substr(0, std::min(length, buffer_.size()));
+  ReadBody(fd_, buffer_, refusal_, 5000);
   closed_ = true;
 }
 
@@ -227,17 +209,11 @@ SseClient::SseClient(int port, const std::string& target, const std::string& las
   if (!last_event_id.empty()) request += "Last-Event-ID: " + last_event_id + "\r\n";
   SendAll(fd_, request + "\r\n");
   HttpResponse head;
-  if (!ReadResponse(fd_, buffer_, head, false, 5000)) return;
+  if (!ReadHead(fd_, buffer_, head, 5000)) return;
   status_ = head.status;
   if (status_ == 200) return;
   refusal_ = head;
-  size_t length = head.headers.count("content-length") ? std::stoul(head.headers["content-length"])
-                                                       : std::string::npos;
-  const auto deadline = Clock::now() + std::chrono::seconds(5);
-  while (length == std::string::npos || buffer_.size() < length) {
-    if (!ReadInto(fd_, buffer_, MillisLeft(deadline))) break;
-  }
-  refusal_.body = buffer_.substr(0, std::min(length, buffer_.size()));
+  ReadBody(fd_, buffer_, refusal_, 5000);
   ended_ = true;
 }
 
