@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -300,6 +301,18 @@ TEST_P(EventsTest, BadUpgradesAreRefusedWithAJsonError) {
     if (!admitted) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_TRUE(admitted);
+  // hmac-sha256 signs "GET\n/op/v2/live\n" + the parameters: accepted, and only there.
+  // (Retried while the slot of the connection closed just above is being freed.)
+  std::unique_ptr<WsClient> hmac;
+  for (int i = 0; i < 50 && !(hmac && hmac->refusal().status != 429); ++i) {
+    if (hmac) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    hmac = std::make_unique<WsClient>(server.port(),
+                                      "/op/v2/live?" + LiveQuery(cred, {}, "hmac-sha256"));
+  }
+  EXPECT_TRUE(hmac->upgraded()) << hmac->refusal().body;
+  const std::string signed_for_post = SignedQuery(cred, "", {}, "hmac-sha256", "live");
+  WsClient wrong_method(server.port(), "/op/v2/live?" + signed_for_post);
+  EXPECT_EQ(wrong_method.refusal().status, 401) << "signed as POST /op/v2/live";
   // The server is still well.
   EXPECT_EQ(Call(server.port(), cred, "chats", "{}").status, 200);
 }
