@@ -129,9 +129,15 @@ Result<EventHub::Fetched> EventHub::Fetch(const std::string& channel, int64_t af
           break;
         }
       }
-      const int64_t next_index = out.next - first;  // -1 when next is just before the ring
-      out.backlog_bytes =
-          feed->total - (next_index >= 0 ? feed->ends[next_index] : feed->total - feed->ring_bytes);
+      // What the channel has after `next`: nothing when next is at (or, with a ring that has
+      // not caught up with the table yet, past) the head.
+      if (out.next >= feed->head) {
+        out.backlog_bytes = 0;
+      } else if (out.next >= first) {
+        out.backlog_bytes = feed->total - feed->ends[static_cast<size_t>(out.next - first)];
+      } else {
+        out.backlog_bytes = feed->ring_bytes;  // next is just before the ring
+      }
       return out;
     }
   }
