@@ -377,6 +377,23 @@ TEST_P(EventsTest, ASlowConsumerIsClosedAndTheOthersAndTheWritersGoOn) {
       << slow.close_reason();
 }
 
+TEST_P(EventsTest, StoppingClosesLiveConnectionsAndAnswersLongPolls) {
+  TestServer server(GetParam());
+  Credential cred = server.AddClient();
+  WsClient ws(server.port(), "/op/v2/live?" + LiveQuery(cred));
+  ASSERT_TRUE(ws.upgraded());
+  auto poll = std::async(std::launch::async, [&] {
+    return Call(server.port(), cred, "events", R"({"waitMs":30000})");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto start = Clock::now();
+  server.Stop();  // SIGTERM
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(5)) << "nobody held the drain";
+  EXPECT_EQ(poll.get().status, 200) << "the long poll was answered, empty";
+  EXPECT_FALSE(ws.Read(2000));
+  EXPECT_EQ(ws.close_code(), 1001) << ws.close_reason();
+}
+
 TEST_P(EventsTest, MetricsCountLiveConnectionsAndDeliveries) {
   TestServer server(GetParam());
   Credential cred = server.AddClient();
