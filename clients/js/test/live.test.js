@@ -1,0 +1,186 @@
+// The JavaScript client's events: long poll and the resuming WebSocket, against a real `opchat serve`.
+//   OPCHAT_BINARY=build/opchat node --test clients/js/test/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FrameReader, OpchatClient, OpchatError, encodeClientFrame } from '../index.js';
+
+const BINARY = process.env.OPCHAT_BINARY ?? 'build/opchat';
+let dir, server, url, credential;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'opchat-js-live-'));
+  const db = `sqlite:${join(dir, 'opchat.db')}`;
+  credential = JSON.parse(execFileSync(BINARY, ['client', 'add', '--db', db, '--name', 'js', '--channel', 'shop'], { encoding: 'utf8' }));
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  server = spawn(BINARY, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline || server.exitCode !== null) throw new Error('opchat serve did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+});
+
+after(() => {
+  server?.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const client = (extra = {}) => new OpchatClient(url, { client: credential.client, secret: credential.secret, channel: 'shop', ...extra });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const text = (chatId, msg) => ({ direction: 'userToOperator', type: 'txt', msg });
+
+/** Waits until `predicate()` holds, failing after `ms`. */
+async function until(predicate, ms = 8000, what = 'condition') {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** The cursor of "now": the `next` of a poll that reads everything. */
+async function head(op) {
+  let { next, events } = await op.events({ after: '0', limit: 1000 });
+  while (events.length === 1000) ({ next, events } = await op.events({ after: next, limit: 1000 }));
+  return next;
+}
+
+test('frames: client frames are masked, server frames of every length form are read', () => {
+  for (const n of [0, 125, 126, 65535, 65536, 70000]) {
+    const payload = Buffer.alloc(n, 0x61);
+    const frame = encodeClientFrame(0x1, payload);
+    assert.equal(frame[1] & 0x80, 0x80);
+    const [read] = new FrameReader().push(frame); // the reader unmasks a masked frame too
+    assert.equal(read.payload.length, n);
+    assert.ok(read.payload.equals(payload));
+    // unmasked, delivered byte by byte in two halves
+    const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
+    const unmasked = Buffer.concat([Buffer.from([0x81]), frame.subarray(1, head), payload]);
+    unmasked[1] &= 0x7f;
+    const reader = new FrameReader();
+    const split = Math.min(3, unmasked.length - 1);
+    assert.deepEqual(reader.push(unmasked.subarray(0, split)), []);
+    const frames = reader.push(unmasked.subarray(split));
+    assert.equal(frames.length, 1);
+    assert.ok(frames[0].payload.equals(payload));
+  }
+  // a fragmented message with a ping between its fragments
+  const frames = new FrameReader().push(Buffer.from([0x01, 2, 0x7b, 0x22, 0x89, 0, 0x80, 1, 0x7d]));
+  assert.deepEqual(frames.map((f) => [f.fin, f.opcode, f.payload.toString()]), [[false, 1, '{"'], [true, 9, ''], [true, 0, '}']]);
+});
+
+test('long poll returns the events of writes with next', async () => {
+  const op = client();
+  const from = await head(op);
+  const chat = await op.createChat({ userId: 'u0001c0ffee' });
+  await op.sendMessage(chat.chatId, text(chat.chatId, 'one'));
+  const page = await op.events({ after: from, chatId: chat.chatId });
+  assert.deepEqual(page.events.map((e) => e.type), ['chat.created', 'message.created']);
+  assert.equal(page.events[1].data.message.msg, 'one');
+  assert.equal(page.next, page.events[1].id);
+  const typed = await op.events({ after: from, types: ['message.created'] });
+  assert.deepEqual(typed.events.map((e) => e.data.message?.msg), ['one']);
+  assert.deepEqual((await op.events({ after: page.next })).events, []);
+  await assert.rejects(op.events({ waitMs: 30001 }), (e) => e instanceof OpchatError && e.code === 400);
+});
+
+test('waitMs waits for a send made after the poll started', async () => {
+  const op = client();
+  const chat = await op.createChat({ userId: 'u0001c0ffee' });
+  const from = await head(op);
+  const started = Date.now();
+  const poll = op.events({ after: from, waitMs: 10000 });
+  await sleep(300);
+  await op.sendMessage(chat.chatId, text(chat.chatId, 'late'));
+  const page = await poll;
+  const waited = Date.now() - started;
+  assert.deepEqual(page.events.map((e) => e.data.message.msg), ['late']);
+  assert.ok(waited >= 250 && waited < 5000, `waited ${waited} ms`);
+});
+
+for (const signMethod of ['md5', 'hmac-sha256']) {
+  test(`live WebSocket receives events in order (${signMethod})`, async () => {
+    const op = client({ signMethod });
+    const from = await head(op);
+    const got = [];
+    const live = op.live({ after: from, onEvent: (e) => got.push(e) });
+    try {
+      const chat = await op.createChat({ userId: 'u0001c0ffee' });
+      await op.sendMessage(chat.chatId, text(chat.chatId, 'a'));
+      await op.sendMessage(chat.chatId, text(chat.chatId, 'b'));
+      await op.endChat(chat.chatId);
+      await until(() => got.length >= 4, 8000, 'four events');
+      assert.deepEqual(got.map((e) => e.type), ['chat.created', 'message.created', 'message.created', 'chat.status_changed']);
+      assert.deepEqual(got.slice(1, 3).map((e) => e.data.message.msg), ['a', 'b']);
+      const ids = got.map((e) => Number(e.id));
+      assert.deepEqual(ids, [...ids].sort((x, y) => x - y));
+      assert.equal(live.lastId, got[3].id);
+      assert.equal(live.connections, 1);
+    } finally {
+      live.close();
+    }
+    assert.equal(await live.done, null);
+  });
+}
+
+test('a killed socket resumes: every message exactly once, in order', async () => {
+  const op = client();
+  const chat = await op.createChat({ userId: 'u0001c0ffee' });
+  const from = await head(op);
+  const got = [];
+  const errors = [];
+  const live = op.live({ after: from, chatId: chat.chatId, types: ['message.created'], onEvent: (e) => got.push(e), onError: (e) => errors.push(e) });
+  const sent = [];
+  try {
+    await until(() => live.socket !== null, 5000, 'the first connection');
+    for (let i = 0; i < 30; i++) {
+      sent.push(`m${i}`);
+      await op.sendMessage(chat.chatId, text(chat.chatId, `m${i}`));
+      if (i === 5 || i === 17) {
+        await until(() => live.socket !== null, 8000, 'a connection');
+        live.socket.destroy(); // the connection drops while messages keep coming
+      }
+    }
+    await until(() => got.length >= sent.length, 15000, 'every message');
+    await sleep(200); // a duplicate would arrive now
+    assert.deepEqual(got.map((e) => e.data.message.msg), sent);
+    assert.ok(live.connections >= 3, `${live.connections} connections`);
+    assert.ok(errors.length >= 2);
+  } finally {
+    live.close();
+  }
+});
+
+test('a bad signature is refused with an error and live stops', async () => {
+  const closed = [];
+  const live = client({ secret: 'wrong' }).live({ onEvent: () => {}, onClose: (e) => closed.push(e) });
+  const error = await live.done;
+  assert.ok(error instanceof OpchatError);
+  assert.equal(error.code, 401);
+  assert.deepEqual(closed, [error]);
+  assert.equal(live.connections, 0);
+});
+
+test('an expired or foreign cursor stops live with an error', async () => {
+  const live = client().live({ after: 'not-a-cursor', onEvent: () => {} });
+  const error = await live.done;
+  assert.equal(error.code, 400);
+});
