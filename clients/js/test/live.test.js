@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,25 +21,40 @@ function freePort() {
   });
 }
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'opchat-js-live-'));
-  const db = `sqlite:${join(dir, 'opchat.db')}`;
-  credential = JSON.parse(execFileSync(BINARY, ['client', 'add', '--db', db, '--name', 'js', '--channel', 'shop'], { encoding: 'utf8' }));
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  server = spawn(BINARY, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
+/** `opchat serve` on a fresh database in `dir` (with `config`, TOML, if given), one client on `shop`. */
+async function startServer(name, config, port) {
+  const db = `sqlite:${join(dir, `${name}.db`)}`;
+  const cred = port ? null : JSON.parse(execFileSync(BINARY, ['client', 'add', '--db', db, '--name', 'js', '--channel', 'shop'], { encoding: 'utf8' }));
+  port ??= await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`];
+  if (config) {
+    writeFileSync(join(dir, `${name}.toml`), config);
+    args.push('--config', join(dir, `${name}.toml`));
+  }
+  const proc = spawn(BINARY, args, { stdio: 'ignore' });
   const deadline = Date.now() + 10000;
   for (;;) {
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
+      if ((await fetch(`${base}/healthz`)).ok) return { proc, port, url: base, credential: cred };
     } catch { /* not listening yet */ }
-    if (Date.now() > deadline || server.exitCode !== null) throw new Error('opchat serve did not start');
+    if (Date.now() > deadline || proc.exitCode !== null) {
+      proc.kill('SIGTERM');
+      throw new Error('opchat serve did not start');
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+const servers = [];
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'opchat-js-live-'));
+  ({ proc: server, url, credential } = await startServer('opchat'));
+  servers.push(server);
 });
 
 after(() => {
-  server?.kill('SIGTERM');
+  for (const p of servers) p.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -183,4 +198,41 @@ test('an expired or foreign cursor stops live with an error', async () => {
   const live = client().live({ after: 'not-a-cursor', onEvent: () => {} });
   const error = await live.done;
   assert.equal(error.code, 400);
+});
+
+test('pings are answered; a server stop (1001) and restart resumes exactly once', async () => {
+  // a ping after 1 s of silence; a connection that answers nothing for 2 s is closed
+  const config = '[live]\nping_interval_s = 1\n';
+  const first = await startServer('restart', config);
+  servers.push(first.proc);
+  const { credential: cred, port } = first;
+  const op = new OpchatClient(first.url, { client: cred.client, secret: cred.secret, channel: 'shop' });
+  const chat = await op.createChat({ userId: 'u0001c0ffee' });
+  const got = [];
+  const errors = [];
+  const live = op.live({ after: await head(op), types: ['message.created'], onEvent: (e) => got.push(e.data.message.msg), onError: (e) => errors.push(e) });
+  try {
+    await until(() => live.socket !== null, 5000, 'the connection');
+    await sleep(3500); // idle: without pongs the server would have closed it
+    assert.equal(live.connections, 1, `reconnected after ${errors.map(String)}`);
+    const sent = ['before'];
+    await op.sendMessage(chat.chatId, text(chat.chatId, 'before'));
+    await until(() => got.length === 1, 5000, 'the first message');
+    const stopped = new Promise((r) => first.proc.once('exit', r));
+    first.proc.kill('SIGTERM');
+    await stopped;
+    const second = await startServer('restart', config, port);
+    servers.push(second.proc);
+    for (let i = 0; i < 5; i++) {
+      sent.push(`after ${i}`);
+      await op.sendMessage(chat.chatId, text(chat.chatId, sent.at(-1)));
+    }
+    await until(() => got.length >= sent.length, 15000, 'every message');
+    await sleep(200);
+    assert.deepEqual(got, sent);
+    assert.ok(errors.some((e) => e.message.startsWith('closed 1001')), errors.map(String).join('; '));
+    assert.ok(live.connections >= 2);
+  } finally {
+    live.close();
+  }
 });
