@@ -230,7 +230,7 @@ test('pings are answered; a server stop (1001) and restart resumes exactly once'
     await until(() => got.length >= sent.length, 15000, 'every message');
     await sleep(200);
     assert.deepEqual(got, sent);
-    assert.ok(errors.some((e) => e.message.startsWith('closed 1001')), errors.map(String).join('; '));
+    assert.ok(errors.some((e) => e.apiMessage.startsWith('closed 1001')), errors.map(String).join('; '));
     assert.ok(live.connections >= 2);
   } finally {
     live.close();
