@@ -207,7 +207,8 @@ export class OpchatClient {
    * connection signed afresh), after 0.5 s doubling to 10 s (back to 0.5 s once connected):
    * every event arrives exactly once. It stops for good on a 4410 close (cursor expired) or a
    * refusal with 400/401/403/410, with an OpchatError (code 410 for 4410; `answer` holds the
-   * refusal), and on `close()`. `onError(error)` hears each problem that led to a reconnection;
+   * refusal), and on `close()`. A connection silent for `idleTimeoutMs` (default 75 s; the server
+   * pings after 30 s of silence) counts as dropped. `onError(error)` hears each problem that led to a reconnection;
    * `onClose(error|null)` is called once when it stops, and `done` resolves to that same value.
    *
    *   const live = op.live({ after: '0', onEvent: (e) => console.log(e.id, e.type) });
@@ -216,11 +217,11 @@ export class OpchatClient {
    *
    * @param {{after?: string, chatId?: string, types?: string[],
    *          onEvent: (event: OpchatEvent) => void, onError?: (error: Error) => void,
-   *          onClose?: (error: OpchatError|null) => void}} options
+   *          onClose?: (error: OpchatError|null) => void, idleTimeoutMs?: number}} options
    * @returns {LiveConnection}
    */
-  live({ after, chatId, types, onEvent, onError, onClose }) {
-    return new LiveConnection(this, { after, chatId, types, onEvent, onError, onClose });
+  live({ after, chatId, types, onEvent, onError, onClose, idleTimeoutMs = 75000 }) {
+    return new LiveConnection(this, { after, chatId, types, onEvent, onError, onClose, idleTimeoutMs });
   }
 }
 
@@ -293,13 +294,13 @@ export class FrameReader {
 /** A resuming WebSocket reader of /op/v2/live; made by OpchatClient.live(). */
 export class LiveConnection {
   /** @param {OpchatClient} op @param {any} options */
-  constructor(op, { after, chatId, types, onEvent, onError, onClose }) {
+  constructor(op, { after, chatId, types, onEvent, onError, onClose, idleTimeoutMs = 75000 }) {
     if (typeof onEvent !== 'function') throw new TypeError('live: onEvent is required');
     this.op = op;
     /** the last event id delivered (the cursor a reconnection resumes from) */
     this.lastId = after ?? null;
     this.filter = { chatId, types };
-    Object.assign(this, { onEvent, onError, onClose });
+    Object.assign(this, { onEvent, onError, onClose, idleTimeoutMs });
     /** how many connections were upgraded so far */
     this.connections = 0;
     /** the current connection's socket (net.Socket), null between connections */
@@ -398,6 +399,11 @@ export class LiveConnection {
   #run(socket, head) {
     this.socket = socket;
     socket.setNoDelay(true);
+    socket.removeAllListeners('timeout');
+    socket.setTimeout(this.idleTimeoutMs, () => {
+      closeReason = `no frame for ${this.idleTimeoutMs} ms`;
+      socket.destroy();
+    });
     const reader = new FrameReader();
     /** @type {Buffer[]} */
     let fragments = [];

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FrameReader, OpchatClient, OpchatError, encodeClientFrame } from '../index.js';
@@ -234,5 +235,78 @@ test('pings are answered; a server stop (1001) and restart resumes exactly once'
     assert.ok(live.connections >= 2);
   } finally {
     live.close();
+  }
+});
+
+/** A scripted WebSocket server on 127.0.0.1: `script(socket, reader, query)` runs per connection. */
+async function fakeServer(script) {
+  const queries = [];
+  const srv = createServer((socket) => {
+    let head = Buffer.alloc(0);
+    const onHead = (chunk) => {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      socket.off('data', onHead);
+      const text = head.subarray(0, end).toString();
+      const key = /sec-websocket-key: *(\S+)/i.exec(text)[1];
+      const query = new URL(text.split(' ')[1], 'http://x').searchParams;
+      queries.push(query);
+      const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      const reader = new FrameReader();
+      const frames = [];
+      socket.on('data', (c) => frames.push(...reader.push(c)));
+      script(socket, frames, query, queries.length);
+    };
+    socket.on('data', onHead);
+    socket.on('error', () => {});
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  return { srv, queries, url: `http://127.0.0.1:${srv.address().port}` };
+}
+
+/** A server frame (unmasked): `len` forces the 16- or 64-bit length form. */
+function serverFrame(opcode, payload, { fin = true } = {}) {
+  const n = payload.length;
+  const head = n < 126 ? Buffer.from([0, n]) : n < 65536 ? Buffer.from([0, 126, n >> 8, n & 255]) : Buffer.alloc(10);
+  if (n >= 65536) { head[1] = 127; head.writeBigUInt64BE(BigInt(n), 2); }
+  head[0] = (fin ? 0x80 : 0) | opcode;
+  return Buffer.concat([head, payload]);
+}
+
+test('frames on the wire: fragments, pings, long lengths, silence, then 4410 stops', async () => {
+  const big = 'y'.repeat(70000);
+  const ev = (id, msg) => Buffer.from(JSON.stringify({ id: String(id), type: 'message.created', data: { message: { msg } } }));
+  const pongs = [];
+  const fake = await fakeServer((socket, frames, query, n) => {
+    if (n === 1) {
+      const one = ev(1, 'fragmented');
+      socket.write(serverFrame(0x1, one.subarray(0, 10), { fin: false }));
+      socket.write(serverFrame(0x9, Buffer.from('hi'))); // a ping between the fragments
+      socket.write(serverFrame(0x0, one.subarray(10, 20), { fin: false }));
+      socket.write(serverFrame(0x0, one.subarray(20)));
+      socket.write(serverFrame(0x1, ev(2, 'm'.repeat(200)))); // 16-bit length
+      socket.write(serverFrame(0x1, ev(3, big))); // 64-bit length
+      setTimeout(() => pongs.push(...frames.filter((f) => f.opcode === 0xa)), 100);
+      // then silence: the client's idle timeout drops it
+    } else {
+      socket.write(serverFrame(0x8, Buffer.concat([Buffer.from([4410 >> 8, 4410 & 255]), Buffer.from('cursor expired')])));
+    }
+  });
+  try {
+    const op = new OpchatClient(fake.url, { client: 'c', secret: 's', channel: 'x' });
+    const got = [];
+    const live = op.live({ after: '0', onEvent: (e) => got.push(e), idleTimeoutMs: 400 });
+    const error = await live.done;
+    assert.deepEqual(got.map((e) => e.id), ['1', '2', '3']);
+    assert.equal(got[0].data.message.msg, 'fragmented');
+    assert.equal(got[2].data.message.msg, big);
+    assert.deepEqual(pongs.map((f) => f.payload.toString()), ['hi']);
+    assert.deepEqual(fake.queries.map((q) => q.get('after')), ['0', '3']); // resumed from the last id
+    assert.equal(error.code, 410);
+    assert.equal(live.connections, 2);
+  } finally {
+    fake.srv.close();
   }
 });
