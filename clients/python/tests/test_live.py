@@ -2,7 +2,9 @@
 
     OPCHAT_BINARY=build/opchat python3 -m unittest discover -s clients/python/tests -t clients/python
 """
+import json
 import socket
+import socketserver
 import threading
 import time
 import unittest
@@ -119,6 +121,44 @@ class EventsTest(unittest.TestCase):
         began = time.monotonic()
         self.assertEqual(list(live), [])
         self.assertLess(time.monotonic() - began, 5)
+
+
+class ScriptedStreamTest(unittest.TestCase):
+    """The SSE parser and the reconnection against a scripted server (no opchat needed)."""
+
+    def test_partial_events_comments_and_a_4410_close(self):
+        seen = []
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                headers = {}
+                while (line := self.rfile.readline().decode()) not in ("\r\n", ""):
+                    name, _, value = line.partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                seen.append(headers.get("last-event-id"))
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                                 b"Connection: close\r\n\r\n")
+                if len(seen) == 1:
+                    one = json.dumps({"id": "1", "type": "chat.created", "data": {}})
+                    self.wfile.write(f"retry: 1000\n\n: ping\nid: 1\ndata: {one}\n\n".encode())
+                    self.wfile.write(b'id: 2\r\ndata: {"id":"2","ty')  # cut mid-event
+                else:
+                    self.wfile.write(b'event: close\ndata: {"code":4410,"reason":"cursor expired"}\n\n')
+
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        op = OpchatClient(f"http://127.0.0.1:{server.server_address[1]}", client="c", secret="s",
+                          channel="x")
+        live = op.live_events(after="0", idle_timeout=5)
+        self.assertEqual(next(live)["id"], "1")
+        with self.assertRaises(OpchatError) as e:
+            next(live)
+        self.assertEqual(e.exception.code, 410)
+        self.assertEqual(seen, ["0", "1"])  # Last-Event-ID: the cursor so far
+        self.assertEqual(live.connections, 2)
 
 
 if __name__ == "__main__":
