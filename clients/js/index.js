@@ -205,11 +205,12 @@ export class OpchatClient {
    * connection, a close with 4000 (too slow), 1011 (storage unavailable), 1001 (server stopping),
    * a 429/503 refusal or a connection error reconnects with `after` = the last id (each
    * connection signed afresh), after 0.5 s doubling to 10 s (back to 0.5 s once connected):
-   * every event arrives exactly once. It stops for good on a 4410 close (cursor expired) or a
-   * refusal with 400/401/403/410, with an OpchatError (code 410 for 4410; `answer` holds the
-   * refusal), and on `close()`. A connection silent for `idleTimeoutMs` (default 75 s; the server
-   * pings after 30 s of silence) counts as dropped. `onError(error)` hears each problem that led to a reconnection;
-   * `onClose(error|null)` is called once when it stops, and `done` resolves to that same value.
+   * every event arrives exactly once. A connection silent for `idleTimeoutMs` (default 75 s; the
+   * server pings after 30 s of silence) counts as dropped. It stops for good on a 4410 close
+   * (cursor expired) or a refusal with 400/401/403/410 (any 4xx but 429), with an OpchatError
+   * (code 410 for 4410; `answer` holds the refusal), and on `close()`. `onError(error)` hears
+   * each problem that led to a reconnection; `onClose(error|null)` is called once when it
+   * stops, and `done` resolves to that same value.
    *
    *   const live = op.live({ after: '0', onEvent: (e) => console.log(e.id, e.type) });
    *   ...
@@ -233,8 +234,8 @@ export class OpchatClient {
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 10000;
-/** Close codes after which a reconnection resumes; 4410 and refusals stop. */
-const FATAL_STATUS = new Set([400, 401, 403, 410]);
+/** A refusal that no reconnection would change: 400, 401, 403, 410 and any other 4xx but 429. */
+const isFatalRefusal = (code) => code >= 400 && code < 500 && code !== 429;
 
 /**
  * One client frame: FIN set, masked with a fresh random key (RFC 6455 §5.3).
@@ -374,7 +375,7 @@ export class LiveConnection {
         try { answer = JSON.parse(text); } catch { /* not JSON */ }
         const code = Number(answer?.code) || res.statusCode || 0;
         const error = new OpchatError(code, String(answer?.message ?? text.slice(0, 200)), answer);
-        if (FATAL_STATUS.has(code)) this.#stop(error);
+        if (isFatalRefusal(code)) this.#stop(error);
         else this.#retry(error);
       });
     });

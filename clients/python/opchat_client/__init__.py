@@ -216,8 +216,9 @@ class OpchatClient:
         iterator of event dicts in cursor order, each exactly once. A dropped connection (or no
         byte for `idle_timeout` seconds; the server pings every 30 s), an `event: close` other
         than 4410, and a 429/503 refusal reconnect with `Last-Event-ID` = the last id, after
-        0.5 s doubling to 10 s. It raises OpchatError on a 400/401/403/410 refusal and on
-        `event: close` with code 4410 (as code 410). `close()` stops it, from any thread."""
+        0.5 s doubling to 10 s. It raises OpchatError on a 400/401/403/410 refusal (any 4xx but
+        429) and on `event: close` with code 4410 (as code 410). `close()` stops it, from any
+        thread."""
         return LiveEvents(self, after=after, chat_id=chat_id, types=types,
                           idle_timeout=idle_timeout)
 
@@ -228,7 +229,6 @@ class LiveEvents:
 
     BACKOFF_FIRST = 0.5
     BACKOFF_MAX = 10.0
-    FATAL = frozenset({400, 401, 403, 410})
 
     def __init__(self, op: OpchatClient, *, after: str | None, chat_id: str | None,
                  types: list[str] | None, idle_timeout: float):
@@ -288,7 +288,7 @@ class LiveEvents:
                     content_type = response.getheader("Content-Type", "")
                     if response.status != 200 or not content_type.startswith("text/event-stream"):
                         error = _refusal(response)
-                        if error.code in self.FATAL:
+                        if 400 <= error.code < 500 and error.code != 429:  # 400/401/403/410
                             raise error
                     else:
                         self.connections += 1
