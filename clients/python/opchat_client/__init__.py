@@ -6,6 +6,9 @@
     op.accept_chat(chat["chatId"], operator_id="op-7")
     op.send_message(chat["chatId"], direction="operatorToUser", type="txt", msg="您好")
     page = op.history(chat["chatId"], page_num=1, page_size=20)
+    batch = op.events(after="0", wait_ms=25000)           # long poll: {"events": [...], "next": ...}
+    for event in op.live_events(after=batch["next"]):     # Server-Sent Events, resumed on drops
+        print(event["id"], event["type"])
 
 Each method signs its request (md5 or hmac-sha256, docs/api.md "Signing"), adds `timestamp` and a
 fresh `nonce` on write endpoints, posts it and returns the answer's `data` as a dict, or, for paged
@@ -16,15 +19,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import secrets
+import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any
+from typing import Any, Iterator
 
-__all__ = ["OpchatClient", "OpchatError", "WRITE_ENDPOINTS", "sign_query"]
+__all__ = ["LiveEvents", "OpchatClient", "OpchatError", "WRITE_ENDPOINTS", "sign_query"]
 
 # Endpoints that require timestamp and nonce and refuse body fields they do not take.
 WRITE_ENDPOINTS = frozenset({"createChat", "acceptChat", "suspendChat", "resumeChat", "endChat",
@@ -43,14 +49,15 @@ class OpchatError(Exception):
 
 
 def sign_query(params: dict[str, str], body: bytes, secret: str, *, method: str = "md5",
-               path: str = "") -> str:
+               path: str = "", http_method: str = "POST") -> str:
     """The signature of a request: `params` are the query parameters without `sign`, `body` the
-    raw body bytes, `path` the endpoint's path (used by hmac-sha256 only)."""
+    raw body bytes, `path` the endpoint's path and `http_method` (GET for /op/v2/live) are used
+    by hmac-sha256 only."""
     canonical = "&".join(f"{k}={params[k]}" for k in sorted(params)).encode()
     if method == "md5":
         return hashlib.md5(canonical + body + secret.encode()).hexdigest()
     if method == "hmac-sha256":
-        message = b"POST\n" + path.encode() + b"\n" + canonical + body
+        message = http_method.encode() + b"\n" + path.encode() + b"\n" + canonical + body
         return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
     raise ValueError(f"unknown sign method: {method}")
 
@@ -71,9 +78,11 @@ class OpchatClient:
 
     # --- the transport ---
 
-    def call(self, endpoint: str, body: dict[str, Any], *, stamp: bool | None = None) -> dict:
+    def call(self, endpoint: str, body: dict[str, Any], *, stamp: bool | None = None,
+             timeout: float | None = None) -> dict:
         """Signs and posts `body` to /op/v2/<endpoint>; returns the whole answer (the envelope).
-        Writes are stamped with timestamp and nonce; `stamp=True` stamps a read too."""
+        Writes are stamped with timestamp and nonce; `stamp=True` stamps a read too. `timeout`
+        (seconds) defaults to the client's."""
         raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         path = f"/op/v2/{endpoint}"
         params = {"apiVersion": "01", "client": self.client, "channel": self.channel,
@@ -88,7 +97,7 @@ class OpchatClient:
         request = urllib.request.Request(url, data=raw, method="POST",
                                          headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
                 text = response.read()
         except urllib.error.HTTPError as e:  # 4xx/5xx still carry the JSON envelope
             text = e.read()
@@ -170,3 +179,188 @@ class OpchatClient:
     def chat_transcript(self, chat_id: str, *, format: str | None = None) -> dict:
         """chatTranscript: `data` with chatId, format, contentType, fileName and content."""
         return self._data("chatTranscript", _fields(chatId=chat_id, format=format))
+
+    # --- events ---
+
+    def events(self, *, after: str | None = None, chat_id: str | None = None,
+               types: list[str] | None = None, limit: int | None = None,
+               wait_ms: int | None = None) -> dict:
+        """events (long poll): `data` = {"events": [...], "next": cursor}; pass `next` back as
+        `after`. An expired cursor raises OpchatError 410 whose `answer["data"]["oldest"]` is the
+        oldest cursor still valid."""
+        body = _fields(after=after, chatId=chat_id, types=types, limit=limit, waitMs=wait_ms)
+        return self.call("events", body, timeout=self.timeout + (wait_ms or 0) / 1000)["data"]
+
+    def live_path(self, *, after: str | None = None, chat_id: str | None = None,
+                  types: list[str] | None = None) -> str:
+        """The signed path and query of GET /op/v2/live (empty body, no timestamp and nonce, so
+        the same URL stays valid for reconnections; hmac-sha256 signs `GET`)."""
+        path = "/op/v2/live"
+        params = {"apiVersion": "01", "client": self.client, "channel": self.channel,
+                  "version": "2.0"}
+        if self.sign_method != "md5":
+            params["signMethod"] = self.sign_method
+        if after is not None:
+            params["after"] = str(after)
+        if chat_id:
+            params["chatId"] = chat_id
+        if types:
+            params["types"] = ",".join(types)
+        params["sign"] = sign_query(params, b"", self.secret, method=self.sign_method, path=path,
+                                    http_method="GET")
+        return f"{path}?{urllib.parse.urlencode(params, quote_via=urllib.parse.quote)}"
+
+    def live_events(self, after: str | None = None, chat_id: str | None = None,
+                    types: list[str] | None = None, *, idle_timeout: float = 75.0) -> LiveEvents:
+        """Live events over Server-Sent Events (GET /op/v2/live, Accept: text/event-stream): an
+        iterator of event dicts in cursor order, each exactly once. A dropped connection (or no
+        byte for `idle_timeout` seconds; the server pings every 30 s), an `event: close` other
+        than 4410, and a 429/503 refusal reconnect with `Last-Event-ID` = the last id, after
+        0.5 s doubling to 10 s. It raises OpchatError on a 400/401/403/410 refusal (any 4xx but
+        429) and on `event: close` with code 4410 (as code 410). `close()` stops it, from any
+        thread."""
+        return LiveEvents(self, after=after, chat_id=chat_id, types=types,
+                          idle_timeout=idle_timeout)
+
+
+class LiveEvents:
+    """The iterator of OpchatClient.live_events(). `last_id` is the cursor a reconnection resumes
+    from, `connections` how many streams were opened, `socket` the current stream's socket."""
+
+    BACKOFF_FIRST = 0.5
+    BACKOFF_MAX = 10.0
+
+    def __init__(self, op: OpchatClient, *, after: str | None, chat_id: str | None,
+                 types: list[str] | None, idle_timeout: float):
+        self.op = op
+        self.last_id = after
+        self.path = op.live_path(after=after, chat_id=chat_id, types=types)
+        self.idle_timeout = idle_timeout
+        self.connections = 0
+        self.socket: socket.socket | None = None
+        self._closed = threading.Event()
+        self._gen = self._run()
+
+    def __iter__(self) -> LiveEvents:
+        return self
+
+    def __next__(self) -> dict:
+        if self._closed.is_set():
+            raise StopIteration
+        return next(self._gen)
+
+    def close(self) -> None:
+        """Stops: the current stream is cut and iteration ends (StopIteration)."""
+        self._closed.set()
+        sock = self.socket
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def __enter__(self) -> LiveEvents:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _run(self) -> Iterator[dict]:
+        url = urllib.parse.urlsplit(self.op.base_url)
+        delay = self.BACKOFF_FIRST
+        while not self._closed.is_set():
+            connection = http.client.HTTPConnection(url.hostname, url.port or 80,
+                                                    timeout=self.op.timeout)
+            try:
+                headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
+                if self.last_id is not None:
+                    headers["Last-Event-ID"] = str(self.last_id)
+                try:
+                    connection.connect()
+                    self.socket = connection.sock
+                    if self._closed.is_set():
+                        return
+                    connection.request("GET", self.path, headers=headers)
+                    response = connection.getresponse()
+                except (OSError, http.client.HTTPException):
+                    pass  # no answer: retry below
+                else:
+                    content_type = response.getheader("Content-Type", "")
+                    if response.status != 200 or not content_type.startswith("text/event-stream"):
+                        error = _refusal(response)
+                        if 400 <= error.code < 500 and error.code != 429:  # 400/401/403/410
+                            raise error
+                    else:
+                        self.connections += 1
+                        delay = self.BACKOFF_FIRST
+                        self.socket.settimeout(self.idle_timeout)
+                        for event in _read_stream(response):
+                            if self._closed.is_set():
+                                return
+                            if event[0] == "close":
+                                code = int(event[1].get("code") or 0)
+                                if code == 4410:
+                                    raise OpchatError(410, f"cursor expired: {event[1].get('reason')}",
+                                                      event[1])
+                                break  # too slow, storage unavailable: resume
+                            self.last_id = event[1].get("id", event[2])
+                            yield event[1]
+            finally:
+                self.socket = None
+                connection.close()
+            if self._closed.wait(delay):
+                return
+            delay = min(delay * 2, self.BACKOFF_MAX)
+
+
+def _refusal(response: http.client.HTTPResponse) -> OpchatError:
+    """The OpchatError of a JSON refusal (or of whatever else came instead of a stream)."""
+    try:
+        text = response.read()
+    except (OSError, http.client.HTTPException):
+        text = b""
+    try:
+        answer = json.loads(text)
+        return OpchatError(int(answer.get("code") or response.status), str(answer.get("message")),
+                           answer)
+    except (ValueError, AttributeError):
+        return OpchatError(response.status, f"not an event stream: {text[:200]!r}")
+
+
+def _read_stream(response: http.client.HTTPResponse) -> Iterator[tuple[str, dict, str | None]]:
+    """Parses Server-Sent Events: yields (event type, parsed data, id) per dispatched event and
+    returns when the stream ends or breaks."""
+    data: list[str] = []
+    kind, event_id = "", None
+    while True:
+        try:
+            raw = response.readline()
+        except (OSError, http.client.HTTPException, ValueError):
+            return
+        if not raw:
+            return
+        if not raw.endswith(b"\n"):
+            return  # cut mid-line: the partial event is not dispatched
+        line = raw.rstrip(b"\r\n").decode("utf-8", "replace")
+        if line == "":
+            if data:
+                try:
+                    payload = json.loads("\n".join(data))
+                except ValueError:
+                    payload = None
+                if isinstance(payload, dict):
+                    yield (kind or "message", payload, event_id)
+            data, kind = [], ""
+            continue
+        if line.startswith(":"):
+            continue  # a comment: ping
+        name, _, value = line.partition(":")
+        if value.startswith(" "):
+            value = value[1:]
+        if name == "data":
+            data.append(value)
+        elif name == "event":
+            kind = value
+        elif name == "id":
+            event_id = value
+
