@@ -9,19 +9,16 @@
 
 #include "common/crypto.hpp"
 #include "storage/postgres/pg_store.hpp"
+#include "storage/testing/postgres_url.hpp"
 
 namespace opchat::postgres {
 namespace {
 
-class ChatIdentityPgUpgradeTest : public ::testing::Test {
+// Instantiated with the harness's database only (storage/testing/postgres_url.hpp).
+class ChatIdentityPgUpgradeTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    const char* url = std::getenv("OPCHAT_TEST_PG_URL");
-    // `make test` runs every suite under tests/pg_harness.sh, which always sets the URL, so there
-    // this test always runs; only a bare `build/storage_tests`, with no PostgreSQL to upgrade,
-    // skips it (the conformance suite leaves its PostgreSQL cases out the same way).
-    if (!url || !*url) GTEST_SKIP() << "no PostgreSQL (OPCHAT_TEST_PG_URL)";
-    admin_url_ = url;
+    admin_url_ = GetParam();
     // The harness's URL names its database as the path: postgresql:///NAME?host=...
     const size_t slash = admin_url_.find(":///");
     const size_t end = admin_url_.find('?');
@@ -60,7 +57,7 @@ VALUES ('x', 1, 'x1', 'u-x', 'op', 'txt', '退款申请已提交', 1000, '{}'),
   std::string admin_url_, url_, name_;
 };
 
-TEST_F(ChatIdentityPgUpgradeTest, ChatsAndMessagesSurviveAndAnotherChannelMayReuseTheIds) {
+TEST_P(ChatIdentityPgUpgradeTest, ChatsAndMessagesSurviveAndAnotherChannelMayReuseTheIds) {
   WriteSchema3Database();
   auto opened = PgStore::Open(url_, StoreOptions{});
   ASSERT_TRUE(opened.ok()) << opened.status().message();
@@ -117,6 +114,10 @@ TEST_F(ChatIdentityPgUpgradeTest, ChatsAndMessagesSurviveAndAnotherChannelMayReu
   EXPECT_EQ(found->hits[0].message.user_message_id, "x1");
   opened->reset();
 }
+
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ChatIdentityPgUpgradeTest);
+INSTANTIATE_TEST_SUITE_P(Postgres, ChatIdentityPgUpgradeTest,
+                         ::testing::ValuesIn(opchat::testing::PostgresTestUrls()));
 
 }  // namespace
 }  // namespace opchat::postgres

@@ -12,6 +12,7 @@
 
 #include "storage/postgres/pg_conn.hpp"
 #include "storage/store.hpp"
+#include "storage/testing/postgres_url.hpp"
 
 namespace opchat::postgres {
 namespace {
@@ -41,10 +42,11 @@ class Heard {
   std::vector<std::string> channels_;
 };
 
-TEST(PgEventListenerTest, ReconnectsAfterLosingItsConnectionAndSaysSo) {
-  const char* url = std::getenv("OPCHAT_TEST_PG_URL");
-  if (!url || !*url) GTEST_SKIP() << "no PostgreSQL (OPCHAT_TEST_PG_URL)";
-  auto store = OpenStore(url);
+// Instantiated with the harness's database only (storage/testing/postgres_url.hpp).
+class PgEventListenerTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PgEventListenerTest, ReconnectsAfterLosingItsConnectionAndSaysSo) {
+  auto store = OpenStore(GetParam());
   ASSERT_TRUE(store.ok()) << store.status().message();
   Heard heard;
   auto listener = (*store)->ListenForEvents([&](std::string_view ch) { heard.Add(ch); });
@@ -53,7 +55,7 @@ TEST(PgEventListenerTest, ReconnectsAfterLosingItsConnectionAndSaysSo) {
   ASSERT_TRUE(heard.Wait("before", std::chrono::seconds(2)));
 
   // What a server restart or a network cut does to the listener's connection.
-  auto admin = PgConn::Connect(url);
+  auto admin = PgConn::Connect(GetParam());
   ASSERT_TRUE(admin.ok()) << admin.status().message();
   ASSERT_TRUE((*admin)
                   ->ExecScript("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
@@ -65,6 +67,10 @@ TEST(PgEventListenerTest, ReconnectsAfterLosingItsConnectionAndSaysSo) {
   EXPECT_EQ(heard.Count(""), 1);
   listener->reset();
 }
+
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(PgEventListenerTest);
+INSTANTIATE_TEST_SUITE_P(Postgres, PgEventListenerTest,
+                         ::testing::ValuesIn(opchat::testing::PostgresTestUrls()));
 
 }  // namespace
 }  // namespace opchat::postgres
