@@ -76,6 +76,11 @@ TEST(CliTest, ReadingCommandsOnAMissingDatabaseCreateNothing) {
       << migrate.err;
   EXPECT_EQ(migrate.out.find("mismatches"), std::string::npos) << "no summary of a copy of nothing";
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+  // An import whose file is missing creates no database either.
+  CommandOutcome import = RunOpchatIn(dir.path(), {"import", "ndjson", "--no-events", "no.ndjson"});
+  EXPECT_EQ(import.exit_code, 2) << import.err;
+  EXPECT_NE(import.err.find("cannot open no.ndjson"), std::string::npos) << import.err;
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 
   // The commands that fill a database create it.
   CommandOutcome add =

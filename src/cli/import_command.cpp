@@ -27,6 +27,12 @@ struct ImportFlags {
 int RunImportNdjson(const ImportFlags& flags) {
   auto config = ResolveConfig(flags.storage);
   if (!config.ok()) return Fail(config.status());
+  // Every file is readable before the store is opened: a typo creates no empty database.
+  for (const auto& path : flags.files) {
+    if (!std::ifstream(path, std::ios::binary)) {
+      return Fail(Status::InvalidArgument("cannot open " + path));
+    }
+  }
   auto store = OpenConfiguredStore(*config, {.create = true, .bulk_load = true});
   if (!store.ok()) return Fail(store.status());
   ProgressLine progress("import ndjson", "msg");
