@@ -20,6 +20,7 @@
 #include "domain/chat.hpp"
 #include "domain/event.hpp"
 #include "domain/page.hpp"
+#include "storage/webhook_store.hpp"
 
 namespace opchat {
 
@@ -266,6 +267,10 @@ class Store {
   };
   virtual Result<std::unique_ptr<EventListener>> ListenForEvents(
       std::function<void(std::string_view channel)> on_events) = 0;
+
+  // --- webhooks (storage/webhook_store.hpp) ---
+  // The same database's webhook endpoints and outbox; lives as long as the Store.
+  virtual WebhookStore& webhooks() = 0;
 
   // --- retention ---
   // The channels that have at least one chat.
