@@ -14,12 +14,27 @@
 #include "common/stop_signals.hpp"
 #include "events/event_hub.hpp"
 #include "http/server.hpp"
+#include "http/webhook_client.hpp"
 #include "storage/retention.hpp"
 #include "storage/search_index.hpp"
 #include "storage/timed_store.hpp"
+#include "webhooks/webhook_dispatcher.hpp"
 
 namespace opchat::cli {
 namespace {
+
+// The webhook client and its dispatcher, stopped in the one safe order on every way out: the
+// dispatcher first (it stops sending), then the client, whose last answers come back to the
+// dispatcher, which must still exist.
+struct WebhookDelivery {
+  std::unique_ptr<WebhookClient> client;
+  std::unique_ptr<WebhookDispatcher> dispatcher;
+  void Stop() {
+    if (dispatcher) dispatcher->Stop();
+    client.reset();
+  }
+  ~WebhookDelivery() { Stop(); }
+};
 
 struct ServeFlags {
   StorageFlags storage;
@@ -54,9 +69,20 @@ int RunServe(const ServeFlags& flags) {
   Metrics metrics(Api::EndpointNames());
   TimedStore timed_store(**store, metrics);
   RateLimiter rate_limiter(config->limits.rate_per_client, config->limits.rate_burst);
+  // Declared before the hub, which tells it of new events until the hub is gone.
+  WebhookDelivery webhooks;
   // Live delivery reads through the untimed store: its refreshes are not requests.
   EventHub events(**store, media, config->live, &metrics);
+  // Webhooks: the dispatcher hears of every channel with new events from the hub.
+  auto webhook_client = WebhookClient::Start({.allow_private = config->webhooks.allow_private,
+                                              .extra_ca_file = config->webhooks.extra_ca_file});
+  if (!webhook_client.ok()) return Fail(webhook_client.status());
+  webhooks.client = std::move(*webhook_client);
+  webhooks.dispatcher = std::make_unique<WebhookDispatcher>(
+      (*store)->webhooks(), *webhooks.client, media, secrets->get(), config->webhooks, &metrics);
+  events.Observe([&webhooks](std::string_view channel) { webhooks.dispatcher->Nudge(channel); });
   if (Status s = events.Start(); !s.ok()) return Fail(s);
+  webhooks.dispatcher->Start();
   Api api(ApiDeps{timed_store, verifier, media, ids,
                   ApiSettings{config->server.host_name, config->server.service_phone,
                               config->server.max_page_size, config->server.metrics,
@@ -118,6 +144,7 @@ int RunServe(const ServeFlags& flags) {
   spdlog::info("opchat listening on {}:{} ({} threads, storage {})", http.host, *port, http.threads,
                RedactStorageUrl(config->storage_url));
   server.Run();
+  webhooks.Stop();
   spdlog::info("opchat stopped");
   return 0;
 }

@@ -91,6 +91,17 @@ std::string FormatLocalTime(int64_t utc_ms) {
   return s;
 }
 
+std::string FormatUtcRfc3339(int64_t utc_ms) {
+  const int64_t ms = ((utc_ms % 1000) + 1000) % 1000;
+  const time_t seconds = static_cast<time_t>((utc_ms - ms) / 1000);
+  struct tm t {};
+  gmtime_r(&seconds, &t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.tm_year + 1900,
+                t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
 std::optional<int64_t> ParseLocalTime(std::string_view text) {
   if (text.size() != 19) return std::nullopt;
   auto digits = [&](size_t pos, size_t n) -> int {

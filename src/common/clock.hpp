@@ -27,6 +27,8 @@ void AppendLocalTime(std::string& out, int64_t utc_ms);
 // Parses "yyyy-MM-dd HH:mm:ss" in the process zone; nullopt when malformed or out of range.
 std::optional<int64_t> ParseLocalTime(std::string_view text);
 
+// RFC 3339 in UTC with milliseconds, "2026-12-01T08:06:48.123Z" (whatever the process zone).
+std::string FormatUtcRfc3339(int64_t utc_ms);
 // UTC offset of the process zone at `utc_ms`, as "+08:00".
 std::string ZoneOffsetString(int64_t utc_ms);
 

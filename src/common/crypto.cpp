@@ -69,6 +69,10 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   return ToHex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
 }
 
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  return Hmac(Sha256(), key, data);
+}
+
 std::string HmacSha1(std::string_view key, std::string_view data) {
   return Hmac(Sha1(), key, data);
 }
@@ -113,6 +117,35 @@ std::string Base64(std::string_view data) {
   return Base64With("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", data);
 }
 
+std::optional<std::string> DecodeBase64(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    const int pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=') : 0;
+    if (pad == 1 && text[i + 2] == '=') return std::nullopt;  // "x=y=" is not padding
+    uint32_t v = 0;
+    for (int k = 0; k < 4 - pad; ++k) {
+      const int d = value(text[i + k]);
+      if (d < 0) return std::nullopt;
+      v |= static_cast<uint32_t>(d) << (18 - 6 * k);
+    }
+    out += static_cast<char>(v >> 16 & 0xff);
+    if (pad < 2) out += static_cast<char>(v >> 8 & 0xff);
+    if (pad < 1) out += static_cast<char>(v & 0xff);
+  }
+  return out;
+}
+
 std::string Sha1Digest(std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -120,11 +153,16 @@ std::string Sha1Digest(std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
-std::string RandomHex(size_t bytes) {
+std::string RandomBytes(size_t bytes) {
   std::string raw(bytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
     throw std::runtime_error("RAND_bytes failed");
   }
+  return raw;
+}
+
+std::string RandomHex(size_t bytes) {
+  const std::string raw = RandomBytes(bytes);
   return ToHex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
 }
 

@@ -105,7 +105,48 @@ std::string Metrics::Render() const {
   out += "# HELP opchat_event_delivery_lag_seconds From an event's commit to its frame's write.\n";
   out += "# TYPE opchat_event_delivery_lag_seconds histogram\n";
   histogram("opchat_event_delivery_lag_seconds", "", delivery_lag_);
+  {
+    MutexLock lock(webhooks_mu_);
+    out += "# HELP opchat_webhook_deliveries_total Webhook attempts by endpoint and outcome.\n";
+    out += "# TYPE opchat_webhook_deliveries_total counter\n";
+    for (const auto& [key, n] : webhook_outcomes_) {
+      out += "opchat_webhook_deliveries_total{endpoint=\"" + key.first + "\",outcome=\"" +
+             key.second + "\"} " + std::to_string(n) + "\n";
+    }
+    out +=
+        "# HELP opchat_webhook_queue_depth Pending webhook deliveries (state=retrying: of "
+        "which have failed at least once).\n";
+    out += "# TYPE opchat_webhook_queue_depth gauge\n";
+    out +=
+        "opchat_webhook_queue_depth{state=\"pending\"} " + std::to_string(webhook_pending_) + "\n";
+    out += "opchat_webhook_queue_depth{state=\"retrying\"} " + std::to_string(webhook_retrying_) +
+           "\n";
+    out += "# HELP opchat_webhook_oldest_pending_seconds Age of the oldest pending delivery.\n";
+    out += "# TYPE opchat_webhook_oldest_pending_seconds gauge\n";
+    out += "opchat_webhook_oldest_pending_seconds " + std::to_string(webhook_oldest_s_) + "\n";
+  }
+  out +=
+      "# HELP opchat_webhook_delivery_lag_seconds From an event's commit to its delivery's "
+      "2xx answer.\n";
+  out += "# TYPE opchat_webhook_delivery_lag_seconds histogram\n";
+  histogram("opchat_webhook_delivery_lag_seconds", "", webhook_lag_);
   return out;
+}
+
+void Metrics::RecordWebhookDelivery(std::string_view endpoint, std::string_view outcome,
+                                    double lag_seconds) {
+  if (lag_seconds >= 0) {
+    Observe(webhook_lag_.buckets, webhook_lag_.count, webhook_lag_.micros, lag_seconds);
+  }
+  MutexLock lock(webhooks_mu_);
+  ++webhook_outcomes_[{std::string(endpoint), std::string(outcome)}];
+}
+
+void Metrics::SetWebhookQueue(int64_t pending, int64_t retrying, double oldest_pending_s) {
+  MutexLock lock(webhooks_mu_);
+  webhook_pending_ = pending;
+  webhook_retrying_ = retrying;
+  webhook_oldest_s_ = oldest_pending_s;
 }
 
 }  // namespace opchat

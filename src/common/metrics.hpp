@@ -37,6 +37,11 @@ class Metrics {
     live_connections_.fetch_add(delta, std::memory_order_relaxed);
   }
   void RecordEventDelivered(double lag_seconds);
+  // Webhooks: an attempt's outcome ("succeeded", "retrying", "failed") for an endpoint, with the
+  // lag from the event's commit to a success (negative: none); and the outbox's queue.
+  void RecordWebhookDelivery(std::string_view endpoint, std::string_view outcome,
+                             double lag_seconds);
+  void SetWebhookQueue(int64_t pending, int64_t retrying, double oldest_pending_s);
 
   std::string Render() const;
 
@@ -54,6 +59,13 @@ class Metrics {
   std::map<std::pair<size_t, int>, uint64_t> codes_ GUARDED_BY(codes_mu_);
   Series storage_;
   Series delivery_lag_;
+  Series webhook_lag_;
+  mutable Mutex webhooks_mu_;
+  std::map<std::pair<std::string, std::string>, uint64_t> webhook_outcomes_
+      GUARDED_BY(webhooks_mu_);
+  int64_t webhook_pending_ GUARDED_BY(webhooks_mu_) = 0;
+  int64_t webhook_retrying_ GUARDED_BY(webhooks_mu_) = 0;
+  double webhook_oldest_s_ GUARDED_BY(webhooks_mu_) = 0;
   std::atomic<int64_t> live_connections_{0};
   std::atomic<int64_t> in_flight_{0};
   std::atomic<int64_t> connections_{0};

@@ -38,6 +38,18 @@ class TableReader {
         out = std::move(values);
         return Status::Ok();
       }
+    } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+      if (auto* array = node->as_array()) {
+        std::vector<double> values;
+        for (const toml::node& item : *array) {
+          auto v = item.value<double>();  // an integer reads as a double too
+          if (!v)
+            return Status::InvalidArgument("config: [" + name_ + "] " + key + " must list numbers");
+          values.push_back(*v);
+        }
+        out = std::move(values);
+        return Status::Ok();
+      }
     } else if constexpr (std::is_same_v<T, bool>) {
       if (auto v = node->value<bool>()) {
         out = *v;
@@ -107,8 +119,8 @@ Status ReadMediaChannels(const toml::node* node, MediaSettings& media) {
 }
 
 Status Apply(const toml::table& root, Config& c) {
-  static const std::set<std::string> kTables = {"server", "storage",   "auth",   "media",
-                                                "limits", "retention", "events", "live"};
+  static const std::set<std::string> kTables = {"server",    "storage", "auth", "media",   "limits",
+                                                "retention", "events",  "live", "webhooks"};
   for (const auto& [k, v] : root) {
     if (!kTables.contains(std::string(k.str())) || !v.is_table()) {
       return Status::InvalidArgument("config: unknown table [" + std::string(k.str()) + "]");
@@ -189,6 +201,18 @@ Status Apply(const toml::table& root, Config& c) {
   OPCHAT_READ(live, "ring_events", c.live.ring_events);
   RETURN_IF_ERROR(live.CheckUnknown());
 
+  TableReader webhooks(root["webhooks"].as_table(), "webhooks");
+  OPCHAT_READ(webhooks, "retry_schedule_s", c.webhooks.retry_schedule_s);
+  OPCHAT_READ(webhooks, "jitter", c.webhooks.jitter);
+  OPCHAT_READ(webhooks, "timeout_s", c.webhooks.timeout_s);
+  OPCHAT_READ(webhooks, "disable_after_hours", c.webhooks.disable_after_hours);
+  OPCHAT_READ(webhooks, "max_in_flight_per_endpoint", c.webhooks.max_in_flight_per_endpoint);
+  OPCHAT_READ(webhooks, "lease_s", c.webhooks.lease_s);
+  OPCHAT_READ(webhooks, "poll_interval_ms", c.webhooks.poll_interval_ms);
+  OPCHAT_READ(webhooks, "allow_private", c.webhooks.allow_private);
+  OPCHAT_READ(webhooks, "extra_ca_file", c.webhooks.extra_ca_file);
+  RETURN_IF_ERROR(webhooks.CheckUnknown());
+
   const toml::table* retention_table = root["retention"].as_table();
   TableReader retention(retention_table, "retention");
   OPCHAT_READ(retention, "default_days", c.retention.default_days);
@@ -264,6 +288,23 @@ Status FinishConfig(Config& c) {
   if (c.live.queue_bytes < 4096) return bad("live.queue_bytes must be >= 4096");
   if (c.live.poll_interval_ms < 10) return bad("live.poll_interval_ms must be >= 10");
   if (c.live.ring_events < 1) return bad("live.ring_events must be >= 1");
+  const WebhookSettings& w = c.webhooks;
+  if (w.retry_schedule_s.empty() || w.retry_schedule_s.size() > 50) {
+    return bad("webhooks.retry_schedule_s must list 1 to 50 delays (seconds)");
+  }
+  for (double delay : w.retry_schedule_s) {
+    if (!(delay >= 0 && delay <= 30 * 86400))
+      return bad("webhooks.retry_schedule_s: each delay must be 0 to 2592000 seconds");
+  }
+  if (!(w.jitter >= 0 && w.jitter < 1)) return bad("webhooks.jitter must be >= 0 and < 1");
+  if (!(w.timeout_s >= 0.05 && w.timeout_s <= 300))
+    return bad("webhooks.timeout_s must be 0.05 to 300");
+  if (!(w.disable_after_hours > 0)) return bad("webhooks.disable_after_hours must be > 0");
+  if (w.max_in_flight_per_endpoint < 1 || w.max_in_flight_per_endpoint > 1000)
+    return bad("webhooks.max_in_flight_per_endpoint must be 1 to 1000");
+  if (!(w.lease_s >= 1)) return bad("webhooks.lease_s must be >= 1");
+  if (!(w.lease_s > w.timeout_s)) return bad("webhooks.lease_s must exceed webhooks.timeout_s");
+  if (w.poll_interval_ms < 10) return bad("webhooks.poll_interval_ms must be >= 10");
   if (c.limits.max_header_bytes < 1024) return bad("limits.max_header_bytes must be >= 1024");
   if (c.limits.rate_per_client < 0 || c.limits.rate_burst < 0) {
     return bad("limits.rate_per_client and limits.rate_burst must be >= 0");

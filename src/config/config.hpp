@@ -11,6 +11,7 @@
 #include "events/live_settings.hpp"
 #include "media/qiniu_url.hpp"
 #include "storage/retention.hpp"
+#include "webhooks/webhook_settings.hpp"
 
 namespace opchat {
 
@@ -58,6 +59,7 @@ struct Config {
   RetentionSettings retention;
   EventSettings events;
   LiveSettings live;
+  WebhookSettings webhooks;
 };
 
 // Reads `path` over the defaults. InvalidArgument naming the key for a wrong type or value,

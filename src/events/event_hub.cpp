@@ -64,6 +64,7 @@ EventHub::~EventHub() {
 
 Status EventHub::Start() {
   auto listener = store_.ListenForEvents([this](std::string_view channel) {
+    if (observer_) observer_(channel);
     MutexLock lock(mu_);
     if (channel.empty()) {
       all_dirty_ = true;
@@ -78,7 +79,12 @@ Status EventHub::Start() {
   return Status::Ok();
 }
 
+void EventHub::Observe(std::function<void(std::string_view channel)> observer) {
+  observer_ = std::move(observer);
+}
+
 void EventHub::Published(std::string_view channel) {
+  if (observer_) observer_(channel);
   MutexLock lock(mu_);
   to_announce_.emplace(channel);
   if (feeds_.find(channel) != feeds_.end()) dirty_.emplace(channel);

@@ -13,6 +13,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -69,6 +70,11 @@ class EventHub {
   Store& store() { return store_; }
   const QiniuUrlSigner& media() const { return media_; }
 
+  // Also tells `observer` of every channel with new events: written here (Published) or, as
+  // another instance announced, there ("" after a reconnection to the announcements: any
+  // channel may have some). Called on the announcing thread, without the hub's lock; it must
+  // return at once. REQUIRES: called before Start, at most once.
+  void Observe(std::function<void(std::string_view channel)> observer);
   // A write of this process committed events in `channel`: refresh its ring (if anybody here
   // watches it) and announce them to the other instances.
   void Published(std::string_view channel);
@@ -119,6 +125,7 @@ class EventHub {
   int64_t live_total_ GUARDED_BY(admission_mu_) = 0;
   std::map<std::string, int64_t, std::less<>> live_per_client_ GUARDED_BY(admission_mu_);
 
+  std::function<void(std::string_view channel)> observer_;  // set before Start, then read only
   std::unique_ptr<Store::EventListener> listener_;
   std::thread refresher_;
 };

@@ -20,6 +20,11 @@ void WriteEvent(JsonWriter& w, const Event& event, const ChannelMedia& media, in
   w.Key("time");
   w.Int(event.time_ms);
   w.Key("data");
+  WriteEventData(w, event, media, now_s);
+  w.EndObject();
+}
+
+void WriteEventData(JsonWriter& w, const Event& event, const ChannelMedia& media, int64_t now_s) {
   if (event.type == EventType::kMessageCreated) {
     w.BeginObject();
     w.Key("chatId");
@@ -39,7 +44,6 @@ void WriteEvent(JsonWriter& w, const Event& event, const ChannelMedia& media, in
   } else {
     w.Null();
   }
-  w.EndObject();
 }
 
 std::string EncodeEvent(const Event& event, const ChannelMedia& media, int64_t now_s) {

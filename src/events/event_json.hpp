@@ -16,6 +16,8 @@ namespace opchat {
 // {"id","type","channel","chatId","time","data"}; a message's getUrl is signed now (`now_s`),
 // at delivery, so that it is fresh whenever the event is read.
 void WriteEvent(JsonWriter& w, const Event& event, const ChannelMedia& media, int64_t now_s);
+// Just its `data` (what a webhook's body carries).
+void WriteEventData(JsonWriter& w, const Event& event, const ChannelMedia& media, int64_t now_s);
 // The same as a string of its own (a frame that many connections share).
 std::string EncodeEvent(const Event& event, const ChannelMedia& media, int64_t now_s);
 

@@ -45,6 +45,12 @@ Result<int64_t> PruneExpiredEvents(Store& store, int64_t keep_ms, int64_t now_ms
     auto pruned = store.PruneEvents(cutoff, kPruneBatch);
     if (!pruned.ok()) return pruned.status();
     total += *pruned;
+    if (*pruned < kPruneBatch) break;
+  }
+  // The delivery log of webhooks goes with the events it delivered (a replay needs the event).
+  for (;;) {
+    auto pruned = store.webhooks().PruneWebhookDeliveries(cutoff, kPruneBatch);
+    if (!pruned.ok()) return pruned.status();
     if (*pruned < kPruneBatch) return total;
   }
 }

@@ -29,6 +29,7 @@ Result<int64_t> EnforceRetention(Store& store, const RetentionSettings& settings
 // Deletes the events of every channel older than `keep_ms` at `now_ms` ([events] keep_hours),
 // in transactions of a bounded size until none is left. Returns how many went; 0 without
 // touching the store when keep_ms is 0 (keep forever). Stops at the first storage failure.
+// Webhook deliveries no longer pending and queued as long ago go too, with their attempts.
 Result<int64_t> PruneExpiredEvents(Store& store, int64_t keep_ms, int64_t now_ms);
 
 }  // namespace opchat

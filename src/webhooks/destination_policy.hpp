@@ -13,9 +13,9 @@
 namespace opchat {
 
 struct WebhookUrlParts {
-  bool tls = false;  // https
-  std::string host;  // a name, an IPv4 literal or an IPv6 literal without brackets
-  std::string port;  // "80"/"443" when the URL has none
+  bool tls = false;    // https
+  std::string host;    // a name, an IPv4 literal or an IPv6 literal without brackets
+  std::string port;    // "80"/"443" when the URL has none
   std::string target;  // path and query, "/" when empty
 };
 

@@ -16,7 +16,7 @@ struct OutboundRequest {
   std::string url;  // http:// or https://, checked by CheckWebhookUrl (destination_policy.hpp)
   // Sent as given, after Host, Content-Type: application/json, Content-Length and User-Agent.
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;  // POSTed
+  std::string body;                          // POSTed
   std::chrono::milliseconds timeout{15000};  // connect + send + the whole answer
 };
 
