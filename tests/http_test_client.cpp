@@ -59,9 +59,17 @@ bool ParseResponse(const std::string& data, HttpResponse& out) {
 // "path", "status", "contentType", "body"}), so tests/openapi/validate-answers.mjs can check every
 // answer the tests saw against docs/openapi.yaml. One write() per line on an O_APPEND descriptor:
 // lines from concurrent requests and processes do not interleave.
-void RecordAnswer(const std::string& raw, const HttpResponse& response) {
+void AppendRecord(const std::string& line) {
   static const char* file = std::getenv("OPCHAT_RECORD_ANSWERS");
-  if (file == nullptr || *file == '\0' || response.status == 0) return;
+  if (file == nullptr || *file == '\0') return;
+  int fd = ::open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  [[maybe_unused]] ssize_t n = ::write(fd, line.data(), line.size());
+  ::close(fd);
+}
+
+void RecordAnswer(const std::string& raw, const HttpResponse& response) {
+  if (response.status == 0) return;
   std::string request_line = raw.substr(0, raw.find("\r\n"));
   size_t sp1 = request_line.find(' ');
   size_t sp2 = sp1 == std::string::npos ? sp1 : request_line.find(' ', sp1 + 1);
@@ -74,10 +82,7 @@ void RecordAnswer(const std::string& raw, const HttpResponse& response) {
                      ",\"status\":" + std::to_string(response.status) +
                      ",\"contentType\":" + str(type == response.headers.end() ? "" : type->second) +
                      ",\"body\":" + str(response.body) + "}\n";
-  int fd = ::open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return;
-  [[maybe_unused]] ssize_t n = ::write(fd, line.data(), line.size());
-  ::close(fd);
+  AppendRecord(line);
 }
 
 }  // namespace
@@ -98,7 +103,18 @@ int ConnectLoopback(int port, int receive_buffer) {
   return fd;
 }
 
+void RecordWebhookBody(const std::string& body) {
+  AppendRecord("{\"kind\":\"webhook\",\"body\":" +
+               boost::json::serialize(boost::json::string(body)) + "}\n");
+}
+
 HttpResponse SendRaw(int port, const std::string& raw, int timeout_ms) {
+  HttpResponse response = Exchange(port, raw, timeout_ms);
+  RecordAnswer(raw, response);
+  return response;
+}
+
+HttpResponse Exchange(int port, const std::string& raw, int timeout_ms) {
   HttpResponse response;
   int fd = ConnectLoopback(port);
   if (fd < 0) return response;
@@ -124,7 +140,6 @@ HttpResponse SendRaw(int port, const std::string& raw, int timeout_ms) {
   }
   ::close(fd);
   if (!ParseResponse(data, response)) response.status = 0;
-  RecordAnswer(raw, response);
   return response;
 }
 

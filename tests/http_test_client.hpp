@@ -23,6 +23,11 @@ int ConnectLoopback(int port, int receive_buffer = 0);
 
 // Sends `raw` bytes as they are, reads one response (or until the peer closes).
 HttpResponse SendRaw(int port, const std::string& raw, int timeout_ms = 5000);
+// The same, left out of the answers recorded for docs/openapi.yaml (a test's helper process).
+HttpResponse Exchange(int port, const std::string& raw, int timeout_ms = 5000);
+// Records the body of a webhook delivery, to be checked against the description's
+// WebhookPayload like the answers (OPCHAT_RECORD_ANSWERS).
+void RecordWebhookBody(const std::string& body);
 
 HttpResponse Post(int port, const std::string& target, const std::string& body,
                   const std::string& content_type = "application/json");

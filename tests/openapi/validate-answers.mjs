@@ -1,5 +1,6 @@
 // Validates answers recorded by the integration tests (OPCHAT_RECORD_ANSWERS, one NDJSON line per
-// answer: {method, path, status, contentType, body}) against docs/openapi.yaml.
+// answer: {method, path, status, contentType, body}) against docs/openapi.yaml, and the bodies of
+// the webhook deliveries they received ({kind: "webhook", body}) against its WebhookPayload.
 //
 //   node validate-answers.mjs OPENAPI_YAML ANSWERS_NDJSON [MIN_ANSWERS]
 //
@@ -62,6 +63,16 @@ function report(key, detail) {
 }
 for (const line of lines) {
   const a = JSON.parse(line);
+  if (a.kind === 'webhook') {
+    // A webhook delivery's body, received by the tests' receiver.
+    const validate = validatorFor('/components/schemas/WebhookPayload');
+    checked += 1;
+    if (!validate(JSON.parse(a.body))) {
+      const errors = validate.errors.map((e) => `${e.instancePath || '/'} ${e.message}`);
+      report(`webhook ${errors.join('; ')}`, `WebhookPayload: ${errors.join('; ')}\n      body: ${a.body.slice(0, 300)}`);
+    }
+    continue;
+  }
   // Only the API's own paths; anything else the tests fetch (e.g. hostile targets) must still be
   // a JSON error envelope when it is JSON.
   const isJson = (a.contentType ?? '').startsWith('application/json');
