@@ -213,6 +213,15 @@ def main():
                                          fnum(poll.get("bytes_per_response"), 0), fnum(shallow and shallow["rps"]),
                                          fnum(ratio(poll["rps"], shallow and shallow["rps"]), 2)))
 
+    hooks = [r for r in recs if r["kind"] == "webhooks"]
+    if hooks:
+        o.heading("webhooks (webhook_bench.mjs: a fast local receiver)")
+        o.table(["storage", "backlog", "drained in s", "deliveries/s", "steady msg/s", "delivered", "missing",
+                 "dup", "p50 ms", "p99 ms", "max ms"],
+                [[r["db"], fnum(r["backlog"], 0), fnum(r["backlog_drain_s"], 2), fnum(r["deliveries_per_s"], 0),
+                  fnum(r["rate"], 0), fnum(r["delivered"], 0), r["missing"], r["duplicates"], fnum(r["p50_ms"], 0),
+                  fnum(r["p99_ms"], 0), fnum(r["max_ms"], 0)] for r in hooks], "lrrrrrrrrrr")
+
     ver = [r for r in recs if r["kind"] == "verify"]
     for r in ver:
         o.p()
@@ -247,6 +256,11 @@ def main():
     target("durable ingest >= 20,000 msg/s (sendMessage, SQLite synchronous=full)", ing and ing["rps"], ok_ing if ing else None,
            "%s msg/s (%d errors, %d replayed)" % (fnum(ing["rps"], 0), ing["non2xx"] + ing["socket_errors"],
                                                   ing.get("replayed", 0)) if ing else "")
+    for h in hooks:
+        target("webhooks (%s): >= 5,000 deliveries/s" % h["db"], h["deliveries_per_s"],
+               h["deliveries_per_s"] >= 5000, "%s/s" % fnum(h["deliveries_per_s"], 0))
+        target("webhooks (%s): commit -> delivery p99 < 50 ms at %d msg/s" % (h["db"], h["rate"]), h["p99_ms"],
+               h["p99_ms"] is not None and h["p99_ms"] < 50 and h["missing"] == 0, "%s ms" % fnum(h["p99_ms"], 0))
     imp = next((r for r in imports if r["system"] == "opchat" and r["dataset"] == main_ds), None)
     target("import >= 200,000 msg/s", imp and imp["messagesPerSecond"], imp and imp["messagesPerSecond"] >= 200000,
            "%s msg/s stored; %s msg/s with the search index" % (

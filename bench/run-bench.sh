@@ -28,6 +28,9 @@
 #                                                  each), LIVE_IDLE=10000 idle WebSockets, and opchat's long
 #                                                  poll (events, waitMs=0: 20 events an answer, and at the
 #                                                  head) with wrk
+#   BENCH_WEBHOOKS=1                               webhooks (SPEC §10) with webhook_bench.mjs: a backlog of
+#                                                  WEBHOOK_BACKLOG=50000 drained (deliveries/s), then the
+#                                                  commit -> delivery latency at WEBHOOK_RATE=1000 msg/s
 #   BENCH_PG=1                                     also opchat on a throwaway PostgreSQL cluster
 #   BENCH_GROWTH=1                                 also opchat on a 10,000,000-message database
 #   BENCH_GROWTH_MESSAGES="10000000"               its size(s), e.g. "200000 10000000"
@@ -73,6 +76,9 @@ LIVE=${BENCH_LIVE:-1}
 LIVE_CASES=${LIVE_CASES:-100x200 100x1000 1000x1000 100x4000}
 LIVE_SECONDS=${LIVE_SECONDS:-10}
 LIVE_IDLE=${LIVE_IDLE:-10000}
+WEBHOOKS=${BENCH_WEBHOOKS:-1}
+WEBHOOK_BACKLOG=${WEBHOOK_BACKLOG:-50000}
+WEBHOOK_RATE=${WEBHOOK_RATE:-1000}
 GROWTH=${BENCH_GROWTH:-0}
 GROWTH_MESSAGES=${BENCH_GROWTH_MESSAGES:-10000000}
 GROWTH_BIG_CHAT=${BENCH_GROWTH_BIG_CHAT:-$BIG_CHAT}
@@ -277,6 +283,18 @@ print("  %-14s idle WebSockets %d (open %d): RSS %.1f -> %.1f MB, %s kB each" % 
 EOF
 }
 
+webhooks_case() { # webhooks_case [DB_URL]: webhook_bench.mjs on its own server (port PORT+3)
+  [ "$WEBHOOKS" = 1 ] || return 0
+  local out
+  out=$(timeout 900 node "$HERE/webhook_bench.mjs" --opchat "$OPCHAT_BIN" --state "$RUN/webhooks" \
+    --port "$((PORT + 3))" --backlog "$WEBHOOK_BACKLOG" --rate "$WEBHOOK_RATE" ${1:+--db "$1"} \
+    2>"$RUN/webhooks.err" | grep '^{' | tail -n1) || true
+  rm -rf "$RUN/webhooks"
+  if [ -z "$out" ]; then log "webhooks: no result ($(tail -n1 "$RUN/webhooks.err"))"; return 0; fi
+  printf '%s\n' "$out" >>"$RESULTS"
+  python3 -c "import json,sys;r=json.loads(sys.argv[1]);print('  %-14s webhooks: %d deliveries/s draining %d; at %d msg/s p50 %s ms p99 %s ms, missing %d' % ('opchat-'+r['db'], r['deliveries_per_s'], r['backlog'], r['rate'], r['p50_ms'], r['p99_ms'], r['missing']), file=sys.stderr)" "$out"
+}
+
 events_poll() { # events_poll SYSTEM: opchat's long poll with waitMs=0, 20 events an answer, with wrk
   [ "$LIVE" = 1 ] || return 0
   local head
@@ -464,6 +482,7 @@ if [ "$PHASE" = pg ]; then
   opchat_reads opchat-pg
   case " $CASES " in *" ingest "*) opchat_ingest opchat-pg ;; esac
   stop_server "$OPCHAT_PID"
+  webhooks_case "$OPCHAT_TEST_PG_URL"
   exit 0
 fi
 
@@ -593,6 +612,7 @@ if [[ " $SYSTEMS " == *" opchat "* ]]; then
       events_poll opchat
     fi
     stop_server "$OPCHAT_PID"
+    webhooks_case
     rm -f "$RUN/ingest.db" "$RUN/ingest.db-wal" "$RUN/ingest.db-shm"
   fi
 fi
