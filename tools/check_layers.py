@@ -21,9 +21,10 @@ ALLOWED = {
     "transcript": {"codec", "storage", "media", "domain", "common"},
     "import": {"codec", "storage", "media", "domain", "common"},
     "events": {"codec", "storage", "media", "domain", "common"},
+    "webhooks": {"storage", "domain", "common"},
     "config": {"events", "auth", "media", "storage", "domain", "common"},
     "api": {"events", "auth", "codec", "transcript", "storage", "media", "domain", "common"},
-    "http": {"api", "events", "common"},
+    "http": {"api", "events", "webhooks", "common"},
     "cli": {"http", "api", "config", "events", "import", "transcript", "codec", "auth", "storage",
             "media", "domain", "common"},
 }
