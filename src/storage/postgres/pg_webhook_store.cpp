@@ -152,7 +152,7 @@ constexpr Statement kPruneDeliveries = {
     "wh_prune_deliveries",
     "WITH d AS (DELETE FROM webhook_deliveries WHERE (endpoint_id, event_id) IN (SELECT"
     " endpoint_id, event_id FROM webhook_deliveries WHERE state <> 0 AND created_ms < $1::bigint"
-    " ORDER BY created_ms LIMIT $2::bigint) RETURNING endpoint_id, event_id),"
+    " ORDER BY created_ms, endpoint_id, event_id LIMIT $2::bigint) RETURNING endpoint_id, event_id),"
     " a AS (DELETE FROM webhook_attempts x USING d WHERE x.endpoint_id = d.endpoint_id"
     " AND x.event_id = d.event_id)"
     " SELECT COUNT(*) FROM d"};

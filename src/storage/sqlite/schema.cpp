@@ -348,7 +348,8 @@ CREATE TABLE webhook_deliveries (
 ) WITHOUT ROWID;
 CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (endpoint_id, chat_id, event_id)
   WHERE state = 0;
-CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (created_ms) WHERE state <> 0;
+CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (created_ms, endpoint_id, event_id)
+  WHERE state <> 0;
 CREATE TABLE webhook_attempts (
   endpoint_id TEXT NOT NULL,
   event_id    INTEGER NOT NULL,

@@ -471,7 +471,7 @@ Result<int64_t> SqliteWebhookStore::PruneWebhookDeliveries(int64_t before_ms, in
       auto q = db.Prepare(
           "DELETE FROM webhook_deliveries WHERE (endpoint_id, event_id) IN (SELECT endpoint_id,"
           " event_id FROM webhook_deliveries WHERE state <> 0 AND created_ms < ?"
-          " ORDER BY created_ms LIMIT ?) RETURNING endpoint_id, event_id");
+          " ORDER BY created_ms, endpoint_id, event_id LIMIT ?) RETURNING endpoint_id, event_id");
       q.Bind(1, before_ms);
       q.Bind(2, limit);
       while (q.Step()) doomed.emplace_back(q.String(0), q.Int(1));

@@ -605,6 +605,116 @@ TEST_P(WebhookStoreTest, QueueStatsCountPendingAndRetryingDeliveries) {
   EXPECT_LE(stats->oldest_pending_ms, now_);
 }
 
+// --- several processes on one PostgreSQL database ---
+
+// Two stores (as two opchat processes would have) and several threads each fan out, claim and
+// record while events are written: every event is delivered exactly once, no queue is ever
+// leased to two owners at once, and each queue's deliveries succeed in event id order.
+class WebhookConcurrencyTest : public WebhookStoreTest {};
+
+TEST_P(WebhookConcurrencyTest, InstancesShareTheOutboxWithoutOverlapOrDuplicates) {
+  auto opened = OpenStore(url_);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  std::unique_ptr<Store> second = std::move(*opened);
+  Store* stores[2] = {store_.get(), second.get()};
+  WebhookEndpoint w1 = AddEndpoint();
+  WebhookEndpoint w2 = AddEndpoint(Only(EventType::kMessageCreated));
+  constexpr int kChats = 5, kMessages = 300, kThreadsPerStore = 3;
+  std::vector<Chat> chats;
+  for (int i = 0; i < kChats; ++i) chats.push_back(NewChat());
+  const int64_t expected = (kChats + kMessages) + kMessages;  // w1 takes every type
+
+  std::mutex mu;
+  std::map<std::pair<std::string, std::string>, std::string> holders;             // queue -> owner
+  std::map<std::pair<std::string, std::string>, std::vector<int64_t>> succeeded;  // in order
+  std::set<std::pair<std::string, int64_t>> delivered;
+  std::vector<std::string> problems;
+  std::atomic<int64_t> queued{0};
+  std::atomic<bool> writing{true};
+
+  std::thread writer([&] {
+    for (int i = 0; i < kMessages; ++i) Send(chats[i % kChats], "m" + std::to_string(i));
+    writing = false;
+  });
+  auto work = [&](Store* store, const std::string& owner) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (static_cast<int64_t>(delivered.size()) >= expected || !problems.empty()) return;
+      }
+      for (const std::string& id : {w1.id, w2.id}) {
+        auto n = store->webhooks().FanOutWebhook(id, 20, NowMillis());
+        if (n.ok()) queued += *n;
+      }
+      const int64_t now = NowMillis();
+      auto claimed = store->webhooks().ClaimWebhookDeliveries({.owner = owner,
+                                                               .now_ms = now,
+                                                               .lease_until_ms = now + 60'000,
+                                                               .max_queues = 4,
+                                                               .per_queue = 5});
+      if (!claimed.ok() || claimed->empty()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        continue;
+      }
+      std::vector<DeliveryOutcome> outcomes;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        for (const ClaimedDelivery& d : *claimed) {
+          auto& holder = holders[{d.endpoint_id, d.event.chat_id}];
+          if (!holder.empty() && holder != owner) {
+            problems.push_back("queue of " + d.event.chat_id + " leased to " + holder + " and " +
+                               owner);
+          }
+          holder = owner;
+        }
+        for (const ClaimedDelivery& d : *claimed) {
+          succeeded[{d.endpoint_id, d.event.chat_id}].push_back(d.event.id);
+          if (!delivered.insert({d.endpoint_id, d.event.id}).second) {
+            problems.push_back("delivered twice: " + std::to_string(d.event.id));
+          }
+          outcomes.push_back(Outcome(d.endpoint_id, d.event.id, S::kSucceeded, 200, now));
+        }
+        // Released here, before the store releases them: a claim by another owner that the
+        // store allows after the commit below must find the queue free here too.
+        for (const ClaimedDelivery& d : *claimed) holders[{d.endpoint_id, d.event.chat_id}] = "";
+      }
+      Status s = store->webhooks().RecordWebhookOutcomes(owner, outcomes);
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        problems.push_back("record: " + s.message());
+      }
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int st = 0; st < 2; ++st) {
+    for (int t = 0; t < kThreadsPerStore; ++t) {
+      workers.emplace_back(
+          work, stores[st],
+          "owner-" + std::to_string(st) + "-" + std::to_string(t) + "-" + RandomHex(3));
+    }
+  }
+  writer.join();
+  for (std::thread& t : workers) t.join();
+  EXPECT_TRUE(problems.empty()) << problems.front();
+  EXPECT_EQ(static_cast<int64_t>(delivered.size()), expected);
+  EXPECT_EQ(queued.load(), expected) << "every event queued once";
+  for (const auto& [queue, ids] : succeeded) {
+    EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end())) << "queue of chat " << queue.second;
+  }
+  int64_t stored = 0;
+  for (const std::string& id : {w1.id, w2.id}) {
+    stored += static_cast<int64_t>(Deliveries(id, S::kSucceeded, 10'000).size());
+  }
+  EXPECT_EQ(stored, expected);
+  EXPECT_TRUE(Deliveries(w1.id, S::kPending).empty());
+}
+
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(WebhookConcurrencyTest);
+INSTANTIATE_TEST_SUITE_P(Postgres, WebhookConcurrencyTest,
+                         ::testing::ValuesIn(opchat::testing::PostgresTestUrls()),
+                         [](const auto&) { return std::string("postgres"); });
+
 INSTANTIATE_TEST_SUITE_P(BackEnds, WebhookStoreTest, ::testing::ValuesIn(BackEnds()),
                          [](const auto& info) { return info.param; });
 
