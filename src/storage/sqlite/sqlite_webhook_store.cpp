@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -60,32 +61,85 @@ Result<EventBounds> LoadBounds(SqliteDb& db, std::string_view channel) {
   return bounds;
 }
 
-// A queue whose first pending delivery was due and free when a reader looked.
-struct QueueKey {
-  std::string endpoint_id;
-  std::string chat_id;
+// The first pending delivery of the queue after `after` in (endpoint, chat) order, or of the
+// first queue of the endpoint after after.endpoint_id when `next_endpoint`: one seek in the
+// partial index of pending deliveries, so a scan of the queues costs a seek per queue, whatever
+// their lengths.
+struct QueueHead {
+  QueueKey key;
+  int64_t next_attempt_ms = 0;
+  int64_t lease_until_ms = 0;
 };
 
-// Up to request.max_queues queues worth claiming, the longest due first. Read beside the writer:
-// the writer checks each again before leasing it.
-Result<std::vector<QueueKey>> FindDueQueues(SqliteDb& db, const ClaimRequest& request) {
-  // SQLite takes a bare column of a MIN() aggregate from the row holding the minimum: the first
-  // pending delivery's due time and lease, read off the partial index of pending deliveries.
-  auto q = db.Prepare(
-      "SELECT f.endpoint_id, f.chat_id FROM (SELECT endpoint_id, chat_id, MIN(event_id) AS first,"
-      " next_attempt_ms, lease_until_ms FROM webhook_deliveries WHERE state = 0"
-      " GROUP BY endpoint_id, chat_id) f JOIN webhook_endpoints w ON w.id = f.endpoint_id"
-      " WHERE w.enabled = 1 AND f.next_attempt_ms <= ?1 AND f.lease_until_ms < ?1"
-      " ORDER BY f.next_attempt_ms, f.first");
-  q.Bind(1, request.now_ms);
-  const std::unordered_set<std::string> skip(request.skip_endpoints.begin(),
-                                             request.skip_endpoints.end());
-  std::vector<QueueKey> out;
-  while (static_cast<int64_t>(out.size()) < request.max_queues && q.Step()) {
-    std::string endpoint_id = q.String(0);
-    if (skip.count(endpoint_id) == 0) out.push_back({std::move(endpoint_id), q.String(1)});
+Result<std::optional<QueueHead>> NextQueue(SqliteDb& db, const QueueKey& after,
+                                           bool next_endpoint) {
+  auto q =
+      db.Prepare(next_endpoint ? "SELECT endpoint_id, chat_id, next_attempt_ms, lease_until_ms"
+                                 " FROM webhook_deliveries WHERE state = 0 AND endpoint_id > ?1"
+                                 " ORDER BY endpoint_id, chat_id, event_id LIMIT 1"
+                               : "SELECT endpoint_id, chat_id, next_attempt_ms, lease_until_ms"
+                                 " FROM webhook_deliveries WHERE state = 0"
+                                 " AND (endpoint_id, chat_id) > (?1, ?2)"
+                                 " ORDER BY endpoint_id, chat_id, event_id LIMIT 1");
+  q.Bind(1, after.endpoint_id);
+  if (!next_endpoint) q.Bind(2, after.chat_id);
+  if (q.Step()) {
+    return std::optional<QueueHead>(QueueHead{{q.String(0), q.String(1)}, q.Int(2), q.Int(3)});
   }
   RETURN_IF_ERROR(q.status());
+  return std::optional<QueueHead>();
+}
+
+Result<bool> EndpointEnabled(SqliteDb& db, std::string_view endpoint_id) {
+  auto q = db.Prepare("SELECT enabled FROM webhook_endpoints WHERE id = ?");
+  q.Bind(1, endpoint_id);
+  const bool enabled = q.Step() && q.Int(0) != 0;
+  RETURN_IF_ERROR(q.status());
+  return enabled;
+}
+
+// Up to request.max_queues queues worth claiming, visited round the ring of queues from just
+// after `from` (where the last scan stopped, so that every queue gets its turn however many
+// there are). Read beside the writer: the writer checks each again before leasing it.
+Result<std::vector<QueueKey>> FindDueQueues(SqliteDb& db, const ClaimRequest& request,
+                                            QueueKey& from) {
+  const std::unordered_set<std::string> skip(request.skip_endpoints.begin(),
+                                             request.skip_endpoints.end());
+  std::unordered_map<std::string, bool> usable;  // per endpoint: enabled and not skipped
+  std::vector<QueueKey> out;
+  QueueKey at = from;
+  bool wrapped = false, next_endpoint = false;
+  while (static_cast<int64_t>(out.size()) < request.max_queues) {
+    ASSIGN_OR_RETURN(std::optional<QueueHead> head, NextQueue(db, at, next_endpoint));
+    next_endpoint = false;
+    if (!head) {
+      if (wrapped || (from.endpoint_id.empty() && from.chat_id.empty())) break;
+      wrapped = true;
+      at = {};
+      continue;
+    }
+    if (wrapped && std::tie(head->key.endpoint_id, head->key.chat_id) >
+                       std::tie(from.endpoint_id, from.chat_id)) {
+      break;  // round the whole ring
+    }
+    at = head->key;
+    auto it = usable.find(at.endpoint_id);
+    if (it == usable.end()) {
+      bool ok = skip.count(at.endpoint_id) == 0;
+      if (ok) {
+        ASSIGN_OR_RETURN(ok, EndpointEnabled(db, at.endpoint_id));
+      }
+      it = usable.emplace(at.endpoint_id, ok).first;
+    }
+    if (!it->second) {
+      next_endpoint = true;
+      continue;
+    }
+    if (head->next_attempt_ms <= request.now_ms && head->lease_until_ms < request.now_ms) {
+      out.push_back(at);
+    }
+  }
+  from = at;
   return out;
 }
 
@@ -103,6 +157,11 @@ Result<std::optional<std::string>> EnabledChannel(SqliteDb& db, std::string_view
   return std::optional<std::string>();
 }
 
+// The statements of one queue name the partial index: left to itself, SQLite's planner takes the
+// primary key (endpoint_id, event_id) and reads every delivery of the endpoint, finished ones
+// included, to find one chat's (a claim of 100 queues took 100 ms behind 20,000 deliveries; 3 ms
+// with the index).
+//
 // Leases the queue's first pending deliveries if the first is still due and free (the single
 // writer makes the check and the lease one step). A queue taken over from an owner whose lease
 // ran out loses that owner's leases on the rest of it too, so the old owner can record nothing
@@ -114,8 +173,8 @@ Status LeaseQueue(SqliteDb& db, const QueueKey& key, const std::string& channel,
   {
     auto q = db.Prepare(
         "SELECT event_id, event_type, attempts, next_attempt_ms, lease_until_ms, lease_owner"
-        " FROM webhook_deliveries WHERE endpoint_id = ?1 AND chat_id = ?2 AND state = 0"
-        " ORDER BY event_id LIMIT ?3");
+        " FROM webhook_deliveries INDEXED BY webhook_deliveries_pending"
+        " WHERE endpoint_id = ?1 AND chat_id = ?2 AND state = 0 ORDER BY event_id LIMIT ?3");
     q.Bind(1, key.endpoint_id);
     q.Bind(2, key.chat_id);
     q.Bind(3, std::max<int64_t>(1, request.per_queue));
@@ -139,15 +198,17 @@ Status LeaseQueue(SqliteDb& db, const QueueKey& key, const std::string& channel,
   if (batch.empty()) return Status::Ok();
   if (taken_over) {
     auto q = db.Prepare(
-        "UPDATE webhook_deliveries SET lease_owner = '', lease_until_ms = 0"
+        "UPDATE webhook_deliveries INDEXED BY webhook_deliveries_pending"
+        " SET lease_owner = '', lease_until_ms = 0"
         " WHERE endpoint_id = ? AND chat_id = ? AND state = 0 AND lease_owner <> ''");
     q.Bind(1, key.endpoint_id);
     q.Bind(2, key.chat_id);
     RETURN_IF_ERROR(q.Run());
   }
   auto q = db.Prepare(
-      "UPDATE webhook_deliveries SET lease_owner = ?1, lease_until_ms = ?2"
-      " WHERE endpoint_id = ?3 AND chat_id = ?4 AND state = 0 AND event_id BETWEEN ?5 AND ?6");
+      "UPDATE webhook_deliveries INDEXED BY webhook_deliveries_pending"
+      " SET lease_owner = ?1, lease_until_ms = ?2 WHERE endpoint_id = ?3 AND chat_id = ?4 AND "
+      "state = 0 AND event_id BETWEEN ?5 AND ?6");
   q.Bind(1, request.owner);
   q.Bind(2, request.lease_until_ms);
   q.Bind(3, key.endpoint_id);
@@ -348,7 +409,8 @@ Result<std::vector<ClaimedDelivery>> SqliteWebhookStore::ClaimWebhookDeliveries(
     const ClaimRequest& request) {
   std::vector<QueueKey> candidates;
   RETURN_IF_ERROR(with_reader_([&](SqliteDb& db) -> Status {
-    ASSIGN_OR_RETURN(candidates, FindDueQueues(db, request));
+    MutexLock lock(scan_mu_);
+    ASSIGN_OR_RETURN(candidates, FindDueQueues(db, request, scan_from_));
     return Status::Ok();
   }));
   std::vector<ClaimedDelivery> out;

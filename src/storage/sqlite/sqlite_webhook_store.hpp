@@ -6,12 +6,21 @@
 #pragma once
 
 #include <functional>
+#include <string>
+
+#include "common/mutex.hpp"
 
 #include "storage/sqlite/group_commit.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
 #include "storage/webhook_store.hpp"
 
 namespace opchat::sqlite {
+
+// A (endpoint, chat) queue of deliveries.
+struct QueueKey {
+  std::string endpoint_id;
+  std::string chat_id;
+};
 
 // Runs `read` on a reader connection lent for the call; its status, or why no reader was had.
 using WithReader = std::function<Status(const std::function<Status(SqliteDb&)>& read)>;
@@ -42,6 +51,9 @@ class SqliteWebhookStore final : public WebhookStore {
  private:
   GroupCommitWriter& writer_;
   const WithReader with_reader_;
+  // Where the last claim's scan of the queues stopped; the next one starts after it.
+  Mutex scan_mu_;
+  QueueKey scan_from_ GUARDED_BY(scan_mu_);
 };
 
 }  // namespace opchat::sqlite
