@@ -32,6 +32,14 @@ Status ClientNotFound(std::string_view client_id) {
   return Status::NotFound("no such client: " + std::string(client_id));
 }
 
+Status WebhookExists(std::string_view id) {
+  return Status::Conflict("webhook exists: " + std::string(id));
+}
+
+Status WebhookNotFound(std::string_view id) {
+  return Status::NotFound("no such webhook: " + std::string(id));
+}
+
 Status CheckTransition(ChatStatus current, std::span<const ChatStatus> from, ChatStatus to) {
   return Allows(Transition{from, to}, current) ? Status::Ok() : TransitionRefused(current);
 }
@@ -84,6 +92,15 @@ int64_t EventTypeMask(const EventTypeSet& types) {
     if (types.Passes(t)) mask |= int64_t{1} << static_cast<int>(t);
   }
   return mask;
+}
+
+EventTypeSet EventTypesOfMask(int64_t mask) {
+  EventTypeSet types;
+  for (EventType t :
+       {EventType::kMessageCreated, EventType::kChatCreated, EventType::kChatStatusChanged}) {
+    if ((mask >> static_cast<int>(t)) & 1) types.Add(t);
+  }
+  return types;
 }
 
 std::optional<int64_t> RowLimit(int64_t limit) {

@@ -35,6 +35,10 @@ Status EmptySearchKeyword();
 Status ClientExists(std::string_view client_id);
 // NotFound: no client has this id.
 Status ClientNotFound(std::string_view client_id);
+// Conflict: AddWebhook with an id that is taken.
+Status WebhookExists(std::string_view id);
+// NotFound: no webhook endpoint has this id.
+Status WebhookNotFound(std::string_view id);
 
 // --- decisions ---
 // OK when a chat in `current` may move to `to` by a transition that starts from one of `from`
@@ -92,6 +96,8 @@ int64_t NextEventCursor(const EventQuery& query, const std::vector<Event>& retur
 // The types a query passes as a bit mask, bit N for the type of code N; 0 for every type. Both
 // back ends filter with "mask = 0 OR (mask >> type) & 1".
 int64_t EventTypeMask(const EventTypeSet& types);
+// The set of a mask (EventTypeMask's inverse; 0 is the empty set, every type).
+EventTypeSet EventTypesOfMask(int64_t mask);
 
 // --- pages ---
 // A page's LIMIT: nullopt (no limit) for a negative limit, as ChatFilter and SearchQuery say

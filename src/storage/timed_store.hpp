@@ -80,6 +80,8 @@ class TimedStore final : public Store {
       std::function<void(std::string_view channel)> on_events) override {
     return inner_.ListenForEvents(std::move(on_events));  // starts a thread: not a storage call
   }
+  // Not timed here: the dispatcher's calls are background work, not a request's storage time.
+  WebhookStore& webhooks() override { return inner_.webhooks(); }
   Result<std::vector<std::string>> ListChannels() override {
     return Timed([&] { return inner_.ListChannels(); });
   }

@@ -145,6 +145,54 @@ CREATE TABLE event_heads (
   pruned_through BIGINT NOT NULL DEFAULT 0
 );
 )sql"},
+    // Webhooks (storage/webhook_store.hpp), as SQLite's migration 8 has them: endpoints (types
+    // an EventTypeMask, enabled 0 or 1), their deliveries (a queue per (endpoint, chat) in event
+    // id order; the partial index finds each queue's first pending delivery without reading the
+    // finished ones), and the attempts of each delivery, numbered from 1.
+    {6, R"sql(
+CREATE TABLE webhook_endpoints (
+  id                       TEXT COLLATE "C" PRIMARY KEY,
+  channel_id               TEXT COLLATE "C" NOT NULL,
+  url                      TEXT NOT NULL,
+  types                    BIGINT NOT NULL,
+  secret                   TEXT NOT NULL,
+  previous_secret          TEXT NOT NULL DEFAULT '',
+  previous_secret_until_ms BIGINT NOT NULL DEFAULT 0,
+  enabled                  BIGINT NOT NULL,
+  disabled_reason          TEXT NOT NULL DEFAULT '',
+  created_ms               BIGINT NOT NULL,
+  cursor                   BIGINT NOT NULL,
+  failing_since_ms         BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE webhook_deliveries (
+  endpoint_id     TEXT COLLATE "C" NOT NULL,
+  event_id        BIGINT NOT NULL,
+  chat_id         TEXT COLLATE "C" NOT NULL,
+  event_type      BIGINT NOT NULL,
+  state           BIGINT NOT NULL,
+  attempts        BIGINT NOT NULL DEFAULT 0,
+  next_attempt_ms BIGINT NOT NULL,
+  lease_owner     TEXT COLLATE "C" NOT NULL DEFAULT '',
+  lease_until_ms  BIGINT NOT NULL DEFAULT 0,
+  created_ms      BIGINT NOT NULL,
+  PRIMARY KEY (endpoint_id, event_id)
+);
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (endpoint_id, chat_id, event_id)
+  WHERE state = 0;
+CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (created_ms, endpoint_id, event_id)
+  WHERE state <> 0;
+CREATE TABLE webhook_attempts (
+  endpoint_id TEXT COLLATE "C" NOT NULL,
+  event_id    BIGINT NOT NULL,
+  attempt_no  BIGINT NOT NULL,
+  time_ms     BIGINT NOT NULL,
+  http_status BIGINT NOT NULL,
+  latency_ms  BIGINT NOT NULL,
+  error       TEXT NOT NULL,
+  response    TEXT NOT NULL,
+  PRIMARY KEY (endpoint_id, event_id, attempt_no)
+);
+)sql"},
 };
 
 // Any constant will do as long as every opchat process uses the same one ("opchat" in ASCII).

@@ -10,7 +10,9 @@
 #include "common/clock.hpp"
 #include "storage/chat_rules.hpp"
 #include "storage/message_scan.hpp"
+#include "storage/postgres/pg_array.hpp"
 #include "storage/postgres/pg_event_listener.hpp"
+#include "storage/postgres/pg_row.hpp"
 #include "storage/row_mapping.hpp"
 #include "storage/search_pattern.hpp"
 
@@ -268,21 +270,6 @@ constexpr Statement kPing = {"ping", "SELECT 1"};
 
 // --- rows ---
 
-// One row of a result, for the shared row mappers (storage/row_mapping.hpp).
-class PgRow final : public RowReader {
- public:
-  PgRow(const PgResult& r, int row) : r_(r), row_(row) {}
-  int64_t Int(int col) const override { return r_.Int(row_, col); }
-  std::string String(int col) const override { return r_.String(row_, col); }
-  std::optional<std::string> OptString(int col) const override { return r_.OptString(row_, col); }
-  std::optional<int64_t> OptInt(int col) const override { return r_.OptInt(row_, col); }
-  std::optional<double> OptDouble(int col) const override { return r_.OptDouble(row_, col); }
-
- private:
-  const PgResult& r_;
-  int row_;
-};
-
 Chat ReadChat(const PgResult& r, int row) { return opchat::ReadChat(PgRow(r, row)); }
 Message ReadMessage(const PgResult& r, int row) { return opchat::ReadMessage(PgRow(r, row)); }
 
@@ -322,30 +309,6 @@ std::vector<Param> MessageParams(std::string_view chat_id, std::string_view chan
   WriteMessage(values, m, seq);
   return out;
 }
-
-// Builds the text form of a one-dimensional array parameter: {"a","b\"c",NULL}. Every element
-// is quoted, which is valid for numbers too, so one escaping rule serves every column type.
-class ArrayBuilder {
- public:
-  ArrayBuilder() : text_("{") {}
-  void Add(const Param& v) {
-    if (text_.size() > 1) text_ += ',';
-    if (!v) {
-      text_ += "NULL";
-      return;
-    }
-    text_ += '"';
-    for (char ch : *v) {
-      if (ch == '"' || ch == '\\') text_ += '\\';
-      text_ += ch;
-    }
-    text_ += '"';
-  }
-  Param Done() { return text_ + "}"; }
-
- private:
-  std::string text_;
-};
 
 // Column-wise arrays of rows: AddRow appends one row's values, Params returns one array each.
 class ColumnArrays {
@@ -456,7 +419,12 @@ Result<std::unique_ptr<Store>> PgStore::Open(const std::string& url, const Store
 }
 
 PgStore::PgStore(std::string url, int pool_size, std::unique_ptr<PgConn> first)
-    : url_(std::move(url)), pool_size_(pool_size) {
+    : url_(std::move(url)),
+      pool_size_(pool_size),
+      webhooks_([this](const std::function<Status(PgConn&)>& use) -> Status {
+        ASSIGN_OR_RETURN(Lease conn, Acquire());
+        return use(*conn);
+      }) {
   idle_.push_back(std::move(first));
   open_ = 1;
 }
@@ -510,6 +478,8 @@ void PgStore::Release(std::unique_ptr<PgConn> conn) {
   }
   slot_free_.Signal();
 }
+
+WebhookStore& PgStore::webhooks() { return webhooks_; }
 
 // --- chats ---
 

@@ -310,6 +310,58 @@ CREATE TABLE event_heads (
   pruned_through INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 )sql"},
+    // Webhooks (storage/webhook_store.hpp): endpoints, and the outbox of their deliveries. An
+    // endpoint's types are an EventTypeMask (storage/chat_rules.hpp; 0 = every type); its cursor
+    // is the last event id of its channel that FanOut looked at. A delivery is keyed by endpoint
+    // and event; the deliveries of one (endpoint, chat) are a queue in event id order, and the
+    // partial index over the pending ones makes a queue's first pending delivery one seek, so
+    // claims never read the finished ones. A lease (owner, until) is held by the pending
+    // deliveries of a claimed batch; '' / 0 when free. Attempts are numbered per delivery from 1
+    // (a replay keeps them and numbers on).
+    {8, R"sql(
+CREATE TABLE webhook_endpoints (
+  id                       TEXT PRIMARY KEY,
+  channel_id               TEXT NOT NULL,
+  url                      TEXT NOT NULL,
+  types                    INTEGER NOT NULL,
+  secret                   TEXT NOT NULL,
+  previous_secret          TEXT NOT NULL DEFAULT '',
+  previous_secret_until_ms INTEGER NOT NULL DEFAULT 0,
+  enabled                  INTEGER NOT NULL,
+  disabled_reason          TEXT NOT NULL DEFAULT '',
+  created_ms               INTEGER NOT NULL,
+  cursor                   INTEGER NOT NULL,
+  failing_since_ms         INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE webhook_deliveries (
+  endpoint_id     TEXT NOT NULL,
+  event_id        INTEGER NOT NULL,
+  chat_id         TEXT NOT NULL,
+  event_type      INTEGER NOT NULL,
+  state           INTEGER NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms INTEGER NOT NULL,
+  lease_owner     TEXT NOT NULL DEFAULT '',
+  lease_until_ms  INTEGER NOT NULL DEFAULT 0,
+  created_ms      INTEGER NOT NULL,
+  PRIMARY KEY (endpoint_id, event_id)
+) WITHOUT ROWID;
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (endpoint_id, chat_id, event_id)
+  WHERE state = 0;
+CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (created_ms, endpoint_id, event_id)
+  WHERE state <> 0;
+CREATE TABLE webhook_attempts (
+  endpoint_id TEXT NOT NULL,
+  event_id    INTEGER NOT NULL,
+  attempt_no  INTEGER NOT NULL,
+  time_ms     INTEGER NOT NULL,
+  http_status INTEGER NOT NULL,
+  latency_ms  INTEGER NOT NULL,
+  error       TEXT NOT NULL,
+  response    TEXT NOT NULL,
+  PRIMARY KEY (endpoint_id, event_id, attempt_no)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

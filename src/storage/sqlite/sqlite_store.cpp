@@ -18,23 +18,10 @@
 #include "storage/row_mapping.hpp"
 #include "storage/search_pattern.hpp"
 #include "storage/sqlite/search_catch_up.hpp"
+#include "storage/sqlite/stmt_row.hpp"
 
 namespace opchat::sqlite {
 namespace {
-
-// A row of a statement, for the shared row mappers (storage/row_mapping.hpp).
-class StmtRow final : public RowReader {
- public:
-  explicit StmtRow(const Stmt& q) : q_(q) {}
-  int64_t Int(int col) const override { return q_.Int(col); }
-  std::string String(int col) const override { return q_.String(col); }
-  std::optional<std::string> OptString(int col) const override { return q_.OptString(col); }
-  std::optional<int64_t> OptInt(int col) const override { return q_.OptInt(col); }
-  std::optional<double> OptDouble(int col) const override { return q_.OptDouble(col); }
-
- private:
-  const Stmt& q_;
-};
 
 // Binds a row's values from parameter `first` on, text without a copy (an import binds every
 // field of millions of messages).
@@ -430,7 +417,13 @@ SqliteStore::SqliteStore(std::string path, StoreOptions options,
     : path_(std::move(path)),
       options_(std::move(options)),
       checkpointer_(std::move(checkpointer)),
-      writer_(std::move(writer_db)) {}
+      writer_(std::move(writer_db)),
+      webhooks_(writer_, [this](const std::function<Status(SqliteDb&)>& read) -> Status {
+        ASSIGN_OR_RETURN(Lease db, Reader());
+        return read(*db);
+      }) {}
+
+WebhookStore& SqliteStore::webhooks() { return webhooks_; }
 
 Result<SqliteStore::Lease> SqliteStore::Reader() {
   {

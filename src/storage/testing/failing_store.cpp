@@ -82,6 +82,7 @@ Result<int64_t> FailingStore::CatchUpSearchIndex(int64_t limit) {
   OPCHAT_ADMIT_(StoreCallKind::kWrite);
   return inner_.CatchUpSearchIndex(limit);
 }
+WebhookStore& FailingStore::webhooks() { return inner_.webhooks(); }
 Result<std::vector<std::string>> FailingStore::ListChannels() {
   OPCHAT_ADMIT_(StoreCallKind::kRead);
   return inner_.ListChannels();
