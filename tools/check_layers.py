@@ -21,11 +21,12 @@ ALLOWED = {
     "transcript": {"codec", "storage", "media", "domain", "common"},
     "import": {"codec", "storage", "media", "domain", "common"},
     "events": {"codec", "storage", "media", "domain", "common"},
-    "config": {"events", "auth", "media", "storage", "domain", "common"},
+    "webhooks": {"events", "auth", "codec", "storage", "media", "domain", "common"},
+    "config": {"webhooks", "events", "auth", "media", "storage", "domain", "common"},
     "api": {"events", "auth", "codec", "transcript", "storage", "media", "domain", "common"},
-    "http": {"api", "events", "common"},
-    "cli": {"http", "api", "config", "events", "import", "transcript", "codec", "auth", "storage",
-            "media", "domain", "common"},
+    "http": {"webhooks", "api", "events", "common"},
+    "cli": {"webhooks", "http", "api", "config", "events", "import", "transcript", "codec", "auth",
+            "storage", "media", "domain", "common"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
 
