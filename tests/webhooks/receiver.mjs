@@ -32,7 +32,9 @@
 //   POST /_control/rules       [{"match": {...}, "times": N, "action": "..."}]  replaces the rules
 //   GET  /_control/deliveries  the recorded deliveries, oldest first
 //   POST /_control/reset       forgets the deliveries (and the counters of /_control/stats)
-//   GET  /_control/stats       {"connections": TCP connections accepted, "requests": deliveries}
+//   GET  /_control/stats       {"connections": TCP connections accepted (this request's too),
+//                               "deliveryConnections": those that carried a delivery,
+//                               "requests": deliveries}
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
@@ -64,6 +66,8 @@ let rules = [];
 let deliveries = [];
 let connections = 0;
 let requests = 0;
+let deliveryConnections = 0;
+const deliverySockets = new WeakSet();
 
 function chatIdOf(data) {
   if (!data || typeof data !== "object") return undefined;
@@ -121,16 +125,21 @@ function control(req, res, path, text) {
     deliveries = [];
     connections = 0;
     requests = 0;
+    deliveryConnections = 0;
     return sendJson(res, 200, { ok: true });
   }
   if (req.method === "GET" && path === "/_control/stats") {
-    return sendJson(res, 200, { connections, requests });
+    return sendJson(res, 200, { connections, deliveryConnections, requests });
   }
   return sendJson(res, 404, { error: "no such control" });
 }
 
 function deliver(req, res, path, text) {
   requests++;
+  if (!deliverySockets.has(req.socket)) {
+    deliverySockets.add(req.socket);
+    deliveryConnections++;
+  }
   let body = null;
   try {
     body = JSON.parse(text);
