@@ -282,6 +282,35 @@ TEST(WebhookClientTest, AKeptConnectionTheServerClosedIsRetriedOnANewOne) {
   EXPECT_EQ(receiver.Stats().at("deliveryConnections").as_int64(), 2);
 }
 
+TEST(WebhookClientTest, AnAnswerWithConnectionCloseIsNotKept) {
+  Receiver receiver;
+  receiver.SetRules(R"([{"match":{},"times":1,"action":"status:200:close"}])");
+  auto client = NewClient();
+  ASSERT_EQ(SendAndWait(*client, Request(receiver.Url())).status, 200);
+  ASSERT_EQ(SendAndWait(*client, Request(receiver.Url())).status, 200);
+  ASSERT_EQ(SendAndWait(*client, Request(receiver.Url())).status, 200);
+  EXPECT_EQ(receiver.Stats().at("deliveryConnections").as_int64(), 2);
+}
+
+TEST(WebhookClientTest, OnlyTheHeadOfALongAnswerIsRead) {
+  Receiver receiver;
+  receiver.SetRules(R"([{"match":{},"times":1,"action":"body:5000"},)"
+                    R"({"match":{},"times":1,"action":"body:1000000"}])");
+  auto client = NewClient();
+  auto r = SendAndWait(*client, Request(receiver.Url()));
+  EXPECT_EQ(r.status, 200) << r.error;
+  EXPECT_EQ(r.body_head, std::string(1024, 'x'));
+  // A body past 64 KB is not read to its end: the connection is closed instead of kept.
+  auto started = std::chrono::steady_clock::now();
+  r = SendAndWait(*client, Request(receiver.Url()));
+  EXPECT_EQ(r.status, 200) << r.error;
+  EXPECT_EQ(r.body_head, std::string(1024, 'x'));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  r = SendAndWait(*client, Request(receiver.Url()));
+  EXPECT_EQ(r.status, 200) << r.error;
+  EXPECT_EQ(receiver.Stats().at("deliveryConnections").as_int64(), 2);
+}
+
 TEST(WebhookClientTest, ConcurrentRequestsAreAllAnswered) {
   Receiver receiver;
   receiver.SetRules(R"([{"match":{},"action":"delay:100"}])");

@@ -25,8 +25,9 @@
 //           data.chatInfo.chatId is "c1"; {"path": "/a"} one to that path; {"type": "t"} one of
 //           that type. Several keys must all match.
 //   times:  how many deliveries the rule answers (default: unlimited).
-//   action: "status:N" answers N (a 3xx with Location: /elsewhere), "delay:MS" waits MS then
-//           answers 200, "close" destroys the connection without an answer.
+//   action: "status:N" answers N (a 3xx with Location: /elsewhere); "status:N:close" the same
+//           with Connection: close; "delay:MS" waits MS then answers 200; "body:BYTES" answers
+//           200 with a body of BYTES "x"s; "close" destroys the connection without an answer.
 //
 // Control (JSON bodies):
 //   POST /_control/rules       [{"match": {...}, "times": N, "action": "..."}]  replaces the rules
@@ -113,7 +114,8 @@ function control(req, res, path, text) {
     }
     if (!Array.isArray(parsed)) return sendJson(res, 400, { error: "rules: not an array" });
     for (const r of parsed) {
-      if (typeof r.action !== "string" || !/^(status:\d{3}|delay:\d+|close)$/.test(r.action)) {
+      const known = /^(status:\d{3}(:close)?|delay:\d+|body:\d+|close)$/;
+      if (typeof r.action !== "string" || !known.test(r.action)) {
         return sendJson(res, 400, { error: `rules: bad action ${JSON.stringify(r.action)}` });
       }
     }
@@ -190,9 +192,18 @@ function deliver(req, res, path, text) {
     res.on("close", () => clearTimeout(timer));
     return;
   }
-  const status = Number(action.slice("status:".length));
+  if (action.startsWith("body:")) {
+    const text = "x".repeat(Number(action.slice("body:".length)));
+    delivery.answeredWith = 200;
+    res.writeHead(200, { "content-type": "text/plain", "content-length": text.length });
+    res.end(text);
+    return;
+  }
+  const [, code, close] = action.split(":");
+  const status = Number(code);
   delivery.answeredWith = status;
   const extra = status >= 300 && status < 400 ? { location: "/elsewhere" } : {};
+  if (close) extra.connection = "close";
   sendJson(res, status, status >= 200 && status < 300 ? { ok: true } : { status }, extra);
 }
 
