@@ -20,7 +20,7 @@ build: deps $(BUILD_DIR)/build.ninja
 
 # Every test, on SQLite and on a throwaway PostgreSQL cluster that the harness starts and stops.
 test: build
-	@tools/npm-ci.sh tests/openapi
+	@tools/npm-ci.sh tests/openapi tests/webhooks
 	@tests/pg_harness.sh ctest --test-dir $(BUILD_DIR) --output-on-failure
 
 # The Debian 12 package, build/opchat_<version>-1_<arch>.deb (packaging/deb).
@@ -45,7 +45,7 @@ demo: build
 test-asan: deps
 	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOPCHAT_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
-	@tools/npm-ci.sh tests/openapi
+	@tools/npm-ci.sh tests/openapi tests/webhooks
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/pg_harness.sh ctest --test-dir build-asan --output-on-failure
 

@@ -1,7 +1,17 @@
 // The HTTP client that sends webhooks (webhooks/webhook_sender.hpp): Beast over Asio on a thread
 // of its own, https verified by OpenSSL against the system's CA store and the URL's host name,
 // no redirects, keep-alive connections reused per origin, every destination address checked
-// (webhooks/destination_policy.hpp) after resolution and before connecting. Thread-safe.
+// (webhooks/destination_policy.hpp) after resolution and before connecting: refused addresses
+// are skipped, and the request fails with "destination refused: ..." when none is left.
+// Errors: "timeout" (request.timeout bounds resolving, connecting, the TLS handshake, sending and
+// the whole answer), "dns: ...", "connection refused", "connect: ...", "tls: ...",
+// "connection closed before an answer", "connection closed during the answer",
+// "bad answer: ...", "stopped", or ParseWebhookUrl's "webhook url: ...".
+// An answer's body is read up to 64 KB (body_head keeps its first 1 KB); a longer one is cut and
+// its connection closed. A connection goes back to the idle pool after a complete answer without
+// Connection: close, and is not reused after 30 s idle; a request whose reused connection fails
+// before any byte of an answer (the server closed it meanwhile) is sent once more on a new one.
+// `done` runs on the client's thread: it must not block, and may call Send. Thread-safe.
 #pragma once
 
 #include <memory>
@@ -25,7 +35,10 @@ class WebhookClient final : public WebhookSender {
  public:
   // Starts the client's thread. Fails when extra_ca_file cannot be loaded.
   static Result<std::unique_ptr<WebhookClient>> Start(const WebhookClientSettings& settings);
-  ~WebhookClient() override;  // stops the thread; requests in flight end with error "stopped"
+  // Stops the thread; requests in flight end with error "stopped" (each `done` is called once,
+  // before the destructor returns). Not to be called from a `done` callback, nor concurrently
+  // with Send.
+  ~WebhookClient() override;
 
   void Send(OutboundRequest request, std::function<void(OutboundResponse)> done) override;
 

@@ -19,8 +19,9 @@ struct WebhookUrlParts {
   std::string target;  // path and query, "/" when empty
 };
 
-// Splits an absolute http(s) URL. InvalidArgument ("webhook url: ...") for another scheme, user
-// info, a fragment, no host, a bad port, or more than 2048 bytes.
+// Splits an absolute http(s) URL (the scheme is case-insensitive; the path and query are kept
+// percent-encoded as given). InvalidArgument ("webhook url: ...") for another scheme, user
+// info, a fragment, no host, a bad port (0, over 65535), or more than 2048 bytes.
 Result<WebhookUrlParts> ParseWebhookUrl(std::string_view url);
 
 // OK when `address` (a numeric IPv4 or IPv6 address, as getaddrinfo or Asio prints it) is a
@@ -30,8 +31,11 @@ Result<WebhookUrlParts> ParseWebhookUrl(std::string_view url);
 // reserved ranges, and IPv4-mapped / NAT64 forms of those.
 Status CheckDestinationAddress(std::string_view address);
 
-// Resolves `url`'s host now (getaddrinfo; blocking) and checks every address it gives, unless
-// allow_private. For `opchat webhook add`: the dispatcher checks again at each connection.
+// Parses `url` (ParseWebhookUrl), then, unless allow_private, resolves its host now
+// (getaddrinfo; blocking) and checks every address it gives: InvalidArgument "webhook url:
+// cannot resolve HOST: ..." or "webhook url: destination refused: 127.0.0.1 is a loopback
+// address" when one is refused. With allow_private nothing is resolved. For `opchat webhook add`:
+// the sender checks again at each connection.
 Status CheckWebhookUrl(std::string_view url, bool allow_private);
 
 }  // namespace opchat

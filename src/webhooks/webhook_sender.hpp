@@ -24,8 +24,9 @@ struct OutboundResponse {
   int status = 0;         // the HTTP status; 0 when there was no answer (then `error` says why)
   std::string error;      // "" when answered; else e.g. "timeout", "connection refused",
                           // "destination refused: 127.0.0.1 is a loopback address",
-                          // "tls: certificate verify failed"
+                          // "tls: certificate verify failed: hostname mismatch"
   std::string body_head;  // the first 1 KB of the answer's body
+  // From Send to `done`, measured with steady_clock.
   int64_t latency_ms = 0;
 };
 
