@@ -2,8 +2,9 @@
 // it: fan out each endpoint, claim due queues, record a batch of outcomes, again and again,
 // while nothing is sent. Prints deliveries per second.
 //
-//   webhook_outbox_bench [STORAGE_URL] [MESSAGES] [CHATS] [ENDPOINTS]
-//   (default: a fresh SQLite file in /tmp, 50000 messages over 500 chats, 2 endpoints)
+//   webhook_outbox_bench [STORAGE_URL] [MESSAGES] [CHATS] [ENDPOINTS] [MAX_QUEUES] [PER_QUEUE]
+//   (default: a fresh SQLite file in /tmp, 50000 messages over 500 chats, 2 endpoints, claims of
+//   up to 100 queues of 20 deliveries)
 #include <unistd.h>
 
 #include <chrono>
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
   const int messages = argc > 2 ? std::atoi(argv[2]) : 50'000;
   const int chats = argc > 3 ? std::atoi(argv[3]) : 500;
   const int endpoints = argc > 4 ? std::atoi(argv[4]) : 2;
+  const int64_t max_queues = argc > 5 ? std::atoll(argv[5]) : 100;
+  const int64_t per_queue = argc > 6 ? std::atoll(argv[6]) : 20;
   auto opened = OpenStore(url);  // as the server opens it: synchronous=full
   if (!opened.ok()) return Fail("open", opened.status());
   Store& store = **opened;
@@ -91,8 +94,8 @@ int main(int argc, char** argv) {
     auto claimed = hooks.ClaimWebhookDeliveries({.owner = "bench",
                                                  .now_ms = now,
                                                  .lease_until_ms = now + 30'000,
-                                                 .max_queues = 100,
-                                                 .per_queue = 20});
+                                                 .max_queues = max_queues,
+                                                 .per_queue = per_queue});
     if (!claimed.ok()) return Fail("claim", claimed.status());
     ++claims;
     auto t2 = std::chrono::steady_clock::now();

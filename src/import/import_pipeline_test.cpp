@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -54,6 +55,7 @@ class RecordingStore final : public Store {
   }
   Result<int64_t> CatchUpSearchIndex(int64_t) override { return Unused(); }
   Result<std::vector<std::string>> ListChannels() override { return Unused(); }
+  WebhookStore& webhooks() override { std::abort(); }  // not used by the pipeline
   Result<int64_t> DeleteInactiveChats(std::string_view, int64_t, int64_t) override {
     return Unused();
   }

@@ -93,8 +93,8 @@ struct DeliveryRecord {
   std::string chat_id;
   EventType event_type = EventType::kMessageCreated;
   DeliveryState state = DeliveryState::kPending;
-  int64_t created_ms = 0;       // when it was queued
-  int64_t next_attempt_ms = 0;  // pending: not before then
+  int64_t created_ms = 0;                // when it was queued
+  int64_t next_attempt_ms = 0;           // pending: not before then
   std::vector<WebhookAttempt> attempts;  // oldest first
 };
 
@@ -112,11 +112,11 @@ struct WebhookQueueStats {
 };
 
 struct ClaimRequest {
-  std::string owner;       // the claiming instance (unique per process)
-  int64_t now_ms = 0;      // due: next_attempt_ms <= now_ms; leases with lease_until < now are free
+  std::string owner;   // the claiming instance (unique per process)
+  int64_t now_ms = 0;  // due: next_attempt_ms <= now_ms; leases with lease_until < now are free
   int64_t lease_until_ms = 0;
-  int64_t max_queues = 100;     // at most this many (endpoint, chat) queues
-  int64_t per_queue = 20;       // at most this many deliveries of each, from its first
+  int64_t max_queues = 100;  // at most this many (endpoint, chat) queues
+  int64_t per_queue = 20;    // at most this many deliveries of each, from its first
   // Skip these endpoints (the dispatcher's per-endpoint bound on requests is reached).
   std::vector<std::string> skip_endpoints;
 };
@@ -155,7 +155,10 @@ class WebhookStore {
   // max_queues (endpoint, chat) queues of enabled endpoints whose first pending delivery is due
   // and not leased by anyone (lease_until_ms < now_ms), at most per_queue of each (the ones after
   // the first are leased whatever their next_attempt_ms: they wait behind it). Returns them
-  // ordered by endpoint, chat and event id. A queue is never leased to two owners at once.
+  // ordered by endpoint, chat and event id. A queue is never leased to two owners at once: one
+  // taken over from an owner whose lease ran out loses all that owner's leases, so its late
+  // outcomes for the queue are ignored. When more queues are due than max_queues, successive
+  // claims of one process take them round in turn.
   virtual Result<std::vector<ClaimedDelivery>> ClaimWebhookDeliveries(
       const ClaimRequest& request) = 0;
   // Extends to `lease_until_ms` every lease `owner` holds (a long run of sends outlasting it).
@@ -163,20 +166,23 @@ class WebhookStore {
   // Records outcomes of deliveries claimed by `owner`, in one transaction: each delivery's new
   // state, next_attempt_ms, attempt count and attempt row; its lease released. An endpoint whose
   // attempt succeeded gets failing_since_ms = 0, one whose attempt failed keeps its
-  // failing_since_ms or takes the attempt's time; disable_endpoint disables it. An outcome for a
-  // delivery no longer leased by `owner` (its lease ran out and another took it) is ignored.
+  // failing_since_ms or takes the attempt's time (in the order of `outcomes`); disable_endpoint
+  // disables it (with or without an attempt). An outcome for a delivery no longer leased by
+  // `owner` (its lease ran out and another took it) is ignored, its disable_endpoint too. An
+  // owner whose lease ran out but was not taken over still records.
   virtual Status RecordWebhookOutcomes(std::string_view owner,
                                        std::span<const DeliveryOutcome> outcomes) = 0;
 
   // --- operations ---
-  // The filter's deliveries with their attempts, newest first.
+  // The filter's deliveries with their attempts, newest first (none for an unknown endpoint).
   virtual Result<std::vector<DeliveryRecord>> ListWebhookDeliveries(
       const DeliveryFilter& filter) = 0;
   // Queues again every event of the endpoint's channel with id > after_id, up to its cursor, that
   // passes its type filter: a delivery that exists becomes pending again (due now, attempts 0,
-  // its attempt rows kept), a missing one is created. Returns how many were queued. NotFound.
-  virtual Result<int64_t> ReplayWebhook(std::string_view id, int64_t after_id,
-                                        int64_t now_ms) = 0;
+  // queued now, its attempt rows kept; one being sent keeps its lease), a missing one is created.
+  // Events already pruned (PruneEvents) cannot be replayed. Returns how many were queued.
+  // NotFound.
+  virtual Result<int64_t> ReplayWebhook(std::string_view id, int64_t after_id, int64_t now_ms) = 0;
   // Deletes up to `limit` deliveries that are no longer pending (succeeded or failed), queued
   // before `before_ms`, with their attempts. Returns how many. REQUIRES: limit > 0.
   virtual Result<int64_t> PruneWebhookDeliveries(int64_t before_ms, int64_t limit) = 0;

@@ -148,7 +148,9 @@ CREATE TABLE event_heads (
     // Webhooks (storage/webhook_store.hpp), as SQLite's migration 8 has them: endpoints (types
     // an EventTypeMask, enabled 0 or 1), their deliveries (a queue per (endpoint, chat) in event
     // id order; the partial index finds each queue's first pending delivery without reading the
-    // finished ones), and the attempts of each delivery, numbered from 1.
+    // finished ones), and the attempts of each delivery, numbered from 1. Deliveries leave room
+    // in their pages (fillfactor): a claim and its outcome rewrite each row twice, and with room
+    // on its page the new version needs no index entries (a HOT update).
     {6, R"sql(
 CREATE TABLE webhook_endpoints (
   id                       TEXT COLLATE "C" PRIMARY KEY,
@@ -176,7 +178,7 @@ CREATE TABLE webhook_deliveries (
   lease_until_ms  BIGINT NOT NULL DEFAULT 0,
   created_ms      BIGINT NOT NULL,
   PRIMARY KEY (endpoint_id, event_id)
-);
+) WITH (fillfactor = 70);
 CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (endpoint_id, chat_id, event_id)
   WHERE state = 0;
 CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (created_ms, endpoint_id, event_id)

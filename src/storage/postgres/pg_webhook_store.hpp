@@ -6,6 +6,10 @@
 #pragma once
 
 #include <functional>
+#include <string>
+#include <utility>
+
+#include "common/mutex.hpp"
 
 #include "storage/postgres/pg_conn.hpp"
 #include "storage/webhook_store.hpp"
@@ -40,6 +44,10 @@ class PgWebhookStore final : public WebhookStore {
 
  private:
   const WithConnection with_connection_;
+  // Where this process's last claim stopped in the ring of queues; the next starts after it.
+  // Claims run beside each other: it is only where to start looking.
+  Mutex scan_mu_;
+  std::pair<std::string, std::string> scan_from_ GUARDED_BY(scan_mu_);  // (endpoint, chat)
 };
 
 }  // namespace opchat::postgres

@@ -396,6 +396,26 @@ TEST_P(WebhookStoreTest, ClaimHonoursMaxQueuesAndSkippedEndpoints) {
   EXPECT_EQ(Claimed(Claim("o", now_)).size(), 1u) << "the last queue left";
 }
 
+TEST_P(WebhookStoreTest, SuccessiveClaimsTakeDueQueuesInTurn) {
+  WebhookEndpoint w = AddEndpoint(Only(EventType::kChatCreated));
+  for (int i = 0; i < 3; ++i) NewChat();
+  ASSERT_EQ(FanOut(w.id), 3);
+  std::set<int64_t> seen;
+  for (int round = 0; round < 3; ++round) {
+    ClaimRequest one = Claim("o", now_ + round);
+    one.max_queues = 1;
+    Pairs got = Claimed(one);
+    ASSERT_EQ(got.size(), 1u);
+    seen.insert(got[0].second);
+    // Released unsent, so the queue is due and free again at once.
+    DeliveryOutcome unsent;
+    unsent.endpoint_id = w.id;
+    unsent.event_id = got[0].second;
+    Record("o", {unsent});
+  }
+  EXPECT_EQ(seen.size(), 3u) << "a queue claimed last waits for the others' turn";
+}
+
 TEST_P(WebhookStoreTest, DisabledEndpointsAreNotClaimed) {
   WebhookEndpoint w = AddEndpoint();
   Chat c = NewChat();
