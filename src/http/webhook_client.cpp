@@ -29,6 +29,7 @@
 #include <deque>
 #include <future>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -404,33 +405,39 @@ asio::awaitable<Exchange> Transact(Stream& stream, beast::flat_buffer& buffer,
         IsClosedError(wec) ? "connection closed before an answer" : "send: " + wec.message();
     co_return x;
   }
-  http::response_parser<http::buffer_body> parser;
-  parser.body_limit(boost::none);
-  parser.header_limit(16 * 1024);
-  auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
-  if (p->finished) co_return x;
-  x.answer_started = parser.got_some() || buffer.size() > 0;
-  if (hec) {
-    if (!x.answer_started && IsClosedError(hec)) {
-      x.response.error = "connection closed before an answer";
-    } else if (IsClosedError(hec)) {
-      x.response.error = "connection closed during the answer";
-    } else {
-      x.response.error = "bad answer: " + hec.message();
+  std::optional<http::response_parser<http::buffer_body>> parser;
+  int status = 0;
+  for (int interim = 0;; ++interim) {
+    parser.emplace();
+    parser->body_limit(boost::none);
+    parser->header_limit(16 * 1024);
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, *parser, tuple_awaitable);
+    if (p->finished) co_return x;
+    x.answer_started = x.answer_started || parser->got_some() || buffer.size() > 0;
+    if (hec) {
+      if (!x.answer_started && IsClosedError(hec)) {
+        x.response.error = "connection closed before an answer";
+      } else if (IsClosedError(hec)) {
+        x.response.error = "connection closed during the answer";
+      } else {
+        x.response.error = "bad answer: " + hec.message();
+      }
+      co_return x;
     }
-    co_return x;
+    x.answer_started = true;
+    status = static_cast<int>(parser->get().result_int());
+    // An interim answer (100 Continue, 103 Early Hints) has no body; the final one follows.
+    if (status < 100 || status >= 200 || status == 101 || interim >= 8) break;
   }
-  x.answer_started = true;
-  int status = static_cast<int>(parser.get().result_int());
   std::string head;
   size_t total = 0;
   char chunk[8192];
-  while (!parser.is_done()) {
-    parser.get().body().data = chunk;
-    parser.get().body().size = sizeof chunk;
-    auto [rec, rn] = co_await http::async_read_some(stream, buffer, parser, tuple_awaitable);
+  while (!parser->is_done()) {
+    parser->get().body().data = chunk;
+    parser->get().body().size = sizeof chunk;
+    auto [rec, rn] = co_await http::async_read_some(stream, buffer, *parser, tuple_awaitable);
     if (p->finished) co_return x;
-    size_t got = sizeof chunk - parser.get().body().size;
+    size_t got = sizeof chunk - parser->get().body().size;
     if (head.size() < kBodyHeadBytes) {
       head.append(chunk, std::min(got, kBodyHeadBytes - head.size()));
     }
@@ -449,7 +456,7 @@ asio::awaitable<Exchange> Transact(Stream& stream, beast::flat_buffer& buffer,
   }
   x.response.status = status;
   x.response.body_head = std::move(head);
-  x.reusable = parser.get().keep_alive() && buffer.size() == 0 && status >= 200;
+  x.reusable = parser->get().keep_alive() && buffer.size() == 0 && status >= 200;
   co_return x;
 }
 
