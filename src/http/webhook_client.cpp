@@ -8,6 +8,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -172,6 +173,7 @@ struct WebhookClient::Impl {
     if (p->resolver) p->resolver->cancel();
   }
   void StopAll();
+  asio::awaitable<void> SweepIdle();
 
   const WebhookClientSettings settings;
   ssl::context tls_context;  // before `io`: the streams of coroutine frames refer to it
@@ -179,6 +181,7 @@ struct WebhookClient::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> work;
   std::thread thread;
   // The rest belongs to the client's thread.
+  asio::steady_timer sweep_timer{io};
   bool stopping = false;
   std::set<std::shared_ptr<Pending>> pending;
   std::map<std::string, std::deque<std::shared_ptr<Conn>>> idle;  // by origin, oldest first
@@ -200,8 +203,28 @@ void WebhookClient::Impl::Finish(const std::shared_ptr<Pending>& p, OutboundResp
   }
 }
 
+// Closes the idle connections too old to be reused, so that neither they nor the origins no
+// longer sent to stay open.
+asio::awaitable<void> WebhookClient::Impl::SweepIdle() {
+  while (!stopping) {
+    sweep_timer.expires_after(std::chrono::seconds(10));
+    auto [ec] = co_await sweep_timer.async_wait(tuple_awaitable);
+    if (ec || stopping) co_return;
+    auto now = Clock::now();
+    for (auto it = idle.begin(); it != idle.end();) {
+      auto& conns = it->second;
+      while (!conns.empty() && now - conns.front()->idle_since > kMaxIdle) {
+        conns.front()->Close();
+        conns.pop_front();
+      }
+      it = conns.empty() ? idle.erase(it) : std::next(it);
+    }
+  }
+}
+
 void WebhookClient::Impl::StopAll() {
   stopping = true;
+  sweep_timer.cancel();
   auto all = pending;
   for (const auto& p : all) {
     Abort(p);
@@ -485,6 +508,7 @@ Result<std::unique_ptr<WebhookClient>> WebhookClient::Start(const WebhookClientS
   auto impl = std::make_unique<Impl>(settings);
   RETURN_IF_ERROR(impl->Configure());
   Impl* raw = impl.get();
+  asio::co_spawn(raw->io, raw->SweepIdle(), asio::detached);
   raw->thread = std::thread([raw] { raw->io.run(); });
   return std::unique_ptr<WebhookClient>(new WebhookClient(std::move(impl)));
 }
