@@ -205,6 +205,18 @@ TEST(WebhookClientTest, AnErrorStatusIsAnAnswer) {
   EXPECT_EQ(r.status, 200);
 }
 
+TEST(WebhookClientTest, AnInterimAnswerIsSkipped) {
+  Receiver receiver;
+  receiver.SetRules(R"([{"match":{},"times":1,"action":"early-hints"}])");
+  auto client = NewClient();
+  auto r = SendAndWait(*client, Request(receiver.Url()));
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body_head, R"({"ok":true})");
+  EXPECT_EQ(SendAndWait(*client, Request(receiver.Url())).status, 200);
+  EXPECT_EQ(receiver.Stats().at("deliveryConnections").as_int64(), 1);
+}
+
 TEST(WebhookClientTest, ARedirectIsNotFollowed) {
   Receiver receiver;
   receiver.SetRules(R"([{"match":{},"action":"status:302"}])");

@@ -8,6 +8,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -29,6 +30,7 @@
 #include <deque>
 #include <future>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -171,6 +173,7 @@ struct WebhookClient::Impl {
     if (p->resolver) p->resolver->cancel();
   }
   void StopAll();
+  asio::awaitable<void> SweepIdle();
 
   const WebhookClientSettings settings;
   ssl::context tls_context;  // before `io`: the streams of coroutine frames refer to it
@@ -178,6 +181,7 @@ struct WebhookClient::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> work;
   std::thread thread;
   // The rest belongs to the client's thread.
+  asio::steady_timer sweep_timer{io};
   bool stopping = false;
   std::set<std::shared_ptr<Pending>> pending;
   std::map<std::string, std::deque<std::shared_ptr<Conn>>> idle;  // by origin, oldest first
@@ -199,8 +203,28 @@ void WebhookClient::Impl::Finish(const std::shared_ptr<Pending>& p, OutboundResp
   }
 }
 
+// Closes the idle connections too old to be reused, so that neither they nor the origins no
+// longer sent to stay open.
+asio::awaitable<void> WebhookClient::Impl::SweepIdle() {
+  while (!stopping) {
+    sweep_timer.expires_after(std::chrono::seconds(10));
+    auto [ec] = co_await sweep_timer.async_wait(tuple_awaitable);
+    if (ec || stopping) co_return;
+    auto now = Clock::now();
+    for (auto it = idle.begin(); it != idle.end();) {
+      auto& conns = it->second;
+      while (!conns.empty() && now - conns.front()->idle_since > kMaxIdle) {
+        conns.front()->Close();
+        conns.pop_front();
+      }
+      it = conns.empty() ? idle.erase(it) : std::next(it);
+    }
+  }
+}
+
 void WebhookClient::Impl::StopAll() {
   stopping = true;
+  sweep_timer.cancel();
   auto all = pending;
   for (const auto& p : all) {
     Abort(p);
@@ -404,33 +428,39 @@ asio::awaitable<Exchange> Transact(Stream& stream, beast::flat_buffer& buffer,
         IsClosedError(wec) ? "connection closed before an answer" : "send: " + wec.message();
     co_return x;
   }
-  http::response_parser<http::buffer_body> parser;
-  parser.body_limit(boost::none);
-  parser.header_limit(16 * 1024);
-  auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
-  if (p->finished) co_return x;
-  x.answer_started = parser.got_some() || buffer.size() > 0;
-  if (hec) {
-    if (!x.answer_started && IsClosedError(hec)) {
-      x.response.error = "connection closed before an answer";
-    } else if (IsClosedError(hec)) {
-      x.response.error = "connection closed during the answer";
-    } else {
-      x.response.error = "bad answer: " + hec.message();
+  std::optional<http::response_parser<http::buffer_body>> parser;
+  int status = 0;
+  for (int interim = 0;; ++interim) {
+    parser.emplace();
+    parser->body_limit(boost::none);
+    parser->header_limit(16 * 1024);
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, *parser, tuple_awaitable);
+    if (p->finished) co_return x;
+    x.answer_started = x.answer_started || parser->got_some() || buffer.size() > 0;
+    if (hec) {
+      if (!x.answer_started && IsClosedError(hec)) {
+        x.response.error = "connection closed before an answer";
+      } else if (IsClosedError(hec)) {
+        x.response.error = "connection closed during the answer";
+      } else {
+        x.response.error = "bad answer: " + hec.message();
+      }
+      co_return x;
     }
-    co_return x;
+    x.answer_started = true;
+    status = static_cast<int>(parser->get().result_int());
+    // An interim answer (100 Continue, 103 Early Hints) has no body; the final one follows.
+    if (status < 100 || status >= 200 || status == 101 || interim >= 8) break;
   }
-  x.answer_started = true;
-  int status = static_cast<int>(parser.get().result_int());
   std::string head;
   size_t total = 0;
   char chunk[8192];
-  while (!parser.is_done()) {
-    parser.get().body().data = chunk;
-    parser.get().body().size = sizeof chunk;
-    auto [rec, rn] = co_await http::async_read_some(stream, buffer, parser, tuple_awaitable);
+  while (!parser->is_done()) {
+    parser->get().body().data = chunk;
+    parser->get().body().size = sizeof chunk;
+    auto [rec, rn] = co_await http::async_read_some(stream, buffer, *parser, tuple_awaitable);
     if (p->finished) co_return x;
-    size_t got = sizeof chunk - parser.get().body().size;
+    size_t got = sizeof chunk - parser->get().body().size;
     if (head.size() < kBodyHeadBytes) {
       head.append(chunk, std::min(got, kBodyHeadBytes - head.size()));
     }
@@ -449,7 +479,7 @@ asio::awaitable<Exchange> Transact(Stream& stream, beast::flat_buffer& buffer,
   }
   x.response.status = status;
   x.response.body_head = std::move(head);
-  x.reusable = parser.get().keep_alive() && buffer.size() == 0 && status >= 200;
+  x.reusable = parser->get().keep_alive() && buffer.size() == 0 && status >= 200;
   co_return x;
 }
 
@@ -478,6 +508,7 @@ Result<std::unique_ptr<WebhookClient>> WebhookClient::Start(const WebhookClientS
   auto impl = std::make_unique<Impl>(settings);
   RETURN_IF_ERROR(impl->Configure());
   Impl* raw = impl.get();
+  asio::co_spawn(raw->io, raw->SweepIdle(), asio::detached);
   raw->thread = std::thread([raw] { raw->io.run(); });
   return std::unique_ptr<WebhookClient>(new WebhookClient(std::move(impl)));
 }

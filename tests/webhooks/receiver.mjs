@@ -27,7 +27,8 @@
 //   times:  how many deliveries the rule answers (default: unlimited).
 //   action: "status:N" answers N (a 3xx with Location: /elsewhere); "status:N:close" the same
 //           with Connection: close; "delay:MS" waits MS then answers 200; "body:BYTES" answers
-//           200 with a body of BYTES "x"s; "close" destroys the connection without an answer.
+//           200 with a body of BYTES "x"s; "early-hints" sends a 103 Early Hints then answers
+//           200; "close" destroys the connection without an answer.
 //
 // Control (JSON bodies):
 //   POST /_control/rules       [{"match": {...}, "times": N, "action": "..."}]  replaces the rules
@@ -114,7 +115,7 @@ function control(req, res, path, text) {
     }
     if (!Array.isArray(parsed)) return sendJson(res, 400, { error: "rules: not an array" });
     for (const r of parsed) {
-      const known = /^(status:\d{3}(:close)?|delay:\d+|body:\d+|close)$/;
+      const known = /^(status:\d{3}(:close)?|delay:\d+|body:\d+|early-hints|close)$/;
       if (typeof r.action !== "string" || !known.test(r.action)) {
         return sendJson(res, 400, { error: `rules: bad action ${JSON.stringify(r.action)}` });
       }
@@ -190,6 +191,12 @@ function deliver(req, res, path, text) {
       sendJson(res, 200, { ok: true });
     }, ms);
     res.on("close", () => clearTimeout(timer));
+    return;
+  }
+  if (action === "early-hints") {
+    res.writeEarlyHints({ link: "</style.css>; rel=preload; as=style" });
+    delivery.answeredWith = 200;
+    sendJson(res, 200, { ok: true });
     return;
   }
   if (action.startsWith("body:")) {
