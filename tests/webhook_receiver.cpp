@@ -100,7 +100,8 @@ std::vector<boost::json::object> WebhookReceiver::Deliveries(const std::string& 
   HttpResponse r = Control(port_, "GET", "/_control/deliveries");
   if (r.status != 200) throw std::runtime_error("receiver deliveries: " + r.body);
   std::vector<boost::json::object> out;
-  for (auto& d : r.Json().as_array()) {
+  const boost::json::value doc = r.Json();  // alive for the loop
+  for (const auto& d : doc.as_array()) {
     if (path.empty() || d.at("path").as_string() == path) out.push_back(d.as_object());
   }
   return out;

@@ -31,6 +31,7 @@
 //           200; "close" destroys the connection without an answer.
 //
 // Control (JSON bodies):
+//   POST /_control/secrets     ["whsec_...", ...]  replaces the secrets of --secret (the same order)
 //   POST /_control/rules       [{"match": {...}, "times": N, "action": "..."}]  replaces the rules
 //   GET  /_control/deliveries  the recorded deliveries, oldest first
 //   POST /_control/reset       forgets the deliveries (and the counters of /_control/stats)
@@ -63,7 +64,7 @@ function parseArgs(argv) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
-const verifiers = opts.secrets.map((s) => new Webhook(s));
+let verifiers = opts.secrets.map((s) => new Webhook(s));
 let rules = [];
 let deliveries = [];
 let connections = 0;
@@ -106,6 +107,16 @@ function sendJson(res, status, value, extraHeaders = {}) {
 }
 
 function control(req, res, path, text) {
+  if (req.method === "POST" && path === "/_control/secrets") {
+    let parsed;
+    try {
+      parsed = JSON.parse(text);
+      verifiers = parsed.map((s) => new Webhook(s));
+    } catch (e) {
+      return sendJson(res, 400, { error: `secrets: ${e.message}` });
+    }
+    return sendJson(res, 200, { ok: true });
+  }
   if (req.method === "POST" && path === "/_control/rules") {
     let parsed;
     try {
