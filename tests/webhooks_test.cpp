@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <ctime>
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -409,10 +410,11 @@ TEST_P(WebhooksTest, PrivateDestinationsAreRefusedAtAddAndAtDelivery) {
 
   // An endpoint added while allowed (another config) is refused at delivery by this server.
   WebhookReceiver receiver;
-  TestServer permissive(GetParam(), kWebhookConfig);
-  CommandOutcome added = RunOpchatIn(
-      "", {"webhook", "add", "--db", server.db_url(), "--config", permissive.config_path(),
-           "--channel", cred.channel, "--url", receiver.Url(path_)});
+  const std::string permissive = server.dir() + "/permissive.toml";
+  std::ofstream(permissive) << kWebhookConfig;
+  CommandOutcome added =
+      RunOpchatIn("", {"webhook", "add", "--db", server.db_url(), "--config", permissive,
+                       "--channel", cred.channel, "--url", receiver.Url(path_)});
   ASSERT_EQ(added.exit_code, 0) << added.err;
   std::string id(json::parse(added.out).at("id").as_string());
   server.Start();
