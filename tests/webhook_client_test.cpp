@@ -27,86 +27,14 @@
 
 #include "common/crypto.hpp"
 #include "http_test_client.hpp"
+#include "webhook_receiver.hpp"
 
 namespace opchat::testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-// `node tests/webhooks/receiver.mjs ARGS`, its port read from the line it prints. It exits when
-// its stdin (a pipe of ours) closes; the destructor closes it and waits.
-class Receiver {
- public:
-  explicit Receiver(std::vector<std::string> args = {}) {
-    int in[2], out[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0)
-      throw std::runtime_error("pipe");
-    std::vector<std::string> argv = {"node", OPCHAT_SOURCE_DIR "/tests/webhooks/receiver.mjs"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      ::dup2(in[0], 0);
-      ::dup2(out[1], 1);
-      std::vector<char*> cargv;
-      for (auto& a : argv) cargv.push_back(a.data());
-      cargv.push_back(nullptr);
-      ::execvp("node", cargv.data());
-      ::_exit(127);
-    }
-    ::close(in[0]);
-    ::close(out[1]);
-    stdin_ = in[1];
-    std::string line;
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (line.find('\n') == std::string::npos) {
-      pollfd pfd{out[0], POLLIN, 0};
-      int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      deadline - std::chrono::steady_clock::now())
-                                      .count());
-      if (left <= 0 || ::poll(&pfd, 1, left) <= 0) break;
-      char buf[256];
-      ssize_t n = ::read(out[0], buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<size_t>(n));
-    }
-    ::close(out[0]);
-    if (line.find('\n') == std::string::npos) {
-      Stop();
-      throw std::runtime_error("the receiver did not start: " + line);
-    }
-    port_ = static_cast<int>(boost::json::parse(line).at("port").as_int64());
-  }
-  ~Receiver() { Stop(); }
-
-  int port() const { return port_; }
-  std::string Url(const std::string& path = "/hook", const std::string& host = "127.0.0.1",
-                  bool tls = false) const {
-    return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port_) + path;
-  }
-
-  // Over plain http only (the tls receivers are not asked).
-  void SetRules(const std::string& rules) {
-    ASSERT_EQ(Post(port_, "/_control/rules", rules).status, 200);
-  }
-  boost::json::value Stats() { return Get(port_, "/_control/stats").Json(); }
-  boost::json::array Deliveries() { return Get(port_, "/_control/deliveries").Json().as_array(); }
-
- private:
-  void Stop() {
-    if (stdin_ >= 0) ::close(stdin_);
-    stdin_ = -1;
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    pid_ = -1;
-  }
-
-  pid_t pid_ = -1;
-  int stdin_ = -1;
-  int port_ = 0;
-};
+using Receiver = WebhookReceiver;
 
 std::unique_ptr<WebhookClient> NewClient(bool allow_private = true, std::string ca = "") {
   WebhookClientSettings s;
@@ -179,7 +107,7 @@ TEST(WebhookClientTest, PostsTheRequestAndReadsTheAnswer) {
 
   auto deliveries = receiver.Deliveries();
   ASSERT_EQ(deliveries.size(), 1u);
-  auto& d = deliveries[0].as_object();
+  auto& d = deliveries[0];
   EXPECT_EQ(d.at("path").as_string(), "/opchat/hooks");
   EXPECT_EQ(d.at("id").as_string(), id);
   EXPECT_EQ(d.at("type").as_string(), "test.ping");

@@ -132,7 +132,7 @@ class WebhooksTest : public ::testing::TestWithParam<std::string> {
 INSTANTIATE_TEST_SUITE_P(BackEnds, WebhooksTest, ::testing::ValuesIn(BackEnds()));
 
 TEST_P(WebhooksTest, EveryEventArrivesSignedAndInOrder) {
-  WebhookReceiver receiver;
+  WebhookReceiver receiver({}, /*record_bodies=*/true);
   TestServer server(GetParam(), kWebhookConfig);
   Credential cred = server.AddClient();
   Endpoint endpoint = AddWebhook(server, cred.channel, receiver.Url(path_));
@@ -185,7 +185,7 @@ TEST_P(WebhooksTest, EveryEventArrivesSignedAndInOrder) {
 }
 
 TEST_P(WebhooksTest, ARotationSignsWithBothSecretsForItsOverlap) {
-  WebhookReceiver receiver;
+  WebhookReceiver receiver({}, /*record_bodies=*/true);
   TestServer server(GetParam(), kWebhookConfig);
   Credential cred = server.AddClient();
   Endpoint endpoint = AddWebhook(server, cred.channel, receiver.Url(path_));
@@ -210,7 +210,7 @@ TEST_P(WebhooksTest, ARotationSignsWithBothSecretsForItsOverlap) {
 }
 
 TEST_P(WebhooksTest, RetriesFollowTheScheduleAndTheChatsLaterEventsWait) {
-  WebhookReceiver receiver;
+  WebhookReceiver receiver({}, /*record_bodies=*/true);
   TestServer server(GetParam(), kWebhookConfig);
   Credential cred = server.AddClient();
   Endpoint endpoint =
@@ -288,7 +288,7 @@ TEST_P(WebhooksTest, RetriesFollowTheScheduleAndTheChatsLaterEventsWait) {
 }
 
 TEST_P(WebhooksTest, AGivenUpDeliveryIsKeptAndReplayed) {
-  WebhookReceiver receiver;
+  WebhookReceiver receiver({}, /*record_bodies=*/true);
   TestServer server(GetParam(), kWebhookConfig);
   Credential cred = server.AddClient();
   Endpoint endpoint = AddWebhook(server, cred.channel, receiver.Url(path_));
@@ -324,7 +324,7 @@ TEST_P(WebhooksTest, AGivenUpDeliveryIsKeptAndReplayed) {
 }
 
 TEST_P(WebhooksTest, GoneDisablesTheEndpointAtOnceAndEnableResumes) {
-  WebhookReceiver receiver;
+  WebhookReceiver receiver({}, /*record_bodies=*/true);
   TestServer server(GetParam(), kWebhookConfig);
   Credential cred = server.AddClient();
   Endpoint endpoint = AddWebhook(server, cred.channel, receiver.Url(path_));
@@ -356,7 +356,7 @@ TEST_P(WebhooksTest, GoneDisablesTheEndpointAtOnceAndEnableResumes) {
 }
 
 TEST_P(WebhooksTest, NoDeliveryIsLostToKillNine) {
-  WebhookReceiver receiver;
+  WebhookReceiver receiver({}, /*record_bodies=*/true);
   TestServer server(GetParam(), kWebhookConfig);
   Credential cred = server.AddClient();
   Endpoint endpoint =
@@ -409,7 +409,7 @@ TEST_P(WebhooksTest, PrivateDestinationsAreRefusedAtAddAndAtDelivery) {
   EXPECT_EQ(ListFor(server, cred.channel).size(), 0u);
 
   // An endpoint added while allowed (another config) is refused at delivery by this server.
-  WebhookReceiver receiver;
+  WebhookReceiver receiver({}, /*record_bodies=*/true);
   const std::string permissive = server.dir() + "/permissive.toml";
   std::ofstream(permissive) << kWebhookConfig;
   CommandOutcome added =
@@ -452,7 +452,7 @@ INSTANTIATE_TEST_SUITE_P(Postgres, WebhooksClusterTest, ::testing::ValuesIn(Post
 
 TEST_P(WebhooksClusterTest, TheOtherInstanceTakesOverTheLeasesOfADeadOne) {
   const std::string path = "/hook-" + RandomHex(6);
-  WebhookReceiver receiver;
+  WebhookReceiver receiver({}, /*record_bodies=*/true);
   TestServer a("postgres", kWebhookConfig), b("postgres", kWebhookConfig);
   Credential cred = a.AddClient();
   Endpoint endpoint =
