@@ -139,7 +139,6 @@ TEST_P(WebhooksTest, EveryEventArrivesSignedAndInOrder) {
   EXPECT_TRUE(endpoint.id.starts_with("wh_"));
   EXPECT_TRUE(endpoint.secret.starts_with("whsec_"));
   receiver.SetSecrets({endpoint.secret});
-  server.Start();
 
   std::string chat = CreateChat(server.port(), cred);
   for (int i = 0; i < 10; ++i) Send(server.port(), cred, chat, "m" + std::to_string(i));
@@ -194,7 +193,7 @@ TEST_P(WebhooksTest, ARotationSignsWithBothSecretsForItsOverlap) {
   std::string fresh(json::parse(rotated.out).at("secret").as_string());
   ASSERT_NE(fresh, endpoint.secret);
   receiver.SetSecrets({endpoint.secret, fresh});
-  server.Start();
+  std::this_thread::sleep_for(300ms);  // the server reloads endpoints every 100 ms here
   CreateChat(server.port(), cred);
   Deliveries got = receiver.WaitFor(
       path_, [](const Deliveries& d) { return !d.empty(); }, 10s);
@@ -216,7 +215,6 @@ TEST_P(WebhooksTest, RetriesFollowTheScheduleAndTheChatsLaterEventsWait) {
   Endpoint endpoint =
       AddWebhook(server, cred.channel, receiver.Url(path_), {"--event", "message.created"});
   receiver.SetSecrets({endpoint.secret});
-  server.Start();
   std::string slow = CreateChat(server.port(), cred);
   std::string other = CreateChat(server.port(), cred);
   // The first message of `slow` fails three ways before an attempt succeeds: a 500, a timeout,
@@ -294,7 +292,6 @@ TEST_P(WebhooksTest, AGivenUpDeliveryIsKeptAndReplayed) {
   Endpoint endpoint = AddWebhook(server, cred.channel, receiver.Url(path_));
   receiver.SetSecrets({endpoint.secret});
   receiver.SetRules(R"([{"match":{},"times":5,"action":"status:503"}])");
-  server.Start();
   std::string chat = CreateChat(server.port(), cred);
   // Five attempts (the whole schedule), all 503: failed. Then the chat's next event goes.
   Send(server.port(), cred, chat, "after");
@@ -330,7 +327,6 @@ TEST_P(WebhooksTest, GoneDisablesTheEndpointAtOnceAndEnableResumes) {
   Endpoint endpoint = AddWebhook(server, cred.channel, receiver.Url(path_));
   receiver.SetSecrets({endpoint.secret});
   receiver.SetRules(R"([{"match":{},"times":1,"action":"status:410"}])");
-  server.Start();
   std::string chat = CreateChat(server.port(), cred);
   Send(server.port(), cred, chat, "while-gone");
   receiver.WaitFor(
@@ -364,7 +360,6 @@ TEST_P(WebhooksTest, NoDeliveryIsLostToKillNine) {
   receiver.SetSecrets({endpoint.secret});
   // Slow answers, so that deliveries are queued and in flight when the server dies.
   receiver.SetRules(R"([{"match":{},"action":"delay:40"}])");
-  server.Start();
   constexpr int kChats = 4, kEach = 15;
   std::vector<std::string> chats;
   for (int i = 0; i < kChats; ++i) chats.push_back(CreateChat(server.port(), cred));
@@ -417,11 +412,15 @@ TEST_P(WebhooksTest, PrivateDestinationsAreRefusedAtAddAndAtDelivery) {
                        "--channel", cred.channel, "--url", receiver.Url(path_)});
   ASSERT_EQ(added.exit_code, 0) << added.err;
   std::string id(json::parse(added.out).at("id").as_string());
-  server.Start();
   CreateChat(server.port(), cred);
-  std::this_thread::sleep_for(1500ms);
+  // The server (poll interval 1 s) finds the endpoint and makes its first attempt.
+  std::vector<json::object> lines;
+  for (int i = 0; i < 100; ++i) {
+    lines = Lines(Webhook(server, {"deliveries", id}).out);
+    if (!lines.empty() && !lines[0].at("attempts").as_array().empty()) break;
+    std::this_thread::sleep_for(100ms);
+  }
   EXPECT_EQ(receiver.Deliveries(path_).size(), 0u);
-  auto lines = Lines(Webhook(server, {"deliveries", id}).out);
   ASSERT_EQ(lines.size(), 1u);
   const json::array& attempts = lines[0].at("attempts").as_array();
   ASSERT_FALSE(attempts.empty());
@@ -459,8 +458,6 @@ TEST_P(WebhooksClusterTest, TheOtherInstanceTakesOverTheLeasesOfADeadOne) {
       AddWebhook(a, cred.channel, receiver.Url(path), {"--event", "message.created"});
   receiver.SetSecrets({endpoint.secret});
   receiver.SetRules(R"([{"match":{},"action":"delay:100"}])");
-  a.Start();
-  b.Start();
   constexpr int kChats = 6, kEach = 10;
   std::vector<std::string> chats;
   for (int i = 0; i < kChats; ++i) chats.push_back(CreateChat(a.port(), cred));
