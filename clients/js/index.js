@@ -14,7 +14,7 @@
 // Each method signs its request (docs/api.md "Signing"), adds `timestamp` and a fresh `nonce` on
 // write endpoints, and resolves to the answer's `data` or, for paged endpoints and sendMessage, to
 // the whole envelope. An answer whose `code` is not 200 rejects with an OpchatError.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 
 /** Endpoints that require timestamp and nonce and refuse body fields they do not take. */
@@ -472,4 +472,44 @@ export class LiveConnection {
     socket.on('end', () => socket.end());
     if (head?.length) onData(head);
   }
+}
+
+// --- webhooks (docs/webhooks.md) ---
+
+/** Thrown by verifyWebhook when a delivery is not authentic or is too old. */
+export class WebhookVerificationError extends Error {}
+
+/**
+ * Verifies a webhook delivery (Standard Webhooks 1.0) and returns its parsed body
+ * ({type, timestamp, data}). `secrets`: one "whsec_..." secret or several (during a rotation
+ * either may sign). `headers`: the request's headers (names in any case); `body`: the raw body
+ * (string or Buffer), exactly as received. Throws WebhookVerificationError on a missing header,
+ * no matching signature, or a timestamp more than `toleranceS` seconds from now.
+ */
+export function verifyWebhook(secrets, headers, body, { toleranceS = 300, nowS = Date.now() / 1000 } = {}) {
+  const header = (name) => {
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+    const value = key === undefined ? undefined : headers[key];
+    if (typeof value !== 'string' || value === '') throw new WebhookVerificationError(`missing ${name}`);
+    return value;
+  };
+  const id = header('webhook-id');
+  const timestamp = header('webhook-timestamp');
+  const signatures = header('webhook-signature').split(' ');
+  if (!/^\d+$/.test(timestamp) || Math.abs(nowS - Number(timestamp)) > toleranceS) {
+    throw new WebhookVerificationError('timestamp outside the tolerance');
+  }
+  const raw = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+  for (const secret of Array.isArray(secrets) ? secrets : [secrets]) {
+    if (!secret.startsWith('whsec_')) throw new TypeError('a webhook secret starts with whsec_');
+    const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+    const expected = Buffer.from(createHmac('sha256', key).update(`${id}.${timestamp}.`).update(raw).digest('base64'));
+    for (const s of signatures) {
+      const [version, value] = s.split(',', 2);
+      if (version !== 'v1' || value === undefined) continue;
+      const given = Buffer.from(value);
+      if (given.length === expected.length && timingSafeEqual(given, expected)) return JSON.parse(raw.toString('utf8'));
+    }
+  }
+  throw new WebhookVerificationError('no matching signature');
 }

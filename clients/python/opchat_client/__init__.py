@@ -9,6 +9,7 @@
     batch = op.events(after="0", wait_ms=25000)           # long poll: {"events": [...], "next": ...}
     for event in op.live_events(after=batch["next"]):     # Server-Sent Events, resumed on drops
         print(event["id"], event["type"])
+    event = verify_webhook(secret, request_headers, raw_body)  # a webhook delivery (docs/webhooks.md)
 
 Each method signs its request (md5 or hmac-sha256, docs/api.md "Signing"), adds `timestamp` and a
 fresh `nonce` on write endpoints, posts it and returns the answer's `data` as a dict, or, for paged
@@ -17,6 +18,7 @@ OpchatError carrying `code` and `message`. A client object is safe to share betw
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import http.client
@@ -30,7 +32,8 @@ import urllib.parse
 import urllib.request
 from typing import Any, Iterator
 
-__all__ = ["LiveEvents", "OpchatClient", "OpchatError", "WRITE_ENDPOINTS", "sign_query"]
+__all__ = ["LiveEvents", "OpchatClient", "OpchatError", "WRITE_ENDPOINTS", "WebhookVerificationError",
+           "sign_query", "verify_webhook"]
 
 # Endpoints that require timestamp and nonce and refuse body fields they do not take.
 WRITE_ENDPOINTS = frozenset({"createChat", "acceptChat", "suspendChat", "resumeChat", "endChat",
@@ -364,3 +367,45 @@ def _read_stream(response: http.client.HTTPResponse) -> Iterator[tuple[str, dict
         elif name == "id":
             event_id = value
 
+
+
+# --- webhooks (docs/webhooks.md) ---
+
+class WebhookVerificationError(Exception):
+    """A webhook delivery that is not authentic, or too old."""
+
+
+def verify_webhook(secrets: str | list[str], headers: dict[str, str], body: bytes | str, *,
+                   tolerance_s: int = 300, now_s: float | None = None) -> dict:
+    """Verifies a delivery (Standard Webhooks 1.0) and returns its parsed body.
+
+    `secrets`: one "whsec_..." secret or several (during a rotation either may sign); `headers`:
+    the request's headers, names in any case; `body`: the raw body exactly as received. Raises
+    WebhookVerificationError on a missing header, no matching signature, or a timestamp more
+    than `tolerance_s` seconds from now.
+    """
+    lower = {k.lower(): v for k, v in headers.items()}
+
+    def header(name: str) -> str:
+        value = lower.get(name)
+        if not value:
+            raise WebhookVerificationError(f"missing {name}")
+        return value
+
+    msg_id, timestamp = header("webhook-id"), header("webhook-timestamp")
+    signatures = header("webhook-signature").split(" ")
+    now = time.time() if now_s is None else now_s
+    if not timestamp.isdigit() or abs(now - int(timestamp)) > tolerance_s:
+        raise WebhookVerificationError("timestamp outside the tolerance")
+    raw = body.encode() if isinstance(body, str) else body
+    for secret in [secrets] if isinstance(secrets, str) else secrets:
+        if not secret.startswith("whsec_"):
+            raise ValueError("a webhook secret starts with whsec_")
+        key = base64.b64decode(secret[len("whsec_"):])
+        digest = hmac.new(key, f"{msg_id}.{timestamp}.".encode() + raw, hashlib.sha256).digest()
+        expected = base64.b64encode(digest).decode()
+        for signature in signatures:
+            version, _, value = signature.partition(",")
+            if version == "v1" and hmac.compare_digest(value, expected):
+                return json.loads(raw)
+    raise WebhookVerificationError("no matching signature")
