@@ -123,6 +123,26 @@ std::string Send(int port, const Credential& cred, const std::string& chat,
   return tag;
 }
 
+// Creates `chats` chats and sends `each` messages to every one, round robin.
+void FillChats(int port, const Credential& cred, int chats, int each) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < chats; ++i) ids.push_back(CreateChat(port, cred));
+  for (int i = 0; i < each; ++i) {
+    for (const auto& chat : ids) Send(port, cred, chat, "m" + std::to_string(i));
+  }
+}
+
+// Per chat, a message arrives only after every earlier one has arrived (a re-delivery after a
+// crash may repeat some, never skip ahead).
+void ExpectNoChatSkipsAhead(const Deliveries& got) {
+  std::map<std::string, int64_t> highest;
+  for (const auto& d : got) {
+    int64_t& top = highest[ChatOf(d)];
+    EXPECT_LE(SeqOf(d), top + 1) << "chat " << ChatOf(d) << " skipped to " << SeqOf(d);
+    top = std::max(top, SeqOf(d));
+  }
+}
+
 class WebhooksTest : public ::testing::TestWithParam<std::string> {
  protected:
   // A path of this test's own: endpoints of earlier tests (PostgreSQL keeps one database) never
@@ -361,11 +381,7 @@ TEST_P(WebhooksTest, NoDeliveryIsLostToKillNine) {
   // Slow answers, so that deliveries are queued and in flight when the server dies.
   receiver.SetRules(R"([{"match":{},"action":"delay:40"}])");
   constexpr int kChats = 4, kEach = 15;
-  std::vector<std::string> chats;
-  for (int i = 0; i < kChats; ++i) chats.push_back(CreateChat(server.port(), cred));
-  for (int i = 0; i < kEach; ++i) {
-    for (const auto& chat : chats) Send(server.port(), cred, chat, "m" + std::to_string(i));
-  }
+  FillChats(server.port(), cred, kChats, kEach);
   receiver.WaitFor(
       path_, [](const Deliveries& d) { return d.size() >= 10; }, 10s);
   server.Kill();
@@ -376,15 +392,7 @@ TEST_P(WebhooksTest, NoDeliveryIsLostToKillNine) {
       path_, [&](const Deliveries& d) { return DistinctIds(Accepted(d)).size() >= kChats * kEach; },
       30s);
   EXPECT_EQ(DistinctIds(Accepted(got)).size(), static_cast<size_t>(kChats * kEach));
-  // Per chat, a message arrives only after every earlier one has arrived (a re-delivery after
-  // the crash may repeat some, never skip ahead).
-  std::map<std::string, int64_t> highest;
-  for (const auto& d : got) {
-    int64_t& top = highest[ChatOf(d)];
-    const int64_t seq = SeqOf(d);
-    EXPECT_LE(seq, top + 1) << "chat " << ChatOf(d) << " skipped to " << seq;
-    top = std::max(top, seq);
-  }
+  ExpectNoChatSkipsAhead(got);
   Webhook(server, {"remove", endpoint.id});
 }
 
@@ -459,11 +467,7 @@ TEST_P(WebhooksClusterTest, TheOtherInstanceTakesOverTheLeasesOfADeadOne) {
   receiver.SetSecrets({endpoint.secret});
   receiver.SetRules(R"([{"match":{},"action":"delay:100"}])");
   constexpr int kChats = 6, kEach = 10;
-  std::vector<std::string> chats;
-  for (int i = 0; i < kChats; ++i) chats.push_back(CreateChat(a.port(), cred));
-  for (int i = 0; i < kEach; ++i) {
-    for (const auto& chat : chats) Send(a.port(), cred, chat, "m" + std::to_string(i));
-  }
+  FillChats(a.port(), cred, kChats, kEach);
   receiver.WaitFor(
       path, [](const Deliveries& d) { return d.size() >= 8; }, 10s);
   a.Kill();
@@ -471,12 +475,7 @@ TEST_P(WebhooksClusterTest, TheOtherInstanceTakesOverTheLeasesOfADeadOne) {
       path, [&](const Deliveries& d) { return DistinctIds(Accepted(d)).size() >= kChats * kEach; },
       30s);
   EXPECT_EQ(DistinctIds(Accepted(got)).size(), static_cast<size_t>(kChats * kEach));
-  std::map<std::string, int64_t> highest;
-  for (const auto& d : got) {
-    int64_t& top = highest[ChatOf(d)];
-    EXPECT_LE(SeqOf(d), top + 1) << "chat " << ChatOf(d);
-    top = std::max(top, SeqOf(d));
-  }
+  ExpectNoChatSkipsAhead(got);
   Webhook(b, {"remove", endpoint.id});
 }
 
