@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
     const int64_t now = NowMillis();
     auto t0 = std::chrono::steady_clock::now();
     for (const std::string& id : ids) {
-      if (auto n = hooks.FanOutWebhook(id, 1000, now); !n.ok()) return Fail("fan-out", n.status());
+      if (auto n = hooks.FanOutWebhook(id, 1000, now, nullptr); !n.ok())
+        return Fail("fan-out", n.status());
     }
     auto t1 = std::chrono::steady_clock::now();
     auto claimed = hooks.ClaimWebhookDeliveries({.owner = "bench",

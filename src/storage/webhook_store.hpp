@@ -121,6 +121,17 @@ struct ClaimRequest {
   std::vector<std::string> skip_endpoints;
 };
 
+// FanOutWebhook's lease: the deliveries it queues are leased at once, in the same transaction,
+// when nothing of their queue waits before them other than deliveries `owner` holds, so a
+// dispatcher sends a chat's new events without a claim between the commit and the request.
+struct FanOutLease {
+  std::string owner;
+  int64_t lease_until_ms = 0;
+  // Out: the deliveries leased, with their events as a claim returns them, ordered by chat and
+  // event id.
+  std::vector<ClaimedDelivery> leased;
+};
+
 class WebhookStore {
  public:
   virtual ~WebhookStore() = default;
@@ -148,9 +159,12 @@ class WebhookStore {
   // past the events looked at, all in one transaction; concurrent calls (other processes
   // included) never queue an event twice. A cursor below the channel's pruned_through first
   // jumps to it (those events are gone). A disabled or missing endpoint queues nothing.
+  // With `lease` (may be null), a queued delivery whose queue has no pending delivery before it
+  // except ones lease->owner holds (lease_until_ms >= now_ms) is leased to lease->owner and
+  // returned in lease->leased, so its (endpoint, chat) order holds as a claim's would.
   // Returns how many deliveries were queued. REQUIRES: limit > 0.
-  virtual Result<int64_t> FanOutWebhook(std::string_view endpoint_id, int64_t limit,
-                                        int64_t now_ms) = 0;
+  virtual Result<int64_t> FanOutWebhook(std::string_view endpoint_id, int64_t limit, int64_t now_ms,
+                                        FanOutLease* lease) = 0;
   // Leases, to request.owner until request.lease_until_ms, the first pending deliveries of up to
   // max_queues (endpoint, chat) queues of enabled endpoints whose first pending delivery is due
   // and not leased by anyone (lease_until_ms < now_ms), at most per_queue of each (the ones after

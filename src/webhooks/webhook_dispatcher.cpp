@@ -23,6 +23,9 @@ constexpr int64_t kMaxClaimedQueues = 1000;
 constexpr int64_t kPerQueue = 20;
 // Events looked at per endpoint in one fan-out.
 constexpr int64_t kFanOutBatch = 1000;
+// A fan-out leases what it queues (FanOutLease) only while the claimed deliveries not yet sent
+// are fewer than this: a backlog is then taken by claims, a bounded number at a time.
+constexpr int64_t kMaxHeldDeliveries = 5000;
 // Outcomes that could not be recorded (database down) are kept and retried up to this many.
 constexpr size_t kMaxUnrecordedOutcomes = 100000;
 
@@ -108,6 +111,10 @@ void WebhookDispatcher::Loop() {
     }
     int64_t now = NowMillis();
     for (Answer& answer : answers) Handle(std::move(answer), now);
+    // A queue's next delivery goes out before the outcome of the one before it is committed:
+    // the order is the queue's, held here, and a crash before the commit sends both again (at
+    // least once). Waiting for the commit would cost every delivery of a chat an fsync.
+    if (!stopping) Pump(now);
     if (stopping) {
       if (in_flight_ > 0 && now < grace_until) {
         Flush();
@@ -115,14 +122,16 @@ void WebhookDispatcher::Loop() {
         if (answers_.empty()) wake_.WaitFor(mu_, std::chrono::milliseconds(grace_until - now));
         continue;
       }
-      for (const auto& queue :
-           std::vector<std::shared_ptr<Queue>>(claimed_.begin(), claimed_.end())) {
-        ReleaseFrom(queue, queue->next);
-      }
+      std::vector<std::shared_ptr<Queue>> held;
+      for (const auto& [key, queue] : claimed_) held.push_back(queue);
+      for (const auto& queue : held) ReleaseFrom(queue, queue->next);
       ready_.clear();
       Flush();
       return;
     }
+    // Outcomes first: a fan-out leases a chat's new events only behind deliveries this instance
+    // holds, and a released one must not look held.
+    Flush();
     if (all || now >= next_reload) {
       Reload(now);
       next_reload = now + settings_.poll_interval_ms;
@@ -138,7 +147,7 @@ void WebhookDispatcher::Loop() {
         for (const std::string& id : it->second) FanOut(id, now);
       }
     }
-    Flush();
+    Pump(now);  // what the fan-outs leased
     if (now >= next_renew) {
       if (Status s = store_.RenewWebhookLeases(owner_, now + lease_ms); !s.ok()) {
         StoreLog().Warn("webhooks: renew leases: " + s.message());
@@ -177,16 +186,57 @@ void WebhookDispatcher::Reload(int64_t now_ms) {
 }
 
 void WebhookDispatcher::FanOut(const std::string& endpoint_id, int64_t now_ms) {
-  const int64_t due = now_ms + FirstAttemptDelayMs(settings_);
+  const int64_t first_delay = FirstAttemptDelayMs(settings_);
+  // New events go out without a claim (one commit fewer between a change and its request) when
+  // they may be sent at once and nothing is left unrecorded (a release must be committed before
+  // a later event of its chat is leased behind it).
+  bool lease = first_delay == 0 && outcomes_.empty() && HeldDeliveries() < kMaxHeldDeliveries;
   for (;;) {
-    auto queued = store_.FanOutWebhook(endpoint_id, kFanOutBatch, due);
+    FanOutLease leased{owner_, now_ms + std::llround(settings_.lease_s * 1000), {}};
+    auto queued = store_.FanOutWebhook(endpoint_id, kFanOutBatch, now_ms + first_delay,
+                                       lease ? &leased : nullptr);
     if (!queued.ok()) {
       StoreLog().Warn("webhooks: queue deliveries: " + queued.status().message());
       return;
     }
-    if (*queued > 0) claim_wanted_ = true;
+    const int64_t taken = static_cast<int64_t>(leased.leased.size());
+    if (taken > 0) {
+      Adopt(std::move(leased.leased), now_ms);
+      lease = HeldDeliveries() < kMaxHeldDeliveries;
+    }
+    if (*queued > taken) claim_wanted_ = true;
     if (*queued < kFanOutBatch) return;
   }
+}
+
+int64_t WebhookDispatcher::HeldDeliveries() const {
+  int64_t held = 0;
+  for (const auto& [key, queue] : claimed_) {
+    held += static_cast<int64_t>(queue->deliveries.size() - queue->next);
+  }
+  return held;
+}
+
+// Takes leased deliveries (ordered by endpoint, chat and event id) into their queues: a queue
+// this instance holds gets them at its end, others become new queues, ready to send. Returns how
+// many queues are new.
+int64_t WebhookDispatcher::Adopt(std::vector<ClaimedDelivery> leased, int64_t now_ms) {
+  int64_t added = 0;
+  for (ClaimedDelivery& delivery : leased) {
+    auto key = std::make_pair(delivery.endpoint_id, delivery.event.chat_id);
+    auto [it, fresh] = claimed_.try_emplace(std::move(key));
+    if (fresh) {
+      if (!endpoints_.contains(delivery.endpoint_id)) Reload(now_ms);  // added since
+      it->second = std::make_shared<Queue>();
+      ready_.push_back(it->second);
+      ++added;
+      if (auto e = endpoints_.find(delivery.endpoint_id); e != endpoints_.end()) {
+        ++e->second.claimed_queues;
+      }
+    }
+    it->second->deliveries.push_back(std::move(delivery));
+  }
+  return added;
 }
 
 void WebhookDispatcher::Claim(int64_t now_ms) {
@@ -210,21 +260,7 @@ void WebhookDispatcher::Claim(int64_t now_ms) {
     StoreLog().Warn("webhooks: claim deliveries: " + claimed.status().message());
     return;
   }
-  int64_t queues = 0;
-  std::shared_ptr<Queue> queue;
-  for (ClaimedDelivery& delivery : *claimed) {
-    if (!queue || queue->deliveries.back().endpoint_id != delivery.endpoint_id ||
-        queue->deliveries.back().event.chat_id != delivery.event.chat_id) {
-      if (!endpoints_.contains(delivery.endpoint_id)) Reload(now_ms);  // added since
-      queue = std::make_shared<Queue>();
-      claimed_.insert(queue);
-      ready_.push_back(queue);
-      ++queues;
-    }
-    queue->deliveries.push_back(std::move(delivery));
-    auto it = endpoints_.find(queue->deliveries.back().endpoint_id);
-    if (queue->deliveries.size() == 1 && it != endpoints_.end()) ++it->second.claimed_queues;
-  }
+  const int64_t queues = Adopt(std::move(*claimed), now_ms);
   // A full claim may have left queues behind: claim again next turn.
   if (queues == room) claim_wanted_ = true;
 }
@@ -360,7 +396,10 @@ void WebhookDispatcher::ReleaseFrom(const std::shared_ptr<Queue>& queue, size_t 
 }
 
 void WebhookDispatcher::Finish(const std::shared_ptr<Queue>& queue) {
-  if (claimed_.erase(queue) == 0) return;
+  const ClaimedDelivery& first = queue->deliveries.front();
+  auto held = claimed_.find(std::make_pair(first.endpoint_id, first.event.chat_id));
+  if (held == claimed_.end() || held->second != queue) return;  // finished already
+  claimed_.erase(held);
   auto it = endpoints_.find(queue->deliveries.front().endpoint_id);
   if (it != endpoints_.end()) --it->second.claimed_queues;
   claim_wanted_ = true;  // its chat may have more, and there is room for another queue

@@ -83,6 +83,8 @@ class WebhookDispatcher {
   void ReleaseFrom(const std::shared_ptr<Queue>& queue, size_t from);
   void DisableEndpoint(Endpoint& endpoint, const std::string& reason);
   void Claim(int64_t now_ms);
+  int64_t Adopt(std::vector<ClaimedDelivery> leased, int64_t now_ms);
+  int64_t HeldDeliveries() const;
   void Pump(int64_t now_ms);
   void SendNext(const std::shared_ptr<Queue>& queue, int64_t now_ms);
   void Flush();
@@ -108,7 +110,8 @@ class WebhookDispatcher {
   // The loop's own (its thread only).
   std::map<std::string, Endpoint, std::less<>> endpoints_;
   std::map<std::string, std::vector<std::string>, std::less<>> by_channel_;
-  std::set<std::shared_ptr<Queue>> claimed_;  // every claimed queue not yet finished
+  // Every claimed queue not yet finished, by (endpoint id, chat id).
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<Queue>> claimed_;
   std::deque<std::shared_ptr<Queue>> ready_;  // of which those waiting for a request slot
   int64_t in_flight_ = 0;
   std::vector<DeliveryOutcome> outcomes_;  // to record

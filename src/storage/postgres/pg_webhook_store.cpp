@@ -101,6 +101,15 @@ constexpr Statement kTakeOverQueues = {
     " FROM unnest($1::text[], $2::text[]) AS k(endpoint_id, chat_id)"
     " WHERE d.endpoint_id = k.endpoint_id AND d.chat_id = k.chat_id AND d.state = 0"
     " AND d.lease_owner <> ''"};
+// The deliveries an UPDATE ... RETURNING named `u` leased, with their events (ReadLeased).
+#define OPCHAT_SELECT_LEASED                                                 \
+  " SELECT u.endpoint_id, u.event_id, u.chat_id, u.event_type, u.attempts, " \
+  "w.channel_id, " OPCHAT_EVENT_COLUMNS                                      \
+  " FROM u JOIN webhook_endpoints w ON w.id = u.endpoint_id"                 \
+  " LEFT JOIN events e ON e.channel_id = w.channel_id AND e.id = u.event_id" \
+  " LEFT JOIN messages m ON e.type = 1 AND m.chat_id = e.chat_id"            \
+  " AND m.channel_id = e.channel_id AND m.seq = e.seq"                       \
+  " ORDER BY u.endpoint_id, u.chat_id, u.event_id"
 // Every join to a delivery names its chat too, so that it is one seek in the pending index,
 // which PostgreSQL prefers to the primary key (without the chat it read all of the endpoint's
 // pending entries per delivery: 800 ms for a claim of 1,000).
@@ -117,14 +126,27 @@ constexpr Statement kLeaseQueues = {
     " u AS (UPDATE webhook_deliveries d SET lease_owner = $3, lease_until_ms = $4::bigint FROM b"
     " WHERE d.endpoint_id = b.endpoint_id AND d.chat_id = b.chat_id AND d.event_id = b.event_id"
     " AND d.state = 0"
-    " RETURNING d.endpoint_id, d.event_id, d.chat_id, d.event_type, d.attempts)"
-    " SELECT u.endpoint_id, u.event_id, u.chat_id, u.event_type, u.attempts, "
-    "w.channel_id, " OPCHAT_EVENT_COLUMNS
-    " FROM u JOIN webhook_endpoints w ON w.id = u.endpoint_id"
-    " LEFT JOIN events e ON e.channel_id = w.channel_id AND e.id = u.event_id"
-    " LEFT JOIN messages m ON e.type = 1 AND m.chat_id = e.chat_id"
-    " AND m.channel_id = e.channel_id AND m.seq = e.seq"
-    " ORDER BY u.endpoint_id, u.chat_id, u.event_id"};
+    " RETURNING d.endpoint_id, d.event_id, d.chat_id, d.event_type, "
+    "d.attempts)" OPCHAT_SELECT_LEASED};
+// FanOutWebhook's lease: of the deliveries of endpoint $1 just queued for the events ($2, $3],
+// leases to $4 until $5 those of each chat whose queue has nothing pending before them but
+// deliveries $4 holds ($6 now), and returns them with their events.
+constexpr Statement kLeaseQueued = {
+    "wh_lease_queued",
+    "WITH f AS (SELECT chat_id, min(event_id) AS first_id FROM webhook_deliveries"
+    " WHERE endpoint_id = $1 AND event_id > $2::bigint AND event_id <= $3::bigint AND state = 0"
+    " AND lease_owner = '' AND attempts = 0 GROUP BY chat_id),"
+    " free AS (SELECT f.chat_id FROM f WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries x"
+    " WHERE x.endpoint_id = $1 AND x.chat_id = f.chat_id AND x.state = 0"
+    " AND x.event_id < f.first_id AND NOT (x.lease_owner = $4 AND x.lease_until_ms >= "
+    "$6::bigint))),"
+    " u AS (UPDATE webhook_deliveries d SET lease_owner = $4, lease_until_ms = $5::bigint"
+    " FROM free WHERE d.endpoint_id = $1 AND d.chat_id = free.chat_id"
+    " AND d.event_id > $2::bigint AND d.event_id <= $3::bigint AND d.state = 0"
+    " AND d.lease_owner = '' AND d.attempts = 0"
+    " RETURNING d.endpoint_id, d.event_id, d.chat_id, d.event_type, "
+    "d.attempts)" OPCHAT_SELECT_LEASED};
+#undef OPCHAT_SELECT_LEASED
 constexpr int kClaimedEventColumn = 6;
 constexpr Statement kRenewLeases = {
     "wh_renew_leases",
@@ -245,6 +267,26 @@ Result<std::vector<std::array<std::string, 3>>> LockDueQueues(
   return out;
 }
 
+// The rows of kLeaseQueues or kLeaseQueued, appended to `out`.
+void ReadLeased(const PgResult& r, std::vector<ClaimedDelivery>& out) {
+  out.reserve(out.size() + static_cast<size_t>(r.Rows()));
+  for (int i = 0; i < r.Rows(); ++i) {
+    ClaimedDelivery d;
+    d.endpoint_id = r.String(i, 0);
+    d.attempts = static_cast<int>(r.Int(i, 4));
+    if (r.IsNull(i, kClaimedEventColumn)) {
+      d.event_missing = true;
+      d.event.id = r.Int(i, 1);
+      d.event.chat_id = r.String(i, 2);
+      d.event.type = EventTypeOfCode(r.Int(i, 3));
+      d.event.channel = r.String(i, 5);
+    } else {
+      d.event = ReadEvent(PgRow(r, i), kClaimedEventColumn);
+    }
+    out.push_back(std::move(d));
+  }
+}
+
 // Leases the due queues that no other claimer holds, inside the caller's transaction.
 Result<std::vector<ClaimedDelivery>> LeaseDueQueues(PgConn& c, const ClaimRequest& request,
                                                     std::pair<std::string, std::string>& from) {
@@ -273,22 +315,7 @@ Result<std::vector<ClaimedDelivery>> LeaseDueQueues(PgConn& c, const ClaimReques
                    c.Exec(kLeaseQueues, {endpoints.Done(), chats.Done(), ParamOf(request.owner),
                                          ParamOf(request.lease_until_ms),
                                          ParamOf(std::max<int64_t>(1, request.per_queue))}));
-  out.reserve(static_cast<size_t>(r.Rows()));
-  for (int i = 0; i < r.Rows(); ++i) {
-    ClaimedDelivery d;
-    d.endpoint_id = r.String(i, 0);
-    d.attempts = static_cast<int>(r.Int(i, 4));
-    if (r.IsNull(i, kClaimedEventColumn)) {
-      d.event_missing = true;
-      d.event.id = r.Int(i, 1);
-      d.event.chat_id = r.String(i, 2);
-      d.event.type = EventTypeOfCode(r.Int(i, 3));
-      d.event.channel = r.String(i, 5);
-    } else {
-      d.event = ReadEvent(PgRow(r, i), kClaimedEventColumn);
-    }
-    out.push_back(std::move(d));
-  }
+  ReadLeased(r, out);
   return out;
 }
 
@@ -418,12 +445,14 @@ Status PgWebhookStore::RemoveWebhook(std::string_view id) {
 // --- the outbox ---
 
 Result<int64_t> PgWebhookStore::FanOutWebhook(std::string_view endpoint_id, int64_t limit,
-                                              int64_t now_ms) {
+                                              int64_t now_ms, FanOutLease* lease) {
   assert(limit > 0 && "REQUIRES: limit > 0 (webhook_store.hpp)");
   int64_t queued = 0;
+  std::vector<ClaimedDelivery> leased;
   RETURN_IF_ERROR(with_connection_([&](PgConn& c) -> Status {
     return c.Transact([&]() -> Status {
       queued = 0;
+      leased.clear();
       ASSIGN_OR_RETURN(std::optional<EndpointScope> scope, LockScope(c, endpoint_id));
       if (!scope || !scope->enabled) return Status::Ok();
       // Read after the lock, in a later snapshot: every event up to this head has committed.
@@ -436,9 +465,19 @@ Result<int64_t> PgWebhookStore::FanOutWebhook(std::string_view endpoint_id, int6
       if (upto == scope->cursor) return Status::Ok();
       ASSIGN_OR_RETURN(queued,
                        QueueEvents(c, kQueueEvents, endpoint_id, *scope, from, upto, now_ms));
+      if (lease != nullptr && queued > 0) {
+        ASSIGN_OR_RETURN(
+            PgResult r, c.Exec(kLeaseQueued, {ParamOf(endpoint_id), ParamOf(from), ParamOf(upto),
+                                              ParamOf(lease->owner), ParamOf(lease->lease_until_ms),
+                                              ParamOf(now_ms)}));
+        ReadLeased(r, leased);
+      }
       return StatusOf(c.Exec(kSetCursor, {ParamOf(endpoint_id), ParamOf(upto)}));
     });
   }));
+  if (lease != nullptr) {
+    for (ClaimedDelivery& d : leased) lease->leased.push_back(std::move(d));
+  }
   return queued;
 }
 

@@ -239,6 +239,81 @@ Status ReadClaimedEvent(SqliteDb& db, ClaimedDelivery& d) {
   return q.status();
 }
 
+// Reads the leased deliveries' events into `out`, ordered by endpoint, chat and event id. Events
+// never change once written, so they are read after the commit, beside the writer.
+Status ReadLeasedEvents(const WithReader& with_reader, std::vector<Leased>& leased,
+                        std::vector<ClaimedDelivery>& out) {
+  RETURN_IF_ERROR(with_reader([&](SqliteDb& db) -> Status {
+    for (Leased& l : leased) RETURN_IF_ERROR(ReadClaimedEvent(db, l.delivery));
+    return Status::Ok();
+  }));
+  out.reserve(out.size() + leased.size());
+  for (Leased& l : leased) out.push_back(std::move(l.delivery));
+  std::sort(out.begin(), out.end(), [](const ClaimedDelivery& a, const ClaimedDelivery& b) {
+    return std::tie(a.endpoint_id, a.event.chat_id, a.event.id) <
+           std::tie(b.endpoint_id, b.event.chat_id, b.event.id);
+  });
+  return Status::Ok();
+}
+
+// FanOutWebhook's lease: leases the deliveries just queued for the events (after, upto] of each
+// chat whose queue has nothing pending before them but deliveries lease.owner holds.
+Status LeaseQueued(SqliteDb& db, std::string_view endpoint_id, const std::string& channel,
+                   int64_t after, int64_t upto, int64_t now_ms, const FanOutLease& lease,
+                   std::vector<Leased>& out) {
+  std::vector<Leased> queued;
+  {
+    auto q = db.Prepare(
+        "SELECT chat_id, event_id, event_type FROM webhook_deliveries WHERE endpoint_id = ?1"
+        " AND event_id > ?2 AND event_id <= ?3 AND state = 0 AND lease_owner = '' AND attempts = 0"
+        " ORDER BY chat_id, event_id");
+    q.Bind(1, endpoint_id);
+    q.Bind(2, after);
+    q.Bind(3, upto);
+    while (q.Step()) {
+      Leased l;
+      l.delivery.endpoint_id = std::string(endpoint_id);
+      l.delivery.event.chat_id = q.String(0);
+      l.delivery.event.id = q.Int(1);
+      l.delivery.event.type = EventTypeOfCode(q.Int(2));
+      l.delivery.event.channel = channel;
+      l.channel = channel;
+      queued.push_back(std::move(l));
+    }
+    RETURN_IF_ERROR(q.status());
+  }
+  for (size_t i = 0; i < queued.size();) {
+    const std::string chat = queued[i].delivery.event.chat_id;
+    bool waits = false;
+    {
+      auto q = db.Prepare(
+          "SELECT 1 FROM webhook_deliveries INDEXED BY webhook_deliveries_pending"
+          " WHERE endpoint_id = ?1 AND chat_id = ?2 AND state = 0 AND event_id < ?3"
+          " AND NOT (lease_owner = ?4 AND lease_until_ms >= ?5) LIMIT 1");
+      q.Bind(1, endpoint_id);
+      q.Bind(2, chat);
+      q.Bind(3, queued[i].delivery.event.id);
+      q.Bind(4, lease.owner);
+      q.Bind(5, now_ms);
+      waits = q.Step();
+      RETURN_IF_ERROR(q.status());
+    }
+    for (; i < queued.size() && queued[i].delivery.event.chat_id == chat; ++i) {
+      if (waits) continue;
+      auto q = db.Prepare(
+          "UPDATE webhook_deliveries SET lease_owner = ?1, lease_until_ms = ?2"
+          " WHERE endpoint_id = ?3 AND event_id = ?4");
+      q.Bind(1, lease.owner);
+      q.Bind(2, lease.lease_until_ms);
+      q.Bind(3, endpoint_id);
+      q.Bind(4, queued[i].delivery.event.id);
+      RETURN_IF_ERROR(q.Run());
+      out.push_back(std::move(queued[i]));
+    }
+  }
+  return Status::Ok();
+}
+
 // Applies one outcome if `owner` still holds the delivery's lease; otherwise changes nothing.
 Status RecordOutcome(SqliteDb& db, std::string_view owner, const DeliveryOutcome& o) {
   if (o.attempt) {
@@ -383,11 +458,13 @@ Status SqliteWebhookStore::RemoveWebhook(std::string_view id) {
 // --- the outbox ---
 
 Result<int64_t> SqliteWebhookStore::FanOutWebhook(std::string_view endpoint_id, int64_t limit,
-                                                  int64_t now_ms) {
+                                                  int64_t now_ms, FanOutLease* lease) {
   assert(limit > 0 && "REQUIRES: limit > 0 (webhook_store.hpp)");
   int64_t queued = 0;
+  std::vector<Leased> leased;
   Status s = writer_.Submit([&](SqliteDb& db) -> Status {
     queued = 0;
+    leased.clear();
     ASSIGN_OR_RETURN(std::optional<EndpointScope> scope, LoadScope(db, endpoint_id));
     if (!scope || !scope->enabled) return Status::Ok();
     ASSIGN_OR_RETURN(EventBounds bounds, LoadBounds(db, scope->channel));
@@ -396,12 +473,19 @@ Result<int64_t> SqliteWebhookStore::FanOutWebhook(std::string_view endpoint_id, 
     const int64_t upto = std::max(from, std::min(bounds.head, from + limit));
     if (upto == scope->cursor) return Status::Ok();
     ASSIGN_OR_RETURN(queued, QueueEvents(db, endpoint_id, *scope, from, upto, now_ms));
+    if (lease != nullptr && queued > 0) {
+      RETURN_IF_ERROR(
+          LeaseQueued(db, endpoint_id, scope->channel, from, upto, now_ms, *lease, leased));
+    }
     auto q = db.Prepare("UPDATE webhook_endpoints SET cursor = ? WHERE id = ?");
     q.Bind(1, upto);
     q.Bind(2, endpoint_id);
     return q.Run();
   });
   if (!s.ok()) return s;
+  if (lease != nullptr) {
+    RETURN_IF_ERROR(ReadLeasedEvents(with_reader_, leased, lease->leased));
+  }
   return queued;
 }
 
@@ -431,17 +515,7 @@ Result<std::vector<ClaimedDelivery>> SqliteWebhookStore::ClaimWebhookDeliveries(
     return Status::Ok();
   });
   if (!s.ok()) return s;
-  // Events never change once written, so they are read after the commit, beside the writer.
-  RETURN_IF_ERROR(with_reader_([&](SqliteDb& db) -> Status {
-    for (Leased& l : leased) RETURN_IF_ERROR(ReadClaimedEvent(db, l.delivery));
-    return Status::Ok();
-  }));
-  out.reserve(leased.size());
-  for (Leased& l : leased) out.push_back(std::move(l.delivery));
-  std::sort(out.begin(), out.end(), [](const ClaimedDelivery& a, const ClaimedDelivery& b) {
-    return std::tie(a.endpoint_id, a.event.chat_id, a.event.id) <
-           std::tie(b.endpoint_id, b.event.chat_id, b.event.id);
-  });
+  RETURN_IF_ERROR(ReadLeasedEvents(with_reader_, leased, out));
   return out;
 }
 

@@ -37,8 +37,8 @@ class SqliteWebhookStore final : public WebhookStore {
   Status RotateWebhookSecret(std::string_view id, std::string_view new_secret,
                              int64_t previous_until_ms) override;
   Status RemoveWebhook(std::string_view id) override;
-  Result<int64_t> FanOutWebhook(std::string_view endpoint_id, int64_t limit,
-                                int64_t now_ms) override;
+  Result<int64_t> FanOutWebhook(std::string_view endpoint_id, int64_t limit, int64_t now_ms,
+                                FanOutLease* lease) override;
   Result<std::vector<ClaimedDelivery>> ClaimWebhookDeliveries(const ClaimRequest& request) override;
   Status RenewWebhookLeases(std::string_view owner, int64_t lease_until_ms) override;
   Status RecordWebhookOutcomes(std::string_view owner,

@@ -106,7 +106,7 @@ class WebhookStoreTest : public ::testing::TestWithParam<std::string> {
   }
 
   int64_t FanOut(const std::string& id, int64_t limit = 1000) {
-    auto n = hooks().FanOutWebhook(id, limit, now_);
+    auto n = hooks().FanOutWebhook(id, limit, now_, nullptr);
     EXPECT_TRUE(n.ok()) << n.status().message();
     return n.ok() ? *n : -1;
   }
@@ -296,7 +296,7 @@ TEST_P(WebhookStoreTest, FanOutQueuesTheEventsThatPassTheFilterAndMovesTheCursor
   EXPECT_EQ(d[3].state, S::kPending);
   EXPECT_EQ(d[3].created_ms, now_);
   EXPECT_EQ(d[3].next_attempt_ms, now_);
-  EXPECT_EQ(hooks().FanOutWebhook("wh_nope", 10, now_).value(), 0) << "a missing endpoint";
+  EXPECT_EQ(hooks().FanOutWebhook("wh_nope", 10, now_, nullptr).value(), 0) << "a missing endpoint";
 }
 
 TEST_P(WebhookStoreTest, ADisabledEndpointQueuesNothingUntilEnabledAgain) {
@@ -357,6 +357,46 @@ TEST_P(WebhookStoreTest, ClaimLeasesTheFirstDeliveriesOfEachQueueWithTheirEvents
   // The lease ran out (lease_until < now): another owner claims the queues, from their first.
   Pairs taken = Claimed(Claim("two", now_ + 10'001, 5));
   EXPECT_EQ(taken.size(), 4u);
+}
+
+TEST_P(WebhookStoreTest, FanOutLeasesNewEventsOfQueuesNothingElseWaitsIn) {
+  WebhookEndpoint w = AddEndpoint(Only(EventType::kMessageCreated));
+  Chat a = NewChat();  // 1
+  Chat b = NewChat();  // 2
+  Send(a, "a1");       // 3
+  Send(b, "b1");       // 4
+  Send(a, "a2");       // 5
+  auto fan_out = [&](const std::string& owner) {
+    FanOutLease lease{owner, now_ + 10'000, {}};
+    auto n = hooks().FanOutWebhook(w.id, 1000, now_, &lease);
+    EXPECT_TRUE(n.ok()) << n.status().message();
+    std::vector<int64_t> ids;
+    for (const ClaimedDelivery& d : lease.leased) {
+      EXPECT_EQ(d.endpoint_id, w.id);
+      EXPECT_TRUE(d.event.message.has_value()) << "the message is joined, as a claim's";
+      ids.push_back(d.event.id);
+    }
+    return ids;
+  };
+  // Nothing waits: all leased, ordered by chat and event id, and no claim takes them.
+  EXPECT_EQ(fan_out("one"),
+            a.id < b.id ? (std::vector<int64_t>{3, 5, 4}) : (std::vector<int64_t>{4, 3, 5}));
+  EXPECT_TRUE(Claimed(Claim("two", now_ + 5'000)).empty());
+  // Behind deliveries the same owner holds: leased too.
+  Send(a, "a3");  // 6
+  EXPECT_EQ(fan_out("one"), (std::vector<int64_t>{6}));
+  // Behind another owner's: it waits, for that owner's outcomes and then a claim.
+  Send(a, "a4");  // 7
+  EXPECT_TRUE(fan_out("two").empty());
+  // Behind a delivery waiting for its retry: it waits.
+  ASSERT_TRUE(hooks()
+                  .RecordWebhookOutcomes(
+                      "one", std::vector<DeliveryOutcome>{Outcome(w.id, 4, DeliveryState::kPending,
+                                                                  500, now_, now_ + 60'000)})
+                  .ok());
+  Send(b, "b2");  // 8
+  EXPECT_TRUE(fan_out("one").empty());
+  EXPECT_TRUE(Claimed(Claim("one", now_ + 5'000)).empty()) << "the retry is not due";
 }
 
 TEST_P(WebhookStoreTest, OnlyTheFirstDeliveryOfAQueueDecidesWhetherItIsDue) {
@@ -664,7 +704,7 @@ TEST_P(WebhookConcurrencyTest, InstancesShareTheOutboxWithoutOverlapOrDuplicates
         if (static_cast<int64_t>(delivered.size()) >= expected || !problems.empty()) return;
       }
       for (const std::string& id : {w1.id, w2.id}) {
-        auto n = store->webhooks().FanOutWebhook(id, 20, NowMillis());
+        auto n = store->webhooks().FanOutWebhook(id, 20, NowMillis(), nullptr);
         if (n.ok()) queued += *n;
       }
       const int64_t now = NowMillis();
