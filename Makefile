@@ -2,6 +2,8 @@
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
+# ctest entries at once: most tests wait on timers and sockets, so more than the cores.
+TEST_JOBS ?= 4
 DEMO_DB ?= sqlite:./data/opchat.db
 DEMO_CONFIG ?= config/demo.toml
 
@@ -21,7 +23,7 @@ build: deps $(BUILD_DIR)/build.ninja
 # Every test, on SQLite and on a throwaway PostgreSQL cluster that the harness starts and stops.
 test: build
 	@tools/npm-ci.sh tests/openapi tests/webhooks
-	@tests/pg_harness.sh ctest --test-dir $(BUILD_DIR) --output-on-failure
+	@tests/pg_harness.sh ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(TEST_JOBS)
 
 # The Debian 12 package, build/opchat_<version>-1_<arch>.deb (packaging/deb).
 deb: build
@@ -47,7 +49,7 @@ test-asan: deps
 	@cmake --build build-asan -j $(JOBS)
 	@tools/npm-ci.sh tests/openapi tests/webhooks
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  tests/pg_harness.sh ctest --test-dir build-asan --output-on-failure
+	  tests/pg_harness.sh ctest --test-dir build-asan --output-on-failure -j $(TEST_JOBS)
 
 # Each libFuzzer target for FUZZ_SECONDS (default 600), starting from the seed corpora in
 # fuzz/corpus; findings are written to build-fuzz/findings/.

@@ -7,6 +7,8 @@
 # directory (no TCP), and runs with fsync on, as production would. CMD sees:
 #   OPCHAT_TEST_PG_URL   postgresql:///opchat_test?host=<dir>&port=<port>  (an empty database)
 #   OPCHAT_TEST_PG_BIN   the PostgreSQL bin directory
+#   OPCHAT_TEST_PG_HOST, OPCHAT_TEST_PG_PORT  the socket directory and port (for createdb, psql;
+#                        tests/pg_database.sh gives a test its own database with them)
 #   OPCHAT_TEST_PG_DATA  the data directory
 #   OPCHAT_TEST_PG_CTL   pg_ctl for this cluster, run as its owner with -D preset, so a test can
 #                        `"$OPCHAT_TEST_PG_CTL" stop -m fast` and `"$OPCHAT_TEST_PG_CTL" start -w`
@@ -85,7 +87,7 @@ unix_socket_directories = '$dir'
 port = $port
 fsync = on
 synchronous_commit = on
-max_connections = 100
+max_connections = 400
 logging_collector = off
 EOF
 run_as_owner "$pg_bin/pg_ctl" -D "$data" -l "$log" -s -w -t 60 start >/dev/null 2>&1 ||
@@ -104,6 +106,8 @@ chmod 755 "$ctl"
 
 export OPCHAT_TEST_PG_URL="postgresql:///opchat_test?host=$dir&port=$port"
 export OPCHAT_TEST_PG_BIN="$pg_bin"
+export OPCHAT_TEST_PG_HOST="$dir"
+export OPCHAT_TEST_PG_PORT="$port"
 export OPCHAT_TEST_PG_DATA="$data"
 export OPCHAT_TEST_PG_CTL="$ctl"
 
