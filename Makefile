@@ -46,7 +46,7 @@ demo: build
 # The whole suite again, built with AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps
 	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOPCHAT_SANITIZE=ON >/dev/null
-	@cmake --build build-asan -j $(JOBS)
+	@cmake --build build-asan -j $(JOBS) --target opchat unit_tests storage_tests integration_tests
 	@tools/npm-ci.sh tests/openapi tests/webhooks
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/pg_harness.sh ctest --test-dir build-asan --output-on-failure -j $(TEST_JOBS)
