@@ -129,9 +129,6 @@ void WebhookDispatcher::Loop() {
       Flush();
       return;
     }
-    // Outcomes first: a fan-out leases a chat's new events only behind deliveries this instance
-    // holds, and a released one must not look held.
-    Flush();
     if (all || now >= next_reload) {
       Reload(now);
       next_reload = now + settings_.poll_interval_ms;
@@ -148,6 +145,7 @@ void WebhookDispatcher::Loop() {
       }
     }
     Pump(now);  // what the fan-outs leased
+    Flush();
     if (now >= next_renew) {
       if (Status s = store_.RenewWebhookLeases(owner_, now + lease_ms); !s.ok()) {
         StoreLog().Warn("webhooks: renew leases: " + s.message());
@@ -188,9 +186,13 @@ void WebhookDispatcher::Reload(int64_t now_ms) {
 void WebhookDispatcher::FanOut(const std::string& endpoint_id, int64_t now_ms) {
   const int64_t first_delay = FirstAttemptDelayMs(settings_);
   // New events go out without a claim (one commit fewer between a change and its request) when
-  // they may be sent at once and nothing is left unrecorded (a release must be committed before
-  // a later event of its chat is leased behind it).
-  bool lease = first_delay == 0 && outcomes_.empty() && HeldDeliveries() < kMaxHeldDeliveries;
+  // they may be sent at once and no release waits to be recorded: the store leases a chat's new
+  // events behind deliveries this instance holds, and one it gave back must not look held.
+  // Successes and give-ups may wait: the chat's next events may follow them.
+  const bool releasing = std::any_of(outcomes_.begin(), outcomes_.end(), [](const auto& o) {
+    return o.state == DeliveryState::kPending;
+  });
+  bool lease = first_delay == 0 && !releasing && HeldDeliveries() < kMaxHeldDeliveries;
   for (;;) {
     FanOutLease leased{owner_, now_ms + std::llround(settings_.lease_s * 1000), {}};
     auto queued = store_.FanOutWebhook(endpoint_id, kFanOutBatch, now_ms + first_delay,
