@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "common/mutex.hpp"
 #include "common/utf8.hpp"
 
 namespace opchat {
@@ -12,6 +13,43 @@ bool SodiumReady() {
   static const bool ready = sodium_init() >= 0;
   return ready;
 }
+
+// Each Argon2id run takes 64 MiB: with 32 write threads all signing people in at once, 2 GiB.
+// A slot is held for the length of one run.
+class HashSlots {
+ public:
+  void Take() {
+    MutexLock lock(mu_);
+    while (busy_ >= kMaxConcurrentHashes) freed_.Wait(mu_);
+    ++busy_;
+  }
+  void Give() {
+    {
+      MutexLock lock(mu_);
+      --busy_;
+    }
+    freed_.Signal();
+  }
+
+ private:
+  Mutex mu_;
+  CondVar freed_;
+  int busy_ GUARDED_BY(mu_) = 0;
+};
+
+class HashSlot {
+ public:
+  HashSlot() { Slots().Take(); }
+  ~HashSlot() { Slots().Give(); }
+  HashSlot(const HashSlot&) = delete;
+  HashSlot& operator=(const HashSlot&) = delete;
+
+ private:
+  static HashSlots& Slots() {
+    static HashSlots slots;
+    return slots;
+  }
+};
 
 size_t CodePoints(std::string_view text) {
   size_t n = 0;
@@ -42,6 +80,7 @@ Status CheckPasswordPolicy(std::string_view password) {
 Result<std::string> HashPassword(std::string_view password) {
   if (!SodiumReady()) return Status::Internal("libsodium could not be initialised");
   char out[crypto_pwhash_STRBYTES];
+  HashSlot slot;
   if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     return Status::Internal("password hashing failed (out of memory)");
@@ -54,6 +93,7 @@ bool VerifyPassword(std::string_view hash, std::string_view password) {
   // crypto_pwhash_str_verify reads a NUL-terminated string of at most STRBYTES - 1 characters.
   if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES) return false;
   const std::string terminated(hash);
+  HashSlot slot;
   return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;
 }
 

@@ -1,7 +1,9 @@
 // Operator passwords (docs/console.md): hashed with Argon2id through libsodium's
 // crypto_pwhash_str, at its INTERACTIVE limits (64 MiB and 2 passes: about 0.1 s a hash, so a
 // login costs little and a stolen table costs much). The stored text names its algorithm and
-// parameters, so hashes made with other limits later still verify. Thread-safe.
+// parameters, so hashes made with other limits later still verify. Thread-safe; at most
+// kMaxConcurrentHashes hashes or verifications run at once in the process (the others wait), so
+// a burst of sign-ins costs at most that many times 64 MiB.
 #pragma once
 
 #include <string>
@@ -11,6 +13,7 @@
 
 namespace opchat {
 
+inline constexpr int kMaxConcurrentHashes = 4;
 inline constexpr size_t kMinPasswordChars = 8;
 // Longer passwords are refused rather than hashed: Argon2 reads all of its input, and no one
 // types more.

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 namespace opchat {
 namespace {
 
@@ -44,6 +47,19 @@ TEST(PasswordHashTest, PolicyRefusesShortLongAndControlCharacters) {
   EXPECT_TRUE(CheckPasswordPolicy(std::string(kMaxPasswordBytes, 'a')).ok());
   EXPECT_FALSE(CheckPasswordPolicy("tab\there12").ok());
   EXPECT_FALSE(CheckPasswordPolicy("\xff\xfe invalid utf8").ok());
+}
+
+// More callers than slots: they wait their turn, and every one is answered.
+TEST(PasswordHashTest, ConcurrentCallersAllFinish) {
+  auto hash = HashPassword("parallel password");
+  ASSERT_TRUE(hash.ok());
+  std::vector<std::thread> threads;
+  std::vector<int> verified(kMaxConcurrentHashes * 2, 0);
+  for (size_t i = 0; i < verified.size(); ++i) {
+    threads.emplace_back([&, i] { verified[i] = VerifyPassword(*hash, "parallel password"); });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int v : verified) EXPECT_EQ(v, 1);
 }
 
 }  // namespace
