@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   opchat::cli::RegisterExport(app, exit_code);
   opchat::cli::RegisterTranscript(app, exit_code);
   opchat::cli::RegisterWebhook(app, exit_code);
+  opchat::cli::RegisterOperator(app, exit_code);
   // Every usage or configuration error exits 2, as docs/configuration.md promises and the
   // systemd unit's RestartPreventExitStatus=2 relies on (CLI11's own codes are 104-109, which a
   // supervisor would take for a crash and restart for ever). --help and --version exit 0.

@@ -69,15 +69,20 @@ std::string ShellQuoted(const std::string& text) {
   return out + "'";
 }
 
-}  // namespace
-
-CommandOutcome RunOpchatIn(const std::string& cwd, const std::vector<std::string>& args) {
+CommandOutcome RunOpchatCommand(const std::string& cwd, const std::vector<std::string>& args,
+                                const std::string* input) {
   std::string err_path = std::filesystem::temp_directory_path() / ("opchat-err-" + RandomHex(6));
+  std::string in_path;
   std::string cmd;
   if (!cwd.empty()) cmd = "cd " + ShellQuoted(cwd) + " && ";
   cmd += "timeout -s KILL 30 " + std::string(OPCHAT_BINARY);
   for (const auto& a : args) cmd += " " + ShellQuoted(a);
   cmd += " 2>" + ShellQuoted(err_path);
+  if (input) {
+    in_path = std::filesystem::temp_directory_path() / ("opchat-in-" + RandomHex(6));
+    std::ofstream(in_path, std::ios::binary) << *input;
+    cmd += " <" + ShellQuoted(in_path);
+  }
   CommandOutcome outcome;
   FILE* p = ::popen(cmd.c_str(), "r");
   char buf[4096];
@@ -89,7 +94,18 @@ CommandOutcome RunOpchatIn(const std::string& cwd, const std::vector<std::string
   std::ifstream err(err_path, std::ios::binary);
   outcome.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
   std::filesystem::remove(err_path);
+  if (!in_path.empty()) std::filesystem::remove(in_path);
   return outcome;
+}
+
+}  // namespace
+
+CommandOutcome RunOpchatIn(const std::string& cwd, const std::vector<std::string>& args) {
+  return RunOpchatCommand(cwd, args, nullptr);
+}
+
+CommandOutcome RunOpchatWithInput(const std::vector<std::string>& args, const std::string& input) {
+  return RunOpchatCommand("", args, &input);
 }
 
 std::string RunOpchat(const std::vector<std::string>& args, int* exit_code) {

@@ -31,6 +31,8 @@ struct CommandOutcome {
 };
 // Runs `opchat ARGS` in the directory `cwd` (the test's own when empty), killed after 30 s.
 CommandOutcome RunOpchatIn(const std::string& cwd, const std::vector<std::string>& args);
+// The same, with `input` as its stdin (a file, so never a terminal).
+CommandOutcome RunOpchatWithInput(const std::vector<std::string>& args, const std::string& input);
 
 class TestServer {
  public:

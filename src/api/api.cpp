@@ -18,6 +18,7 @@ namespace opchat {
 namespace {
 
 constexpr std::string_view kPrefix = "/op/v2/";
+constexpr std::string_view kConsolePrefix = "/console/api/";
 
 }  // namespace
 
@@ -73,7 +74,8 @@ const Endpoint* FindEndpoint(std::string_view path) {
   return nullptr;
 }
 
-// "application/json", any case, optionally followed by parameters such as "; charset=utf-8".
+}  // namespace
+
 bool IsJsonContentType(std::string_view ct) {
   constexpr std::string_view kJson = "application/json";
   if (ct.size() < kJson.size()) return false;
@@ -83,6 +85,8 @@ bool IsJsonContentType(std::string_view ct) {
   std::string_view rest = ct.substr(kJson.size());
   return rest.empty() || rest.front() == ';' || rest.front() == ' ';
 }
+
+namespace {
 
 // InvalidArgument naming the first body field a write endpoint does not take.
 Status CheckFieldsTaken(const Endpoint& endpoint, const boost::json::object& body) {
@@ -111,14 +115,18 @@ ApiResponse HealthResponse(int status, std::string_view state) {
 std::vector<std::string> Api::EndpointNames() {
   std::vector<std::string> names;
   for (const Endpoint& e : kEndpoints) names.emplace_back(e.name);
-  for (const char* probe : {"live", "openapi", "healthz", "readyz", "metrics"}) {
+  for (const char* probe : {"live", "openapi", "healthz", "readyz", "metrics", "consoleLogin",
+                            "consoleLogout", "consoleMe"}) {
     names.emplace_back(probe);
   }
   return names;
 }
 
 bool Api::IsWrite(std::string_view target) {
-  const Endpoint* e = FindEndpoint(target.substr(0, target.find('?')));
+  std::string_view path = target.substr(0, target.find('?'));
+  // The console's sign-in writes sessions (and hashes passwords: 0.1 s of CPU).
+  if (path.starts_with(kConsolePrefix)) return true;
+  const Endpoint* e = FindEndpoint(path);
   return e && e->writes;
 }
 
@@ -179,6 +187,7 @@ ApiResponse Api::Dispatch(const ApiRequest& request) const {
     return Error(Status::InvalidArgument(
         "实时事件需要 GET 请求，并升级为 WebSocket 或使用 Accept: text/event-stream"));
   }
+  if (path.starts_with(kConsolePrefix)) return AnswerConsole(deps_, request, path);
   const Endpoint* endpoint = FindEndpoint(path);
   if (!endpoint) return Error(Status::NotFound("接口不存在"));
   ApiResponse r = Authorized(*endpoint, request, query);

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "auth/console_settings.hpp"
+#include "auth/login_throttle.hpp"
 #include "auth/rate_limiter.hpp"
 #include "auth/verifier.hpp"
 #include "common/ids.hpp"
@@ -27,6 +29,12 @@ struct ApiRequest {
   std::string_view target;        // "/op/v2/name?query"
   std::string_view content_type;  // as sent, may be empty
   std::string_view body;
+  // For the console (/console/api/), which authenticates by session rather than signature:
+  // the Cookie header, the X-CSRF-Token header, and the peer's address (failed sign-ins are
+  // counted per address).
+  std::string_view cookie;
+  std::string_view csrf_token;
+  std::string_view remote_address;
 };
 
 class PendingAnswer;
@@ -39,6 +47,8 @@ struct ApiResponse {
   std::string_view content_type = "application/json; charset=utf-8";
   bool allow_post_only = false;  // 405: the HTTP layer adds "Allow: POST"
   int64_t retry_after_s = 0;     // 429: the HTTP layer adds "Retry-After"
+  std::string set_cookie;        // the HTTP layer adds "Set-Cookie" when not empty
+  bool no_store = false;         // the HTTP layer adds "Cache-Control: no-store"
   // Set when the answer waits for events (POST /op/v2/events with waitMs): the rest of this
   // response is then unused, and the HTTP layer completes it through `pending`.
   std::shared_ptr<PendingAnswer> pending;
@@ -87,9 +97,11 @@ struct ApiDeps {
   const QiniuUrlSigner& media;
   MessageIdGenerator& ids;
   ApiSettings settings;
-  Metrics* metrics = nullptr;           // optional: /metrics and storage timing
-  RateLimiter* rate_limiter = nullptr;  // optional: per-client request rate
-  EventHub* events = nullptr;           // optional: live delivery and long-poll wake-ups
+  Metrics* metrics = nullptr;               // optional: /metrics and storage timing
+  RateLimiter* rate_limiter = nullptr;      // optional: per-client request rate
+  EventHub* events = nullptr;               // optional: live delivery and long-poll wake-ups
+  ConsoleSettings console;                  // the console's sessions
+  LoginThrottle* login_throttle = nullptr;  // optional: slows down password guessing
 };
 
 class Api {

@@ -5,20 +5,10 @@
 #include "codec/request_fields.hpp"
 #include "common/clock.hpp"
 #include "common/ids.hpp"
+#include "domain/acceptable_id.hpp"
 
 namespace opchat {
 namespace {
-
-constexpr size_t kMaxIdBytes = 128;
-
-// An id a client chose: printable ASCII without spaces, at most 128 bytes.
-bool IsAcceptableId(std::string_view id) {
-  if (id.empty() || id.size() > kMaxIdBytes) return false;
-  for (char c : id) {
-    if (c <= ' ' || c > '~') return false;
-  }
-  return true;
-}
 
 void WriteChatData(JsonWriter& w, const Chat& chat) {
   w.Key("data");

@@ -36,6 +36,11 @@ Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w);  // chatTran
 
 // POST /op/v2/events: the answer, or one pending on the channel's next events (waitMs).
 ApiResponse AnswerEvents(const HandlerInput& in);
+// /console/api/login, logout and me (console_handlers.cpp): `path` is the target's path.
+ApiResponse AnswerConsole(const ApiDeps& deps, const ApiRequest& request, std::string_view path);
+// "application/json", any case, optionally followed by parameters ("; charset=utf-8").
+bool IsJsonContentType(std::string_view content_type);
+
 // GET /op/v2/live after its signature was verified: the subscription, or the refusal.
 LiveOpening OpenLiveSubscription(const ApiDeps& deps, const Caller& caller,
                                  const QueryParams& params, std::string_view last_event_id);

@@ -20,5 +20,25 @@ TEST(RateLimiterTest, ZeroRateMeansOff) {
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(off.Acquire("c", 0), 0);
 }
 
+TEST(RateLimiterTest, PeekTellsWithoutTaking) {
+  RateLimiter limiter(1, 2);
+  EXPECT_EQ(limiter.Peek("c", 1000), 0) << "an unknown key has a full bucket";
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(limiter.Peek("c", 1000), 0);
+  EXPECT_EQ(limiter.Acquire("c", 1000), 0);
+  EXPECT_EQ(limiter.Acquire("c", 1000), 0);
+  EXPECT_EQ(limiter.Peek("c", 1000), 1);
+  EXPECT_EQ(limiter.Peek("c", 2000), 0);
+}
+
+// Keys from strangers (logins tried at the console) must not grow the map without bound.
+TEST(RateLimiterTest, MaxKeysDropsTheBucketsThatHaveRefilled) {
+  RateLimiter limiter(1, 1, 3);
+  EXPECT_EQ(limiter.Acquire("a", 1000), 0);
+  EXPECT_EQ(limiter.Acquire("b", 1000), 0);
+  EXPECT_EQ(limiter.Acquire("c", 5000), 0);  // a and b have refilled by now
+  EXPECT_EQ(limiter.Acquire("d", 5000), 0);  // past max_keys: a and b go
+  EXPECT_EQ(limiter.Acquire("c", 5000), 1) << "c, still empty, was kept";
+}
+
 }  // namespace
 }  // namespace opchat

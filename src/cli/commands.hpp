@@ -65,5 +65,6 @@ void RegisterImportEasemob(CLI::App* import_command, int& exit_code);
 void RegisterExport(CLI::App& app, int& exit_code);
 void RegisterTranscript(CLI::App& app, int& exit_code);
 void RegisterWebhook(CLI::App& app, int& exit_code);
+void RegisterOperator(CLI::App& app, int& exit_code);
 
 }  // namespace opchat::cli

@@ -3,6 +3,7 @@
 
 #include "api/api.hpp"
 #include "auth/client_registry.hpp"
+#include "auth/login_throttle.hpp"
 #include "auth/replay_guard.hpp"
 #include "auth/secret_box.hpp"
 #include "cli/commands.hpp"
@@ -51,6 +52,12 @@ int RunServe(const ServeFlags& flags) {
   InitLogging(config->server.log_level);
   auto address = ParseListenAddress(config->server.listen);
   if (!address.ok()) return Fail(address.status());
+  // A session cookie without Secure crosses the network in clear text: only on loopback.
+  if (config->console.insecure_loopback_http && !IsLoopbackHost(address->first)) {
+    return Fail(Status::InvalidArgument(
+        "config: console.insecure_loopback_http needs a loopback listen address, not " +
+        address->first));
+  }
 
   auto store = OpenConfiguredStore(*config, {.create = true});
   if (!store.ok()) return Fail(store.status());
@@ -69,6 +76,7 @@ int RunServe(const ServeFlags& flags) {
   Metrics metrics(Api::EndpointNames());
   TimedStore timed_store(**store, metrics);
   RateLimiter rate_limiter(config->limits.rate_per_client, config->limits.rate_burst);
+  LoginThrottle login_throttle;
   // Declared before the hub, which tells it of new events until the hub is gone.
   WebhookDelivery webhooks;
   // Live delivery reads through the untimed store: its refreshes are not requests.
@@ -87,7 +95,8 @@ int RunServe(const ServeFlags& flags) {
                   ApiSettings{config->server.host_name, config->server.service_phone,
                               config->server.max_page_size, config->server.metrics,
                               config->limits.max_transcript_bytes},
-                  &metrics, rate_limiter.enabled() ? &rate_limiter : nullptr, &events});
+                  &metrics, rate_limiter.enabled() ? &rate_limiter : nullptr, &events,
+                  config->console, &login_throttle});
 
   HttpSettings http;
   http.host = address->first;
@@ -106,7 +115,7 @@ int RunServe(const ServeFlags& flags) {
   if (!port.ok()) return Fail(port.status());
   // A client added or disabled from the command line takes effect within a second.
   // The periodic tasks fail every run while the storage is down: one line per interval each.
-  RateLimitedLog refresh_log, search_index_log, retention_log, events_log;
+  RateLimitedLog refresh_log, search_index_log, retention_log, events_log, sessions_log;
   PeriodicTask refresh_clients(std::chrono::milliseconds(500), [&clients, &refresh_log] {
     if (Status s = clients.Refresh(); !s.ok()) refresh_log.Warn("client refresh: " + s.message());
   });
@@ -140,6 +149,12 @@ int RunServe(const ServeFlags& flags) {
           if (!pruned.ok()) events_log.Warn("events: prune: " + pruned.status().message());
         });
   }
+  // Ended console sessions are refused by every lookup already; this only keeps the table small.
+  PeriodicTask purge_sessions(std::chrono::minutes(10), [&store, &config, &sessions_log] {
+    auto purged =
+        (*store)->operators().PurgeExpiredSessions(NowMillis(), config->console.idle_ms(), 10'000);
+    if (!purged.ok()) sessions_log.Warn("console sessions: purge: " + purged.status().message());
+  });
   stop_signals.OnStop([&server](int) { server.Stop(); });
   spdlog::info("opchat listening on {}:{} ({} threads, storage {})", http.host, *port, http.threads,
                RedactStorageUrl(config->storage_url));

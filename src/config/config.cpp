@@ -119,8 +119,9 @@ Status ReadMediaChannels(const toml::node* node, MediaSettings& media) {
 }
 
 Status Apply(const toml::table& root, Config& c) {
-  static const std::set<std::string> kTables = {"server",    "storage", "auth", "media",   "limits",
-                                                "retention", "events",  "live", "webhooks"};
+  static const std::set<std::string> kTables = {"server",   "storage",   "auth",   "media",
+                                                "limits",   "retention", "events", "live",
+                                                "webhooks", "console"};
   for (const auto& [k, v] : root) {
     if (!kTables.contains(std::string(k.str())) || !v.is_table()) {
       return Status::InvalidArgument("config: unknown table [" + std::string(k.str()) + "]");
@@ -213,6 +214,11 @@ Status Apply(const toml::table& root, Config& c) {
   OPCHAT_READ(webhooks, "extra_ca_file", c.webhooks.extra_ca_file);
   RETURN_IF_ERROR(webhooks.CheckUnknown());
 
+  TableReader console(root["console"].as_table(), "console");
+  OPCHAT_READ(console, "session_idle_minutes", c.console.session_idle_minutes);
+  OPCHAT_READ(console, "insecure_loopback_http", c.console.insecure_loopback_http);
+  RETURN_IF_ERROR(console.CheckUnknown());
+
   const toml::table* retention_table = root["retention"].as_table();
   TableReader retention(retention_table, "retention");
   OPCHAT_READ(retention, "default_days", c.retention.default_days);
@@ -288,6 +294,10 @@ Status FinishConfig(Config& c) {
   if (c.live.queue_bytes < 4096) return bad("live.queue_bytes must be >= 4096");
   if (c.live.poll_interval_ms < 10) return bad("live.poll_interval_ms must be >= 10");
   if (c.live.ring_events < 1) return bad("live.ring_events must be >= 1");
+  if (c.console.session_idle_minutes < 1 ||
+      c.console.session_idle_minutes > c.console.session_lifetime_hours * 60) {
+    return bad("console.session_idle_minutes must be 1 to 720 (the 12-hour session lifetime)");
+  }
   const WebhookSettings& w = c.webhooks;
   if (w.retry_schedule_s.empty() || w.retry_schedule_s.size() > 50) {
     return bad("webhooks.retry_schedule_s must list 1 to 50 delays (seconds)");

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/console_settings.hpp"
 #include "auth/verifier.hpp"
 #include "common/status.hpp"
 #include "events/live_settings.hpp"
@@ -60,6 +61,7 @@ struct Config {
   EventSettings events;
   LiveSettings live;
   WebhookSettings webhooks;
+  ConsoleSettings console;
 };
 
 // Reads `path` over the defaults. InvalidArgument naming the key for a wrong type or value,

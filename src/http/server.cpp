@@ -67,7 +67,8 @@ struct HttpServer::Impl {
   asio::awaitable<void> Refuse(tcp::socket socket, ApiResponse answer);
   bool ClaimAddress(const asio::ip::address& peer);
   void ReleaseAddress(const asio::ip::address& peer);
-  asio::awaitable<ApiResponse> Respond(const http::request<http::string_body>& req);
+  asio::awaitable<ApiResponse> Respond(const http::request<http::string_body>& req,
+                                       const asio::ip::address& peer);
   asio::awaitable<ApiResponse> AwaitEvents(ApiResponse first);
   void BeginShutdown();
 
@@ -98,6 +99,8 @@ http::response<http::string_body> ToHttp(ApiResponse&& r, unsigned version, bool
   res.set(http::field::content_type, r.content_type);
   if (r.allow_post_only) res.set(http::field::allow, "POST");
   if (r.retry_after_s > 0) res.set(http::field::retry_after, std::to_string(r.retry_after_s));
+  if (!r.set_cookie.empty()) res.set(http::field::set_cookie, r.set_cookie);
+  if (r.no_store) res.set(http::field::cache_control, "no-store");
   res.body() = std::move(r.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();
@@ -155,9 +158,16 @@ asio::ip::address Unmapped(const asio::ip::address& a) {
 
 }  // namespace
 
-asio::awaitable<ApiResponse> HttpServer::Impl::Respond(
-    const http::request<http::string_body>& req) {
-  ApiRequest areq{req.method_string(), req.target(), req[http::field::content_type], req.body()};
+asio::awaitable<ApiResponse> HttpServer::Impl::Respond(const http::request<http::string_body>& req,
+                                                       const asio::ip::address& peer) {
+  const std::string address = Unmapped(peer).to_string();
+  ApiRequest areq{req.method_string(),
+                  req.target(),
+                  req[http::field::content_type],
+                  req.body(),
+                  req[http::field::cookie],
+                  req["X-CSRF-Token"],
+                  address};
   if (Api::IsWrite(areq.target)) {
     // The write waits for a group commit; keep the I/O thread serving other connections.
     co_return co_await asio::co_spawn(
@@ -256,7 +266,7 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket, asio::ip::ad
       co_return;
     }
     if (metrics) metrics->AddInFlight(1);
-    ApiResponse answer = co_await Respond(req);
+    ApiResponse answer = co_await Respond(req, peer);
     if (metrics) {
       metrics->AddInFlight(-1);
       metrics->RecordRequest(
@@ -479,6 +489,13 @@ void HttpServer::Run() {
 }
 
 void HttpServer::Stop() { impl_->BeginShutdown(); }
+
+bool IsLoopbackHost(const std::string& host) {
+  if (host == "localhost") return true;
+  beast::error_code ec;
+  const asio::ip::address a = asio::ip::make_address(host, ec);
+  return !ec && Unmapped(a).is_loopback();
+}
 
 Result<std::pair<std::string, uint16_t>> ParseListenAddress(const std::string& text) {
   size_t colon = text.rfind(':');

@@ -52,5 +52,7 @@ class HttpServer {
 
 // Splits "host:port" (IPv6 as "[::1]:8080"). InvalidArgument when malformed.
 Result<std::pair<std::string, uint16_t>> ParseListenAddress(const std::string& text);
+// Whether a listen host (ParseListenAddress's) is "localhost" or a loopback address.
+bool IsLoopbackHost(const std::string& host);
 
 }  // namespace opchat

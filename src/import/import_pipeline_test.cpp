@@ -56,6 +56,7 @@ class RecordingStore final : public Store {
   Result<int64_t> CatchUpSearchIndex(int64_t) override { return Unused(); }
   Result<std::vector<std::string>> ListChannels() override { return Unused(); }
   WebhookStore& webhooks() override { std::abort(); }  // not used by the pipeline
+  OperatorStore& operators() override { std::abort(); }
   Result<int64_t> DeleteInactiveChats(std::string_view, int64_t, int64_t) override {
     return Unused();
   }

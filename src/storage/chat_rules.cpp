@@ -40,6 +40,25 @@ Status WebhookNotFound(std::string_view id) {
   return Status::NotFound("no such webhook: " + std::string(id));
 }
 
+Status OperatorExists(std::string_view id) {
+  return Status::Conflict("operator exists: " + std::string(id));
+}
+
+Status OperatorLoginTaken(std::string_view channel, std::string_view login) {
+  return Status::Conflict("login taken in channel " + std::string(channel) + ": " +
+                          std::string(login));
+}
+
+Status OperatorNotFound(std::string_view id) {
+  return Status::NotFound("no such operator: " + std::string(id));
+}
+
+Status OperatorDisabled(std::string_view id) {
+  return Status::PermissionDenied("operator disabled: " + std::string(id));
+}
+
+Status SessionNotFound() { return Status::NotFound("no such session"); }
+
 Status CheckTransition(ChatStatus current, std::span<const ChatStatus> from, ChatStatus to) {
   return Allows(Transition{from, to}, current) ? Status::Ok() : TransitionRefused(current);
 }

@@ -39,6 +39,16 @@ Status ClientNotFound(std::string_view client_id);
 Status WebhookExists(std::string_view id);
 // NotFound: no webhook endpoint has this id.
 Status WebhookNotFound(std::string_view id);
+// Conflict: AddOperator with an id that is taken.
+Status OperatorExists(std::string_view id);
+// Conflict: AddOperator with a login its channel already has.
+Status OperatorLoginTaken(std::string_view channel, std::string_view login);
+// NotFound: no operator has this id (or this login in this channel).
+Status OperatorNotFound(std::string_view id);
+// PermissionDenied: CreateSession for a disabled operator.
+Status OperatorDisabled(std::string_view id);
+// NotFound: no live session has this token (the token itself is never put in a message).
+Status SessionNotFound();
 
 // --- decisions ---
 // OK when a chat in `current` may move to `to` by a transition that starts from one of `from`

@@ -20,6 +20,7 @@
 #include "domain/chat.hpp"
 #include "domain/event.hpp"
 #include "domain/page.hpp"
+#include "storage/operator_store.hpp"
 #include "storage/webhook_store.hpp"
 
 namespace opchat {
@@ -271,6 +272,10 @@ class Store {
   // --- webhooks (storage/webhook_store.hpp) ---
   // The same database's webhook endpoints and outbox; lives as long as the Store.
   virtual WebhookStore& webhooks() = 0;
+
+  // --- console operators (storage/operator_store.hpp) ---
+  // The same database's operators and their sessions; lives as long as the Store.
+  virtual OperatorStore& operators() = 0;
 
   // --- retention ---
   // The channels that have at least one chat.

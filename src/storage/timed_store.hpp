@@ -82,6 +82,8 @@ class TimedStore final : public Store {
   }
   // Not timed here: the dispatcher's calls are background work, not a request's storage time.
   WebhookStore& webhooks() override { return inner_.webhooks(); }
+  // Not timed either: operators are few, and a session lookup is not a chat's storage time.
+  OperatorStore& operators() override { return inner_.operators(); }
   Result<std::vector<std::string>> ListChannels() override {
     return Timed([&] { return inner_.ListChannels(); });
   }

@@ -1,6 +1,7 @@
 // PostgreSQL migration 4: chats keyed by (channel_id, chat_id), messages carrying channel_id. A
 // database of schema 3 keeps every chat and message, and afterwards takes a chat id that
-// another channel already uses. Migration 5 (events) starts every channel without events. Runs when
+// another channel already uses. Migration 5 (events) starts every channel without events;
+// migration 7 (console operators) starts with none and keeps the webhooks of 6. Runs when
 // OPCHAT_TEST_PG_URL names a server (tests/pg_harness.sh), in a database of its own, created and
 // dropped here.
 #include <gtest/gtest.h>
@@ -112,6 +113,40 @@ TEST_P(ChatIdentityPgUpgradeTest, ChatsAndMessagesSurviveAndAnotherChannelMayReu
   ASSERT_TRUE(found.ok()) << found.status().message();
   ASSERT_EQ(found->hits.size(), 1u);
   EXPECT_EQ(found->hits[0].message.user_message_id, "x1");
+  opened->reset();
+}
+
+TEST_P(ChatIdentityPgUpgradeTest, OperatorsStartEmptyAfterMigrationSeven) {
+  {
+    auto conn = PgConn::Connect(url_);
+    ASSERT_TRUE(conn.ok()) << conn.status().message();
+    ASSERT_TRUE(MigratePostgres(**conn, 6).ok());
+    ASSERT_TRUE(
+        (*conn)
+            ->ExecScript("INSERT INTO webhook_endpoints (id, channel_id, url, types, secret,"
+                         " enabled, created_ms, cursor) VALUES ('wh_1', 'ch',"
+                         " 'https://example.com/h', 0, 's', 1, 1000, 0)")
+            .ok());
+  }
+  auto opened = PgStore::Open(url_, StoreOptions{});
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  Store& store = **opened;
+  auto hooks = store.webhooks().ListWebhooks();
+  ASSERT_TRUE(hooks.ok()) << hooks.status().message();
+  ASSERT_EQ(hooks->size(), 1u);
+  EXPECT_EQ((*hooks)[0].id, "wh_1");
+  auto none = store.operators().ListOperators("");
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_TRUE(none->empty());
+  Operator op;
+  op.id = "op_1";
+  op.channel = "ch";
+  op.login = "alice";
+  op.name = "Alice";
+  op.password_hash = "$argon2id$x";
+  op.created_ms = 2000;
+  ASSERT_TRUE(store.operators().AddOperator(op).ok());
+  EXPECT_EQ(store.operators().FindOperatorByLogin("ch", "alice")->id, "op_1");
   opened->reset();
 }
 

@@ -195,6 +195,30 @@ CREATE TABLE webhook_attempts (
   PRIMARY KEY (endpoint_id, event_id, attempt_no)
 );
 )sql"},
+    // Console operators and their sessions (storage/operator_store.hpp), as SQLite's migration
+    // 9: a login unique within its channel, sessions keyed by the SHA-256 of their token (hex).
+    {7, R"sql(
+CREATE TABLE operators (
+  id            TEXT COLLATE "C" PRIMARY KEY,
+  channel_id    TEXT COLLATE "C" NOT NULL,
+  login         TEXT COLLATE "C" NOT NULL,
+  name          TEXT NOT NULL,
+  role          TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  enabled       BIGINT NOT NULL,
+  created_ms    BIGINT NOT NULL,
+  UNIQUE (channel_id, login)
+);
+CREATE TABLE operator_sessions (
+  token_hash   TEXT COLLATE "C" PRIMARY KEY,
+  operator_id  TEXT COLLATE "C" NOT NULL,
+  csrf_token   TEXT NOT NULL,
+  created_ms   BIGINT NOT NULL,
+  last_seen_ms BIGINT NOT NULL,
+  expires_ms   BIGINT NOT NULL
+);
+CREATE INDEX operator_sessions_by_operator ON operator_sessions (operator_id);
+)sql"},
 };
 
 // Any constant will do as long as every opchat process uses the same one ("opchat" in ASCII).

@@ -424,6 +424,10 @@ PgStore::PgStore(std::string url, int pool_size, std::unique_ptr<PgConn> first)
       webhooks_([this](const std::function<Status(PgConn&)>& use) -> Status {
         ASSIGN_OR_RETURN(Lease conn, Acquire());
         return use(*conn);
+      }),
+      operators_([this](const std::function<Status(PgConn&)>& use) -> Status {
+        ASSIGN_OR_RETURN(Lease conn, Acquire());
+        return use(*conn);
       }) {
   idle_.push_back(std::move(first));
   open_ = 1;
@@ -480,6 +484,7 @@ void PgStore::Release(std::unique_ptr<PgConn> conn) {
 }
 
 WebhookStore& PgStore::webhooks() { return webhooks_; }
+OperatorStore& PgStore::operators() { return operators_; }
 
 // --- chats ---
 

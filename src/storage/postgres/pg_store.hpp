@@ -13,6 +13,7 @@
 #include "common/mutex.hpp"
 #include "storage/postgres/connect_backoff.hpp"
 #include "storage/postgres/pg_conn.hpp"
+#include "storage/postgres/pg_operator_store.hpp"
 #include "storage/postgres/pg_webhook_store.hpp"
 #include "storage/store.hpp"
 
@@ -47,6 +48,7 @@ class PgStore final : public Store {
   Result<std::unique_ptr<EventListener>> ListenForEvents(
       std::function<void(std::string_view channel)> on_events) override;
   WebhookStore& webhooks() override;
+  OperatorStore& operators() override;
   Result<std::vector<std::string>> ListChannels() override;
   Result<int64_t> DeleteInactiveChats(std::string_view channel, int64_t before_ms,
                                       int64_t limit) override;
@@ -92,7 +94,8 @@ class PgStore final : public Store {
   std::vector<std::unique_ptr<PgConn>> idle_ GUARDED_BY(mu_);
   int open_ GUARDED_BY(mu_) = 0;  // connections idle or lent out
   ConnectBackoff backoff_;
-  PgWebhookStore webhooks_;  // borrows this pool's connections
+  PgWebhookStore webhooks_;    // borrows this pool's connections
+  PgOperatorStore operators_;  // likewise
 };
 
 // Applies the versioned schema migrations the database has not seen yet, up to `up_to` (tests

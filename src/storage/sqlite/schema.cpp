@@ -362,6 +362,32 @@ CREATE TABLE webhook_attempts (
   PRIMARY KEY (endpoint_id, event_id, attempt_no)
 ) WITHOUT ROWID;
 )sql"},
+    // Console operators and their sessions (storage/operator_store.hpp). A login is unique
+    // within its channel; role is "agent" or "supervisor"; password_hash is crypto_pwhash_str's
+    // text. A session is keyed by the SHA-256 of its token (hex), never the token; the index by
+    // operator serves disable and reset-password, which end all of an operator's sessions.
+    {9, R"sql(
+CREATE TABLE operators (
+  id            TEXT PRIMARY KEY,
+  channel_id    TEXT NOT NULL,
+  login         TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  role          TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  enabled       INTEGER NOT NULL,
+  created_ms    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX operators_by_login ON operators (channel_id, login);
+CREATE TABLE operator_sessions (
+  token_hash   TEXT PRIMARY KEY,
+  operator_id  TEXT NOT NULL,
+  csrf_token   TEXT NOT NULL,
+  created_ms   INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
+  expires_ms   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX operator_sessions_by_operator ON operator_sessions (operator_id);
+)sql"},
 };
 
 }  // namespace

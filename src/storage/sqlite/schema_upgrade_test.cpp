@@ -169,5 +169,48 @@ TEST_F(SchemaUpgradeTest, EventsStartAtOneAfterTheUpgrade) {
   EXPECT_EQ(page->events[0].message->msg, "hi");
 }
 
+// Schema 9 adds console operators and their sessions: a database of schema 8 opens with none,
+// keeps what it had, and takes operators and sessions afterwards.
+TEST_F(SchemaUpgradeTest, OperatorsStartEmptyAfterTheUpgrade) {
+  {
+    auto db = SqliteDb::Open(path_, true, "full");
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    ASSERT_TRUE(MigrateSqlite(**db, 8).ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO chats (channel_id, chat_id, chat_no, user_id, status,"
+                           " message_count, created_ms, updated_ms)"
+                           " VALUES ('ch', 'old', 1, 'u', 3, 0, 1000, 1000)")
+                    .ok());
+  }
+  auto store = OpenCurrent();
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->GetChat("ch", "old").ok());
+  auto none = store->operators().ListOperators("");
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_TRUE(none->empty());
+  Operator op;
+  op.id = "op_1";
+  op.channel = "ch";
+  op.login = "alice";
+  op.name = "Alice";
+  op.password_hash = "$argon2id$x";
+  op.created_ms = 2000;
+  ASSERT_TRUE(store->operators().AddOperator(op).ok());
+  OperatorSession session;
+  session.operator_id = "op_1";
+  session.created_ms = session.last_seen_ms = 2000;
+  session.expires_ms = 9000;
+  ASSERT_TRUE(store->operators().CreateSession("token", session).ok());
+  auto found = store->operators().LookupSession("token", 2001, 60'000);
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  EXPECT_EQ(found->op.login, "alice");
+
+  auto db = SqliteDb::Open(path_, false, "full");
+  ASSERT_TRUE(db.ok());
+  auto q = (*db)->Prepare("SELECT MAX(version) FROM schema_migrations");
+  ASSERT_TRUE(q.Step());
+  EXPECT_EQ(q.Int(0), 9);
+}
+
 }  // namespace
 }  // namespace opchat::sqlite

@@ -418,12 +418,18 @@ SqliteStore::SqliteStore(std::string path, StoreOptions options,
       options_(std::move(options)),
       checkpointer_(std::move(checkpointer)),
       writer_(std::move(writer_db)),
-      webhooks_(writer_, [this](const std::function<Status(SqliteDb&)>& read) -> Status {
+      webhooks_(writer_,
+                [this](const std::function<Status(SqliteDb&)>& read) -> Status {
+                  ASSIGN_OR_RETURN(Lease db, Reader());
+                  return read(*db);
+                }),
+      operators_(writer_, [this](const std::function<Status(SqliteDb&)>& read) -> Status {
         ASSIGN_OR_RETURN(Lease db, Reader());
         return read(*db);
       }) {}
 
 WebhookStore& SqliteStore::webhooks() { return webhooks_; }
+OperatorStore& SqliteStore::operators() { return operators_; }
 
 Result<SqliteStore::Lease> SqliteStore::Reader() {
   {

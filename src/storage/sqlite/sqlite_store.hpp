@@ -11,6 +11,7 @@
 #include "common/mutex.hpp"
 #include "storage/sqlite/group_commit.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
+#include "storage/sqlite/sqlite_operator_store.hpp"
 #include "storage/sqlite/sqlite_webhook_store.hpp"
 #include "storage/sqlite/wal_checkpointer.hpp"
 #include "storage/store.hpp"
@@ -45,6 +46,7 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<EventListener>> ListenForEvents(
       std::function<void(std::string_view channel)> on_events) override;
   WebhookStore& webhooks() override;
+  OperatorStore& operators() override;
   Result<std::vector<std::string>> ListChannels() override;
   Result<int64_t> DeleteInactiveChats(std::string_view channel, int64_t before_ms,
                                       int64_t limit) override;
@@ -85,7 +87,8 @@ class SqliteStore final : public Store {
   // Declared before the writer, so it outlives the writer's last commit. None in memory.
   std::unique_ptr<WalCheckpointer> checkpointer_;
   GroupCommitWriter writer_;
-  SqliteWebhookStore webhooks_;  // declared after the writer it submits to
+  SqliteWebhookStore webhooks_;    // declared after the writer it submits to
+  SqliteOperatorStore operators_;  // likewise
 };
 
 // Applies the versioned schema migrations that `db` has not seen yet, up to `up_to` (tests of

@@ -83,6 +83,7 @@ Result<int64_t> FailingStore::CatchUpSearchIndex(int64_t limit) {
   return inner_.CatchUpSearchIndex(limit);
 }
 WebhookStore& FailingStore::webhooks() { return inner_.webhooks(); }
+OperatorStore& FailingStore::operators() { return inner_.operators(); }
 Result<std::vector<std::string>> FailingStore::ListChannels() {
   OPCHAT_ADMIT_(StoreCallKind::kRead);
   return inner_.ListChannels();

@@ -69,6 +69,8 @@ class FailingStore final : public Store {
       std::function<void(std::string_view channel)> on_events) override;
   // The wrapped store's, unwrapped: webhook calls are not counted and never fail here.
   WebhookStore& webhooks() override;
+  // The same for operator and session calls.
+  OperatorStore& operators() override;
   Result<std::vector<std::string>> ListChannels() override;
   Result<int64_t> DeleteInactiveChats(std::string_view channel, int64_t before_ms,
                                       int64_t limit) override;
