@@ -206,7 +206,13 @@ void WebhookDispatcher::FanOut(const std::string& endpoint_id, int64_t now_ms) {
       Adopt(std::move(leased.leased), now_ms);
       lease = HeldDeliveries() < kMaxHeldDeliveries;
     }
-    if (*queued > taken) claim_wanted_ = true;
+    if (*queued > taken) {
+      // Some wait behind queues held here (or elsewhere): claimed when those finish.
+      claim_wanted_ = true;
+      for (auto& [key, queue] : claimed_) {
+        if (key.first == endpoint_id) queue->followers = true;
+      }
+    }
     if (*queued < kFanOutBatch) return;
   }
 }
@@ -220,10 +226,11 @@ int64_t WebhookDispatcher::HeldDeliveries() const {
 }
 
 // Takes leased deliveries (ordered by endpoint, chat and event id) into their queues: a queue
-// this instance holds gets them at its end, others become new queues, ready to send. Returns how
-// many queues are new.
-int64_t WebhookDispatcher::Adopt(std::vector<ClaimedDelivery> leased, int64_t now_ms) {
-  int64_t added = 0;
+// this instance holds gets them at its end, others become new queues, ready to send. Returns the
+// new queues.
+std::vector<std::shared_ptr<WebhookDispatcher::Queue>> WebhookDispatcher::Adopt(
+    std::vector<ClaimedDelivery> leased, int64_t now_ms) {
+  std::vector<std::shared_ptr<Queue>> added;
   for (ClaimedDelivery& delivery : leased) {
     auto key = std::make_pair(delivery.endpoint_id, delivery.event.chat_id);
     auto [it, fresh] = claimed_.try_emplace(std::move(key));
@@ -231,7 +238,7 @@ int64_t WebhookDispatcher::Adopt(std::vector<ClaimedDelivery> leased, int64_t no
       if (!endpoints_.contains(delivery.endpoint_id)) Reload(now_ms);  // added since
       it->second = std::make_shared<Queue>();
       ready_.push_back(it->second);
-      ++added;
+      added.push_back(it->second);
       if (auto e = endpoints_.find(delivery.endpoint_id); e != endpoints_.end()) {
         ++e->second.claimed_queues;
       }
@@ -244,6 +251,7 @@ int64_t WebhookDispatcher::Adopt(std::vector<ClaimedDelivery> leased, int64_t no
 void WebhookDispatcher::Claim(int64_t now_ms) {
   claim_wanted_ = false;
   const int64_t room = kMaxClaimedQueues - static_cast<int64_t>(claimed_.size());
+  claim_limited_ = room <= 0;
   if (room <= 0) return;
   ClaimRequest request;
   request.owner = owner_;
@@ -262,9 +270,13 @@ void WebhookDispatcher::Claim(int64_t now_ms) {
     StoreLog().Warn("webhooks: claim deliveries: " + claimed.status().message());
     return;
   }
-  const int64_t queues = Adopt(std::move(*claimed), now_ms);
+  const auto queues = Adopt(std::move(*claimed), now_ms);
+  for (const auto& queue : queues) {
+    queue->followers = static_cast<int64_t>(queue->deliveries.size()) >= kPerQueue;
+  }
   // A full claim may have left queues behind: claim again next turn.
-  if (queues == room) claim_wanted_ = true;
+  if (static_cast<int64_t>(queues.size()) == room) claim_wanted_ = true;
+  claim_limited_ = claim_wanted_ || !request.skip_endpoints.empty();
 }
 
 void WebhookDispatcher::Pump(int64_t now_ms) {
@@ -404,7 +416,10 @@ void WebhookDispatcher::Finish(const std::shared_ptr<Queue>& queue) {
   claimed_.erase(held);
   auto it = endpoints_.find(queue->deliveries.front().endpoint_id);
   if (it != endpoints_.end()) --it->second.claimed_queues;
-  claim_wanted_ = true;  // its chat may have more, and there is room for another queue
+  // Its chat may have more, or a queue left behind may now have room. Otherwise nothing is to
+  // be claimed until a fan-out queues what it cannot lease, or the poll looks for due retries:
+  // a claim per finished queue cost a scan of every pending queue, per delivery.
+  if (queue->followers || claim_limited_) claim_wanted_ = true;
 }
 
 void WebhookDispatcher::Flush() {

@@ -68,6 +68,9 @@ class WebhookDispatcher {
   struct Queue {
     std::vector<ClaimedDelivery> deliveries;
     size_t next = 0;  // the delivery to send (or in flight)
+    // Pending deliveries may wait behind it in the store, unleased (a claim took the first
+    // kPerQueue, or a fan-out could not lease): a claim follows when it finishes.
+    bool followers = false;
   };
   struct Answer {
     std::shared_ptr<Queue> queue;
@@ -83,7 +86,7 @@ class WebhookDispatcher {
   void ReleaseFrom(const std::shared_ptr<Queue>& queue, size_t from);
   void DisableEndpoint(Endpoint& endpoint, const std::string& reason);
   void Claim(int64_t now_ms);
-  int64_t Adopt(std::vector<ClaimedDelivery> leased, int64_t now_ms);
+  std::vector<std::shared_ptr<Queue>> Adopt(std::vector<ClaimedDelivery> leased, int64_t now_ms);
   int64_t HeldDeliveries() const;
   void Pump(int64_t now_ms);
   void SendNext(const std::shared_ptr<Queue>& queue, int64_t now_ms);
@@ -116,6 +119,9 @@ class WebhookDispatcher {
   int64_t in_flight_ = 0;
   std::vector<DeliveryOutcome> outcomes_;  // to record
   bool claim_wanted_ = true;
+  // The last claim left due queues behind (no room, or endpoints skipped): a finished queue
+  // makes room, so it claims again.
+  bool claim_limited_ = false;
 
   std::thread thread_;
 };
