@@ -1,7 +1,6 @@
 // The console's sign-in (docs/console.md): POST /console/api/login, POST /console/api/logout and
 // GET /console/api/me against the real binary, on SQLite and, under tests/pg_harness.sh,
-// PostgreSQL. Requests go through Exchange, not recorded for docs/openapi.yaml: the console's
-// endpoints are not part of the Op API.
+// PostgreSQL. Every answer is recorded (SendRaw) and validated against docs/openapi.yaml.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -25,7 +24,7 @@ HttpResponse ConsoleCall(int port, const std::string& method, const std::string&
         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
   for (const std::string& h : headers) raw += h + "\r\n";
-  return Exchange(port, raw + "\r\n" + body);
+  return SendRaw(port, raw + "\r\n" + body);
 }
 
 std::string LoginBody(const std::string& channel, const std::string& login,
