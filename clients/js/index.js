@@ -19,7 +19,7 @@ import { request as httpRequest } from 'node:http';
 
 /** Endpoints that require timestamp and nonce and refuse body fields they do not take. */
 export const WRITE_ENDPOINTS = new Set(['createChat', 'acceptChat', 'suspendChat', 'resumeChat',
-  'endChat', 'deleteChat', 'sendMessage']);
+  'endChat', 'deleteChat', 'transferChat', 'sendMessage']);
 
 /** An error answer: `code` (= the HTTP status; 0 when no JSON answer arrived) and `message`. */
 export class OpchatError extends Error {
@@ -147,6 +147,9 @@ export class OpchatClient {
   endChat(chatId) { return this.#data('endChat', { chatId }); }
   /** @param {string} chatId */
   deleteChat(chatId) { return this.#data('deleteChat', { chatId }); }
+  /** Hands a chatting chat (3) to another operator; it stays 3.
+   * @param {string} chatId @param {string} operatorId the new owner */
+  transferChat(chatId, operatorId) { return this.#data('transferChat', { chatId, operatorId }); }
 
   /** sendMessage: the envelope with `data` (the message), `chatId` and `duplicate`.
    * @param {string} chatId

@@ -10,6 +10,9 @@
 #include "api/envelope.hpp"
 #include "api/handlers.hpp"
 #include "api/openapi_document.hpp"
+#include "api/operator_rules.hpp"
+#include "api/session_auth.hpp"
+#include "api/session_cookie.hpp"
 #include "codec/request_fields.hpp"
 #include "common/clock.hpp"
 #include "common/logging.hpp"
@@ -30,6 +33,8 @@ struct Api::Endpoint {
   // signed for one purpose cannot carry instructions a handler would silently ignore. Reads
   // leave this empty and ignore unknown fields, as the original API's clients may send extras.
   std::span<const std::string_view> fields;
+  // What it does, for the rules of console operators (api/operator_rules.hpp).
+  ChatAction action;
   // Set instead of `handler` for an endpoint whose answer may wait (the long poll).
   ApiResponse (*waiting_handler)(const HandlerInput& in) = nullptr;
 };
@@ -45,20 +50,21 @@ constexpr std::string_view kSendMessageFields[] = {
     "filename", "thumb",     "secret",        "thumb_secret", "addr",      "length", "file_length",
     "lat",      "lng",       "ext",           "timestamp",    "createTime"};
 
-constexpr std::array<Endpoint, 13> kEndpoints = {{
-    {"operatorToUserChatMessages", HandleHistory, false, {}},
-    {"createChat", HandleCreateChat, true, kCreateChatFields},
-    {"acceptChat", HandleAcceptChat, true, kAcceptChatFields},
-    {"suspendChat", HandleSuspendChat, true, kChatIdField},
-    {"resumeChat", HandleResumeChat, true, kChatIdField},
-    {"endChat", HandleEndChat, true, kChatIdField},
-    {"deleteChat", HandleDeleteChat, true, kChatIdField},
-    {"sendMessage", HandleSendMessage, true, kSendMessageFields},
-    {"chats", HandleListChats, false, {}},
-    {"chatInfo", HandleChatInfo, false, {}},
-    {"searchMessages", HandleSearchMessages, false, {}},
-    {"chatTranscript", HandleChatTranscript, false, {}},
-    {"events", nullptr, false, {}, AnswerEvents},
+constexpr std::array<Endpoint, 14> kEndpoints = {{
+    {"operatorToUserChatMessages", HandleHistory, false, {}, ChatAction::kRead},
+    {"createChat", HandleCreateChat, true, kCreateChatFields, ChatAction::kCreate},
+    {"acceptChat", HandleAcceptChat, true, kAcceptChatFields, ChatAction::kAccept},
+    {"suspendChat", HandleSuspendChat, true, kChatIdField, ChatAction::kSuspend},
+    {"resumeChat", HandleResumeChat, true, kChatIdField, ChatAction::kResume},
+    {"endChat", HandleEndChat, true, kChatIdField, ChatAction::kEnd},
+    {"deleteChat", HandleDeleteChat, true, kChatIdField, ChatAction::kDelete},
+    {"transferChat", HandleTransferChat, true, kAcceptChatFields, ChatAction::kTransfer},
+    {"sendMessage", HandleSendMessage, true, kSendMessageFields, ChatAction::kReply},
+    {"chats", HandleListChats, false, {}, ChatAction::kRead},
+    {"chatInfo", HandleChatInfo, false, {}, ChatAction::kRead},
+    {"searchMessages", HandleSearchMessages, false, {}, ChatAction::kRead},
+    {"chatTranscript", HandleChatTranscript, false, {}, ChatAction::kRead},
+    {"events", nullptr, false, {}, ChatAction::kRead, AnswerEvents},
 }};
 
 // GET /op/v2/live: served by the HTTP layer as WebSocket or SSE (Api::OpenLive), not by Handle.
@@ -207,18 +213,47 @@ ApiResponse Api::Authorized(const Endpoint& endpoint, const ApiRequest& request,
   }
   auto params = ParseQuery(query);
   if (!params.ok()) return Error(params.status());
+  if (UsesSession(*params, request)) return SessionAuthorized(endpoint, request, *params);
   const int64_t now_ms = NowMillis();
   const std::string path = std::string(kPrefix) + std::string(endpoint.name);
   auto caller = deps_.verifier.Verify(
       SignedRequest{*params, {request.method, path}, request.body, endpoint.writes}, now_ms);
   if (!caller.ok()) return Error(caller.status());
+  return Run(endpoint, request, *caller, nullptr, now_ms);
+}
 
+bool Api::UsesSession(const QueryParams& params, const ApiRequest& request) {
+  // A request that names a client or a signature is a signed one, whatever cookie the browser
+  // or library added: signed clients are judged as they always were.
+  if (FindParam(params, "sign") || FindParam(params, "client")) return false;
+  return !SessionCookieValue(request.cookie).empty();
+}
+
+ApiResponse Api::SessionAuthorized(const Endpoint& endpoint, const ApiRequest& request,
+                                   const QueryParams& params) const {
+  auto current = CurrentSession(deps_, request);
+  if (!current.ok()) return Error(current.status());
+  const Operator& op = current->op;
+  // The channel is the operator's; one named in the query must be it.
+  if (const std::string* channel = FindParam(params, "channel");
+      channel && *channel != op.channel) {
+    return Error(Status::PermissionDenied("无权访问该渠道: 会话属于渠道 " + op.channel));
+  }
+  if (endpoint.writes) {
+    if (Status csrf = CheckCsrf(request, current->session); !csrf.ok()) return Error(csrf);
+  }
+  if (Status may = CheckOperatorAction(op, endpoint.action); !may.ok()) return Error(may);
+  return Run(endpoint, request, Caller{"operator:" + op.id, op.channel}, &op, NowMillis());
+}
+
+ApiResponse Api::Run(const Endpoint& endpoint, const ApiRequest& request, const Caller& caller,
+                     const Operator* op, int64_t now_ms) const {
   ApiResponse r;
   if (deps_.rate_limiter) {
-    if (int64_t wait_s = deps_.rate_limiter->Acquire(caller->client_id, now_ms); wait_s > 0) {
+    if (int64_t wait_s = deps_.rate_limiter->Acquire(caller.client_id, now_ms); wait_s > 0) {
       r = Refuse(Refusal::kTooManyRequests, "请求过于频繁，请稍后重试");
       r.retry_after_s = wait_s;
-      r.client_id = caller->client_id;
+      r.client_id = caller.client_id;
       return r;
     }
   }
@@ -227,21 +262,23 @@ ApiResponse Api::Authorized(const Endpoint& endpoint, const ApiRequest& request,
   if (!taken.ok()) {
     r = Error(taken);
   } else if (endpoint.waiting_handler) {
-    r = endpoint.waiting_handler(HandlerInput{deps_, *caller, *body});
+    r = endpoint.waiting_handler(HandlerInput{deps_, caller, *body, op});
   } else {
     r.body.reserve(16384);  // a full page of 20 messages is 8-12 KB: grow once, not 6 times
     JsonWriter w(r.body);
     OpenSuccess(w);
-    Status s = endpoint.handler(HandlerInput{deps_, *caller, *body}, w);
+    Status s = endpoint.handler(HandlerInput{deps_, caller, *body, op}, w);
     if (s.ok()) {
       CloseEnvelope(w, deps_.settings);
       // The write committed its events: wake this instance's subscribers and tell the others.
-      if (endpoint.writes && deps_.events) deps_.events->Published(caller->channel);
+      if (endpoint.writes && deps_.events) deps_.events->Published(caller.channel);
     } else {
       r = Error(s);
     }
   }
-  r.client_id = caller->client_id;
+  r.client_id = caller.client_id;
+  // A session's answers are for its browser only.
+  if (op) r.no_store = true;
   return r;
 }
 

@@ -17,6 +17,7 @@
 #include "common/ids.hpp"
 #include "common/metrics.hpp"
 #include "common/status.hpp"
+#include "domain/operator.hpp"
 #include "events/event_hub.hpp"
 #include "events/live_subscription.hpp"
 #include "media/qiniu_url.hpp"
@@ -133,8 +134,17 @@ class Api {
 
  private:
   ApiResponse Dispatch(const ApiRequest& request) const;
+  // Authenticates by signature, or by the console session when the request carries its
+  // cookie and names no client and no signature (UsesSession), then runs the endpoint.
   ApiResponse Authorized(const Endpoint& endpoint, const ApiRequest& request,
                          std::string_view query) const;
+  static bool UsesSession(const QueryParams& params, const ApiRequest& request);
+  // The session's channel, the CSRF token of a write and the operator's role.
+  ApiResponse SessionAuthorized(const Endpoint& endpoint, const ApiRequest& request,
+                                const QueryParams& params) const;
+  // Rate limit, body, handler: the same for both kinds of caller. `op` is null for a client.
+  ApiResponse Run(const Endpoint& endpoint, const ApiRequest& request, const Caller& caller,
+                  const Operator* op, int64_t now_ms) const;
   ApiDeps deps_;
 };
 

@@ -1,6 +1,7 @@
 // The chat lifecycle endpoints of docs/api.md: createChat, accept/suspend/resume/end/deleteChat,
-// chats and chatInfo.
+// transferChat, chats and chatInfo.
 #include "api/handlers.hpp"
+#include "api/operator_rules.hpp"
 #include "codec/message_codec.hpp"
 #include "codec/request_fields.hpp"
 #include "common/clock.hpp"
@@ -15,16 +16,31 @@ void WriteChatData(JsonWriter& w, const Chat& chat) {
   WriteChat(w, chat);
 }
 
-Status RunTransition(const HandlerInput& in, JsonWriter& w, const Transition& t,
+// The operatorId a transition gives the chat. A console operator that leaves it out accepts
+// for itself; a signed client must name one.
+Result<std::string> NewOwner(const HandlerInput& in) {
+  std::optional<std::string> op;
+  if (in.op) {
+    ASSIGN_OR_RETURN(op, OptionalString(in.body, "operatorId"));
+    if (!op) op = in.op->id;
+  } else {
+    ASSIGN_OR_RETURN(op, RequiredString(in.body, "operatorId"));
+  }
+  if (!IsAcceptableId(*op)) return FieldError("operatorId");
+  return *op;
+}
+
+Status RunTransition(const HandlerInput& in, JsonWriter& w, const Transition& t, ChatAction action,
                      bool needs_operator) {
   ASSIGN_OR_RETURN(auto chat_id, RequiredString(in.body, "chatId"));
   std::optional<std::string> operator_id;
   if (needs_operator) {
-    ASSIGN_OR_RETURN(auto op, RequiredString(in.body, "operatorId"));
-    if (!IsAcceptableId(op)) return FieldError("operatorId");
-    operator_id = op;
+    ASSIGN_OR_RETURN(operator_id, NewOwner(in));
   }
-  RETURN_IF_ERROR(VisibleChat(in, chat_id));
+  ASSIGN_OR_RETURN(auto current, VisibleChat(in, chat_id));
+  if (in.op) {
+    RETURN_IF_ERROR(CheckOperatorOnChat(*in.op, action, current, operator_id.value_or("")));
+  }
   ASSIGN_OR_RETURN(auto chat, in.deps.store.TransitionChat(in.caller.channel, chat_id, t.from, t.to,
                                                            operator_id, NowMillis()));
   WriteChatData(w, chat);
@@ -53,19 +69,23 @@ Status HandleCreateChat(const HandlerInput& in, JsonWriter& w) {
 }
 
 Status HandleAcceptChat(const HandlerInput& in, JsonWriter& w) {
-  return RunTransition(in, w, AcceptTransition(), true);
+  return RunTransition(in, w, AcceptTransition(), ChatAction::kAccept, true);
 }
 Status HandleSuspendChat(const HandlerInput& in, JsonWriter& w) {
-  return RunTransition(in, w, SuspendTransition(), false);
+  return RunTransition(in, w, SuspendTransition(), ChatAction::kSuspend, false);
 }
 Status HandleResumeChat(const HandlerInput& in, JsonWriter& w) {
-  return RunTransition(in, w, ResumeTransition(), false);
+  return RunTransition(in, w, ResumeTransition(), ChatAction::kResume, false);
 }
 Status HandleEndChat(const HandlerInput& in, JsonWriter& w) {
-  return RunTransition(in, w, EndTransition(), false);
+  return RunTransition(in, w, EndTransition(), ChatAction::kEnd, false);
 }
 Status HandleDeleteChat(const HandlerInput& in, JsonWriter& w) {
-  return RunTransition(in, w, DeleteTransition(), false);
+  return RunTransition(in, w, DeleteTransition(), ChatAction::kDelete, false);
+}
+
+Status HandleTransferChat(const HandlerInput& in, JsonWriter& w) {
+  return RunTransition(in, w, TransferTransition(), ChatAction::kTransfer, true);
 }
 
 Status HandleChatInfo(const HandlerInput& in, JsonWriter& w) {

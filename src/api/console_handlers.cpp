@@ -4,6 +4,7 @@
 // another site cannot set a header, and SameSite=Strict already keeps the cookie from it).
 #include "api/envelope.hpp"
 #include "api/handlers.hpp"
+#include "api/session_auth.hpp"
 #include "api/session_cookie.hpp"
 #include "auth/password_hash.hpp"
 #include "codec/request_fields.hpp"
@@ -28,7 +29,6 @@ const std::string& DummyHash() {
 }
 
 Status BadCredentials() { return Status::Unauthenticated("登录名或密码错误"); }
-Status NoSession() { return Status::Unauthenticated("未登录或会话已过期"); }
 
 void WriteOperator(JsonWriter& w, const Operator& op) {
   w.BeginObject();
@@ -119,22 +119,11 @@ ApiResponse Login(const ApiDeps& deps, const ApiRequest& request) {
   return r;
 }
 
-// The request's live session, or the answer refusing it (401).
-Result<ActiveSession> CurrentSession(const ApiDeps& deps, const ApiRequest& request) {
-  std::string_view token = SessionCookieValue(request.cookie);
-  if (token.empty()) return NoSession();
-  auto found = deps.store.operators().LookupSession(token, NowMillis(), deps.console.idle_ms());
-  if (!found.ok() && found.status().code() == StatusCode::kNotFound) return NoSession();
-  return found;
-}
-
 ApiResponse Logout(const ApiDeps& deps, const ApiRequest& request) {
   auto current = CurrentSession(deps, request);
   if (!current.ok()) return ErrorResponse(current.status(), deps.settings);
-  if (request.csrf_token.empty() ||
-      !ConstantTimeEquals(request.csrf_token, current->session.csrf_token)) {
-    return ErrorResponse(Status::PermissionDenied("CSRF 令牌无效: 需要请求头 X-CSRF-Token"),
-                         deps.settings);
+  if (Status csrf = CheckCsrf(request, current->session); !csrf.ok()) {
+    return ErrorResponse(csrf, deps.settings);
   }
   Status s = deps.store.operators().DeleteSession(SessionCookieValue(request.cookie));
   if (!s.ok()) return ErrorResponse(s, deps.settings);

@@ -10,6 +10,7 @@
 #include "auth/canonical_request.hpp"
 #include "auth/verifier.hpp"
 #include "common/json_writer.hpp"
+#include "domain/operator.hpp"
 
 namespace opchat {
 
@@ -17,6 +18,9 @@ struct HandlerInput {
   const ApiDeps& deps;
   const Caller& caller;
   const boost::json::object& body;
+  // The console operator when the request came with a session instead of a signature
+  // (api/operator_rules.hpp says what it may do); null for a signed client.
+  const Operator* op = nullptr;
 };
 
 using Handler = Status (*)(const HandlerInput& in, JsonWriter& w);
@@ -28,6 +32,7 @@ Status HandleSuspendChat(const HandlerInput& in, JsonWriter& w);     // suspendC
 Status HandleResumeChat(const HandlerInput& in, JsonWriter& w);      // resumeChat
 Status HandleEndChat(const HandlerInput& in, JsonWriter& w);         // endChat
 Status HandleDeleteChat(const HandlerInput& in, JsonWriter& w);      // deleteChat
+Status HandleTransferChat(const HandlerInput& in, JsonWriter& w);    // transferChat
 Status HandleSendMessage(const HandlerInput& in, JsonWriter& w);     // sendMessage
 Status HandleListChats(const HandlerInput& in, JsonWriter& w);       // chats
 Status HandleChatInfo(const HandlerInput& in, JsonWriter& w);        // chatInfo

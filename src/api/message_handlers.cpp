@@ -1,6 +1,7 @@
 // POST /op/v2/sendMessage (docs/api.md, "sendMessage"): stores one message, idempotent by
 // userMessageId.
 #include "api/handlers.hpp"
+#include "api/operator_rules.hpp"
 #include "codec/message_codec.hpp"
 #include "codec/request_fields.hpp"
 #include "common/clock.hpp"
@@ -36,6 +37,10 @@ Status HandleSendMessage(const HandlerInput& in, JsonWriter& w) {
   ASSIGN_OR_RETURN(auto time, ParseMessageTime(in.body, now_ms));
 
   ASSIGN_OR_RETURN(auto chat, VisibleChat(in, chat_id));
+  if (in.op) {
+    RETURN_IF_ERROR(CheckOperatorOnChat(
+        *in.op, from_user ? ChatAction::kSendAsUser : ChatAction::kReply, chat, {}));
+  }
   if (!from_user && !chat.operator_id) {
     return Status::Conflict("会话尚未被客服接待: 不能以客服身份发送");
   }

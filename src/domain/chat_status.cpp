@@ -42,6 +42,7 @@ Transition SuspendTransition() { return {kFromChatting, ChatStatus::kSuspended};
 Transition ResumeTransition() { return {kFromSuspended, ChatStatus::kChatting}; }
 Transition EndTransition() { return {kFromOpen, ChatStatus::kEnded}; }
 Transition DeleteTransition() { return {{}, ChatStatus::kDeleted}; }
+Transition TransferTransition() { return {kFromChatting, ChatStatus::kChatting}; }
 
 bool Allows(const Transition& t, ChatStatus current) {
   return t.from.empty() || std::find(t.from.begin(), t.from.end(), current) != t.from.end();

@@ -31,11 +31,12 @@ struct Transition {
   ChatStatus to;
 };
 
-Transition AcceptTransition();   // 1 -> 3
-Transition SuspendTransition();  // 3 -> 30
-Transition ResumeTransition();   // 30 -> 3
-Transition EndTransition();      // 1, 3, 30 -> 5
-Transition DeleteTransition();   // any -> 6
+Transition AcceptTransition();    // 1 -> 3
+Transition SuspendTransition();   // 3 -> 30
+Transition ResumeTransition();    // 30 -> 3
+Transition EndTransition();       // 1, 3, 30 -> 5
+Transition DeleteTransition();    // any -> 6
+Transition TransferTransition();  // 3 -> 3, with a new operator
 
 bool Allows(const Transition& t, ChatStatus current);
 

@@ -44,5 +44,14 @@ TEST(ChatStatusTest, LifecycleTransitions) {
   EXPECT_TRUE(AcceptsMessages(ChatStatus::kSuspended));
 }
 
+TEST(ChatStatusTest, TransferOnlyWhileChatting) {
+  EXPECT_TRUE(Allows(TransferTransition(), ChatStatus::kChatting));
+  EXPECT_EQ(TransferTransition().to, ChatStatus::kChatting);
+  for (auto s :
+       {ChatStatus::kWaiting, ChatStatus::kEnded, ChatStatus::kDeleted, ChatStatus::kSuspended}) {
+    EXPECT_FALSE(Allows(TransferTransition(), s));
+  }
+}
+
 }  // namespace
 }  // namespace opchat

@@ -65,6 +65,9 @@ async function lifecycle(op) {
   await op.sendMessage(chatId, { direction: 'userToOperator', type: 'loc', addr: '上海 A+B', lat: 31.23, lng: '121.47' });
   assert.equal((await op.suspendChat(chatId)).statusCode, 30);
   assert.equal((await op.resumeChat(chatId)).statusCode, 3);
+  const moved = await op.transferChat(chatId, 'op-8');
+  assert.deepEqual([moved.statusCode, moved.operatorId], [3, 'op-8']);
+  assert.equal((await op.transferChat(chatId, 'op-7')).operatorId, 'op-7');
   const page = await op.history(chatId, { pageNum: 1, pageSize: 1 });
   assert.deepEqual([page.page.total, page.page.next, page.data.msg[0].length], [2, true, '0']);
   const rest = await op.history(chatId, { afterSeq: 1 });
@@ -87,6 +90,7 @@ test('errors carry code and message', async () => {
   const op = client();
   const { chatId } = await op.createChat({ userId: 'u0001c0ffee' });
   await assert.rejects(op.resumeChat(chatId), (e) => e instanceof OpchatError && e.code === 409 && e.apiMessage.startsWith('会话状态不允许该操作'));
+  await assert.rejects(op.transferChat(chatId, 'op-8'), (e) => e instanceof OpchatError && e.code === 409);
   await assert.rejects(op.chatInfo('u0001ffffffffffffffffffffffffffffffff'), { code: 404, apiMessage: '会话不存在' });
   await assert.rejects(op.call('createChat', { userId: 'u1', pageNum: 1 }), (e) => e.code === 400 && e.apiMessage.includes('pageNum'));
   await assert.rejects(client({ secret: 'wrong' }).chats(), { code: 401, apiMessage: '签名无效' });

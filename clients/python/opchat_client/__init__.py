@@ -37,7 +37,7 @@ __all__ = ["LiveEvents", "OpchatClient", "OpchatError", "WRITE_ENDPOINTS", "Webh
 
 # Endpoints that require timestamp and nonce and refuse body fields they do not take.
 WRITE_ENDPOINTS = frozenset({"createChat", "acceptChat", "suspendChat", "resumeChat", "endChat",
-                             "deleteChat", "sendMessage"})
+                             "deleteChat", "transferChat", "sendMessage"})
 
 
 class OpchatError(Exception):
@@ -147,6 +147,10 @@ class OpchatClient:
 
     def delete_chat(self, chat_id: str) -> dict:
         return self._data("deleteChat", {"chatId": chat_id})
+
+    def transfer_chat(self, chat_id: str, operator_id: str) -> dict:
+        """Hands a chatting chat (3) to another operator; it stays 3 (409 in any other status)."""
+        return self._data("transferChat", {"chatId": chat_id, "operatorId": operator_id})
 
     # --- messages ---
 

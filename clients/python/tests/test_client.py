@@ -102,6 +102,9 @@ class ClientAgainstServerTest(unittest.TestCase):
         op.send_message(chat_id, direction="userToOperator", type="loc", addr="上海", lat=31.23, lng="121.47")
         self.assertEqual(op.suspend_chat(chat_id)["statusCode"], 30)
         self.assertEqual(op.resume_chat(chat_id)["statusCode"], 3)
+        moved = op.transfer_chat(chat_id, "op-8")
+        self.assertEqual((moved["statusCode"], moved["operatorId"]), (3, "op-8"))
+        self.assertEqual(op.transfer_chat(chat_id, "op-7")["operatorId"], "op-7")
         page = op.history(chat_id, page_num=1, page_size=1)
         self.assertEqual((page["page"]["total"], page["page"]["next"]), (2, True))
         self.assertEqual(page["data"]["msg"][0]["length"], "0")
@@ -131,6 +134,9 @@ class ClientAgainstServerTest(unittest.TestCase):
             op.resume_chat(chat_id)
         self.assertEqual(e.exception.code, 409)
         self.assertTrue(e.exception.message.startswith("会话状态不允许该操作"))
+        with self.assertRaises(OpchatError) as e:
+            op.transfer_chat(chat_id, "op-8")
+        self.assertEqual(e.exception.code, 409)
         with self.assertRaises(OpchatError) as e:
             op.chat_info("u0001ffffffffffffffffffffffffffffffff")
         self.assertEqual((e.exception.code, e.exception.message), (404, "会话不存在"))
