@@ -253,10 +253,22 @@ TEST(CliTest, DemoPrintsACurlThatWorks) {
     types.insert(std::string(msg.at("type").as_string()));
   EXPECT_EQ(types, (std::set<std::string>{"txt", "img", "audio", "video", "loc", "file", "cmd",
                                           "custom"}));
+  // The console operator it prints signs in, as the supervisor owning the open chat.
+  std::smatch login;
+  ASSERT_TRUE(std::regex_search(
+      out, login, std::regex("--data '([^']+)'[^h]*http://[^/]+(/console/api/login)")))
+      << out;
+  HttpResponse signed_in = Post(server.port(), login[2].str(), login[1].str());
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  auto who = signed_in.Json().as_object()["operator"].as_object();
+  EXPECT_EQ(who["role"], "supervisor");
+  EXPECT_EQ(who["id"], "148992112329753020") << "the operator of the demo's open chat";
   // A second run reuses what is there.
   std::string again = RunOpchat({"demo", "--config", server.config_path()}, &code);
   EXPECT_EQ(code, 0);
   EXPECT_NE(again.find(m[2].str()), std::string::npos) << "same client, same secret, same curl";
+  EXPECT_EQ(Post(server.port(), login[2].str(), login[1].str()).status, 200)
+      << "the operator is kept, password and all";
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // Running it again reuses what is there (same client, same chats).
 #include <iostream>
 
+#include "auth/password_hash.hpp"
 #include "auth/query_signer.hpp"
 #include "auth/secret_box.hpp"
 #include "cli/commands.hpp"
@@ -126,6 +127,25 @@ Result<std::string> DemoSecret(Store& store, const SecretBox* secrets) {
   return client.secret;
 }
 
+// The demo's console operator: the supervisor who owns the demo's open chat, with a password
+// everyone knows (the demo serves loopback only). Kept as it is when it exists.
+constexpr const char* kOperatorLogin = "demo";
+constexpr const char* kOperatorPassword = "demo-password";
+
+Status AddDemoOperator(Store& store) {
+  if (store.operators().GetOperator(kOperator).ok()) return Status::Ok();
+  ASSIGN_OR_RETURN(std::string hash, HashPassword(kOperatorPassword));
+  Operator op;
+  op.id = kOperator;
+  op.channel = kChannel;
+  op.login = kOperatorLogin;
+  op.name = "Demo Supervisor";
+  op.role = OperatorRole::kSupervisor;
+  op.password_hash = std::move(hash);
+  op.created_ms = NowMillis();
+  return store.operators().AddOperator(op);
+}
+
 int RunDemo(const StorageFlags& flags) {
   auto config = ResolveConfig(flags);
   if (!config.ok()) return Fail(config.status());
@@ -135,6 +155,7 @@ int RunDemo(const StorageFlags& flags) {
   if (!store.ok()) return Fail(store.status());
   auto secret = DemoSecret(**store, secrets->get());
   if (!secret.ok()) return Fail(secret.status());
+  if (Status s = AddDemoOperator(**store); !s.ok()) return Fail(s);
 
   MessageIdGenerator ids(1);
   const auto messages = SeedChatMessages();
@@ -172,7 +193,13 @@ int RunDemo(const StorageFlags& flags) {
             << "With the server running, try:\n\n"
             << "curl -s -X POST -H 'Content-Type: application/json' \\\n  --data-binary '" << body
             << "' \\\n  'http://" << listen << "/op/v2/operatorToUserChatMessages?" << query
-            << "'\n\n";
+            << "'\n\n"
+            << "Console operator (supervisor): channel " << kChannel << ", login " << kOperatorLogin
+            << ", password " << kOperatorPassword << ". Sign in with:\n\n"
+            << "curl -s -c cookies.txt -H 'Content-Type: application/json' \\\n  --data '"
+            << R"({"channel":")" << kChannel << R"(","login":")" << kOperatorLogin
+            << R"(","password":")" << kOperatorPassword << R"("}' \)"
+            << "\n  http://" << listen << "/console/api/login\n\n";
   return 0;
 }
 
