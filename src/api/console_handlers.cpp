@@ -7,6 +7,7 @@
 #include "api/session_auth.hpp"
 #include "api/session_cookie.hpp"
 #include "auth/password_hash.hpp"
+#include "codec/operator_json.hpp"
 #include "codec/request_fields.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
@@ -32,16 +33,7 @@ Status BadCredentials() { return Status::Unauthenticated("登录名或密码错�
 
 void WriteOperator(JsonWriter& w, const Operator& op) {
   w.BeginObject();
-  w.Key("id");
-  w.String(op.id);
-  w.Key("channel");
-  w.String(op.channel);
-  w.Key("login");
-  w.String(op.login);
-  w.Key("name");
-  w.String(op.name);
-  w.Key("role");
-  w.String(RoleName(op.role));
+  WriteOperatorFields(w, op);
   w.EndObject();
 }
 

@@ -6,6 +6,7 @@
 #include "auth/password_hash.hpp"
 #include "cli/commands.hpp"
 #include "cli/password_input.hpp"
+#include "codec/operator_json.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
 #include "common/json_writer.hpp"
@@ -31,16 +32,7 @@ std::string OperatorJson(const Operator& op) {
   std::string out;
   JsonWriter w(out);
   w.BeginObject();
-  w.Key("id");
-  w.String(op.id);
-  w.Key("channel");
-  w.String(op.channel);
-  w.Key("login");
-  w.String(op.login);
-  w.Key("name");
-  w.String(op.name);
-  w.Key("role");
-  w.String(RoleName(op.role));
+  WriteOperatorFields(w, op);
   w.Key("enabled");
   w.Bool(op.enabled);
   w.Key("created");
