@@ -2,6 +2,9 @@
 // agree, the message names the problem, and the server keeps answering.
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <iterator>
 
@@ -153,6 +156,34 @@ TEST_P(ErrorsTest, ServesItsOwnOpenApiDescriptionUnsigned) {
   std::string expected((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   ASSERT_FALSE(expected.empty());
   EXPECT_TRUE(yaml.body == expected) << "the file of this source tree, byte for byte";
+}
+
+TEST_P(ErrorsTest, TheOpenApiDescriptionIsReadNotPosted) {
+  auto posted = Post(server_->port(), "/op/v2/openapi.yaml", "{}");
+  ExpectError(posted, 405, "GET");
+  EXPECT_EQ(posted.headers["allow"], "GET, HEAD");
+}
+
+TEST_P(ErrorsTest, HeadAnswersHeadersOnlySoTheConnectionStaysInStep) {
+  // A HEAD then a GET on one connection: the second answer must follow the first's headers at
+  // once (a body after a HEAD's headers would be read as the next answer).
+  int fd = ConnectLoopback(server_->port());
+  ASSERT_GE(fd, 0);
+  std::string raw =
+      "HEAD /op/v2/openapi.yaml HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(fd, raw.data(), raw.size(), MSG_NOSIGNAL), static_cast<ssize_t>(raw.size()));
+  std::string data;
+  char buf[65536];
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) data.append(buf, n);
+  ::close(fd);
+  size_t first_end = data.find("\r\n\r\n");
+  ASSERT_NE(first_end, std::string::npos) << data;
+  EXPECT_NE(data.find("Content-Type: application/yaml"), std::string::npos) << data;
+  EXPECT_TRUE(data.substr(first_end + 4).starts_with("HTTP/1.1 200 OK")) << data.substr(0, 400);
+  EXPECT_TRUE(data.ends_with("{\"status\":\"ok\"}")) << data.substr(0, 400);
 }
 
 INSTANTIATE_TEST_SUITE_P(BackEnds, ErrorsTest, ::testing::ValuesIn(BackEnds()),

@@ -183,6 +183,12 @@ ApiResponse Api::Dispatch(const ApiRequest& request) const {
 
   // The API's own description, unsigned like the probes: GET or HEAD.
   if (path == kOpenApiPath) {
+    if (request.method != "GET" && request.method != "HEAD") {
+      ApiResponse r = Refuse(Refusal::kMethodNotAllowed, "请求方法不允许: 需要 GET");
+      r.allow = "GET, HEAD";
+      r.endpoint = "openapi";
+      return r;
+    }
     ApiResponse r;
     r.body = std::string(OpenApiDocument());
     r.endpoint = "openapi";
@@ -205,7 +211,7 @@ ApiResponse Api::Authorized(const Endpoint& endpoint, const ApiRequest& request,
                             std::string_view query) const {
   if (request.method != "POST") {
     ApiResponse r = Refuse(Refusal::kMethodNotAllowed, "请求方法不允许: 需要 POST");
-    r.allow_post_only = true;
+    r.allow = "POST";
     return r;
   }
   if (!IsJsonContentType(request.content_type)) {

@@ -46,10 +46,10 @@ struct ApiResponse {
   std::string client_id;  // the authenticated caller, for the access log; empty when none
   std::string_view endpoint = "other";  // metrics label: a known endpoint name or "other"
   std::string_view content_type = "application/json; charset=utf-8";
-  bool allow_post_only = false;  // 405: the HTTP layer adds "Allow: POST"
-  int64_t retry_after_s = 0;     // 429: the HTTP layer adds "Retry-After"
-  std::string set_cookie;        // the HTTP layer adds "Set-Cookie" when not empty
-  bool no_store = false;         // the HTTP layer adds "Cache-Control: no-store"
+  std::string_view allow;     // 405: the HTTP layer adds "Allow: <this>" (RFC 9110 §15.5.6)
+  int64_t retry_after_s = 0;  // 429: the HTTP layer adds "Retry-After"
+  std::string set_cookie;     // the HTTP layer adds "Set-Cookie" when not empty
+  bool no_store = false;      // the HTTP layer adds "Cache-Control: no-store"
   // Set when the answer waits for events (POST /op/v2/events with waitMs): the rest of this
   // response is then unused, and the HTTP layer completes it through `pending`.
   std::shared_ptr<PendingAnswer> pending;

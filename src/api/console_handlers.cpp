@@ -137,7 +137,7 @@ ApiResponse MethodRefused(const ApiDeps& deps, bool post) {
   ApiResponse r = RefusalResponse(Refusal::kMethodNotAllowed,
                                   post ? "请求方法不允许: 需要 POST" : "请求方法不允许: 需要 GET",
                                   deps.settings);
-  r.allow_post_only = post;
+  r.allow = post ? "POST" : "GET";
   return r;
 }
 

@@ -97,7 +97,7 @@ namespace {
 http::response<http::string_body> ToHttp(ApiResponse&& r, unsigned version, bool keep_alive) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::content_type, r.content_type);
-  if (r.allow_post_only) res.set(http::field::allow, "POST");
+  if (!r.allow.empty()) res.set(http::field::allow, r.allow);
   if (r.retry_after_s > 0) res.set(http::field::retry_after, std::to_string(r.retry_after_s));
   if (!r.set_cookie.empty()) res.set(http::field::set_cookie, r.set_cookie);
   if (r.no_store) res.set(http::field::cache_control, "no-store");
@@ -277,6 +277,11 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket, asio::ip::ad
     const int status = answer.status;
     std::string client = std::move(answer.client_id);
     auto res = ToHttp(std::move(answer), req.version(), keep_alive);
+    if (req.method() == http::verb::head) {
+      // The headers a GET would get, Content-Length included, and no body (RFC 9110 §9.3.2):
+      // bytes after them would be read as the next answer on this connection.
+      res.body().clear();
+    }
     stream.expires_after(read_timeout);
     auto [wec, wn] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
     if (settings.access_log) {
