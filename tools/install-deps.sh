@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-contrib
   tzdata curl python3 iproute2 clang-format-14
-  nodejs
+  nodejs chromium fonts-noto-cjk
 )
 packages+=("$@")
 # npm comes with some builds of nodejs (NodeSource) and is a package of its own in Debian.
