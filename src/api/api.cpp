@@ -7,6 +7,7 @@
 #include <exception>
 #include <span>
 
+#include "api/console_page.hpp"
 #include "api/envelope.hpp"
 #include "api/handlers.hpp"
 #include "api/openapi_document.hpp"
@@ -21,7 +22,9 @@ namespace opchat {
 namespace {
 
 constexpr std::string_view kPrefix = "/op/v2/";
-constexpr std::string_view kConsolePrefix = "/console/api/";
+constexpr std::string_view kConsolePage = "/console";
+constexpr std::string_view kConsolePrefix = "/console/";
+constexpr std::string_view kConsoleApiPrefix = "/console/api/";
 
 }  // namespace
 
@@ -109,6 +112,15 @@ Status CheckFieldsTaken(const Endpoint& endpoint, const boost::json::object& bod
   return Status::Ok();
 }
 
+// The channel of a session's request is the operator's; one named in the query must be it.
+Status CheckSessionChannel(const QueryParams& params, const Operator& op) {
+  if (const std::string* channel = FindParam(params, "channel");
+      channel && *channel != op.channel) {
+    return Status::PermissionDenied("无权访问该渠道: 会话属于渠道 " + op.channel);
+  }
+  return Status::Ok();
+}
+
 ApiResponse HealthResponse(int status, std::string_view state) {
   ApiResponse r;
   r.status = status;
@@ -122,7 +134,7 @@ std::vector<std::string> Api::EndpointNames() {
   std::vector<std::string> names;
   for (const Endpoint& e : kEndpoints) names.emplace_back(e.name);
   for (const char* probe : {"live", "openapi", "healthz", "readyz", "metrics", "consoleLogin",
-                            "consoleLogout", "consoleMe"}) {
+                            "consoleLogout", "consoleMe", "consoleOperators", "consolePage"}) {
     names.emplace_back(probe);
   }
   return names;
@@ -131,7 +143,7 @@ std::vector<std::string> Api::EndpointNames() {
 bool Api::IsWrite(std::string_view target) {
   std::string_view path = target.substr(0, target.find('?'));
   // The console's sign-in writes sessions (and hashes passwords: 0.1 s of CPU).
-  if (path.starts_with(kConsolePrefix)) return true;
+  if (path.starts_with(kConsoleApiPrefix)) return true;
   const Endpoint* e = FindEndpoint(path);
   return e && e->writes;
 }
@@ -199,7 +211,12 @@ ApiResponse Api::Dispatch(const ApiRequest& request) const {
     return Error(Status::InvalidArgument(
         "实时事件需要 GET 请求，并升级为 WebSocket 或使用 Accept: text/event-stream"));
   }
-  if (path.starts_with(kConsolePrefix)) return AnswerConsole(deps_, request, path);
+  if (path == kConsolePage || path.starts_with(kConsolePrefix)) {
+    ApiResponse r = path.starts_with(kConsoleApiPrefix) ? AnswerConsole(deps_, request, path)
+                                                        : AnswerConsolePage(deps_, request, path);
+    r.content_security_policy = ConsoleContentSecurityPolicy(deps_.media.domain());
+    return r;
+  }
   const Endpoint* endpoint = FindEndpoint(path);
   if (!endpoint) return Error(Status::NotFound("接口不存在"));
   ApiResponse r = Authorized(*endpoint, request, query);
@@ -240,11 +257,7 @@ ApiResponse Api::SessionAuthorized(const Endpoint& endpoint, const ApiRequest& r
   auto current = CurrentSession(deps_, request);
   if (!current.ok()) return Error(current.status());
   const Operator& op = current->op;
-  // The channel is the operator's; one named in the query must be it.
-  if (const std::string* channel = FindParam(params, "channel");
-      channel && *channel != op.channel) {
-    return Error(Status::PermissionDenied("无权访问该渠道: 会话属于渠道 " + op.channel));
-  }
+  if (Status channel = CheckSessionChannel(params, op); !channel.ok()) return Error(channel);
   if (endpoint.writes) {
     if (Status csrf = CheckCsrf(request, current->session); !csrf.ok()) return Error(csrf);
   }
@@ -288,6 +301,14 @@ ApiResponse Api::Run(const Endpoint& endpoint, const ApiRequest& request, const 
   return r;
 }
 
+Result<Caller> Api::LiveSessionCaller(const ApiRequest& request, const QueryParams& params) const {
+  // The console's WebSocket: the session's cookie, from a page of this origin (CurrentSession
+  // checks the Origin, which a browser always sends with a WebSocket).
+  ASSIGN_OR_RETURN(ActiveSession current, CurrentSession(deps_, request));
+  RETURN_IF_ERROR(CheckSessionChannel(params, current.op));
+  return Caller{"operator:" + current.op.id, current.op.channel};
+}
+
 LiveOpening Api::OpenLive(const ApiRequest& request, std::string_view last_event_id) const {
   LiveOpening opening;
   try {
@@ -304,9 +325,13 @@ LiveOpening Api::OpenLive(const ApiRequest& request, std::string_view last_event
       return opening;
     }
     const int64_t now_ms = NowMillis();
-    // A GET's body is empty: the signature covers the method, the path and the parameters.
-    auto caller = deps_.verifier.Verify(
-        SignedRequest{*params, {"GET", kLivePath}, std::string_view{}, false}, now_ms);
+    Result<Caller> caller =
+        UsesSession(*params, request)
+            ? LiveSessionCaller(request, *params)
+            // A GET's body is empty: the signature covers the method, the
+            // path and the parameters.
+            : deps_.verifier.Verify(
+                  SignedRequest{*params, {"GET", kLivePath}, std::string_view{}, false}, now_ms);
     if (!caller.ok()) {
       opening.refusal = Error(caller.status());
       return opening;

@@ -36,6 +36,10 @@ struct ApiRequest {
   std::string_view cookie;
   std::string_view csrf_token;
   std::string_view remote_address;
+  // The Origin and Host headers: a session's request from a page of another origin is refused
+  // (cross-site WebSocket hijacking, and a second guard against CSRF).
+  std::string_view origin;
+  std::string_view host;
 };
 
 class PendingAnswer;
@@ -50,6 +54,10 @@ struct ApiResponse {
   int64_t retry_after_s = 0;  // 429: the HTTP layer adds "Retry-After"
   std::string set_cookie;     // the HTTP layer adds "Set-Cookie" when not empty
   bool no_store = false;      // the HTTP layer adds "Cache-Control: no-store"
+  std::string location;       // a redirect's "Location"
+  // Set on the console's answers: the HTTP layer adds it as "Content-Security-Policy", with
+  // "X-Content-Type-Options: nosniff", "X-Frame-Options: DENY" and "Referrer-Policy: no-referrer".
+  std::string content_security_policy;
   // Set when the answer waits for events (POST /op/v2/events with waitMs): the rest of this
   // response is then unused, and the HTTP layer completes it through `pending`.
   std::shared_ptr<PendingAnswer> pending;
@@ -142,6 +150,8 @@ class Api {
   // The session's channel, the CSRF token of a write and the operator's role.
   ApiResponse SessionAuthorized(const Endpoint& endpoint, const ApiRequest& request,
                                 const QueryParams& params) const;
+  // GET /op/v2/live with a session: the operator as the subscription's caller.
+  Result<Caller> LiveSessionCaller(const ApiRequest& request, const QueryParams& params) const;
   // Rate limit, body, handler: the same for both kinds of caller. `op` is null for a client.
   ApiResponse Run(const Endpoint& endpoint, const ApiRequest& request, const Caller& caller,
                   const Operator* op, int64_t now_ms) const;

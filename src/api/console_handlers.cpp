@@ -1,7 +1,8 @@
-// The console's sign-in endpoints (docs/console.md): POST /console/api/login, POST
-// /console/api/logout and GET /console/api/me. They are authenticated by the session cookie, not
-// by a signature; logout, a write, also needs the session's CSRF token in X-CSRF-Token (a form on
-// another site cannot set a header, and SameSite=Strict already keeps the cookie from it).
+// The console's own endpoints (docs/console.md): POST /console/api/login, POST
+// /console/api/logout, GET /console/api/me and GET /console/api/operators. They are authenticated
+// by the session cookie, not by a signature; logout, a write, also needs the session's CSRF token
+// in X-CSRF-Token (a form on another site cannot set a header, and SameSite=Strict already keeps
+// the cookie from it).
 #include "api/envelope.hpp"
 #include "api/handlers.hpp"
 #include "api/session_auth.hpp"
@@ -68,6 +69,8 @@ ApiResponse Login(const ApiDeps& deps, const ApiRequest& request) {
     return RefusalResponse(Refusal::kUnsupportedMedia, "不支持的媒体类型: 需要 application/json",
                            deps.settings);
   }
+  // A page of another site must not sign a browser in to an account of its choosing.
+  if (Status same = CheckSameOrigin(request); !same.ok()) return ErrorResponse(same, deps.settings);
   auto creds = ReadCredentials(request);
   if (!creds.ok()) return ErrorResponse(creds.status(), deps.settings);
   const int64_t now = NowMillis();
@@ -133,6 +136,25 @@ ApiResponse Me(const ApiDeps& deps, const ApiRequest& request) {
   return SessionAnswer(deps, current->op, current->session.csrf_token);
 }
 
+// The enabled operators of the session's channel: whom a supervisor may transfer a chat to.
+ApiResponse Operators(const ApiDeps& deps, const ApiRequest& request) {
+  auto current = CurrentSession(deps, request);
+  if (!current.ok()) return ErrorResponse(current.status(), deps.settings);
+  auto all = deps.store.operators().ListOperators(current->op.channel);
+  if (!all.ok()) return ErrorResponse(all.status(), deps.settings);
+  ApiResponse r;
+  JsonWriter w(r.body);
+  OpenSuccess(w);
+  w.Key("operators");
+  w.BeginArray();
+  for (const Operator& op : *all) {
+    if (op.enabled) WriteOperator(w, op);
+  }
+  w.EndArray();
+  CloseEnvelope(w, deps.settings);
+  return r;
+}
+
 ApiResponse MethodRefused(const ApiDeps& deps, bool post) {
   ApiResponse r = RefusalResponse(Refusal::kMethodNotAllowed,
                                   post ? "请求方法不允许: 需要 POST" : "请求方法不允许: 需要 GET",
@@ -154,6 +176,9 @@ ApiResponse AnswerConsole(const ApiDeps& deps, const ApiRequest& request, std::s
   } else if (path == "/console/api/me") {
     r = request.method == "GET" ? Me(deps, request) : MethodRefused(deps, false);
     r.endpoint = "consoleMe";
+  } else if (path == "/console/api/operators") {
+    r = request.method == "GET" ? Operators(deps, request) : MethodRefused(deps, false);
+    r.endpoint = "consoleOperators";
   } else {
     r = ErrorResponse(Status::NotFound("接口不存在"), deps.settings);
   }

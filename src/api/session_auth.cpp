@@ -1,12 +1,29 @@
 #include "api/session_auth.hpp"
 
+#include <algorithm>
+
 #include "api/session_cookie.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
 
 namespace opchat {
 
+Status CheckSameOrigin(const ApiRequest& request) {
+  if (request.origin.empty()) return Status::Ok();
+  std::string_view origin = request.origin;
+  size_t scheme_end = origin.find("://");
+  std::string_view authority =
+      scheme_end == std::string_view::npos ? std::string_view{} : origin.substr(scheme_end + 3);
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+  bool same = !authority.empty() && authority.size() == request.host.size() &&
+              std::equal(authority.begin(), authority.end(), request.host.begin(),
+                         [&](char a, char b) { return lower(a) == lower(b); });
+  if (!same) return Status::PermissionDenied("跨站请求被拒绝: Origin 与 Host 不符");
+  return Status::Ok();
+}
+
 Result<ActiveSession> CurrentSession(const ApiDeps& deps, const ApiRequest& request) {
+  RETURN_IF_ERROR(CheckSameOrigin(request));
   const Status no_session = Status::Unauthenticated("未登录或会话已过期");
   std::string_view token = SessionCookieValue(request.cookie);
   if (token.empty()) return no_session;

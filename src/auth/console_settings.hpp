@@ -15,6 +15,9 @@ struct ConsoleSettings {
   // server listening on loopback (a developer's machine, or behind a proxy on the same host
   // that terminates TLS). FinishConfig refuses it for any other listen address.
   bool insecure_loopback_http = false;
+  // Serves the page from this directory, read on every request, instead of the files built into
+  // the binary: for working on the page without rebuilding (`opchat serve --console-dir`).
+  std::string page_dir;
 
   int64_t idle_ms() const { return session_idle_minutes * 60'000; }
   int64_t lifetime_ms() const { return session_lifetime_hours * 3'600'000; }

@@ -41,6 +41,7 @@ struct ServeFlags {
   StorageFlags storage;
   std::string listen;
   int threads = 0;
+  std::string console_dir;
 };
 
 int RunServe(const ServeFlags& flags) {
@@ -49,6 +50,7 @@ int RunServe(const ServeFlags& flags) {
   if (!config.ok()) return Fail(config.status());
   if (!flags.listen.empty()) config->server.listen = flags.listen;
   if (flags.threads > 0) config->server.threads = flags.threads;
+  if (!flags.console_dir.empty()) config->console.page_dir = flags.console_dir;
   InitLogging(config->server.log_level);
   auto address = ParseListenAddress(config->server.listen);
   if (!address.ok()) return Fail(address.status());
@@ -176,6 +178,10 @@ void RegisterServe(CLI::App& app, int& exit_code) {
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
   cmd->add_option("--threads", flags->threads, "HTTP threads (default: one per core)")
       ->check(CLI::Range(1, kMaxThreads));
+  cmd->add_option("--console-dir", flags->console_dir,
+                  "serve the console's page from this directory instead of the built-in files "
+                  "(for working on the page)")
+      ->check(CLI::ExistingDirectory);
   cmd->callback([flags, &exit_code] { exit_code = RunServe(*flags); });
 }
 

@@ -101,6 +101,13 @@ http::response<http::string_body> ToHttp(ApiResponse&& r, unsigned version, bool
   if (r.retry_after_s > 0) res.set(http::field::retry_after, std::to_string(r.retry_after_s));
   if (!r.set_cookie.empty()) res.set(http::field::set_cookie, r.set_cookie);
   if (r.no_store) res.set(http::field::cache_control, "no-store");
+  if (!r.location.empty()) res.set(http::field::location, r.location);
+  if (!r.content_security_policy.empty()) {
+    res.set("Content-Security-Policy", r.content_security_policy);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("X-Frame-Options", "DENY");
+    res.set("Referrer-Policy", "no-referrer");
+  }
   res.body() = std::move(r.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();
@@ -167,7 +174,9 @@ asio::awaitable<ApiResponse> HttpServer::Impl::Respond(const http::request<http:
                   req.body(),
                   req[http::field::cookie],
                   req["X-CSRF-Token"],
-                  address};
+                  address,
+                  req[http::field::origin],
+                  req[http::field::host]};
   if (Api::IsWrite(areq.target)) {
     // The write waits for a group commit; keep the I/O thread serving other connections.
     co_return co_await asio::co_spawn(
@@ -312,7 +321,16 @@ asio::awaitable<void> HttpServer::Impl::ServeLive(beast::tcp_stream& stream,
                                                   http::request<http::string_body> req,
                                                   const asio::ip::address& peer,
                                                   std::chrono::steady_clock::time_point started) {
-  ApiRequest areq{req.method_string(), req.target(), req[http::field::content_type], req.body()};
+  const std::string address = Unmapped(peer).to_string();
+  ApiRequest areq{req.method_string(),
+                  req.target(),
+                  req[http::field::content_type],
+                  req.body(),
+                  req[http::field::cookie],
+                  req["X-CSRF-Token"],
+                  address,
+                  req[http::field::origin],
+                  req[http::field::host]};
   LiveOpening opening = api.OpenLive(areq, req["Last-Event-ID"]);
   const bool websocket = IsWebSocketUpgrade(req);
   const bool sse = !websocket && AcceptsEventStream(req[http::field::accept]);

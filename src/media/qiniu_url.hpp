@@ -31,6 +31,8 @@ class QiniuUrlSigner {
   // url = domain/escaped(key)[?processing] + ('?'|'&') + "e=" + deadline;
   // returns url + "&token=" + access_key + ':' + urlsafe_base64(HMAC-SHA1(secret_key, url)).
   std::string Sign(std::string_view key, bool is_image, int64_t now_s) const;
+  // Where the signed URLs point (scheme://host).
+  std::string_view domain() const { return settings_.domain; }
 
   // The signer as `channel` sees it. The view refers to this signer: it must not outlive it.
   ChannelMedia ForChannel(std::string_view channel) const;
