@@ -5,9 +5,12 @@
 // docs/openapi.yaml like every other.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "common/crypto.hpp"
+#include "live_client.hpp"
 #include "test_server.hpp"
 
 namespace opchat::testing {
@@ -256,6 +259,93 @@ TEST_P(ConsoleSessionApiTest, WithACookieAndASignatureTheSignatureDecides) {
                                "&channel=" + channel_ + "&version=2.0&sign=" + std::string(32, '0'),
                            "{}", {"Cookie: " + amy.cookie}));
   EXPECT_EQ(bad.status, 401) << bad.body;
+}
+
+TEST_P(ConsoleSessionApiTest, TheLiveWebSocketTakesTheSessionFromThisOriginOnly) {
+  AddOperator("amy", "agent");
+  const Session amy = SignIn("amy");
+  const std::vector<std::string> same = {"Cookie: " + amy.cookie, "Origin: http://127.0.0.1"};
+  WsClient live(server_->port(), "/op/v2/live?after=0", 0, same);
+  ASSERT_TRUE(live.upgraded()) << live.refusal().status << " " << live.refusal().body;
+  const std::string chat = NewChat();
+  std::optional<std::string> frame = live.Read(5000);
+  ASSERT_TRUE(frame.has_value());
+  json::value event = json::parse(*frame);
+  EXPECT_EQ(event.at("type"), "chat.created");
+  EXPECT_EQ(event.at("channel"), json::value(channel_));
+
+  // A page of another site, with the browser adding the cookie (cross-site WebSocket hijacking).
+  WsClient foreign(server_->port(), "/op/v2/live?after=0", 0,
+                   {"Cookie: " + amy.cookie, "Origin: http://evil.example"});
+  EXPECT_FALSE(foreign.upgraded());
+  EXPECT_EQ(foreign.refusal().status, 403) << foreign.refusal().body;
+  WsClient nobody(server_->port(), "/op/v2/live?after=0", 0, {"Origin: http://127.0.0.1"});
+  EXPECT_EQ(nobody.refusal().status, 401) << nobody.refusal().body;
+  WsClient elsewhere(server_->port(), "/op/v2/live?after=0&channel=ch-elsewhere", 0, same);
+  EXPECT_EQ(elsewhere.refusal().status, 403) << elsewhere.refusal().body;
+
+  // Signed out: the next connection is refused.
+  std::string logout =
+      "POST /console/api/logout HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: "
+      "close\r\nCookie: " +
+      amy.cookie + "\r\nX-CSRF-Token: " + amy.csrf + "\r\nContent-Length: 0\r\n\r\n";
+  ASSERT_EQ(Exchange(server_->port(), logout).status, 200);
+  WsClient after(server_->port(), "/op/v2/live?after=0", 0, same);
+  EXPECT_EQ(after.refusal().status, 401) << after.refusal().body;
+}
+
+TEST_P(ConsoleSessionApiTest, ASessionsRequestFromAnotherOriginIsRefused) {
+  AddOperator("amy", "agent");
+  const Session amy = SignIn("amy");
+  const std::string chat = NewChat();
+  std::vector<std::string> foreign = {"Cookie: " + amy.cookie, "X-CSRF-Token: " + amy.csrf,
+                                      "Origin: https://evil.example"};
+  HttpResponse accept = SendRaw(server_->port(), Raw("/op/v2/acceptChat", OnChat(chat), foreign));
+  EXPECT_EQ(accept.status, 403) << accept.body;
+  EXPECT_NE(MessageOf(accept).find("Origin"), std::string::npos) << accept.body;
+  const std::string credentials = json::serialize(
+      json::object{{"channel", channel_}, {"login", "amy"}, {"password", kPassword}});
+  HttpResponse login = Exchange(
+      server_->port(), Raw("/console/api/login", credentials, {"Origin: https://evil.example"}));
+  EXPECT_EQ(login.status, 403) << login.body;
+  EXPECT_EQ(login.headers.count("set-cookie"), 0u);
+  // The same requests from the console's own origin pass (the Host here is 127.0.0.1).
+  std::vector<std::string> own = {"Cookie: " + amy.cookie, "X-CSRF-Token: " + amy.csrf,
+                                  "Origin: http://127.0.0.1"};
+  HttpResponse accepted = SendRaw(server_->port(), Raw("/op/v2/acceptChat", OnChat(chat), own));
+  EXPECT_EQ(accepted.status, 200) << accepted.body;
+}
+
+TEST_P(ConsoleSessionApiTest, OperatorsListsTheChannelsEnabledOperators) {
+  const std::string amy_id = AddOperator("amy", "agent");
+  const std::string bob_id = AddOperator("bob", "supervisor");
+  const std::string cat_id = AddOperator("cat", "agent");
+  CommandOutcome disabled =
+      RunOpchatWithInput({"operator", "disable", "--config", server_->config_path(), cat_id}, "");
+  ASSERT_EQ(disabled.exit_code, 0) << disabled.err;
+  const Session amy = SignIn("amy");
+  std::string get =
+      "GET /console/api/operators HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: "
+      "close\r\nCookie: " +
+      amy.cookie + "\r\n\r\n";
+  HttpResponse list = SendRaw(server_->port(), get);
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(list.headers["cache-control"], "no-store");
+  std::vector<std::string> ids;
+  for (const json::value& op : list.Json().at("operators").as_array()) {
+    ids.emplace_back(op.at("id").as_string());
+    EXPECT_EQ(op.at("channel"), json::value(channel_));
+    EXPECT_FALSE(op.as_object().contains("passwordHash"));
+  }
+  std::sort(ids.begin(), ids.end());
+  std::vector<std::string> expected = {amy_id, bob_id};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(ids, expected) << "the disabled operator is left out";
+  HttpResponse anonymous =
+      SendRaw(server_->port(),
+              "GET /console/api/operators HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: "
+              "close\r\n\r\n");
+  EXPECT_EQ(anonymous.status, 401) << anonymous.body;
 }
 
 INSTANTIATE_TEST_SUITE_P(BackEnds, ConsoleSessionApiTest, ::testing::ValuesIn(BackEnds()),

@@ -103,13 +103,16 @@ std::string LiveQuery(const Credential& cred,
   return SignedQueryString(signing, "");
 }
 
-WsClient::WsClient(int port, const std::string& target, int receive_buffer) {
+WsClient::WsClient(int port, const std::string& target, int receive_buffer,
+                   const std::vector<std::string>& headers) {
   fd_ = ConnectLoopback(port, receive_buffer);
   if (fd_ < 0) return;
-  SendAll(fd_,
-          "GET " + target +
-              " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  std::string request =
+      "GET " + target +
+      " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+  for (const std::string& h : headers) request += h + "\r\n";
+  SendAll(fd_, request + "\r\n");
   HttpResponse head;
   if (!ReadHead(fd_, buffer_, head, 5000)) return;
   if (head.status == 101) {

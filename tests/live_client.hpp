@@ -21,8 +21,9 @@ class WsClient {
  public:
   // Connects and sends the upgrade. Check upgraded(); when refused, refusal() has the answer.
   // `receive_buffer` > 0 shrinks the socket's receive buffer (set before connecting, so the
-  // window stays small): a slow consumer.
-  WsClient(int port, const std::string& target, int receive_buffer = 0);
+  // window stays small): a slow consumer. `headers` ("Name: value") are added to the upgrade.
+  WsClient(int port, const std::string& target, int receive_buffer = 0,
+           const std::vector<std::string>& headers = {});
   ~WsClient();
   WsClient(const WsClient&) = delete;
   WsClient& operator=(const WsClient&) = delete;
