@@ -332,7 +332,8 @@ TEST_P(ConsoleSessionApiTest, OperatorsListsTheChannelsEnabledOperators) {
   ASSERT_EQ(list.status, 200) << list.body;
   EXPECT_EQ(list.headers["cache-control"], "no-store");
   std::vector<std::string> ids;
-  for (const json::value& op : list.Json().at("operators").as_array()) {
+  const json::value answer = list.Json();
+  for (const json::value& op : answer.at("operators").as_array()) {
     ids.emplace_back(op.at("id").as_string());
     EXPECT_EQ(op.at("channel"), json::value(channel_));
     EXPECT_FALSE(op.as_object().contains("passwordHash"));
