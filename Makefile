@@ -22,7 +22,7 @@ build: deps $(BUILD_DIR)/build.ninja
 
 # Every test, on SQLite and on a throwaway PostgreSQL cluster that the harness starts and stops.
 test: build
-	@tools/npm-ci.sh tests/openapi tests/webhooks
+	@tools/npm-ci.sh tests/openapi tests/webhooks tests/console
 	@tests/pg_harness.sh ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(TEST_JOBS)
 
 # The Debian 12 package, build/opchat_<version>-1_<arch>.deb (packaging/deb).
@@ -43,13 +43,15 @@ demo: build
 	@$(BUILD_DIR)/opchat demo --config $(DEMO_CONFIG) --db $(DEMO_DB)
 	@exec $(BUILD_DIR)/opchat serve --config $(DEMO_CONFIG) --db $(DEMO_DB)
 
-# The whole suite again, built with AddressSanitizer + UndefinedBehaviorSanitizer.
+# The whole suite again, built with AddressSanitizer + UndefinedBehaviorSanitizer; the browser
+# tests, which check the page rather than the server's memory, only in `make test`.
 test-asan: deps
 	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOPCHAT_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS) --target opchat unit_tests storage_tests integration_tests
 	@tools/npm-ci.sh tests/openapi tests/webhooks
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  tests/pg_harness.sh ctest --test-dir build-asan --output-on-failure -j $(TEST_JOBS)
+	  tests/pg_harness.sh ctest --test-dir build-asan --output-on-failure -j $(TEST_JOBS) \
+	  -E '^console_browser_'
 
 # Each libFuzzer target for FUZZ_SECONDS (default 600), starting from the seed corpora in
 # fuzz/corpus; findings are written to build-fuzz/findings/.

@@ -194,8 +194,9 @@ int RunDemo(const StorageFlags& flags) {
             << "curl -s -X POST -H 'Content-Type: application/json' \\\n  --data-binary '" << body
             << "' \\\n  'http://" << listen << "/op/v2/operatorToUserChatMessages?" << query
             << "'\n\n"
-            << "Console operator (supervisor): channel " << kChannel << ", login " << kOperatorLogin
-            << ", password " << kOperatorPassword << ". Sign in with:\n\n"
+            << "The operator console is at http://" << listen << "/console/\n"
+            << "Sign in as the demo's supervisor: channel " << kChannel << ", login "
+            << kOperatorLogin << ", password " << kOperatorPassword << ". Or with curl:\n\n"
             << "curl -s -c cookies.txt -H 'Content-Type: application/json' \\\n  --data '"
             << R"({"channel":")" << kChannel << R"(","login":")" << kOperatorLogin
             << R"(","password":")" << kOperatorPassword << R"("}' \)"
