@@ -66,12 +66,17 @@ Status HandleHistory(const HandlerInput& in, JsonWriter& w) {
   }
   if (descending && after_seq) return FieldError("order");
 
-  ASSIGN_OR_RETURN(auto chat, VisibleChat(in, chat_id));
-  const int64_t total = chat.message_count;
   const int64_t page = page_num.value_or(1);
+  // The chat and its page in one read (VisibleChat's rule: the caller's channel's chat only).
+  ASSIGN_OR_RETURN(ChatPage read,
+                   in.deps.store.ReadChatPage(in.caller.channel, chat_id,
+                                              after_seq ? *after_seq : PageOffset(page, page_size),
+                                              page_size, descending));
+  const Chat& chat = read.chat;
+  const std::vector<Message>& messages = read.messages;
+  const int64_t total = chat.message_count;
   PagePlan plan = after_seq ? PlanAfter(total, *after_seq, page_size)
                             : PlanPage(total, page, page_size, descending);
-  ASSIGN_OR_RETURN(auto messages, in.deps.store.ReadMessages(chat.channel, chat.id, plan.range));
 
   const int64_t now_s = NowMillis() / 1000;
   w.Key("data");

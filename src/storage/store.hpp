@@ -49,6 +49,11 @@ struct ChatFilter {
   int64_t limit = 20;
 };
 
+struct ChatPage {
+  Chat chat;
+  std::vector<Message> messages;
+};
+
 struct ChatList {
   std::vector<Chat> chats;  // newest activity first
   int64_t total = 0;        // chats matching the filter
@@ -183,6 +188,12 @@ class Store {
   // empty range reads nothing.
   virtual Result<std::vector<Message>> ReadMessages(std::string_view channel,
                                                     std::string_view chat_id, SeqRange range) = 0;
+  // The chat and the page of its messages that RangeAfterSkipping(chat.message_count, offset,
+  // size, descending) names, read together: one round trip, and on PostgreSQL one snapshot, so
+  // the count and the page agree. Fails: NotFound as GetChat. The history endpoint's read; the
+  // default runs GetChat, then ReadMessages.
+  virtual Result<ChatPage> ReadChatPage(std::string_view channel, std::string_view chat_id,
+                                        int64_t offset, int64_t size, bool descending);
   // Appends `message` at the chat's next position (message_count + 1; positions are dense and
   // 1-based, message.seq is ignored), raising the chat's message count, its last message time
   // and its last activity. When the chat already holds a message with the same

@@ -43,6 +43,10 @@ class TimedStore final : public Store {
                                             SeqRange range) override {
     return Timed([&] { return inner_.ReadMessages(channel, chat_id, range); });
   }
+  Result<ChatPage> ReadChatPage(std::string_view channel, std::string_view chat_id, int64_t offset,
+                                int64_t size, bool descending) override {
+    return Timed([&] { return inner_.ReadChatPage(channel, chat_id, offset, size, descending); });
+  }
   Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
                                       const Message& message) override {
     return Timed([&] { return inner_.AppendMessage(channel, chat_id, message); });

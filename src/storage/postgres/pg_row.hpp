@@ -9,16 +9,22 @@ namespace opchat::postgres {
 
 class PgRow final : public RowReader {
  public:
-  PgRow(const PgResult& r, int row) : r_(r), row_(row) {}
-  int64_t Int(int col) const override { return r_.Int(row_, col); }
-  std::string String(int col) const override { return r_.String(row_, col); }
-  std::optional<std::string> OptString(int col) const override { return r_.OptString(row_, col); }
-  std::optional<int64_t> OptInt(int col) const override { return r_.OptInt(row_, col); }
-  std::optional<double> OptDouble(int col) const override { return r_.OptDouble(row_, col); }
+  // `first_col`: where the record starts, for a row that holds a chat, then a message.
+  PgRow(const PgResult& r, int row, int first_col = 0) : r_(r), row_(row), first_(first_col) {}
+  int64_t Int(int col) const override { return r_.Int(row_, first_ + col); }
+  std::string String(int col) const override { return r_.String(row_, first_ + col); }
+  std::optional<std::string> OptString(int col) const override {
+    return r_.OptString(row_, first_ + col);
+  }
+  std::optional<int64_t> OptInt(int col) const override { return r_.OptInt(row_, first_ + col); }
+  std::optional<double> OptDouble(int col) const override {
+    return r_.OptDouble(row_, first_ + col);
+  }
 
  private:
   const PgResult& r_;
   int row_;
+  int first_;
 };
 
 }  // namespace opchat::postgres

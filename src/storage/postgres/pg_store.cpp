@@ -124,6 +124,25 @@ constexpr Statement kReadDescending = {"read_messages_desc",
                                        "SELECT " OPCHAT_MESSAGE_COLUMNS
                                        " FROM messages WHERE chat_id = $1 AND channel_id = $2"
                                        " AND seq BETWEEN $3 AND $4 ORDER BY seq DESC"};
+// The history endpoint's read: the chat ($1 id, $2 channel) and, joined to it, the page that
+// RangeAfterSkipping(message_count, $3 offset, $4 size, descending) names, in one statement (one
+// round trip, one snapshot). A chat without messages in the range is one row whose message
+// columns are NULL; a missing chat, no row.
+#define OPCHAT_PAGE_BEGIN "LEAST($3::bigint, ch.message_count)"
+#define OPCHAT_PAGE_END "LEAST(" OPCHAT_PAGE_BEGIN " + $4::bigint, ch.message_count)"
+#define OPCHAT_CHAT_PAGE(range, order)                                        \
+  "SELECT ch.*, m.* FROM (SELECT " OPCHAT_CHAT_COLUMNS                        \
+  " FROM chats WHERE chat_id = $1 AND channel_id = $2) ch LEFT JOIN LATERAL " \
+  "(SELECT " OPCHAT_MESSAGE_COLUMNS                                           \
+  " FROM messages WHERE chat_id = ch.chat_id AND channel_id = "               \
+  "ch.channel_id AND seq BETWEEN " range ") m ON true ORDER BY m.seq " order
+constexpr Statement kReadChatPageAscending = {
+    "read_chat_page_asc", OPCHAT_CHAT_PAGE(OPCHAT_PAGE_BEGIN " + 1 AND " OPCHAT_PAGE_END, "ASC")};
+constexpr Statement kReadChatPageDescending = {
+    "read_chat_page_desc", OPCHAT_CHAT_PAGE("ch.message_count - " OPCHAT_PAGE_END
+                                            " + 1 AND ch.message_count - " OPCHAT_PAGE_BEGIN,
+                                            "DESC")};
+constexpr int kChatColumnCount = 10;  // OPCHAT_CHAT_COLUMNS
 constexpr Statement kFindMessage = {"find_message",
                                     "SELECT " OPCHAT_MESSAGE_COLUMNS
                                     " FROM messages WHERE chat_id = $1 AND channel_id = $2"
@@ -560,6 +579,22 @@ Result<std::vector<Message>> PgStore::ReadMessages(std::string_view channel,
   out.reserve(static_cast<size_t>(r.Rows()));
   for (int i = 0; i < r.Rows(); ++i) out.push_back(ReadMessage(r, i));
   return out;
+}
+
+Result<ChatPage> PgStore::ReadChatPage(std::string_view channel, std::string_view chat_id,
+                                       int64_t offset, int64_t size, bool descending) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(
+      PgResult r, conn->Exec(descending ? kReadChatPageDescending : kReadChatPageAscending,
+                             {ParamOf(chat_id), ParamOf(channel), ParamOf(offset), ParamOf(size)}));
+  if (r.Rows() == 0) return store_rules::ChatNotFound();
+  ChatPage page{ReadChat(r, 0), {}};
+  if (r.IsNull(0, kChatColumnCount)) return page;  // no message in the range
+  page.messages.reserve(static_cast<size_t>(r.Rows()));
+  for (int i = 0; i < r.Rows(); ++i) {
+    page.messages.push_back(opchat::ReadMessage(PgRow(r, i, kChatColumnCount)));
+  }
+  return page;
 }
 
 Result<AppendOutcome> PgStore::AppendMessage(std::string_view channel, std::string_view chat_id,

@@ -34,6 +34,8 @@ class PgStore final : public Store {
   Result<ChatList> ListChats(const ChatFilter& filter) override;
   Result<std::vector<Message>> ReadMessages(std::string_view channel, std::string_view chat_id,
                                             SeqRange range) override;
+  Result<ChatPage> ReadChatPage(std::string_view channel, std::string_view chat_id, int64_t offset,
+                                int64_t size, bool descending) override;
   Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
                                       const Message& message) override;
   Result<ImportCounts> Import(std::span<const ImportRecord> records,

@@ -115,6 +115,45 @@ TEST_P(StoreConformanceTest, AppendAssignsDensePositionsAndReadsRanges) {
   EXPECT_TRUE(store_->ReadMessages(c.channel, c.id, {26, 30, false})->empty());
 }
 
+TEST_P(StoreConformanceTest, ReadChatPageReadsTheChatWithThePageItsCountNames) {
+  Chat c = NewChat();
+  for (int i = 1; i <= 25; ++i) {
+    ASSERT_TRUE(store_->AppendMessage(c.channel, c.id, Text("m" + std::to_string(i))).ok());
+  }
+  // Every offset around the ends, both orders: the page is the one RangeAfterSkipping names over
+  // the count read with it, and equals ReadMessages of that range.
+  for (bool descending : {false, true}) {
+    for (int64_t offset : {int64_t{0}, int64_t{1}, int64_t{20}, int64_t{24}, int64_t{25},
+                           int64_t{26}, int64_t{1} << 62}) {
+      auto page = store_->ReadChatPage(c.channel, c.id, offset, 20, descending);
+      ASSERT_TRUE(page.ok()) << page.status().message();
+      EXPECT_EQ(page->chat.id, c.id);
+      EXPECT_EQ(page->chat.message_count, 25);
+      SeqRange range = RangeAfterSkipping(25, offset, 20, descending);
+      auto expected = store_->ReadMessages(c.channel, c.id, range);
+      ASSERT_EQ(page->messages.size(), expected->size()) << offset << " " << descending;
+      for (size_t i = 0; i < expected->size(); ++i) {
+        EXPECT_EQ(page->messages[i].seq, (*expected)[i].seq);
+        EXPECT_EQ(page->messages[i].msg, (*expected)[i].msg);
+        EXPECT_EQ(page->messages[i].user_message_id, (*expected)[i].user_message_id);
+      }
+    }
+  }
+  auto first = store_->ReadChatPage(c.channel, c.id, 0, 3, true);
+  ASSERT_EQ(first->messages.size(), 3u);
+  EXPECT_EQ(first->messages[0].msg, "m25");
+  // A chat without messages, a missing chat, another channel's chat.
+  Chat empty = NewChat();
+  auto none = store_->ReadChatPage(empty.channel, empty.id, 0, 20, false);
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_TRUE(none->messages.empty());
+  EXPECT_EQ(none->chat.id, empty.id);
+  EXPECT_EQ(store_->ReadChatPage(c.channel, "no-such-chat", 0, 20, false).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store_->ReadChatPage("another-channel", c.id, 0, 20, false).status().code(),
+            StatusCode::kNotFound);
+}
+
 TEST_P(StoreConformanceTest, EveryFieldSurvivesTheRoundTrip) {
   Chat c = NewChat();
   Message m;
