@@ -22,7 +22,7 @@ export class ChatPane {
     this.onSeen = onSeen;
     this.showError = showError;
     this.chat = null;
-    this.history = new HistoryView(byId('history'), byId('history-note'));
+    this.history = new HistoryView(byId('history'), byId('history-list'), byId('history-note'));
     this.#wire();
   }
 

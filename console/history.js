@@ -13,8 +13,10 @@ const TOP_SLACK = 40;
 const BOTTOM_SLACK = 80;
 
 export class HistoryView {
-  /** @param {HTMLOListElement} list the role="log" list  @param {HTMLElement} status its note line */
-  constructor(list, status) {
+  /** @param {HTMLElement} scroller the role="log" region that scrolls
+   *  @param {HTMLOListElement} list the messages' list inside it  @param {HTMLElement} status its note line */
+  constructor(scroller, list, status) {
+    this.scroller = scroller;
     this.list = list;
     this.status = status;
     this.chat = null;
@@ -23,8 +25,8 @@ export class HistoryView {
     this.lowest = Infinity;     // the smallest seq held
     this.loading = null;
     this.generation = 0;        // bumps on every open(): answers for an older chat are dropped
-    list.addEventListener('scroll', () => {
-      if (list.scrollTop < TOP_SLACK) this.loadOlder();
+    scroller.addEventListener('scroll', () => {
+      if (scroller.scrollTop < TOP_SLACK) this.loadOlder();
     });
   }
 
@@ -43,10 +45,10 @@ export class HistoryView {
       { chatId: chat.chatId, pageNum: 1, pageSize: PAGE_SIZE, order: 'desc' });
     if (generation !== this.generation) return;
     this.#insert(answer.data.msg);
-    this.list.scrollTop = this.list.scrollHeight;
+    this.scroller.scrollTop = this.scroller.scrollHeight;
     this.#noteBeginning();
     // A short first page leaves no scrollbar, so no scroll event would ever ask for more.
-    if (this.list.scrollHeight <= this.list.clientHeight) await this.loadOlder();
+    if (this.scroller.scrollHeight <= this.scroller.clientHeight) await this.loadOlder();
   }
 
   /** Closes the view (no chat shown). */
@@ -62,10 +64,10 @@ export class HistoryView {
   /** Adds a message that arrived live for the open chat; keeps the view at the bottom when the
    * reader was there. */
   append(message) {
-    const list = this.list;
-    const following = list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK;
+    const scroller = this.scroller;
+    const following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < BOTTOM_SLACK;
     this.#insert([message]);
-    if (following) list.scrollTop = list.scrollHeight;
+    if (following) scroller.scrollTop = scroller.scrollHeight;
   }
 
   /** The page before the oldest message held, inserted above it without moving what the reader
@@ -84,10 +86,10 @@ export class HistoryView {
       { chatId: this.chat.chatId, afterSeq, pageSize: count })
       .then((answer) => {
         if (generation !== this.generation) return;
-        const list = this.list;
-        const fromBottom = list.scrollHeight - list.scrollTop;
+        const scroller = this.scroller;
+        const fromBottom = scroller.scrollHeight - scroller.scrollTop;
         this.#insert(answer.data.msg);
-        list.scrollTop = list.scrollHeight - fromBottom;
+        scroller.scrollTop = scroller.scrollHeight - fromBottom;
         this.#noteBeginning();
       })
       .finally(() => {

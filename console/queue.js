@@ -13,6 +13,8 @@ function tabsFor(operatorId) {
   return [
     { name: 'waiting', label: 'tabWaiting', filter: { status: 1 }, unread: true },
     { name: 'mine', label: 'tabMine', filter: { status: 3, operatorId }, unread: true },
+    // Every chat being answered, whoever answers it: what a supervisor transfers from.
+    { name: 'chatting', label: 'tabChatting', filter: { status: 3 }, unread: false },
     { name: 'suspended', label: 'tabSuspended', filter: { status: 30 }, unread: true },
     { name: 'ended', label: 'tabEnded', filter: { status: 5 }, unread: false },
   ];
