@@ -25,9 +25,16 @@ export class HistoryView {
     this.lowest = Infinity;     // the smallest seq held
     this.loading = null;
     this.generation = 0;        // bumps on every open(): answers for an older chat are dropped
+    // Whether the reader is at the newest message: then the view stays there as messages
+    // arrive and as pictures and players take their height after loading.
+    this.pinned = true;
     scroller.addEventListener('scroll', () => {
+      this.pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < BOTTOM_SLACK;
       if (scroller.scrollTop < TOP_SLACK) this.loadOlder();
     });
+    new ResizeObserver(() => {
+      if (this.pinned) scroller.scrollTop = scroller.scrollHeight;
+    }).observe(list);
   }
 
   /** Shows `chat` (a chat object): its newest page, scrolled to the end. */
@@ -45,6 +52,7 @@ export class HistoryView {
       { chatId: chat.chatId, pageNum: 1, pageSize: PAGE_SIZE, order: 'desc' });
     if (generation !== this.generation) return;
     this.#insert(answer.data.msg);
+    this.pinned = true;
     this.scroller.scrollTop = this.scroller.scrollHeight;
     this.#noteBeginning();
     // A short first page leaves no scrollbar, so no scroll event would ever ask for more.
@@ -61,13 +69,10 @@ export class HistoryView {
     this.status.textContent = '';
   }
 
-  /** Adds a message that arrived live for the open chat; keeps the view at the bottom when the
-   * reader was there. */
+  /** Adds a message that arrived live for the open chat (the view follows when pinned). */
   append(message) {
-    const scroller = this.scroller;
-    const following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < BOTTOM_SLACK;
     this.#insert([message]);
-    if (following) scroller.scrollTop = scroller.scrollHeight;
+    if (this.pinned) this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 
   /** The page before the oldest message held, inserted above it without moving what the reader

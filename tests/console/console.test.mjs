@@ -263,6 +263,56 @@ test('a supervisor transfers a chat', { timeout: 30000 }, async () => {
   }
 });
 
+test('keyboard shortcuts; suspend, resume; a transcript downloads', { timeout: 30000 }, async () => {
+  const { context, page, problems } = await newPage(browser);
+  try {
+    const first = await newChat();
+    await userSays(first.chatId, 'first chat');
+    const second = await newChat();
+    await userSays(second.chatId, 'second chat');
+    await signIn(page, server, ops.alice);
+    await page.click('[data-tab="waiting"]');
+    await page.locator(`[data-chat="${first.chatId}"]`).waitFor();
+    const order = await page.$$eval('#queue-list [data-chat]', (items) => items.map((b) => b.dataset.chat));
+    await page.keyboard.press('Alt+ArrowDown');
+    await page.locator(`[data-chat="${order[0]}"][aria-current="true"]`).waitFor();
+    await page.keyboard.press('Alt+ArrowDown');
+    await page.locator(`[data-chat="${order[1]}"][aria-current="true"]`).waitFor();
+    await page.keyboard.press('Alt+ArrowUp');
+    await page.locator(`[data-chat="${order[0]}"][aria-current="true"]`).waitFor();
+    // `/` jumps to the search box; Esc closes the results.
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'search-input');
+    await page.keyboard.type('second');
+    await page.keyboard.press('Enter');
+    await page.locator('#search-panel').waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+    await page.locator('#search-panel').waitFor({ state: 'hidden' });
+
+    await openChat(page, 'waiting', first.chatId);
+    await page.click('#action-accept');
+    await page.locator('#chat-status', { hasText: '聊天中' }).waitFor();
+    await page.click('#action-suspend');
+    await page.locator('#chat-status', { hasText: '挂起' }).waitFor();
+    await page.click('#action-resume');
+    await page.locator('#chat-status', { hasText: '聊天中' }).waitFor();
+    assert.equal((await api.chatInfo(first.chatId)).statusCode, 3);
+
+    await page.selectOption('#transcript-format', 'csv');
+    const downloading = page.waitForEvent('download');
+    await page.click('#action-transcript');
+    const download = await downloading;
+    assert.equal(download.suggestedFilename(), `chat-${first.chatId}.csv`);
+    const { readFileSync } = await import('node:fs');
+    const csv = readFileSync(await download.path(), 'utf8');
+    assert.ok(csv.startsWith('\ufeff序号'), csv.slice(0, 20));
+    assert.match(csv, /first chat/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a 500-message chat scrolled to the top shows all 500 once, in order', { timeout: 60000 }, async () => {
   const { context, page } = await newPage(browser);
   try {
