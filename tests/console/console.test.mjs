@@ -74,6 +74,17 @@ test('signs in, survives a reload, switches language', { timeout: 30000 }, async
   } finally {
     await context.close();
   }
+  // A browser in another language gets English.
+  const english = await browser.newContext({ locale: 'en-US' });
+  try {
+    const page = await english.newPage();
+    await page.goto(`${server.base}/console/`);
+    await page.locator('#login-form').waitFor();
+    assert.equal(await page.locator('#login-submit').textContent(), 'Sign in');
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  } finally {
+    await english.close();
+  }
 });
 
 test('a wrong password shows the server\'s refusal', { timeout: 30000 }, async () => {
@@ -161,10 +172,14 @@ test('a user message appears in the open chat within 1 s and the queue count cha
     await page.locator(`#history li[data-id="${said.userMessageId}"]`).waitFor({ timeout: 1000 });
     const elapsed = Date.now() - started;
     assert.ok(elapsed <= 1000, `shown after ${elapsed} ms`);
-    await newChat();
+    const other = await newChat();
     await page.waitForFunction(([n]) =>
       Number(document.querySelector('[data-tab="waiting"] .count')?.textContent) === n, [waitingBefore + 1],
     { timeout: 1000 });
+    // A message in a chat that is not open marks it unread in the queue.
+    await userSays(other.chatId, '还有一个问题');
+    await page.locator(`[data-chat="${other.chatId}"] .unread`, { hasText: '1' }).waitFor({ timeout: 1000 });
+    assert.equal(await page.locator(`[data-chat="${chat.chatId}"] .unread`).count(), 0);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -174,13 +189,17 @@ test('a user message appears in the open chat within 1 s and the queue count cha
 test('messages sent while the browser is offline show exactly once after it is back', { timeout: 30000 }, async () => {
   const { context, page } = await newPage(browser);
   try {
+    const sockets = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
     const chat = await newChat();
     await userSays(chat.chatId, 'before');
     await signIn(page, server, ops.alice);
     await openChat(page, 'waiting', chat.chatId);
     await page.locator('#history li').first().waitFor();
     await page.locator('#live-state[data-connected="true"]').waitFor();
+    const socketsBefore = sockets.length;
     await context.setOffline(true);
+    await page.locator('#live-state[data-connected="false"]').waitFor();
     const sent = [];
     for (const text of ['one', 'two', 'three']) sent.push(await userSays(chat.chatId, `offline ${text}`));
     await new Promise((r) => setTimeout(r, 300));
@@ -189,6 +208,9 @@ test('messages sent while the browser is offline show exactly once after it is b
       await page.locator(`#history li[data-id="${message.userMessageId}"]`).waitFor({ timeout: 10000 });
     }
     await page.locator('#live-state[data-connected="true"]').waitFor({ timeout: 10000 });
+    // They came through a new connection that resumed from the cursor, not the old socket.
+    const resumed = sockets.slice(socketsBefore);
+    assert.ok(resumed.length >= 1 && resumed.every((url) => /[?&]after=\d+/.test(url)), resumed.join(' '));
     // Give a duplicate every chance to show up before counting.
     await new Promise((r) => setTimeout(r, 500));
     const ids = await page.$$eval('#history li', (items) => items.map((li) => li.dataset.id));
