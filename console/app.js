@@ -170,9 +170,11 @@ function wireChrome() {
     active: () => session !== null,
     nextChat: (step) => {
       const next = session.queue.neighbour(step);
-      if (next) {
-        openChat(next).then(() => document.querySelector(`[data-chat="${CSS.escape(next.chatId)}"]`)?.focus());
-      }
+      if (!next) return;
+      // Focus moves now, not when the history has loaded: by then the operator may have moved on
+      // (to the search box, say), and focus must not jump back under their typing.
+      openChat(next);
+      document.querySelector(`[data-chat="${CSS.escape(next.chatId)}"]`)?.focus();
     },
     focusSearch: () => byId('search-input').focus(),
     closePanels: () => {

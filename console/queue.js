@@ -112,6 +112,18 @@ export class Queue {
   }
 
   render() {
+    // Re-drawing replaces the buttons; keep the keyboard focus on the same tab or chat.
+    const focused = document.activeElement;
+    const refocus = focused?.dataset?.chat !== undefined
+      ? `[data-chat="${CSS.escape(focused.dataset.chat)}"]`
+      : focused?.dataset?.tab !== undefined ? `[data-tab="${CSS.escape(focused.dataset.tab)}"]` : null;
+    this.#draw();
+    if (refocus && !document.activeElement?.matches?.(refocus)) {
+      (this.list.querySelector(refocus) ?? this.tabsNode.querySelector(refocus))?.focus();
+    }
+  }
+
+  #draw() {
     clear(this.tabsNode);
     for (const tab of this.tabs) {
       const count = this.counts.get(tab.name);

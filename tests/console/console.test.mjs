@@ -234,7 +234,7 @@ test('accept, reply and end a chat', { timeout: 30000 }, async () => {
     await page.fill('#reply', '您好，请问有什么可以帮您？');
     await page.press('#reply', 'Enter');
     await page.locator('#history li.from-operator', { hasText: '您好，请问有什么可以帮您？' }).waitFor();
-    assert.equal(await page.inputValue('#reply'), '');
+    await page.waitForFunction(() => document.getElementById('reply').value === '');
     await page.click('#action-end');
     await page.locator('#chat-status', { hasText: '已结束' }).waitFor();
     const info = await api.chatInfo(chat.chatId);
@@ -259,6 +259,7 @@ test('an agent cannot write in another agent\'s chat, and sees why', { timeout: 
     await page.fill('#reply', '我来插一句');
     await page.press('#reply', 'Enter');
     await page.locator('#chat-error', { hasText: '只能在自己接待的会话中操作' }).waitFor();
+    assert.equal(await page.inputValue('#reply'), '我来插一句');
     const history = await api.history(chat.chatId, { pageNum: 1, pageSize: 10 });
     assert.equal(history.data.msg.length, 0);
   } finally {
