@@ -368,7 +368,7 @@ test('a 500-message chat scrolled to the top shows all 500 once, in order', { ti
       assert.equal(seq, i + 1);
       assert.equal(text, `m-${i + 1}`);
     });
-    await page.locator('#history-note', { hasText: '已到最早的消息' }).waitFor();
+    await page.locator('#history-note', { hasText: '已加载全部消息' }).waitFor();
   } finally {
     await context.close();
   }
@@ -450,6 +450,8 @@ test('no serious accessibility problem on sign-in, queue and chat; screenshots',
     mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: join(shots, 'console-queue.png') });
 
+    // Tall enough for the whole showcase chat in the picture.
+    await page.setViewportSize({ width: 1280, height: 1100 });
     await openChat(page, 'mine', chat.chatId);
     await page.locator('#history .order-card').waitFor();
     await page.fill('#search-input', '发货');
