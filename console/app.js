@@ -38,18 +38,25 @@ function showLogin(message = '') {
   first.focus();
 }
 
+/** Stops what a signed-in page runs and forgets what it showed (another operator may sign in). */
+function teardown() {
+  if (!session) return;
+  session.live?.close();
+  session.queue.stop();
+  session.chat.close();
+  session = null;
+  byId('search-panel').hidden = true;
+  byId('search-input').value = '';
+  byId('chat-error').textContent = '';
+}
+
 function endSession(message) {
-  if (session) {
-    session.live.close();
-    session.queue.stop();
-    session.chat.close();
-    session = null;
-  }
+  teardown();
   showLogin(message);
 }
 
 async function startSession(operator) {
-  endSession('');
+  teardown();
   byId('login-screen').hidden = true;
   byId('app-screen').hidden = false;
   byId('who').textContent =
