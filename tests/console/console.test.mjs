@@ -423,10 +423,20 @@ test('a form posted from another site cannot end a chat', { timeout: 30000 }, as
   const { context, page } = await newPage(browser);
   try {
     await signIn(page, server, ops.sup);
+    // A form can only send text/plain, which is refused before the session is looked at (415);
+    // a JSON write with the session's cookie but no token is refused by the CSRF check.
+    const withoutToken = await page.evaluate(async (chatId) => {
+      const answer = await fetch('/op/v2/endChat', { method: 'POST',
+        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ chatId }) });
+      return [answer.status, (await answer.json()).message];
+    }, chat.chatId);
+    assert.equal(withoutToken[0], 403);
+    assert.match(withoutToken[1], /CSRF/);
     const posted = page.waitForResponse((r) => r.url().startsWith(`${server.base}/op/v2/endChat`));
     await page.goto(`http://localhost:${evilPort}/`);
     const response = await posted;
     assert.notEqual(response.status(), 200);
+    console.log(`# the cross-site post was answered ${response.status()}: ${(await response.text()).slice(0, 120)}`);
     assert.equal((await api.chatInfo(chat.chatId)).statusCode, 3);
   } finally {
     await context.close();
