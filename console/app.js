@@ -168,6 +168,7 @@ function wireChrome() {
       if (session) {
         session.queue.render();
         session.chat.render();
+        session.chat.history.redraw();
         const state = byId('live-state');
         if (state.dataset.connected) state.textContent = t(state.dataset.connected === 'true' ? 'liveOn' : 'liveOff');
         byId('who').textContent = `${session.operator.name} · ${session.operator.role === 'supervisor' ? t('roleSupervisor') : t('roleAgent')}`;

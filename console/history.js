@@ -21,6 +21,7 @@ export class HistoryView {
     this.status = status;
     this.chat = null;
     this.nodes = new Map();     // seq -> <li>
+    this.messages = new Map();  // seq -> the message it draws (to draw again in another language)
     this.ids = new Set();       // userMessageId, for messages whose seq is unknown
     this.lowest = Infinity;     // the smallest seq held
     this.loading = null;
@@ -43,6 +44,7 @@ export class HistoryView {
     const generation = this.generation;
     this.chat = chat;
     this.nodes.clear();
+    this.messages.clear();
     this.ids.clear();
     this.lowest = Infinity;
     this.loading = null;
@@ -64,6 +66,7 @@ export class HistoryView {
     this.generation += 1;
     this.chat = null;
     this.nodes.clear();
+    this.messages.clear();
     this.ids.clear();
     clear(this.list);
     this.status.textContent = '';
@@ -103,6 +106,18 @@ export class HistoryView {
     return this.loading;
   }
 
+  /** Draws every message again in place (after a language switch); the scroll stays put. */
+  redraw() {
+    if (!this.chat) return;
+    for (const [seq, node] of this.nodes) {
+      const message = this.messages.get(seq);
+      const again = drawMessage(message, this.#fromOperator(message));
+      node.replaceWith(again);
+      this.nodes.set(seq, again);
+    }
+    this.#noteBeginning();
+  }
+
   #noteBeginning() {
     this.status.textContent = this.lowest <= 1 || this.nodes.size === 0 ? t('beginning') : '';
   }
@@ -115,6 +130,7 @@ export class HistoryView {
       const after = this.#firstAbove(seq);
       this.list.insertBefore(node, after);
       this.nodes.set(seq, node);
+      this.messages.set(seq, message);
       this.ids.add(message.userMessageId);
       this.lowest = Math.min(this.lowest, seq);
     }

@@ -369,6 +369,12 @@ test('a 500-message chat scrolled to the top shows all 500 once, in order', { ti
       assert.equal(text, `m-${i + 1}`);
     });
     await page.locator('#history-note', { hasText: '已加载全部消息' }).waitFor();
+    // Switching the language draws the messages again, once each, where they were.
+    const scrolled = await page.$eval('#history', (h) => h.scrollTop);
+    await page.click('#app-screen .lang-switch');
+    await page.locator('#history-note', { hasText: 'All messages loaded' }).waitFor();
+    assert.equal(await page.locator('#history li .sender', { hasText: 'User' }).count(), 500);
+    assert.equal(await page.$eval('#history', (h) => h.scrollTop), scrolled);
   } finally {
     await context.close();
   }
