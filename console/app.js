@@ -38,18 +38,25 @@ function showLogin(message = '') {
   first.focus();
 }
 
+/** Stops what a signed-in page runs and forgets what it showed (another operator may sign in). */
+function teardown() {
+  if (!session) return;
+  session.live?.close();
+  session.queue.stop();
+  session.chat.close();
+  session = null;
+  byId('search-panel').hidden = true;
+  byId('search-input').value = '';
+  byId('chat-error').textContent = '';
+}
+
 function endSession(message) {
-  if (session) {
-    session.live.close();
-    session.queue.stop();
-    session.chat.close();
-    session = null;
-  }
+  teardown();
   showLogin(message);
 }
 
 async function startSession(operator) {
-  endSession('');
+  teardown();
   byId('login-screen').hidden = true;
   byId('app-screen').hidden = false;
   byId('who').textContent =
@@ -161,6 +168,9 @@ function wireChrome() {
       if (session) {
         session.queue.render();
         session.chat.render();
+        session.chat.history.redraw();
+        const state = byId('live-state');
+        if (state.dataset.connected) state.textContent = t(state.dataset.connected === 'true' ? 'liveOn' : 'liveOff');
         byId('who').textContent = `${session.operator.name} · ${session.operator.role === 'supervisor' ? t('roleSupervisor') : t('roleAgent')}`;
       }
     });
@@ -170,9 +180,11 @@ function wireChrome() {
     active: () => session !== null,
     nextChat: (step) => {
       const next = session.queue.neighbour(step);
-      if (next) {
-        openChat(next).then(() => document.querySelector(`[data-chat="${CSS.escape(next.chatId)}"]`)?.focus());
-      }
+      if (!next) return;
+      // Focus moves now, not when the history has loaded: by then the operator may have moved on
+      // (to the search box, say), and focus must not jump back under their typing.
+      openChat(next);
+      document.querySelector(`[data-chat="${CSS.escape(next.chatId)}"]`)?.focus();
     },
     focusSearch: () => byId('search-input').focus(),
     closePanels: () => {

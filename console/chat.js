@@ -22,7 +22,7 @@ export class ChatPane {
     this.onSeen = onSeen;
     this.showError = showError;
     this.chat = null;
-    this.history = new HistoryView(byId('history'), byId('history-note'));
+    this.history = new HistoryView(byId('history'), byId('history-list'), byId('history-note'));
     this.#wire();
   }
 
@@ -139,12 +139,14 @@ export class ChatPane {
     if (!this.chat || text.trim() === '' || box.disabled) return;
     this.showError(null);
     byId('reply-send').disabled = true;
+    // Cleared at once so the next line can be typed; given back if the server refuses it.
+    box.value = '';
     try {
       const answer = await op('sendMessage',
         { chatId: this.chat.chatId, direction: 'operatorToUser', type: 'txt', msg: text });
-      box.value = '';
       if (answer.chatId === this.chat?.chatId) this.receive(answer.data);
     } catch (error) {
+      if (box.value === '') box.value = text;
       this.showError(error);
     } finally {
       this.render();

@@ -15,7 +15,7 @@ export function el(tag, attrs = {}, ...children) {
       node.addEventListener(name.slice(2), value);
     } else node.setAttribute(name, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     node.append(typeof child === 'string' ? document.createTextNode(child) : child);
   }

@@ -13,19 +13,29 @@ const TOP_SLACK = 40;
 const BOTTOM_SLACK = 80;
 
 export class HistoryView {
-  /** @param {HTMLOListElement} list the role="log" list  @param {HTMLElement} status its note line */
-  constructor(list, status) {
+  /** @param {HTMLElement} scroller the role="log" region that scrolls
+   *  @param {HTMLOListElement} list the messages' list inside it  @param {HTMLElement} status its note line */
+  constructor(scroller, list, status) {
+    this.scroller = scroller;
     this.list = list;
     this.status = status;
     this.chat = null;
     this.nodes = new Map();     // seq -> <li>
+    this.messages = new Map();  // seq -> the message it draws (to draw again in another language)
     this.ids = new Set();       // userMessageId, for messages whose seq is unknown
     this.lowest = Infinity;     // the smallest seq held
     this.loading = null;
     this.generation = 0;        // bumps on every open(): answers for an older chat are dropped
-    list.addEventListener('scroll', () => {
-      if (list.scrollTop < TOP_SLACK) this.loadOlder();
+    // Whether the reader is at the newest message: then the view stays there as messages
+    // arrive and as pictures and players take their height after loading.
+    this.pinned = true;
+    scroller.addEventListener('scroll', () => {
+      this.pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < BOTTOM_SLACK;
+      if (scroller.scrollTop < TOP_SLACK) this.loadOlder();
     });
+    new ResizeObserver(() => {
+      if (this.pinned) scroller.scrollTop = scroller.scrollHeight;
+    }).observe(list);
   }
 
   /** Shows `chat` (a chat object): its newest page, scrolled to the end. */
@@ -34,6 +44,7 @@ export class HistoryView {
     const generation = this.generation;
     this.chat = chat;
     this.nodes.clear();
+    this.messages.clear();
     this.ids.clear();
     this.lowest = Infinity;
     this.loading = null;
@@ -43,10 +54,11 @@ export class HistoryView {
       { chatId: chat.chatId, pageNum: 1, pageSize: PAGE_SIZE, order: 'desc' });
     if (generation !== this.generation) return;
     this.#insert(answer.data.msg);
-    this.list.scrollTop = this.list.scrollHeight;
+    this.pinned = true;
+    this.scroller.scrollTop = this.scroller.scrollHeight;
     this.#noteBeginning();
     // A short first page leaves no scrollbar, so no scroll event would ever ask for more.
-    if (this.list.scrollHeight <= this.list.clientHeight) await this.loadOlder();
+    if (this.scroller.scrollHeight <= this.scroller.clientHeight) await this.loadOlder();
   }
 
   /** Closes the view (no chat shown). */
@@ -54,18 +66,16 @@ export class HistoryView {
     this.generation += 1;
     this.chat = null;
     this.nodes.clear();
+    this.messages.clear();
     this.ids.clear();
     clear(this.list);
     this.status.textContent = '';
   }
 
-  /** Adds a message that arrived live for the open chat; keeps the view at the bottom when the
-   * reader was there. */
+  /** Adds a message that arrived live for the open chat (the view follows when pinned). */
   append(message) {
-    const list = this.list;
-    const following = list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK;
     this.#insert([message]);
-    if (following) list.scrollTop = list.scrollHeight;
+    if (this.pinned) this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 
   /** The page before the oldest message held, inserted above it without moving what the reader
@@ -84,16 +94,28 @@ export class HistoryView {
       { chatId: this.chat.chatId, afterSeq, pageSize: count })
       .then((answer) => {
         if (generation !== this.generation) return;
-        const list = this.list;
-        const fromBottom = list.scrollHeight - list.scrollTop;
+        const scroller = this.scroller;
+        const fromBottom = scroller.scrollHeight - scroller.scrollTop;
         this.#insert(answer.data.msg);
-        list.scrollTop = list.scrollHeight - fromBottom;
+        scroller.scrollTop = scroller.scrollHeight - fromBottom;
         this.#noteBeginning();
       })
       .finally(() => {
         if (generation === this.generation) this.loading = null;
       });
     return this.loading;
+  }
+
+  /** Draws every message again in place (after a language switch); the scroll stays put. */
+  redraw() {
+    if (!this.chat) return;
+    for (const [seq, node] of this.nodes) {
+      const message = this.messages.get(seq);
+      const again = drawMessage(message, this.#fromOperator(message));
+      node.replaceWith(again);
+      this.nodes.set(seq, again);
+    }
+    this.#noteBeginning();
   }
 
   #noteBeginning() {
@@ -108,6 +130,7 @@ export class HistoryView {
       const after = this.#firstAbove(seq);
       this.list.insertBefore(node, after);
       this.nodes.set(seq, node);
+      this.messages.set(seq, message);
       this.ids.add(message.userMessageId);
       this.lowest = Math.min(this.lowest, seq);
     }

@@ -5,6 +5,8 @@
 // "Events"). So the cursor only moves forward when an event has been handed on, and an id at or
 // before the cursor is dropped: a frame racing a reconnect is never handed on twice.
 
+import { op, ApiError } from './api.js';
+
 const MIN_DELAY_MS = 500;
 const MAX_DELAY_MS = 10000;
 
@@ -62,9 +64,11 @@ export class LiveEvents {
   #connect() {
     if (this.stopped) return;
     const socket = new WebSocket(this.#url());
+    let opened = false;
     this.socket = socket;
     socket.addEventListener('open', () => {
       if (socket !== this.socket) return;
+      opened = true;
       this.delay = MIN_DELAY_MS;
       this.onState(true);
     });
@@ -77,10 +81,27 @@ export class LiveEvents {
       this.socket = null;
       this.onState(false);
       if (closing.code === 4410) {
-        this.cursor = null;
-        this.onExpired(closing.reason || null);
+        this.#expired(closing.reason || null);
+      } else if (!opened && this.cursor !== null) {
+        this.#checkCursor();
       }
       this.#scheduleReconnect();
+    });
+  }
+
+  #expired(oldest) {
+    this.cursor = null;
+    this.onExpired(oldest);
+  }
+
+  /** A refused upgrade shows the page no status; an expired cursor is refused (410) on every
+   * retry, so ask the long-poll endpoint, which answers the same refusal readably. */
+  #checkCursor() {
+    const cursor = this.cursor;
+    op('events', { after: cursor, limit: 1 }).catch((error) => {
+      if (error instanceof ApiError && error.status === 410 && this.cursor === cursor && !this.stopped) {
+        this.#expired(null);
+      }
     });
   }
 

@@ -13,6 +13,8 @@ function tabsFor(operatorId) {
   return [
     { name: 'waiting', label: 'tabWaiting', filter: { status: 1 }, unread: true },
     { name: 'mine', label: 'tabMine', filter: { status: 3, operatorId }, unread: true },
+    // Every chat being answered, whoever answers it: what a supervisor transfers from.
+    { name: 'chatting', label: 'tabChatting', filter: { status: 3 }, unread: false },
     { name: 'suspended', label: 'tabSuspended', filter: { status: 30 }, unread: true },
     { name: 'ended', label: 'tabEnded', filter: { status: 5 }, unread: false },
   ];
@@ -110,6 +112,18 @@ export class Queue {
   }
 
   render() {
+    // Re-drawing replaces the buttons; keep the keyboard focus on the same tab or chat.
+    const focused = document.activeElement;
+    const refocus = focused?.dataset?.chat !== undefined
+      ? `[data-chat="${CSS.escape(focused.dataset.chat)}"]`
+      : focused?.dataset?.tab !== undefined ? `[data-tab="${CSS.escape(focused.dataset.tab)}"]` : null;
+    this.#draw();
+    if (refocus && !document.activeElement?.matches?.(refocus)) {
+      (this.list.querySelector(refocus) ?? this.tabsNode.querySelector(refocus))?.focus();
+    }
+  }
+
+  #draw() {
     clear(this.tabsNode);
     for (const tab of this.tabs) {
       const count = this.counts.get(tab.name);
