@@ -114,6 +114,19 @@ http::response<http::string_body> ToHttp(ApiResponse&& r, unsigned version, bool
   return res;
 }
 
+// The request as the API sees it; views into `req` and `address`, which must outlive it.
+ApiRequest AsApiRequest(const http::request<http::string_body>& req, std::string_view address) {
+  return {req.method_string(),
+          req.target(),
+          req[http::field::content_type],
+          req.body(),
+          req[http::field::cookie],
+          req["X-CSRF-Token"],
+          address,
+          req[http::field::origin],
+          req[http::field::host]};
+}
+
 // A failure met while reading a request: what to answer, if anything, before closing.
 std::optional<ApiResponse> ReadFailureAnswer(const Api& api, const beast::error_code& ec) {
   if (ec == http::error::body_limit) return api.Refuse(Refusal::kPayloadTooLarge, "请求体过大");
@@ -168,15 +181,7 @@ asio::ip::address Unmapped(const asio::ip::address& a) {
 asio::awaitable<ApiResponse> HttpServer::Impl::Respond(const http::request<http::string_body>& req,
                                                        const asio::ip::address& peer) {
   const std::string address = Unmapped(peer).to_string();
-  ApiRequest areq{req.method_string(),
-                  req.target(),
-                  req[http::field::content_type],
-                  req.body(),
-                  req[http::field::cookie],
-                  req["X-CSRF-Token"],
-                  address,
-                  req[http::field::origin],
-                  req[http::field::host]};
+  const ApiRequest areq = AsApiRequest(req, address);
   if (Api::IsWrite(areq.target)) {
     // The write waits for a group commit; keep the I/O thread serving other connections.
     co_return co_await asio::co_spawn(
@@ -322,15 +327,7 @@ asio::awaitable<void> HttpServer::Impl::ServeLive(beast::tcp_stream& stream,
                                                   const asio::ip::address& peer,
                                                   std::chrono::steady_clock::time_point started) {
   const std::string address = Unmapped(peer).to_string();
-  ApiRequest areq{req.method_string(),
-                  req.target(),
-                  req[http::field::content_type],
-                  req.body(),
-                  req[http::field::cookie],
-                  req["X-CSRF-Token"],
-                  address,
-                  req[http::field::origin],
-                  req[http::field::host]};
+  const ApiRequest areq = AsApiRequest(req, address);
   LiveOpening opening = api.OpenLive(areq, req["Last-Event-ID"]);
   const bool websocket = IsWebSocketUpgrade(req);
   const bool sse = !websocket && AcceptsEventStream(req[http::field::accept]);
