@@ -65,6 +65,7 @@ TEST_P(ConsolePageTest, AnswersOnlyItsOwnFiles) {
   HttpResponse bare = Page("/console");
   EXPECT_EQ(bare.status, 308);
   EXPECT_EQ(bare.headers["location"], "/console/");
+  EXPECT_EQ(bare.Json().at("code"), 308) << "the envelope, as every JSON answer";
   for (const char* target :
        {"/console/nothing.js", "/console/../docs/api.md", "/console/%2e%2e/x.js",
         "/console/.hidden.js", "/console/index.exe", "/console//app.js"}) {

@@ -17,12 +17,12 @@ struct ContentType {
   std::string_view type;
 };
 
-// The kinds of file the page is made of; any other name is not served.
+// The kinds of file the page is made of; any other name is not served. No JSON: every JSON
+// answer of the server is an envelope, and a page file would not be one.
 constexpr ContentType kContentTypes[] = {
     {".html", "text/html; charset=utf-8"},
     {".js", "text/javascript; charset=utf-8"},
     {".css", "text/css; charset=utf-8"},
-    {".json", "application/json; charset=utf-8"},
     {".svg", "image/svg+xml"},
     {".png", "image/png"},
     {".ico", "image/x-icon"},
@@ -80,10 +80,11 @@ ApiResponse AnswerConsolePage(const ApiDeps& deps, const ApiRequest& request,
     return r;
   }
   if (!path.starts_with(kPagePrefix)) {
-    // "/console": the page's relative links need the trailing slash.
-    r.status = 308;
+    // "/console": the page's relative links need the trailing slash. The body is the usual
+    // envelope, for a client that does not follow redirects.
+    r = ErrorResponse(308, Status::InvalidArgument("控制台页面在 /console/"), deps.settings);
+    r.endpoint = "consolePage";
     r.location = "/console/";
-    r.body = "{\"location\":\"/console/\"}";
     return r;
   }
   std::string_view name = path.substr(kPagePrefix.size());
