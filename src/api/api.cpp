@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <exception>
 #include <span>
 
@@ -85,12 +86,16 @@ const Endpoint* FindEndpoint(std::string_view path) {
 
 }  // namespace
 
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
+  auto lower = [](unsigned char c) { return std::tolower(c); };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) {
+           return lower(static_cast<unsigned char>(x)) == lower(static_cast<unsigned char>(y));
+         });
+}
+
 bool IsJsonContentType(std::string_view ct) {
   constexpr std::string_view kJson = "application/json";
-  if (ct.size() < kJson.size()) return false;
-  for (size_t i = 0; i < kJson.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(ct[i])) != kJson[i]) return false;
-  }
+  if (!EqualsIgnoringAsciiCase(ct.substr(0, kJson.size()), kJson)) return false;
   std::string_view rest = ct.substr(kJson.size());
   return rest.empty() || rest.front() == ';' || rest.front() == ' ';
 }

@@ -45,6 +45,8 @@ ApiResponse AnswerEvents(const HandlerInput& in);
 ApiResponse AnswerConsole(const ApiDeps& deps, const ApiRequest& request, std::string_view path);
 // "application/json", any case, optionally followed by parameters ("; charset=utf-8").
 bool IsJsonContentType(std::string_view content_type);
+// Whether `a` and `b` are equal when ASCII letters are compared without case (header values).
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b);
 
 // GET /op/v2/live after its signature was verified: the subscription, or the refusal.
 LiveOpening OpenLiveSubscription(const ApiDeps& deps, const Caller& caller,

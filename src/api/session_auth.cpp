@@ -1,7 +1,6 @@
 #include "api/session_auth.hpp"
 
-#include <algorithm>
-
+#include "api/handlers.hpp"
 #include "api/session_cookie.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
@@ -14,11 +13,8 @@ Status CheckSameOrigin(const ApiRequest& request) {
   size_t scheme_end = origin.find("://");
   std::string_view authority =
       scheme_end == std::string_view::npos ? std::string_view{} : origin.substr(scheme_end + 3);
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-  bool same = !authority.empty() && authority.size() == request.host.size() &&
-              std::equal(authority.begin(), authority.end(), request.host.begin(),
-                         [&](char a, char b) { return lower(a) == lower(b); });
-  if (!same) return Status::PermissionDenied("跨站请求被拒绝: Origin 与 Host 不符");
+  if (authority.empty() || !EqualsIgnoringAsciiCase(authority, request.host))
+    return Status::PermissionDenied("跨站请求被拒绝: Origin 与 Host 不符");
   return Status::Ok();
 }
 
