@@ -56,9 +56,10 @@ bool ParseResponse(const std::string& data, HttpResponse& out) {
 }
 
 // With OPCHAT_RECORD_ANSWERS=FILE, appends one NDJSON line per answer received ({"method",
-// "path", "status", "contentType", "body"}), so tests/openapi/validate-answers.mjs can check every
-// answer the tests saw against docs/openapi.yaml. One write() per line on an O_APPEND descriptor:
-// lines from concurrent requests and processes do not interleave.
+// "path", "status", "contentType", "body", and "request", the request's body when it had one), so
+// tests/openapi/validate-answers.mjs can check every answer the tests saw against
+// docs/openapi.yaml. One write() per line on an O_APPEND descriptor: lines from concurrent requests
+// and processes do not interleave.
 void AppendRecord(const std::string& line) {
   static const char* file = std::getenv("OPCHAT_RECORD_ANSWERS");
   if (file == nullptr || *file == '\0') return;
@@ -77,11 +78,14 @@ void RecordAnswer(const std::string& raw, const HttpResponse& response) {
   std::string target = sp1 == std::string::npos ? "" : request_line.substr(sp1 + 1, sp2 - sp1 - 1);
   std::string path = target.substr(0, target.find('?'));
   auto type = response.headers.find("content-type");
+  size_t head_end = raw.find("\r\n\r\n");
+  std::string request_body = head_end == std::string::npos ? "" : raw.substr(head_end + 4);
   auto str = [](const std::string& s) { return boost::json::serialize(boost::json::string(s)); };
   std::string line = "{\"method\":" + str(method) + ",\"path\":" + str(path) +
                      ",\"status\":" + std::to_string(response.status) +
                      ",\"contentType\":" + str(type == response.headers.end() ? "" : type->second) +
-                     ",\"body\":" + str(response.body) + "}\n";
+                     ",\"body\":" + str(response.body) +
+                     (request_body.empty() ? "" : ",\"request\":" + str(request_body)) + "}\n";
   AppendRecord(line);
 }
 

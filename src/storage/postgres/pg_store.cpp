@@ -158,6 +158,32 @@ constexpr Statement kAfterAppend = {
     " last_message_ms = GREATEST(COALESCE(last_message_ms, 0), $5)"
     " WHERE chat_id = $1 AND channel_id = $2"};
 
+// A batch of sends (PgStore::RunAppends) works on arrays like Import. Its chats, locked in
+// (channel, chat id) order, so batches, imports and other processes cannot deadlock.
+constexpr Statement kLockSendChats = {
+    "send_lock_chats",
+    "SELECT " OPCHAT_CHAT_COLUMNS
+    " FROM chats c JOIN unnest($1::text[], $2::text[]) AS k(k_chat, k_channel)"
+    " ON c.chat_id = k.k_chat AND c.channel_id = k.k_channel"
+    " WHERE c.chat_id = ANY($1::text[]) ORDER BY c.channel_id, c.chat_id FOR UPDATE OF c"};
+// The stored messages with the batch's userMessageIds: the chat id, the channel, then the
+// message.
+constexpr Statement kFindSent = {
+    "send_find_stored",
+    "SELECT m.chat_id, m.channel_id, " OPCHAT_MESSAGE_COLUMNS
+    " FROM unnest($1::text[], $2::text[], $3::text[]) AS k(k_chat, k_channel, k_id)"
+    " JOIN messages m ON m.chat_id = k.k_chat AND m.channel_id = k.k_channel"
+    " AND m.user_message_id = k.k_id"};
+// kAfterAppend for each chat of a batch: $1 chat ids, $2 channels, $3 counts, $4 the latest
+// message time of each, $5 now.
+constexpr Statement kSendTouch = {
+    "send_touch",
+    "UPDATE chats c SET message_count = t.count, updated_ms = GREATEST(c.updated_ms, $5::bigint),"
+    " last_message_ms = GREATEST(COALESCE(c.last_message_ms, 0), t.last_ms)"
+    " FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])"
+    " AS t(chat_id, channel_id, count, last_ms)"
+    " WHERE c.chat_id = t.chat_id AND c.channel_id = t.channel_id"};
+
 // Import works on arrays, one statement per step whatever the batch size.
 constexpr Statement kImportChats = {
     "import_chats",
@@ -377,11 +403,11 @@ Status RecordEvent(PgConn& c, const NewEvent& event, int64_t time_ms) {
   return RecordEvents(c, event.chat->channel, std::span<const NewEvent>(&event, 1), time_ms);
 }
 
-// Records an import's events: one kRecordEvents per channel, channels in byte order so that
-// two imports sharing channels take their head locks in the same order (no deadlock). Each
-// channel's events keep their order (chat.created before the chat's messages, which are in
-// position order).
-Status RecordImportEvents(PgConn& c, std::vector<NewEvent>& events, int64_t time_ms) {
+// Records the events of an import or a batch of sends: one kRecordEvents per channel, channels
+// in byte order so that two writers sharing channels take their head locks in the same order
+// (no deadlock). Each channel's events keep their order (chat.created before the chat's
+// messages, which are in position order).
+Status RecordEventsByChannel(PgConn& c, std::vector<NewEvent>& events, int64_t time_ms) {
   std::stable_sort(events.begin(), events.end(), [](const NewEvent& a, const NewEvent& b) {
     return a.chat->channel < b.chat->channel;
   });
@@ -422,6 +448,94 @@ std::string MessageKey(std::string_view channel, std::string_view chat_id,
   return key;
 }
 
+// The most sends one transaction takes: bounds its statements' arrays and how long a batch
+// keeps its chats locked.
+constexpr size_t kMaxAppendBatch = 256;
+
+// A batch of sends in the caller's transaction: each decided by store_rules::AppendMessage as
+// if alone, in submission order (a userMessageId sent twice in one batch is a duplicate the
+// second time), and written by statements over arrays: one locks the batch's chats, one finds
+// its stored userMessageIds, one inserts its messages, one updates its chats, and one per
+// channel records its events, whatever the batch's size. Sets each send's status and outcome;
+// returns a storage failure, which fails the whole batch.
+Status AppendBatch(PgConn& c, std::span<PendingAppend* const> batch) {
+  std::unordered_set<std::string> chat_keys;
+  ColumnArrays lock_keys(2);
+  ColumnArrays id_keys(3);
+  for (const PendingAppend* p : batch) {
+    if (chat_keys.insert(ChatKey(p->channel, p->chat_id)).second) {
+      lock_keys.AddRow({ParamOf(p->chat_id), ParamOf(p->channel)});
+    }
+    id_keys.AddRow(
+        {ParamOf(p->chat_id), ParamOf(p->channel), ParamOf(p->message->user_message_id)});
+  }
+  std::unordered_map<std::string, Chat> locked;  // as this batch leaves them
+  ASSIGN_OR_RETURN(PgResult chats, c.Exec(kLockSendChats, lock_keys.Params()));
+  for (int i = 0; i < chats.Rows(); ++i) {
+    Chat chat = ReadChat(chats, i);
+    std::string key = ChatKey(chat.channel, chat.id);
+    locked.emplace(std::move(key), std::move(chat));
+  }
+  std::unordered_map<std::string, Message> stored;  // by MessageKey; this batch's too
+  ASSIGN_OR_RETURN(PgResult found, c.Exec(kFindSent, id_keys.Params()));
+  for (int i = 0; i < found.Rows(); ++i) {
+    Message m = opchat::ReadMessage(PgRow(found, i, 2));
+    std::string key = MessageKey(found.Text(i, 1), found.Text(i, 0), m.user_message_id);
+    stored.emplace(std::move(key), std::move(m));
+  }
+
+  const int64_t now_ms = NowMillis();
+  ColumnArrays rows(2 + kMessageColumnCount);
+  std::unordered_set<std::string> touched;
+  std::deque<Chat> event_chats;  // what `events` point at
+  std::vector<NewEvent> events;
+  for (PendingAppend* p : batch) {
+    const std::string chat_key = ChatKey(p->channel, p->chat_id);
+    store_rules::AppendSteps steps;
+    steps.lock_chat = [&]() -> Result<Chat> {
+      auto it = locked.find(chat_key);
+      if (it == locked.end()) return store_rules::ChatNotFound();
+      return it->second;
+    };
+    steps.find = [&](const std::string& user_message_id) -> Result<std::optional<Message>> {
+      auto it = stored.find(MessageKey(p->channel, p->chat_id, user_message_id));
+      if (it == stored.end()) return std::optional<Message>();
+      return std::optional<Message>(it->second);
+    };
+    steps.insert = [&](const Message& m, int64_t seq) -> Status {
+      rows.AddRow(MessageParams(p->chat_id, p->channel, m, seq));
+      Chat& chat = locked.at(chat_key);
+      chat.message_count = seq;
+      chat.last_message_ms = std::max(chat.last_message_ms.value_or(0), m.create_ms);
+      touched.insert(chat_key);
+      Message& kept = stored[MessageKey(p->channel, p->chat_id, m.user_message_id)] = m;
+      kept.seq = seq;
+      event_chats.push_back(Chat{.id = chat.id, .channel = chat.channel});
+      events.push_back({EventType::kMessageCreated, &event_chats.back(), seq});
+      return Status::Ok();
+    };
+    Result<AppendOutcome> outcome = store_rules::AppendMessage(steps, *p->message);
+    if (outcome.ok()) {
+      p->outcome = std::move(*outcome);
+    } else {
+      p->status = outcome.status();
+    }
+  }
+  if (events.empty()) return Status::Ok();  // every send refused or a duplicate: nothing to write
+
+  RETURN_IF_ERROR(c.Exec(kImportMessages, rows.Params()));
+  ColumnArrays updates(4);
+  for (const std::string& key : touched) {
+    const Chat& chat = locked.at(key);
+    updates.AddRow({ParamOf(chat.id), ParamOf(chat.channel), ParamOf(chat.message_count),
+                    ParamOf(chat.last_message_ms.value_or(0))});
+  }
+  std::vector<Param> params = updates.Params();
+  params.push_back(ParamOf(now_ms));
+  RETURN_IF_ERROR(c.Exec(kSendTouch, params));
+  return RecordEventsByChannel(c, events, now_ms);
+}
+
 }  // namespace
 
 // --- pool ---
@@ -447,7 +561,9 @@ PgStore::PgStore(std::string url, int pool_size, std::unique_ptr<PgConn> first)
       operators_([this](const std::function<Status(PgConn&)>& use) -> Status {
         ASSIGN_OR_RETURN(Lease conn, Acquire());
         return use(*conn);
-      }) {
+      }),
+      appends_([this](std::span<PendingAppend* const> batch) { RunAppends(batch); },
+               kMaxAppendBatch) {
   idle_.push_back(std::move(first));
   open_ = 1;
 }
@@ -599,33 +715,23 @@ Result<ChatPage> PgStore::ReadChatPage(std::string_view channel, std::string_vie
 
 Result<AppendOutcome> PgStore::AppendMessage(std::string_view channel, std::string_view chat_id,
                                              const Message& message) {
-  ASSIGN_OR_RETURN(Lease conn, Acquire());
-  PgConn& c = *conn;
-  store_rules::AppendSteps steps;
-  // The lock comes first: it orders this append after any other writer of the chat, so the
-  // duplicate check sees every message committed before it.
-  steps.lock_chat = [&] { return LockChat(c, channel, chat_id); };
-  steps.find = [&](const std::string& user_message_id) -> Result<std::optional<Message>> {
-    ASSIGN_OR_RETURN(PgResult found, c.Exec(kFindMessage, {ParamOf(chat_id), ParamOf(channel),
-                                                           ParamOf(user_message_id)}));
-    if (found.Rows() == 0) return std::optional<Message>();
-    return std::optional<Message>(ReadMessage(found, 0));
+  PendingAppend pending{.channel = channel, .chat_id = chat_id, .message = &message};
+  if (!appends_.Submit(pending)) return Status::Unavailable("store is closing");
+  if (!pending.status.ok()) return pending.status;
+  return std::move(pending.outcome);
+}
+
+void PgStore::RunAppends(std::span<PendingAppend* const> batch) {
+  auto fail_accepted = [&](const Status& failure) {
+    for (PendingAppend* p : batch) {
+      if (p->status.ok()) p->status = failure;  // a refusal stays true: it wrote nothing
+    }
   };
-  steps.insert = [&](const Message& m, int64_t seq) -> Status {
-    RETURN_IF_ERROR(c.Exec(kInsertMessage, MessageParams(chat_id, channel, m, seq)));
-    const int64_t now_ms = NowMillis();
-    RETURN_IF_ERROR(c.Exec(kAfterAppend, {ParamOf(chat_id), ParamOf(channel), ParamOf(seq),
-                                          ParamOf(now_ms), ParamOf(m.create_ms)}));
-    const Chat key{.id = std::string(chat_id), .channel = std::string(channel)};
-    return RecordEvent(c, {EventType::kMessageCreated, &key, seq}, now_ms);
-  };
-  AppendOutcome out;
-  Status s = c.Transact([&]() -> Status {
-    ASSIGN_OR_RETURN(out, store_rules::AppendMessage(steps, message));
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
-  return out;
+  Result<Lease> conn = Acquire();
+  if (!conn.ok()) return fail_accepted(conn.status());
+  PgConn& c = **conn;
+  Status s = c.Transact([&] { return AppendBatch(c, batch); });
+  if (!s.ok()) fail_accepted(s);
 }
 
 Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records,
@@ -715,7 +821,7 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records,
                       ParamOf(t.last_ms)});
     }
     RETURN_IF_ERROR(c.Exec(kImportTouch, updates.Params()));
-    return RecordImportEvents(c, events, NowMillis());
+    return RecordEventsByChannel(c, events, NowMillis());
   });
   if (!s.ok()) return s;
   return counts;

@@ -3,6 +3,7 @@
 // locks the chat row it changes, so per-chat sequence numbers stay dense across processes.
 // Every query on chats and messages is keyed by chat_id, so both tables can be distributed by
 // chat_id (Citus) unchanged. Thread-safe: each call borrows a connection for its duration.
+// Sends are group-committed: concurrent AppendMessage calls share one transaction.
 #pragma once
 
 #include <limits>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/batch_worker.hpp"
 #include "common/mutex.hpp"
 #include "storage/postgres/connect_backoff.hpp"
 #include "storage/postgres/pg_conn.hpp"
@@ -18,6 +20,15 @@
 #include "storage/store.hpp"
 
 namespace opchat::postgres {
+
+// One AppendMessage waiting for its batch (PgStore::RunAppends).
+struct PendingAppend {
+  std::string_view channel;
+  std::string_view chat_id;
+  const Message* message;
+  Status status;  // set by the batch
+  AppendOutcome outcome;
+};
 
 class PgStore final : public Store {
  public:
@@ -98,6 +109,13 @@ class PgStore final : public Store {
   ConnectBackoff backoff_;
   PgWebhookStore webhooks_;    // borrows this pool's connections
   PgOperatorStore operators_;  // likewise
+
+  // Runs a batch of sends in one transaction. Why: every send of a channel takes the channel's
+  // event head row lock and holds it through COMMIT (ids must become visible in order), so sends
+  // one transaction each are serialised on a commit's flush; a batch pays that once.
+  void RunAppends(std::span<PendingAppend* const> batch);
+  // Declared last: stops (running what is queued) before the pool it borrows from goes.
+  BatchWorker<PendingAppend> appends_;
 };
 
 // Applies the versioned schema migrations the database has not seen yet, up to `up_to` (tests

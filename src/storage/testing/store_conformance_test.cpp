@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 #include <tuple>
 
@@ -568,6 +569,76 @@ TEST_P(StoreConformanceTest, ConcurrentAppendsGiveADenseSequence) {
     texts.insert(*(*msgs)[i].msg);
   }
   EXPECT_EQ(texts.size(), static_cast<size_t>(kThreads * kEach));
+}
+
+// Sends that arrive together (and so may share a transaction: group commit) are each decided
+// as if alone: the same userMessageId from many threads is stored once and every other send of
+// it is answered as a duplicate at that position; a refused send (missing chat, ended chat)
+// leaves its neighbours' sends untouched.
+TEST_P(StoreConformanceTest, ConcurrentSendsAreDecidedOneByOne) {
+  const Chat open_a = NewChat(), open_b = NewChat(), ended = NewChat();
+  ASSERT_TRUE(
+      store_->TransitionChat(ended.channel, ended.id, {}, ChatStatus::kEnded, std::nullopt, 1)
+          .ok());
+  constexpr int kThreads = 12, kRounds = 20;
+  std::mutex mu;
+  std::map<std::string, std::vector<AppendOutcome>> by_umid;  // accepted sends, by userMessageId
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        const Chat& target = (t + round) % 2 == 0 ? open_a : open_b;
+        // Every thread sends "shared-<round>" to chat a, and a message of its own.
+        const std::string shared = "shared-" + std::to_string(round);
+        for (const std::string& umid :
+             {shared, "own-" + std::to_string(t) + "-" + std::to_string(round)}) {
+          const Chat& chat = umid == shared ? open_a : target;
+          auto r = store_->AppendMessage(chat.channel, chat.id, Text(umid, umid));
+          if (!r.ok()) {
+            ++wrong;
+            continue;
+          }
+          std::lock_guard lock(mu);
+          by_umid[umid].push_back(*r);
+        }
+        if (store_->AppendMessage(ended.channel, ended.id, Text("late")).status().code() !=
+            StatusCode::kConflict) {
+          ++wrong;
+        }
+        if (store_->AppendMessage(ended.channel, "no-such-chat", Text("lost")).status().code() !=
+            StatusCode::kNotFound) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  for (const auto& [umid, outcomes] : by_umid) {
+    int stored = 0;
+    for (const AppendOutcome& o : outcomes) {
+      stored += o.duplicate ? 0 : 1;
+      EXPECT_EQ(o.message.seq, outcomes.front().message.seq) << umid;
+      EXPECT_EQ(o.message.user_message_id, umid);
+    }
+    EXPECT_EQ(stored, 1) << umid;
+  }
+  // Dense positions, each message once, in both chats; nothing in the ended chat.
+  const int64_t in_a = kRounds + kThreads * kRounds / 2, in_b = kThreads * kRounds / 2;
+  for (const auto& [chat, expected] : {std::pair{open_a, in_a}, std::pair{open_b, in_b}}) {
+    auto msgs = store_->ReadMessages(chat.channel, chat.id, {1, expected + 10, false});
+    ASSERT_TRUE(msgs.ok());
+    ASSERT_EQ(static_cast<int64_t>(msgs->size()), expected);
+    std::set<std::string> umids;
+    for (size_t i = 0; i < msgs->size(); ++i) {
+      EXPECT_EQ((*msgs)[i].seq, static_cast<int64_t>(i + 1));
+      umids.insert((*msgs)[i].user_message_id);
+    }
+    EXPECT_EQ(static_cast<int64_t>(umids.size()), expected);
+    EXPECT_EQ(store_->GetChat(chat.channel, chat.id)->message_count, expected);
+  }
+  EXPECT_EQ(store_->GetChat(ended.channel, ended.id)->message_count, 0);
 }
 
 TEST_P(StoreConformanceTest, DataSurvivesReopening) {
