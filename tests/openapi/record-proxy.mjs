@@ -58,8 +58,9 @@ const server = http.createServer((req, res) => {
     agent: false,
   }, (answer) => {
     res.writeHead(answer.statusCode, answer.statusMessage, endToEnd(answer.rawHeaders));
-    res.flushHeaders();
     const stream = (answer.headers['content-type'] ?? '').startsWith('text/event-stream');
+    // An event stream's headers go out at once: its first event may be long in coming.
+    if (stream) res.flushHeaders();
     const chunks = [];
     if (!stream) answer.on('data', (chunk) => chunks.push(chunk));
     answer.on('end', () => {
