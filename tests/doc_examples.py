@@ -7,7 +7,9 @@ Sets up what the documents assume, as `make demo` does: a scratch directory hold
 `build/opchat` (a link to the binary under test) and `config/demo.toml` (the repository's, on a
 free port), the demo data loaded with `opchat demo`, and `opchat serve` running. In every block
 the documented address 127.0.0.1:8080 is replaced by the server's; nothing else is changed, so
-an example signs its requests exactly as the documents say.
+an example signs its requests exactly as the documents say. With OPCHAT_RECORD_ANSWERS=FILE set,
+the address is that of tests/openapi/record-proxy.mjs in front of the server, which records each
+answer into FILE for tests/openapi/validate-answers.mjs.
 
 What runs, per document, in document order, in one bash shell:
 
@@ -157,6 +159,24 @@ def node_executable():
     return os.environ.get("OPCHAT_NODE") or shutil.which("node") or "node"
 
 
+def start_record_proxy(port, source):
+    """With OPCHAT_RECORD_ANSWERS set: tests/openapi/record-proxy.mjs in front of the server, so
+    that the answers the examples see are validated against docs/openapi.yaml too. Returns the
+    proxy process (None without it) and the port the examples use."""
+    record = os.environ.get("OPCHAT_RECORD_ANSWERS")
+    if not record:
+        return None, port
+    script = os.path.join(source, "tests", "openapi", "record-proxy.mjs")
+    # The proxy exits when its stdin, this pipe, closes.
+    proxy = subprocess.Popen([node_executable(), script, str(port), os.path.abspath(record)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    line = proxy.stdout.readline()
+    if not line.strip().isdigit():
+        proxy.kill()
+        raise RuntimeError("record-proxy.mjs did not start")
+    return proxy, int(line)
+
+
 def run_document(workdir, port, blocks, tag, source):
     """Runs the blocks in one shell; returns each block's (output, stderr, exit status or None)."""
     files = os.path.join(workdir, "doc-blocks")
@@ -260,7 +280,7 @@ def main():
         return 2
     binary, source = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     workdir = tempfile.mkdtemp(prefix="opchat-docs-")
-    server = None
+    server = proxy = None
     started = time.time()
     try:
         os.makedirs(os.path.join(workdir, "build"))
@@ -284,12 +304,13 @@ def main():
         if not wait_healthy(port, server):
             print("doc_examples: the server did not start", file=sys.stderr)
             return 1
+        proxy, doc_port = start_record_proxy(port, source)
         failures, ran = [], {lang: 0 for lang in LANGS}
         for tag, blocks in (("readme", readme_tour(source)), ("api", api_reference(source))):
             if not any(b.lang == "sh" for b in blocks):
                 failures.append(f"{tag}: no ```sh blocks found: did the document's layout change?")
                 continue
-            results, stderr = run_document(workdir, port, blocks, tag, source)
+            results, stderr = run_document(workdir, doc_port, blocks, tag, source)
             for b in blocks:
                 ran[b.lang] += b.run
             found = check(blocks, results)
@@ -307,6 +328,10 @@ def main():
               f"as documented ({time.time() - started:.1f} s)")
         return 0
     finally:
+        if proxy is not None:
+            proxy.stdin.close()
+            proxy.wait(timeout=10)
+            proxy.stdout.close()
         if server is not None:
             server.terminate()
             try:

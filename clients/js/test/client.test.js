@@ -8,9 +8,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpchatClient, OpchatError, signQuery } from '../index.js';
+import { startRecordProxy } from '../../../tests/openapi/start-record-proxy.mjs';
 
 const BINARY = process.env.OPCHAT_BINARY ?? 'build/opchat';
-let dir, server, url, credential;
+let dir, server, proxy, url, credential;
 
 function freePort() {
   return new Promise((resolve) => {
@@ -26,19 +27,22 @@ before(async () => {
   const db = `sqlite:${join(dir, 'opchat.db')}`;
   credential = JSON.parse(execFileSync(BINARY, ['client', 'add', '--db', db, '--name', 'js', '--channel', 'shop'], { encoding: 'utf8' }));
   const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
   server = spawn(BINARY, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
   const deadline = Date.now() + 10000;
   for (;;) {
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline || server.exitCode !== null) throw new Error('opchat serve did not start');
     await new Promise((r) => setTimeout(r, 50));
   }
+  // With OPCHAT_RECORD_ANSWERS set, through a proxy that records the answers for validate-answers.
+  proxy = await startRecordProxy(port);
+  url = `http://127.0.0.1:${proxy.port}`;
 });
 
 after(() => {
+  proxy?.stop();
   server?.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 });

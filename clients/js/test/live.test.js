@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FrameReader, OpchatClient, OpchatError, encodeClientFrame } from '../index.js';
+import { startRecordProxy } from '../../../tests/openapi/start-record-proxy.mjs';
 
 const BINARY = process.env.OPCHAT_BINARY ?? 'build/opchat';
 let dir, server, url, credential;
@@ -22,8 +23,14 @@ function freePort() {
   });
 }
 
-/** `opchat serve` on a fresh database in `dir` (with `config`, TOML, if given), one client on `shop`. */
+const proxies = [];
+/**
+ * `opchat serve` on a fresh database in `dir` (with `config`, TOML, if given), one client on `shop`.
+ * A new server's `url` is that of a record proxy in front of it when OPCHAT_RECORD_ANSWERS is set;
+ * one restarted on `port` keeps the proxy its clients already use.
+ */
 async function startServer(name, config, port) {
+  const restart = port !== undefined;
   const db = `sqlite:${join(dir, `${name}.db`)}`;
   const cred = port ? null : JSON.parse(execFileSync(BINARY, ['client', 'add', '--db', db, '--name', 'js', '--channel', 'shop'], { encoding: 'utf8' }));
   port ??= await freePort();
@@ -37,7 +44,7 @@ async function startServer(name, config, port) {
   const deadline = Date.now() + 10000;
   for (;;) {
     try {
-      if ((await fetch(`${base}/healthz`)).ok) return { proc, port, url: base, credential: cred };
+      if ((await fetch(`${base}/healthz`)).ok) break;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline || proc.exitCode !== null) {
       proc.kill('SIGTERM');
@@ -45,6 +52,10 @@ async function startServer(name, config, port) {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  if (restart) return { proc, port, url: base, credential: cred };
+  const proxy = await startRecordProxy(port);
+  proxies.push(proxy);
+  return { proc, port, url: `http://127.0.0.1:${proxy.port}`, credential: cred };
 }
 
 const servers = [];
@@ -55,6 +66,7 @@ before(async () => {
 });
 
 after(() => {
+  for (const p of proxies) p.stop();
   for (const p of servers) p.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 });

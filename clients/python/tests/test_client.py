@@ -4,6 +4,7 @@
 """
 import json
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -14,6 +15,8 @@ import urllib.request
 from opchat_client import OpchatClient, OpchatError, sign_query
 
 BINARY = os.environ.get("OPCHAT_BINARY", "build/opchat")
+RECORD_PROXY = os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests", "openapi",
+                            "record-proxy.mjs")
 
 
 def free_port():
@@ -36,17 +39,34 @@ class Server:
         self.process = subprocess.Popen(
             [BINARY, "serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}"],
             stdout=self.log, stderr=subprocess.STDOUT)
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.proxy = None
         deadline = time.monotonic() + 10
         while True:
             try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=1).read()
-                return
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1).read()
+                break
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     self.stop()
                     raise RuntimeError("opchat serve did not start")
                 time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{self.start_record_proxy()}"
+
+    def start_record_proxy(self):
+        """The port the clients use: with OPCHAT_RECORD_ANSWERS set, that of a proxy recording
+        the answers for tests/openapi/validate-answers.mjs; else the server's own."""
+        record = os.environ.get("OPCHAT_RECORD_ANSWERS")
+        if not record:
+            return self.port
+        node = os.environ.get("OPCHAT_NODE") or shutil.which("node") or "node"
+        # The proxy exits when its stdin, this pipe, closes.
+        self.proxy = subprocess.Popen([node, RECORD_PROXY, str(self.port), os.path.abspath(record)],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proxy.stdout.readline()
+        if not line.strip().isdigit():
+            self.stop()
+            raise RuntimeError("record-proxy.mjs did not start")
+        return int(line)
 
     def client(self, **kwargs):
         c = self.credential
@@ -54,6 +74,10 @@ class Server:
                             **kwargs)
 
     def stop(self):
+        if self.proxy is not None:
+            self.proxy.stdin.close()
+            self.proxy.wait(timeout=10)
+            self.proxy.stdout.close()
         self.process.terminate()
         self.process.wait(timeout=10)
         self.log.close()
