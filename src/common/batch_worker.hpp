@@ -54,7 +54,9 @@ class BatchWorker {
   struct Waiter {
     Item* item;
     // Each waiter has its own wake-up: one condition variable for all would wake every waiting
-    // thread at each batch to find, mostly, that its own item is not done.
+    // thread at each batch to find, mostly, that its own item is not done. (Not
+    // std::binary_semaphore: libstdc++ spins on sched_yield before it sleeps, which cost 13 % of
+    // the CPU under write load with 32 waiting threads.)
     Mutex done_mu;
     CondVar done_cv;
     bool done GUARDED_BY(done_mu) = false;

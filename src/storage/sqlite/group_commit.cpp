@@ -1,59 +1,27 @@
 #include "storage/sqlite/group_commit.hpp"
 
+#include <limits>
+
 namespace opchat::sqlite {
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SqliteDb> db)
-    : db_(std::move(db)), thread_([this] { Loop(); }) {}
-
-GroupCommitWriter::~GroupCommitWriter() {
-  {
-    MutexLock lock(mu_);
-    stopping_ = true;
-  }
-  work_ready_.SignalAll();
-  thread_.join();
-}
+    : db_(std::move(db)),
+      worker_([this](std::span<Unit* const> batch) { RunBatch(batch); },
+              std::numeric_limits<size_t>::max()) {}
 
 Status GroupCommitWriter::Enqueue(Work work, bool alone) {
-  Pending pending;
-  pending.work = std::move(work);
-  pending.alone = alone;
-  {
-    MutexLock lock(mu_);
-    if (stopping_) return Status::Unavailable("store is closing");
-    queue_.push_back(&pending);
-  }
-  work_ready_.Signal();
-  MutexLock done_lock(pending.done_mu);
-  while (!pending.done) pending.done_cv.Wait(pending.done_mu);
-  return pending.result;
+  Unit unit{.work = std::move(work), .alone = alone};
+  if (!worker_.Submit(unit)) return Status::Unavailable("store is closing");
+  return unit.result;
 }
 
-void GroupCommitWriter::Loop() {
-  MutexLock lock(mu_);
-  for (;;) {
-    while (!stopping_ && queue_.empty()) work_ready_.Wait(mu_);
-    if (queue_.empty()) return;  // stopping, nothing left
-    std::deque<Pending*> batch;
-    batch.swap(queue_);
-    mu_.Unlock();
-    RunBatch(batch);
-    for (Pending* p : batch) {
-      MutexLock done_lock(p->done_mu);  // held while signalling: p dies once seen done
-      p->done = true;
-      p->done_cv.Signal();
-    }
-    mu_.Lock();
-  }
-}
-
-void GroupCommitWriter::RunBatch(std::deque<Pending*>& batch) {
-  std::vector<Pending*> group;
+void GroupCommitWriter::RunBatch(std::span<Unit* const> batch) {
+  std::vector<Unit*> group;
   auto flush = [&] {
     if (!group.empty()) RunTransaction(group);
     group.clear();
   };
-  for (Pending* p : batch) {
+  for (Unit* p : batch) {
     if (p->alone) flush();
     group.push_back(p);
     if (p->alone) flush();
@@ -61,19 +29,19 @@ void GroupCommitWriter::RunBatch(std::deque<Pending*>& batch) {
   flush();
 }
 
-void GroupCommitWriter::RunTransaction(const std::vector<Pending*>& units) {
+void GroupCommitWriter::RunTransaction(const std::vector<Unit*>& units) {
   // Statements are prepared once: this runs for every write request.
   auto exec = [&](const char* sql) { return db_->Prepare(sql).Run(); };
   Status begin = exec("BEGIN IMMEDIATE");
   if (!begin.ok()) {
-    for (Pending* p : units) p->result = begin;
+    for (Unit* p : units) p->result = begin;
     return;
   }
   // No savepoint per unit: by contract a unit refuses a request (NotFound, Conflict, ...)
   // before it writes anything, so a refused unit leaves nothing to undo. A storage failure
   // (Unavailable, Internal) may leave half a unit behind: then the whole transaction goes.
   bool storage_failed = false;
-  for (Pending* p : units) {
+  for (Unit* p : units) {
     try {
       p->result = p->work(*db_);
     } catch (const std::exception& e) {
@@ -90,7 +58,7 @@ void GroupCommitWriter::RunTransaction(const std::vector<Pending*>& units) {
   const bool rollback = storage_failed || (units.size() == 1 && !units[0]->result.ok());
   if (rollback) {
     (void)exec("ROLLBACK");
-    for (Pending* p : units) {
+    for (Unit* p : units) {
       if (p->result.ok()) p->result = Status::Unavailable("write transaction rolled back");
     }
     return;
@@ -98,7 +66,7 @@ void GroupCommitWriter::RunTransaction(const std::vector<Pending*>& units) {
   Status commit = exec("COMMIT");
   if (!commit.ok()) {
     (void)exec("ROLLBACK");
-    for (Pending* p : units) {
+    for (Unit* p : units) {
       if (p->result.ok()) p->result = commit;
     }
   }

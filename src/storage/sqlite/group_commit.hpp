@@ -10,13 +10,11 @@
 // every unit in it fails with Unavailable.
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <memory>
-#include <thread>
-#include <vector>
+#include <span>
 
-#include "common/mutex.hpp"
+#include "common/batch_worker.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
 
 namespace opchat::sqlite {
@@ -26,7 +24,6 @@ class GroupCommitWriter {
   using Work = std::function<Status(SqliteDb&)>;
 
   explicit GroupCommitWriter(std::unique_ptr<SqliteDb> db);
-  ~GroupCommitWriter();  // finishes queued work, then stops
 
   // Runs `work` in a write transaction; returns its Status once committed, or the commit's
   // failure. Values the work computes are only meaningful when this returns OK.
@@ -36,31 +33,20 @@ class GroupCommitWriter {
   Status SubmitAlone(Work work) { return Enqueue(std::move(work), true); }
 
  private:
-  struct Pending {
+  struct Unit {
     Work work;
     bool alone = false;
     Status result;
-    // Each waiter has its own wake-up: a condition variable shared by all would wake every
-    // waiting request thread at each commit to find, mostly, that its own unit is not done.
-    // (Not std::binary_semaphore: libstdc++ spins on sched_yield before it sleeps, which cost
-    // 13 % of the CPU under write load with 32 waiting threads.)
-    Mutex done_mu;
-    CondVar done_cv;
-    bool done GUARDED_BY(done_mu) = false;
   };
 
   Status Enqueue(Work work, bool alone);
-  void Loop();
-  void RunBatch(std::deque<Pending*>& batch);
+  void RunBatch(std::span<Unit* const> batch);
   // One transaction for `units`.
-  void RunTransaction(const std::vector<Pending*>& units);
+  void RunTransaction(const std::vector<Unit*>& units);
 
-  std::unique_ptr<SqliteDb> db_;  // used by the writer thread only
-  Mutex mu_;
-  CondVar work_ready_;
-  std::deque<Pending*> queue_ GUARDED_BY(mu_);
-  bool stopping_ GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  std::unique_ptr<SqliteDb> db_;  // used by the worker's thread only
+  // Declared last: finishes queued work, then stops, before the database closes.
+  BatchWorker<Unit> worker_;
 };
 
 }  // namespace opchat::sqlite
