@@ -8,7 +8,7 @@
 //               `timestamp` (its commit, same clock): p50 / p99 / max, and missing deliveries.
 //
 //   node bench/webhook_bench.mjs --opchat build/opchat --state DIR --port 18390
-//        [--db URL] [--backlog 50000] [--rate 1000] [--seconds 20] [--chats 200]
+//        [--db URL] [--backlog 50000] [--rate 1000] [--seconds 20] [--chats 200] [--timeline 1]
 //
 // Prints one JSON line on stdout; progress on stderr. Everything it starts is stopped on exit.
 import { spawn, execFileSync } from 'node:child_process';
@@ -137,6 +137,19 @@ await new Promise((resolve) => {
 });
 await waitFor(total - failedSends, 60000);
 const lat = received.map(([at, time]) => at - time).sort((a, b) => a - b);
+if ('timeline' in args) {
+  // Where the slow deliveries fall in the run: per second of commit time, p50 / p99 / max.
+  const bySecond = new Map();
+  for (const [at, time] of received) {
+    const second = Math.floor((time - t0) / 1000);
+    if (!bySecond.has(second)) bySecond.set(second, []);
+    bySecond.get(second).push(at - time);
+  }
+  for (const [second, l] of [...bySecond].sort((a, b) => a[0] - b[0])) {
+    l.sort((a, b) => a - b);
+    log(`  second ${second}: ${l.length} deliveries, p50 ${pct(l, 0.5)} p99 ${pct(l, 0.99)} max ${l[l.length - 1]} ms`);
+  }
+}
 const ids = new Set(received.map((r) => r[3]));
 const result = {
   kind: 'webhooks', db: db.startsWith('sqlite:') ? 'sqlite' : 'postgres',
