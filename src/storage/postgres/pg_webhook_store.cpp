@@ -72,7 +72,9 @@ constexpr Statement kSetCursor = {"wh_set_cursor",
 // locked, and re-checked under the lock, so of two claimers racing for a queue one gets it and
 // the other skips it. $1 now. The queues are found by a skip scan of the partial index of pending
 // deliveries (one seek per queue, stopping once $3 are found), so neither finished deliveries
-// nor the length of a queue's backlog cost anything.
+// nor the length of a queue's backlog cost anything. `due` is computed once (MATERIALIZED): with
+// statistics that lag behind the table (estimated at one row), it was inlined and re-run for
+// every pending delivery the last join read, 15 s a claim behind 20,000 deliveries.
 constexpr Statement kLockDueQueues = {
     "wh_lock_due_queues",
     "WITH RECURSIVE q AS ((SELECT endpoint_id, chat_id FROM webhook_deliveries"
@@ -82,7 +84,8 @@ constexpr Statement kLockDueQueues = {
     " chat_id FROM webhook_deliveries x WHERE x.state = 0"
     " AND (x.endpoint_id, x.chat_id) > (q.endpoint_id, q.chat_id)"
     " ORDER BY x.endpoint_id, x.chat_id LIMIT 1) n),"
-    " due AS (SELECT h.endpoint_id, h.chat_id, h.event_id FROM q CROSS JOIN LATERAL (SELECT"
+    " due AS MATERIALIZED (SELECT h.endpoint_id, h.chat_id, h.event_id FROM q CROSS JOIN"
+    " LATERAL (SELECT"
     " endpoint_id, chat_id, event_id, next_attempt_ms, lease_until_ms FROM webhook_deliveries y "
     "WHERE y.state = 0"
     " AND y.endpoint_id = q.endpoint_id AND y.chat_id = q.chat_id ORDER BY y.event_id LIMIT 1) h"
@@ -120,7 +123,8 @@ constexpr Statement kTakeOverQueues = {
 constexpr Statement kLeaseQueues = {
     "wh_lease_queues",
     "WITH k AS (SELECT * FROM unnest($1::text[], $2::text[]) AS k(endpoint_id, chat_id)),"
-    " b AS (SELECT x.endpoint_id, x.chat_id, x.event_id FROM k CROSS JOIN LATERAL (SELECT"
+    " b AS MATERIALIZED (SELECT x.endpoint_id, x.chat_id, x.event_id FROM k CROSS JOIN LATERAL"
+    " (SELECT"
     " endpoint_id, chat_id, event_id FROM webhook_deliveries x WHERE x.endpoint_id = k.endpoint_id"
     " AND x.chat_id = k.chat_id AND x.state = 0 ORDER BY x.event_id LIMIT $5::bigint) x),"
     " u AS (UPDATE webhook_deliveries d SET lease_owner = $3, lease_until_ms = $4::bigint FROM b"
@@ -131,15 +135,21 @@ constexpr Statement kLeaseQueues = {
 // FanOutWebhook's lease: of the deliveries of endpoint $1 just queued for the events ($2, $3],
 // leases to $4 until $5 those of each chat whose queue has nothing pending before them but
 // deliveries $4 holds ($6 now), and returns them with their events.
+// The plan must not depend on the table's statistics, which lag behind a table that grows by
+// thousands of rows a second: estimated at one row, `f` was inlined and re-read for every
+// delivery it joined, and the blockers looked for among all the endpoint's pending deliveries,
+// 0.6-0.9 s per fan-out of 1,000 events. So `f` and `free` are computed once (MATERIALIZED),
+// and the blocker check stays a per-chat subquery (OFFSET 0 keeps it from becoming a join), one
+// seek in the pending index each.
 constexpr Statement kLeaseQueued = {
     "wh_lease_queued",
-    "WITH f AS (SELECT chat_id, min(event_id) AS first_id FROM webhook_deliveries"
+    "WITH f AS MATERIALIZED (SELECT chat_id, min(event_id) AS first_id FROM webhook_deliveries"
     " WHERE endpoint_id = $1 AND event_id > $2::bigint AND event_id <= $3::bigint AND state = 0"
     " AND lease_owner = '' AND attempts = 0 GROUP BY chat_id),"
-    " free AS (SELECT f.chat_id FROM f WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries x"
-    " WHERE x.endpoint_id = $1 AND x.chat_id = f.chat_id AND x.state = 0"
+    " free AS MATERIALIZED (SELECT f.chat_id FROM f WHERE NOT EXISTS (SELECT 1 FROM"
+    " webhook_deliveries x WHERE x.endpoint_id = $1 AND x.chat_id = f.chat_id AND x.state = 0"
     " AND x.event_id < f.first_id AND NOT (x.lease_owner = $4 AND x.lease_until_ms >= "
-    "$6::bigint))),"
+    "$6::bigint) OFFSET 0)),"
     " u AS (UPDATE webhook_deliveries d SET lease_owner = $4, lease_until_ms = $5::bigint"
     " FROM free WHERE d.endpoint_id = $1 AND d.chat_id = free.chat_id"
     " AND d.event_id > $2::bigint AND d.event_id <= $3::bigint AND d.state = 0"
@@ -478,7 +488,19 @@ Result<int64_t> PgWebhookStore::FanOutWebhook(std::string_view endpoint_id, int6
   if (lease != nullptr) {
     for (ClaimedDelivery& d : leased) lease->leased.push_back(std::move(d));
   }
+  RETURN_IF_ERROR(AnalyzeAfterGrowth(queued));
   return queued;
+}
+
+Status PgWebhookStore::AnalyzeAfterGrowth(int64_t queued) {
+  // Autovacuum analyzes a table a minute or more after it changed; a burst of events queues tens
+  // of thousands of deliveries in seconds, and until the statistics catch up every statement is
+  // planned for a table of a few rows (nested loops that re-read it per row: seconds a claim).
+  // The table is analyzed here instead, each time it has grown by kAnalyzeEvery deliveries:
+  // some 50 ms, a sample of it, outside any transaction.
+  if (queued_since_analyze_.fetch_add(queued) + queued < kAnalyzeEvery) return Status::Ok();
+  queued_since_analyze_ = 0;
+  return with_connection_([](PgConn& c) { return c.ExecScript("ANALYZE webhook_deliveries"); });
 }
 
 Result<std::vector<ClaimedDelivery>> PgWebhookStore::ClaimWebhookDeliveries(

@@ -5,6 +5,8 @@
 // a pooled connection of the store.
 #pragma once
 
+#include <atomic>
+
 #include <functional>
 #include <string>
 #include <utility>
@@ -43,7 +45,12 @@ class PgWebhookStore final : public WebhookStore {
   Result<WebhookQueueStats> GetWebhookQueueStats() override;
 
  private:
+  // Analyzes webhook_deliveries once kAnalyzeEvery deliveries were queued since the last time.
+  Status AnalyzeAfterGrowth(int64_t queued);
+  static constexpr int64_t kAnalyzeEvery = 5000;
+
   const WithConnection with_connection_;
+  std::atomic<int64_t> queued_since_analyze_{0};
   // Where this process's last claim stopped in the ring of queues; the next starts after it.
   // Claims run beside each other: it is only where to start looking.
   Mutex scan_mu_;
