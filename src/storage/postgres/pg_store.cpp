@@ -143,21 +143,6 @@ constexpr Statement kReadChatPageDescending = {
                                             " + 1 AND ch.message_count - " OPCHAT_PAGE_BEGIN,
                                             "DESC")};
 constexpr int kChatColumnCount = 10;  // OPCHAT_CHAT_COLUMNS
-constexpr Statement kFindMessage = {"find_message",
-                                    "SELECT " OPCHAT_MESSAGE_COLUMNS
-                                    " FROM messages WHERE chat_id = $1 AND channel_id = $2"
-                                    " AND user_message_id = $3"};
-constexpr Statement kInsertMessage = {
-    "insert_message",
-    "INSERT INTO messages (chat_id, channel_id, " OPCHAT_MESSAGE_COLUMNS
-    ") VALUES ($1, $2, $3,"
-    " $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"};
-constexpr Statement kAfterAppend = {
-    "after_append",
-    "UPDATE chats SET message_count = $3, updated_ms = GREATEST(updated_ms, $4::bigint),"
-    " last_message_ms = GREATEST(COALESCE(last_message_ms, 0), $5)"
-    " WHERE chat_id = $1 AND channel_id = $2"};
-
 // A batch of sends (PgStore::RunAppends) works on arrays like Import. Its chats, locked in
 // (channel, chat id) order, so batches, imports and other processes cannot deadlock.
 constexpr Statement kLockSendChats = {
@@ -174,8 +159,8 @@ constexpr Statement kFindSent = {
     " FROM unnest($1::text[], $2::text[], $3::text[]) AS k(k_chat, k_channel, k_id)"
     " JOIN messages m ON m.chat_id = k.k_chat AND m.channel_id = k.k_channel"
     " AND m.user_message_id = k.k_id"};
-// kAfterAppend for each chat of a batch: $1 chat ids, $2 channels, $3 counts, $4 the latest
-// message time of each, $5 now.
+// Each chat of a batch after its sends: $1 chat ids, $2 channels, $3 message counts, $4 the
+// latest message time of each, $5 now (the last activity never goes back).
 constexpr Statement kSendTouch = {
     "send_touch",
     "UPDATE chats c SET message_count = t.count, updated_ms = GREATEST(c.updated_ms, $5::bigint),"
@@ -343,7 +328,8 @@ std::vector<Param> ChatParams(const Chat& c) {
   return out;
 }
 
-// The parameters of kInsertMessage: the chat id, the channel, then OPCHAT_MESSAGE_COLUMNS.
+// A message row as kImportMessages takes it: the chat id, the channel, then
+// OPCHAT_MESSAGE_COLUMNS.
 std::vector<Param> MessageParams(std::string_view chat_id, std::string_view channel,
                                  const Message& m, int64_t seq) {
   std::vector<Param> out;
