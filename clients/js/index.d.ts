@@ -12,7 +12,7 @@ export interface Chat {
   chatId: string; channel: string; userId: string; operatorId: string | null;
   statusCode: number; status: string; messageCount: number;
   createTime: string; updateTime: string; lastMessageTime: string | null;
-  createTimestamp: number; updateTimestamp: number; ext: Record<string, unknown> | null;
+  createTimestamp: number; updateTimestamp: number; ext: Record<string, unknown>;
 }
 
 export interface Message {
@@ -23,12 +23,12 @@ export interface Message {
   to: string | null;
   type: string; msg: string | null; url: string | null; filename: string | null;
   thumb: string | null; secret: string | null; thumb_secret: string | null;
-  /** a string on the wire */
-  length: string | null;
-  /** a string on the wire */
-  file_length: string | null;
+  /** digits as a string on the wire; "0" when none */
+  length: string;
+  /** digits as a string on the wire; "0" when none */
+  file_length: string;
   addr: string | null; lat: number | null; lng: number | null;
-  createTime: string; getUrl: string | null; ext: Record<string, unknown> | null;
+  createTime: string; getUrl: string | null; ext: Record<string, unknown>;
   seq: number; timestamp: number;
 }
 

@@ -11,7 +11,7 @@ async function use(): Promise<void> {
   const dup: boolean = sent.duplicate;
   const page = await op.history(id, { pageNum: 1 });
   const form: string = page.data.msg[0].form;
-  const len: string | null = page.data.msg[0].length;
+  const len: string = page.data.msg[0].length;
   const total: number = (await op.chats({ status: 3 })).page.total;
   const exact: boolean = (await op.searchMessages('hi')).page.totalExact;
   const content: string = (await op.chatTranscript(id, { format: 'csv' })).content;
