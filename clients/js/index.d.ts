@@ -33,13 +33,26 @@ export interface Message {
 }
 
 export type EventType = 'message.created' | 'chat.created' | 'chat.status_changed';
-export interface OpchatEvent { id: string; type: EventType; channel: string; chatId: string; time: number; data: any; }
+export interface MessageCreatedData {
+  chatId: string; seq: number;
+  /** null when retention has deleted the chat since */
+  message: Message | null;
+}
+/** chat.status_changed: the chat after the change, and `from`, its status code before */
+export interface ChatStatusChangedData extends Chat { from: number; }
+interface EventBase { id: string; channel: string; chatId: string; time: number; }
+export type OpchatEvent =
+  | (EventBase & { type: 'message.created'; data: MessageCreatedData })
+  | (EventBase & { type: 'chat.created'; data: Chat })
+  | (EventBase & { type: 'chat.status_changed'; data: ChatStatusChangedData });
 export interface EventsAnswer { events: OpchatEvent[]; next: string; }
 
 export interface HistoryAnswer extends Envelope<{ status: string; msg: Message[]; chatId: string }> { page: Page; }
 export interface SendMessageAnswer extends Envelope<Message> { chatId: string; duplicate: boolean; }
 export interface ChatsAnswer extends Envelope<{ chats: Chat[] }> { page: Page; }
-export interface SearchAnswer extends Envelope<{ keyword: string; hits: any[] }> { page: SearchPage; }
+/** `snippet`: plain text around the first match, matches wrapped in 【】, cut ends marked … */
+export interface SearchHit { chatId: string; snippet: string; message: Message; }
+export interface SearchAnswer extends Envelope<{ keyword: string; hits: SearchHit[] }> { page: SearchPage; }
 export interface Transcript { chatId: string; format: 'html' | 'csv' | 'json'; contentType: string; fileName: string; content: string; }
 
 export declare class OpchatError extends Error {
@@ -67,7 +80,7 @@ export declare class OpchatClient {
   suspendChat(chatId: string): Promise<Chat>;
   resumeChat(chatId: string): Promise<Chat>;
   endChat(chatId: string): Promise<Chat>;
-  deleteChat(chatId: string): Promise<any>;
+  deleteChat(chatId: string): Promise<Chat>;
   transferChat(chatId: string, operatorId: string): Promise<Chat>;
   sendMessage(chatId: string, message: { direction: 'userToOperator' | 'operatorToUser'; type: string; [field: string]: any }): Promise<SendMessageAnswer>;
   chats(filter?: { status?: number; operatorId?: string; userId?: string; since?: number | string; until?: number | string; pageNum?: number; pageSize?: number }): Promise<ChatsAnswer>;

@@ -22,7 +22,16 @@ async function use(): Promise<void> {
   const stopped: OpchatError | null = await live.done;
   const sig: string = signQuery({ a: '1' }, '{}', 's');
   const body = verifyWebhook('whsec_x', {}, '{}');
-  void [dup, form, len, total, exact, content, info, events, path, stopped, sig, body];
+  const gone: string = (await op.deleteChat(id)).status;
+  const snippet: string = (await op.searchMessages('hi')).data.hits[0].snippet;
+  for (const e of events) {
+    // The event's type narrows its data.
+    if (e.type === 'message.created') void (e.data.message?.form satisfies string | undefined);
+    if (e.type === 'chat.status_changed') void (e.data.from satisfies number);
+    // @ts-expect-error only chat.status_changed has `from`
+    if (e.type === 'chat.created') void e.data.from;
+  }
+  void [dup, form, len, total, exact, content, info, events, path, stopped, sig, body, gone, snippet];
   // @ts-expect-error a number is not a chatId
   await op.chatInfo(42);
   // @ts-expect-error the wire name is `form`
