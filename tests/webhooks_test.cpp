@@ -379,8 +379,9 @@ TEST_P(WebhooksTest, NoDeliveryIsLostToKillNine) {
       AddWebhook(server, cred.channel, receiver.Url(path_), {"--event", "message.created"});
   receiver.SetSecrets({endpoint.secret});
   // Slow answers, so that deliveries are queued and in flight when the server dies: a chat's 15
-  // take 1.5 s at least, time enough for a loaded machine to get from the 10th to the kill.
-  receiver.SetRules(R"([{"match":{},"action":"delay:100"}])");
+  // take 4.5 s at least, longer than filling the chats takes even under AddressSanitizer, and
+  // time enough for a loaded machine to get from the 10th to the kill.
+  receiver.SetRules(R"([{"match":{},"action":"delay:300"}])");
   constexpr int kChats = 4, kEach = 15;
   FillChats(server.port(), cred, kChats, kEach);
   receiver.WaitFor(
