@@ -133,7 +133,7 @@ def main():
     ceil = get("ceiling", "shallow")
     rrows = []
     for s in ("opchat", "opchat-pg"):
-        for c in ("shallow", "deep", "mixed"):
+        for c in ("shallow", "deep", "mixed", "ingest"):  # ingest: the baseline's, no ceiling
             r = get(s, c)
             b = get("node-baseline", c)
             if not r:

@@ -5,11 +5,12 @@
 #   node-baseline  Fastify + better-sqlite3, OFFSET pagination     (the "typical" implementation)
 #   ceiling        nginx returning one real 20-message response     (the physical limit)
 #   opchat         $OPCHAT_BIN on SQLite (and on PostgreSQL with BENCH_PG=1)
-# one system at a time, with wrk, for the cases shallow, deep, mixed (80/20) and, for opchat,
-# ingest (sendMessage) — plus import speed, a page-depth sweep, RSS with 1,000 idle keep-alive
-# connections and, with BENCH_GROWTH=1, the same cases on a 10M-message database.
-# Builds nothing: OPCHAT_BIN must exist. Everything it writes goes under $OPCHAT_BENCH_STATE; every
-# process it starts is stopped on exit (also on error, Ctrl-C or the time limit).
+# one system at a time, with wrk, for the cases shallow, deep, mixed (80/20) and ingest (durable
+# sendMessage: opchat and node-baseline) — plus import speed, a page-depth sweep, RSS with 1,000
+# idle keep-alive connections and, with BENCH_GROWTH=1, the same cases on a 10M-message database.
+# Builds nothing: OPCHAT_BIN must exist when opchat, BENCH_PG or BENCH_GROWTH is run. Everything
+# it writes goes under $OPCHAT_BENCH_STATE; every process it starts is stopped on exit (also on
+# error, Ctrl-C or the time limit).
 #
 # Environment (all optional):
 #   OPCHAT_BIN=build/opchat          the binary under test (relative to the project root)
@@ -18,7 +19,7 @@
 #   BENCH_MESSAGES, BENCH_BIG_CHAT, BENCH_CHATS   override the dataset size
 #   DURATION=15s WARMUP=3s THREADS=2 CONNECTIONS=64 TIMEOUT=10s   wrk settings per case
 #   BENCH_SYSTEMS="node-baseline ceiling opchat"   which systems to run
-#   BENCH_CASES="shallow deep mixed ingest"        which cases (ingest: opchat only)
+#   BENCH_CASES="shallow deep mixed ingest"        which cases (ingest: opchat and node-baseline)
 #   BENCH_DEPTH=1 DEPTH_DURATION=5s                page-depth sweep on the big chat (0 = skip)
 #   BENCH_IDLE=1                                   RSS with IDLE_CONNECTIONS=1000 idle connections
 #   BENCH_VERIFY=1                                 check opchat's answers with the kit's verify.py
@@ -455,17 +456,21 @@ opchat_reads() { # opchat_reads SYSTEM: the read cases on the running opchat
   done
 }
 
-opchat_ingest() { # opchat_ingest SYSTEM: the ingest case on the running opchat
-  local n tag
+# ingest_case SYSTEM PORT PID: the ingest case (durable sendMessage) on a running server, which
+#   must run on a copy of its database (the requests add messages). Both systems get requests made
+#   the same way: presign_more.py with the run's INGEST_TAG and the same seeds, so the same bodies
+#   (chats, texts, userMessageIds); only timestamp, nonce and sign differ, since the files are made
+#   just before each use (the timestamp window is 300 s).
+ingest_case() {
+  local n tag=$INGEST_TAG
   n=$(( $(seconds_of "$DURATION") * ${INGEST_RATE_CAP:-40000} ))
   [ "$n" -lt 9999999 ] || n=9999999
-  tag=$(( $(date +%s) % 100000000000 ))
   mkdir -p "$RUN/ingest"
   python3 "$HERE/presign_more.py" --data "$DATA" --mode ingest --count 20000 --tag "$tag" --seed 1 \
     --out "$RUN/ingest/warm.txt" 2>/dev/null
   python3 "$HERE/presign_more.py" --data "$DATA" --mode ingest --count "$n" --tag $((tag + 1)) --seed 2 \
     --out "$RUN/ingest/ingest.txt" 2>/dev/null
-  measure "$1" ingest "$PORT" "$OPCHAT_PID" "$RUN/ingest/ingest.txt" "$RUN/ingest/warm.txt" "$DURATION" \
+  measure "$1" ingest "$2" "$3" "$RUN/ingest/ingest.txt" "$RUN/ingest/warm.txt" "$DURATION" \
     "$HERE/ingest.lua" "$THREADS"
   rm -f "$RUN/ingest/ingest.txt" "$RUN/ingest/warm.txt"
 }
@@ -474,24 +479,27 @@ opchat_ingest() { # opchat_ingest SYSTEM: the ingest case on the running opchat
 # Runs inside tests/pg_harness.sh (OPCHAT_TEST_PG_URL set), with RUN/RESULTS/DATA of the main phase.
 if [ "$PHASE" = pg ]; then
   : "${OPCHAT_TEST_PG_URL:?the pg phase runs under tests/pg_harness.sh}"
+  INGEST_TAG=${INGEST_TAG:-$(( $(date +%s) % 99999999999 ))}
   log "PostgreSQL phase: $OPCHAT_TEST_PG_URL"
   opchat_load "$OPCHAT_TEST_PG_URL" "$DATA" opchat-pg
   opchat_start "$OPCHAT_TEST_PG_URL" opchat-pg
   DB_PID=$(head -n1 "$OPCHAT_TEST_PG_DATA/postmaster.pid")     # CPU of PostgreSQL counts too
   opchat_verify opchat-pg
   opchat_reads opchat-pg
-  case " $CASES " in *" ingest "*) opchat_ingest opchat-pg ;; esac
+  case " $CASES " in *" ingest "*) ingest_case opchat-pg "$PORT" "$OPCHAT_PID" ;; esac
   stop_server "$OPCHAT_PID"
   webhooks_case "$OPCHAT_TEST_PG_URL"
   exit 0
 fi
 
 # ================================================================== main phase
-[ -x "$OPCHAT_BIN" ] || die "no opchat binary at $OPCHAT_BIN (run 'make build' or set OPCHAT_BIN)"
+if [[ " $SYSTEMS " == *" opchat "* ]] || [ "$PG" = 1 ] || [ "$GROWTH" = 1 ]; then
+  [ -x "$OPCHAT_BIN" ] || die "no opchat binary at $OPCHAT_BIN (run 'make build' or set OPCHAT_BIN)"
+fi
 [ -f "$KIT/gen.py" ] || die "no benchmark kit at $KIT"
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
-command -v nginx >/dev/null || missing+=(nginx-light)
+[[ " $SYSTEMS " != *" ceiling "* ]] || command -v nginx >/dev/null || missing+=(nginx-light)
 command -v curl >/dev/null || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} with apt-get"
@@ -504,7 +512,10 @@ RUN="$STATE/runs/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$RUN/req"
 chmod 0755 "$RUN"                       # nginx workers (user nobody) read response.json below it
 RESULTS="$RUN/results.ndjson"
-export RUN RESULTS
+# ingest's userMessageIds: 1, this tag (warm-up; +1 for the measured file), line number; one tag
+# for the whole run, so that every system gets the same bodies (each into its own database copy)
+INGEST_TAG=$(( $(date +%s) % 99999999999 ))
+export RUN RESULTS INGEST_TAG
 log "run folder $RUN"
 
 DATA=$(dataset "$MESSAGES" "$BIG_CHAT" "$CHATS")
@@ -564,7 +575,7 @@ RESPONSE="$RUN/response.json"
 if [[ " $SYSTEMS " == *" node-baseline "* ]]; then
   command -v node >/dev/null || die "node is not installed"
   node_app
-  # the baseline writes nothing in the read cases, but run it on a copy all the same
+  # on a copy: ingest and the live cases write (last, after the read cases)
   cp "$DATA/baseline.db" "$RUN/baseline.db"
   node "$NODE_APP/server.js" --db "$RUN/baseline.db" --port "$((PORT + 1))" --host 127.0.0.1 \
     --host-name "$HOST_NAME" --service-phone "$SERVICE_PHONE" >"$RUN/node.log" 2>&1 &
@@ -576,13 +587,15 @@ if [[ " $SYSTEMS " == *" node-baseline "* ]]; then
   fetch "$((PORT + 1))" "$RUN/req/sample.txt" "$RESPONSE"
   if [ "$IDLE" = 1 ]; then idle_test node-baseline fresh "$((PORT + 1))" "$NODE_PID"; fi
   for c in $CASES; do
-    [ "$c" = ingest ] && continue        # the baseline has no sendMessage
+    [ "$c" = ingest ] && continue        # writes: below, after the reads
     measure node-baseline "$c" "$((PORT + 1))" "$NODE_PID" "$RUN/req/$c.txt" "$RUN/req/$c.txt" "$DURATION" "$KIT/wrk-requests.lua"
   done
   depth_sweep node-baseline "$((PORT + 1))" "$NODE_PID"
   if [ "$IDLE" = 1 ]; then idle_test node-baseline "after load" "$((PORT + 1))" "$NODE_PID"; fi
+  # the writes last, on this copy, in opchat's order: ingest, then live delivery
+  if [[ " $CASES " == *" ingest "* ]]; then ingest_case node-baseline "$((PORT + 1))" "$NODE_PID"; fi
   live_idle node-baseline "$((PORT + 1))" "$NODE_PID"
-  live_cases node-baseline "$((PORT + 1))" "$NODE_PID"   # writes: last, on this copy
+  live_cases node-baseline "$((PORT + 1))" "$NODE_PID"
   stop_server "$NODE_PID"
   rm -f "$RUN/baseline.db" "$RUN/baseline.db-wal" "$RUN/baseline.db-shm"
 fi
@@ -604,7 +617,7 @@ if [[ " $SYSTEMS " == *" opchat "* ]]; then
     cp "$OPCHAT_DB_FILE" "$RUN/ingest.db"
     for ext in -wal -shm; do [ -f "$OPCHAT_DB_FILE$ext" ] && cp "$OPCHAT_DB_FILE$ext" "$RUN/ingest.db$ext"; done
     opchat_start "sqlite:$RUN/ingest.db" opchat-ingest
-    if [[ " $CASES " == *" ingest "* ]]; then opchat_ingest opchat; fi
+    if [[ " $CASES " == *" ingest "* ]]; then ingest_case opchat "$PORT" "$OPCHAT_PID"; fi
     if [ "$LIVE" = 1 ]; then
       [ -n "${NODE_APP:-}" ] || node_app
       live_idle opchat "$PORT" "$OPCHAT_PID"
