@@ -40,6 +40,9 @@
 #   BENCH_TIME_LIMIT=3600                          seconds before everything is stopped
 #   OPCHAT_BENCH_STATE=/tmp/opchat-bench           data, node_modules, databases, results
 #   KEEP=1                                         keep request files and logs of the run
+#   BENCH_PERF=1                                   a system-wide `perf record -g` during each measured
+#                                                  case: $RUN/perf/SYSTEM-CASE.data, and where its CPU
+#                                                  went by program and library in SYSTEM-CASE.txt
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -185,9 +188,23 @@ measure() {
   fi
   python3 "$HERE/procstat.py" reset "$pid" ${DB_PID:-} || true
   cpu0=$(python3 "$HERE/procstat.py" cpu "$pid" ${DB_PID:-})
+  local perf_pid=""
+  if [ "${BENCH_PERF:-0}" = 1 ]; then
+    # The middle of the case: wrk's first and last second are ramps.
+    mkdir -p "$RUN/perf"
+    (sleep 1; exec perf record -q -F 997 -a -g -o "$RUN/perf/$system-$case.data" -- \
+      sleep $(( $(seconds_of "$dur") > 3 ? $(seconds_of "$dur") - 2 : 1 ))) >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   out=$(timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$dur" --timeout "$TIMEOUT" \
     -s "$lua" "$url" -- "$file" "$@" 2>&1) || { echo "$out" >&2; die "wrk failed ($system $case)"; }
   cpu1=$(python3 "$HERE/procstat.py" cpu "$pid" ${DB_PID:-})
+  if [ -n "$perf_pid" ]; then
+    wait "$perf_pid" || true
+    perf report -q -i "$RUN/perf/$system-$case.data" --no-children --sort comm,dso --percent-limit 0.5 \
+      --stdio 2>/dev/null | grep -v '^$' >"$RUN/perf/$system-$case.txt" || true
+    log "profile of $system $case: $RUN/perf/$system-$case.data (by program and library: $system-$case.txt)"
+  fi
   hwm=$(python3 "$HERE/procstat.py" hwm "$pid")
   dbhwm=$([ -z "${DB_PID:-}" ] || python3 "$HERE/procstat.py" hwm "$DB_PID")
   json=$(printf '%s\n' "$out" | grep '^{"requests"' | tail -n1)

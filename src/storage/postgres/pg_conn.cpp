@@ -200,6 +200,32 @@ Status PgConn::ExecScript(const char* sql) {
   return Status::Ok();
 }
 
+Status PgConn::CopyIn(const char* copy_sql, std::string_view rows) {
+  pg_result* res = PQexec(conn_, copy_sql);
+  if (res == nullptr || PQresultStatus(res) != PGRES_COPY_IN) return Error(res, "copy");
+  PQclear(res);
+  // In pieces of 1 MB: libpq buffers what it is given before sending it.
+  constexpr size_t kPiece = 1 << 20;
+  bool sent = true;
+  for (size_t at = 0; sent && at < rows.size(); at += kPiece) {
+    const std::string_view piece = rows.substr(at, kPiece);
+    sent = PQputCopyData(conn_, piece.data(), static_cast<int>(piece.size())) == 1;
+  }
+  if (PQputCopyEnd(conn_, sent ? nullptr : "client stopped sending") != 1) {
+    return Error(nullptr, "copy");
+  }
+  // The COPY's result, then the null that ends every command's results.
+  Status s = Status::Ok();
+  while (pg_result* done = PQgetResult(conn_)) {
+    if (s.ok() && PQresultStatus(done) != PGRES_COMMAND_OK) {
+      s = Error(done, "copy");  // clears `done`
+    } else {
+      PQclear(done);
+    }
+  }
+  return s;
+}
+
 Status PgConn::Transact(const std::function<Status()>& body) {
   RETURN_IF_ERROR(ExecScript("BEGIN"));
   Status s = body();

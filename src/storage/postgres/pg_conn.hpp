@@ -91,6 +91,9 @@ class PgConn {
   }
   // Runs SQL text without parameters (may hold several statements, e.g. a migration).
   Status ExecScript(const char* sql);
+  // Runs `copy_sql` (COPY ... FROM STDIN, text format) and sends it `rows`: complete lines of
+  // that format (CopyRows). Errors as Exec's; a failed COPY changes nothing.
+  Status CopyIn(const char* copy_sql, std::string_view rows);
 
   // Runs `body` inside BEGIN ... COMMIT; rolls back when it returns an error. Returns the
   // body's error, or the COMMIT's: OK means the transaction is durably committed.

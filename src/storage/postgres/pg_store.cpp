@@ -11,6 +11,7 @@
 #include "storage/chat_rules.hpp"
 #include "storage/message_scan.hpp"
 #include "storage/postgres/pg_array.hpp"
+#include "storage/postgres/pg_copy.hpp"
 #include "storage/postgres/pg_event_listener.hpp"
 #include "storage/postgres/pg_row.hpp"
 #include "storage/row_mapping.hpp"
@@ -169,7 +170,7 @@ constexpr Statement kSendTouch = {
     " AS t(chat_id, channel_id, count, last_ms)"
     " WHERE c.chat_id = t.chat_id AND c.channel_id = t.channel_id"};
 
-// Import works on arrays, one statement per step whatever the batch size.
+// Import works on arrays, one statement per step whatever the batch size (its messages by COPY).
 constexpr Statement kImportChats = {
     "import_chats",
     "INSERT INTO chats (" OPCHAT_CHAT_COLUMNS
@@ -193,14 +194,18 @@ constexpr Statement kFindExisting = {
     " FROM unnest($1::text[], $2::text[], $3::text[]) AS k(chat_id, channel_id, id)"
     " JOIN messages m ON m.chat_id = k.chat_id AND m.channel_id = k.channel_id"
     " AND m.user_message_id = k.id"};
-constexpr Statement kImportMessages = {
-    "import_messages",
+// A batch of sends' messages (import's go by COPY, kCopyMessages).
+constexpr Statement kInsertMessages = {
+    "insert_messages",
     "INSERT INTO messages (chat_id, channel_id, " OPCHAT_MESSAGE_COLUMNS
     ")"
     " SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],"
     " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],"
     " $13::text[], $14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::float8[],"
     " $19::float8[], $20::bigint[], $21::text[])"};
+// Import's messages, rows of CopyRows: the chat id, the channel, then OPCHAT_MESSAGE_COLUMNS.
+constexpr const char* kCopyMessages =
+    "COPY messages (chat_id, channel_id, " OPCHAT_MESSAGE_COLUMNS ") FROM STDIN";
 constexpr Statement kImportTouch = {
     "import_touch",
     "UPDATE chats c SET message_count = t.count, updated_ms = GREATEST(c.updated_ms, t.last_ms),"
@@ -328,7 +333,7 @@ std::vector<Param> ChatParams(const Chat& c) {
   return out;
 }
 
-// A message row as kImportMessages takes it: the chat id, the channel, then
+// A message row as kInsertMessages takes it: the chat id, the channel, then
 // OPCHAT_MESSAGE_COLUMNS.
 std::vector<Param> MessageParams(std::string_view chat_id, std::string_view channel,
                                  const Message& m, int64_t seq) {
@@ -509,7 +514,7 @@ Status AppendBatch(PgConn& c, std::span<PendingAppend* const> batch) {
   }
   if (events.empty()) return Status::Ok();  // every send refused or a duplicate: nothing to write
 
-  RETURN_IF_ERROR(c.Exec(kImportMessages, rows.Params()));
+  RETURN_IF_ERROR(c.Exec(kInsertMessages, rows.Params()));
   ColumnArrays updates(4);
   for (const std::string& key : touched) {
     const Chat& chat = locked.at(key);
@@ -783,21 +788,23 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records,
       seen.insert(MessageKey(existing.Text(i, 1), existing.Text(i, 0), existing.Text(i, 2)));
     }
 
-    ColumnArrays rows(2 + kMessageColumnCount);
+    CopyRows rows;
     for (const ImportRecord& r : records) {
       if (!seen.insert(MessageKey(r.chat.channel, r.chat.id, r.message.user_message_id)).second) {
         ++counts.duplicates;
         continue;
       }
       Touched& t = touched[ChatKey(r.chat.channel, r.chat.id)];
-      rows.AddRow(MessageParams(r.chat.id, r.chat.channel, r.message, ++t.count));
+      rows.AddText(r.chat.id);
+      rows.AddText(r.chat.channel);
+      WriteMessage(rows, r.message, ++t.count);
+      rows.EndRow();
       if (options.events) events.push_back({EventType::kMessageCreated, &r.chat, t.count});
       t.last_ms = std::max(t.last_ms, r.message.create_ms);
       ++counts.inserted;
     }
-    if (counts.inserted > 0) {
-      RETURN_IF_ERROR(c.Exec(kImportMessages, rows.Params()));
-    }
+    if (rows.HasNul()) return Status::InvalidArgument("text contains a NUL character");
+    if (counts.inserted > 0) RETURN_IF_ERROR(c.CopyIn(kCopyMessages, rows.Data()));
 
     ColumnArrays updates(4);
     for (const auto& [key, t] : touched) {

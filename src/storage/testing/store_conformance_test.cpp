@@ -325,6 +325,62 @@ TEST_P(StoreConformanceTest, ImportCreatesChatsAppendsInOrderAndSkipsDuplicates)
   EXPECT_EQ(store_->GetChat(channel_, c1)->message_count, 5);
 }
 
+// Import takes the bulk path (COPY on PostgreSQL): every field must read back exactly, the
+// characters that path escapes included.
+TEST_P(StoreConformanceTest, ImportStoresEveryFieldExactly) {
+  ImportRecord r;
+  r.chat.id = NewChatId();
+  r.chat.channel = channel_;
+  r.chat.user_id = "u\\N";
+  r.chat.status = ChatStatus::kEnded;
+  Message& m = r.message;
+  m.user_message_id = "imp-exact-" + RandomHex(6);
+  m.from = "user\tx";
+  m.to = "op-1";
+  m.type = "file";
+  m.msg = "\\N\ttab\nline\r\nret \\ \"q\" 汉字 🙂";
+  m.url = "https://example.com/a b?x=1\t";
+  m.key = "dir/a\\b.pdf";
+  m.filename = "";
+  m.thumb = "t\n";
+  m.secret = "s";
+  m.thumb_secret = "ts";
+  m.length = 0;
+  m.file_length = int64_t{1} << 40;
+  m.addr = "北京\t1号";
+  m.lat = 39.9042;
+  m.lng = -0.1;
+  m.create_ms = 1'600'000'000'123;
+  m.ext = R"({"k":"v\tw","n":[1,2]})";
+  auto counts = store_->Import(std::vector<ImportRecord>{r}, {});
+  ASSERT_TRUE(counts.ok()) << counts.status().message();
+  ASSERT_EQ(counts->inserted, 1);
+  auto read = store_->ReadMessages(channel_, r.chat.id, {1, 1, false});
+  ASSERT_TRUE(read.ok());
+  ASSERT_EQ(read->size(), 1u);
+  const Message& got = (*read)[0];
+  EXPECT_EQ(got.seq, 1);
+  EXPECT_EQ(got.user_message_id, m.user_message_id);
+  EXPECT_EQ(got.from, m.from);
+  EXPECT_EQ(got.to, m.to);
+  EXPECT_EQ(got.type, m.type);
+  EXPECT_EQ(got.msg, m.msg);
+  EXPECT_EQ(got.url, m.url);
+  EXPECT_EQ(got.key, m.key);
+  EXPECT_EQ(got.filename, m.filename);
+  EXPECT_EQ(got.thumb, m.thumb);
+  EXPECT_EQ(got.secret, m.secret);
+  EXPECT_EQ(got.thumb_secret, m.thumb_secret);
+  EXPECT_EQ(got.length, m.length);
+  EXPECT_EQ(got.file_length, m.file_length);
+  EXPECT_EQ(got.addr, m.addr);
+  EXPECT_EQ(got.lat, m.lat);
+  EXPECT_EQ(got.lng, m.lng);
+  EXPECT_EQ(got.create_ms, m.create_ms);
+  EXPECT_EQ(got.ext, m.ext);
+  EXPECT_EQ(store_->GetChat(channel_, r.chat.id)->user_id, r.chat.user_id);
+}
+
 TEST_P(StoreConformanceTest, ClientsAndTheirRevision) {
   auto rev0 = store_->ClientsRevision();
   ASSERT_TRUE(rev0.ok());
