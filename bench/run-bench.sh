@@ -201,7 +201,7 @@ measure() {
   cpu1=$(python3 "$HERE/procstat.py" cpu "$pid" ${DB_PID:-})
   if [ -n "$perf_pid" ]; then
     wait "$perf_pid" || true
-    perf report -q -i "$RUN/perf/$system-$case.data" --no-children --sort comm,dso --percent-limit 0.5 \
+    perf report -q -i "$RUN/perf/$system-$case.data" --no-children -g none --sort comm,dso --percent-limit 0.5 \
       --stdio 2>/dev/null | grep -v '^$' >"$RUN/perf/$system-$case.txt" || true
     log "profile of $system $case: $RUN/perf/$system-$case.data (by program and library: $system-$case.txt)"
   fi

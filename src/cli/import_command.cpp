@@ -20,6 +20,7 @@ struct ImportFlags {
   // more of a chat's messages a batch holds, the fewer pages an import dirties (1M messages in
   // time order: 69,000 msg/s at 5,000, 82,500 at 20,000, peak RSS 43 and 78 MB).
   size_t batch = 20000;
+  size_t streams = 0;  // 0: as many as the store says pay (Store::ImportStreams)
   bool defer_index = false;
   bool no_events = false;
 };
@@ -48,6 +49,7 @@ int RunImportNdjson(const ImportFlags& flags) {
     if (!in) return Fail(Status::InvalidArgument("cannot open " + path));
     NdjsonImportOptions options;
     options.batch_size = flags.batch;
+    options.streams = flags.streams > 0 ? flags.streams : (*store)->ImportStreams();
     options.default_channel = flags.channel;
     options.store.events = !flags.no_events;
     options.on_bad_line = [&](int64_t line, const std::string& why) {
@@ -94,6 +96,11 @@ void RegisterImport(CLI::App& app, int& exit_code) {
   ndjson->add_option("files", flags->files, "NDJSON files")->required();
   ndjson->add_option("--channel", flags->channel, "channel for lines that name none");
   ndjson->add_option("--batch", flags->batch, "messages per transaction (default 20000)");
+  ndjson
+      ->add_option("--streams", flags->streams,
+                   "batches stored at once, each with its own share of the chats (default: 1 "
+                   "on SQLite, 2 on PostgreSQL)")
+      ->check(CLI::Range(1, 16));
   AddDeferIndexFlag(ndjson, flags->defer_index);
   AddNoEventsFlag(ndjson, flags->no_events);
   ndjson->callback([flags, &exit_code] { exit_code = RunImportNdjson(*flags); });

@@ -1,7 +1,9 @@
 #include "import/ndjson_export.hpp"
 
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include <map>
 
 #include <boost/json/parse.hpp>
 #include <sstream>
@@ -133,6 +135,33 @@ TEST(NdjsonExportTest, ExportImportExportIsByteIdentical) {
   EXPECT_EQ(imported->rejected, 0);
   EXPECT_EQ(Export(*b, {}), first);
   EXPECT_EQ(b->GetChat("shop", "c-1")->ext, R"({"vip":true,"tags":["退款"]})");
+}
+
+// Lines of several chats interleaved, imported by several streams in small batches: each chat's
+// messages keep the file's order, so the export is the same again.
+TEST(NdjsonExportTest, SeveralImportStreamsKeepEachChatsOrder) {
+  auto a = TempStore("streams-a");
+  Fill(*a, "c-1", "shop");
+  Fill(*a, "c-2", "shop");
+  Fill(*a, "c-3", "other");
+  const std::string first = Export(*a, {});
+  std::map<std::string, std::vector<std::string>> by_chat;
+  std::istringstream lines(first);
+  for (std::string line; std::getline(lines, line);) {
+    by_chat[std::string(boost::json::parse(line).at("chatId").as_string())].push_back(line);
+  }
+  ASSERT_EQ(by_chat.size(), 3u);
+  std::string interleaved;
+  for (size_t i = 0; i < 5; ++i) {
+    for (const auto& [chat, chat_lines] : by_chat) interleaved += chat_lines.at(i) + "\n";
+  }
+
+  auto b = TempStore("streams-b");
+  std::istringstream in(interleaved);
+  auto imported = ImportNdjson(in, *b, {.batch_size = 2, .streams = 3});
+  ASSERT_TRUE(imported.ok()) << imported.status().message();
+  EXPECT_EQ(imported->inserted, 15);
+  EXPECT_EQ(Export(*b, {}), first);
 }
 
 TEST(NdjsonExportTest, FiltersByChatAndTime) {

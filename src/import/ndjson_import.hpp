@@ -22,6 +22,9 @@ struct NdjsonImportReport {
 
 struct NdjsonImportOptions {
   size_t batch_size = 5000;
+  // Batches stored at once, each stream holding its own share of the chats (Store::ImportStreams
+  // says how many pay). A chat's messages stay in one stream, so they are stored in file order.
+  size_t streams = 1;
   std::string default_channel;  // for lines without "channel"
   ImportOptions store;          // how each batch is written (events or not)
   std::function<void(int64_t line, const std::string& why)> on_bad_line;

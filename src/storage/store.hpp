@@ -211,6 +211,9 @@ class Store {
   // Messages are appended whatever the chat's status. A record's chat is the one of its
   // chat's channel and id: never a chat of another channel. On failure nothing is written.
   // With options.events, the import's events are written in the same transaction.
+  // How many Import calls of disjoint chats pay to run at once: 1 where one writer stores
+  // everything (SQLite).
+  virtual size_t ImportStreams() const { return 1; }
   virtual Result<ImportCounts> Import(std::span<const ImportRecord> records,
                                       const ImportOptions& options) = 0;
 

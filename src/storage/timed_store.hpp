@@ -51,6 +51,7 @@ class TimedStore final : public Store {
                                       const Message& message) override {
     return Timed([&] { return inner_.AppendMessage(channel, chat_id, message); });
   }
+  size_t ImportStreams() const override { return inner_.ImportStreams(); }
   Result<ImportCounts> Import(std::span<const ImportRecord> records,
                               const ImportOptions& options) override {
     return Timed([&] { return inner_.Import(records, options); });

@@ -45,6 +45,9 @@ class PgStore final : public Store {
   Result<ChatList> ListChats(const ChatFilter& filter) override;
   Result<std::vector<Message>> ReadMessages(std::string_view channel, std::string_view chat_id,
                                             SeqRange range) override;
+  // Two: one backend stores a batch while the other's next one is parsed and sent; measured
+  // in docs/performance.md ("Import").
+  size_t ImportStreams() const override { return 2; }
   Result<ChatPage> ReadChatPage(std::string_view channel, std::string_view chat_id, int64_t offset,
                                 int64_t size, bool descending) override;
   Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,

@@ -54,6 +54,7 @@ class FailingStore final : public Store {
                                             SeqRange range) override;
   Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
                                       const Message& message) override;
+  size_t ImportStreams() const override { return inner_.ImportStreams(); }
   Result<ImportCounts> Import(std::span<const ImportRecord> records,
                               const ImportOptions& options) override;
   Status ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) override;
