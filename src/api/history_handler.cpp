@@ -67,32 +67,38 @@ Status HandleHistory(const HandlerInput& in, JsonWriter& w) {
   if (descending && after_seq) return FieldError("order");
 
   const int64_t page = page_num.value_or(1);
-  // The chat and its page in one read (VisibleChat's rule: the caller's channel's chat only).
-  ASSIGN_OR_RETURN(ChatPage read,
-                   in.deps.store.ReadChatPage(in.caller.channel, chat_id,
-                                              after_seq ? *after_seq : PageOffset(page, page_size),
-                                              page_size, descending));
-  const Chat& chat = read.chat;
-  const std::vector<Message>& messages = read.messages;
-  const int64_t total = chat.message_count;
-  PagePlan plan = after_seq ? PlanAfter(total, *after_seq, page_size)
-                            : PlanPage(total, page, page_size, descending);
-
   const int64_t now_s = NowMillis() / 1000;
-  w.Key("data");
-  w.BeginObject();
-  w.Key("status");
-  w.String(StatusText(chat.status));
-  w.Key("msg");
-  w.BeginArray();
   const ChannelMedia media = in.deps.media.ForChannel(in.caller.channel);
-  for (const Message& m : messages) WriteMessage(w, m, media, now_s);
+  std::string id;
+  int64_t total = 0;
+  int64_t count = 0;
+  // The chat and its page in one read (VisibleChat's rule: the caller's channel's chat only),
+  // each message encoded straight from the store's row. On a failure the API drops what was
+  // written and answers the error.
+  RETURN_IF_ERROR(in.deps.store.VisitChatPage(
+      in.caller.channel, chat_id, after_seq ? *after_seq : PageOffset(page, page_size), page_size,
+      descending,
+      [&](const Chat& chat) {
+        id = chat.id;
+        total = chat.message_count;
+        w.Key("data");
+        w.BeginObject();
+        w.Key("status");
+        w.String(StatusText(chat.status));
+        w.Key("msg");
+        w.BeginArray();
+      },
+      [&](const MessageView& m) {
+        WriteMessage(w, m, media, now_s);
+        ++count;
+      }));
   w.EndArray();
   w.Key("chatId");
-  w.String(chat.id);
+  w.String(id);
   w.EndObject();
-  WritePage(w, total, page, page_size, static_cast<int64_t>(messages.size()), plan.next,
-            plan.start_index);
+  const PagePlan plan = after_seq ? PlanAfter(total, *after_seq, page_size)
+                                  : PlanPage(total, page, page_size, descending);
+  WritePage(w, total, page, page_size, count, plan.next, plan.start_index);
   return Status::Ok();
 }
 

@@ -16,6 +16,10 @@ void WriteDigits(JsonWriter& w, const std::optional<int64_t>& v) {
 }  // namespace
 
 void WriteMessage(JsonWriter& w, const Message& m, const ChannelMedia& media, int64_t now_s) {
+  WriteMessage(w, ViewOf(m), media, now_s);
+}
+
+void WriteMessage(JsonWriter& w, const MessageView& m, const ChannelMedia& media, int64_t now_s) {
   w.BeginObject();
   w.Key("userMessageId");
   w.String(m.user_message_id);
@@ -62,7 +66,7 @@ void WriteMessage(JsonWriter& w, const Message& m, const ChannelMedia& media, in
   }
   w.String(url);
   w.Key("ext");
-  w.Raw(m.ext.empty() ? std::string_view("{}") : std::string_view(m.ext));
+  w.Raw(m.ext.empty() ? std::string_view("{}") : m.ext);
   w.Key("seq");
   w.Int(m.seq);
   w.Key("timestamp");

@@ -19,6 +19,7 @@ namespace opchat {
 // Writes one element of `msg`: every key of the seed, always present (null when the message
 // has none), plus `seq` and `timestamp`. `now_s` dates the getUrl deadline; getUrl is null
 // when the message has no stored object or `media` may not sign its key.
+void WriteMessage(JsonWriter& w, const MessageView& m, const ChannelMedia& media, int64_t now_s);
 void WriteMessage(JsonWriter& w, const Message& m, const ChannelMedia& media, int64_t now_s);
 
 // Writes a chat object: ids, status code and text, operator, user, counts, times; and `from`

@@ -46,6 +46,7 @@ class JsonWriter {
   void Raw(std::string_view json);
 
   void String(const std::optional<std::string>& v) { v ? String(std::string_view(*v)) : Null(); }
+  void String(const std::optional<std::string_view>& v) { v ? String(*v) : Null(); }
   void String(const std::string& v) { String(std::string_view(v)); }
   void String(const char* v) { String(std::string_view(v)); }
   void Double(const std::optional<double>& v) { v ? Double(*v) : Null(); }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "domain/chat_status.hpp"
 
@@ -41,5 +42,20 @@ struct Message {
   int64_t create_ms = 0;
   std::string ext = "{}";  // JSON object text
 };
+
+// A message whose text lives elsewhere (a statement's current row, or a Message): what the
+// history endpoint encodes without a copy. Valid while what it views lives and stays unchanged.
+struct MessageView {
+  int64_t seq = 0;
+  std::string_view user_message_id, from, to, type;
+  std::optional<std::string_view> msg, url, filename, thumb, secret, thumb_secret, addr, key;
+  std::optional<int64_t> length, file_length;
+  std::optional<double> lat, lng;
+  int64_t create_ms = 0;
+  std::string_view ext;
+};
+
+MessageView ViewOf(const Message& m);
+Message MessageOf(const MessageView& v);
 
 }  // namespace opchat

@@ -76,9 +76,9 @@ std::string EscapeObjectKey(std::string_view key) {
   return out;
 }
 
-std::optional<std::string> ObjectKeyOf(const std::optional<std::string>& key,
-                                       const std::optional<std::string>& url) {
-  if (key && !key->empty()) return *key;
+std::optional<std::string> ObjectKeyOf(std::optional<std::string_view> key,
+                                       std::optional<std::string_view> url) {
+  if (key && !key->empty()) return std::string(*key);
   if (!url || url->empty()) return std::nullopt;
   std::string_view u = *url;
   // Drop "scheme://authority" when present, then any query or fragment.

@@ -69,7 +69,7 @@ std::string EscapeObjectKey(std::string_view key);
 
 // The object key of a message: its explicit `key`, else the path of its `url` without the
 // leading '/'. nullopt when neither gives one.
-std::optional<std::string> ObjectKeyOf(const std::optional<std::string>& key,
-                                       const std::optional<std::string>& url);
+std::optional<std::string> ObjectKeyOf(std::optional<std::string_view> key,
+                                       std::optional<std::string_view> url);
 
 }  // namespace opchat

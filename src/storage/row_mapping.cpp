@@ -18,29 +18,33 @@ Chat ReadChat(const RowReader& row, int first) {
   return c;
 }
 
-Message ReadMessage(const RowReader& row, int first) {
+MessageView ReadMessageView(const RowReader& row, int first) {
   int i = first;
-  Message m;
+  MessageView m;
   m.seq = row.Int(i++);
-  m.user_message_id = row.String(i++);
-  m.from = row.String(i++);
-  m.to = row.String(i++);
-  m.type = row.String(i++);
-  m.msg = row.OptString(i++);
-  m.url = row.OptString(i++);
-  m.key = row.OptString(i++);
-  m.filename = row.OptString(i++);
-  m.thumb = row.OptString(i++);
-  m.secret = row.OptString(i++);
-  m.thumb_secret = row.OptString(i++);
+  m.user_message_id = row.Text(i++);
+  m.from = row.Text(i++);
+  m.to = row.Text(i++);
+  m.type = row.Text(i++);
+  m.msg = row.OptText(i++);
+  m.url = row.OptText(i++);
+  m.key = row.OptText(i++);
+  m.filename = row.OptText(i++);
+  m.thumb = row.OptText(i++);
+  m.secret = row.OptText(i++);
+  m.thumb_secret = row.OptText(i++);
   m.length = row.OptInt(i++);
   m.file_length = row.OptInt(i++);
-  m.addr = row.OptString(i++);
+  m.addr = row.OptText(i++);
   m.lat = row.OptDouble(i++);
   m.lng = row.OptDouble(i++);
   m.create_ms = row.Int(i++);
-  m.ext = row.String(i++);
+  m.ext = row.Text(i++);
   return m;
+}
+
+Message ReadMessage(const RowReader& row, int first) {
+  return MessageOf(ReadMessageView(row, first));
 }
 
 Event ReadEvent(const RowReader& row, int first) {

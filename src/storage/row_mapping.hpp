@@ -63,15 +63,22 @@ inline constexpr int kEventValueCount = 12;
 static_assert(CountColumns(OPCHAT_EVENT_VALUE_COLUMNS) == kEventValueCount);
 static_assert(CountColumns(OPCHAT_EVENT_COLUMNS) == 5 + kChatColumnCount + kMessageColumnCount);
 
-// One row of a result, read by 0-based column index. NULL reads as 0 / "" / nullopt.
+// One row of a result, read by 0-based column index. NULL reads as 0 / "" / nullopt. Text is
+// viewed in the result's own buffer, valid while the row is.
 class RowReader {
  public:
   virtual ~RowReader() = default;
   virtual int64_t Int(int col) const = 0;
-  virtual std::string String(int col) const = 0;
-  virtual std::optional<std::string> OptString(int col) const = 0;
+  virtual std::string_view Text(int col) const = 0;
+  virtual std::optional<std::string_view> OptText(int col) const = 0;
   virtual std::optional<int64_t> OptInt(int col) const = 0;
   virtual std::optional<double> OptDouble(int col) const = 0;
+
+  std::string String(int col) const { return std::string(Text(col)); }
+  std::optional<std::string> OptString(int col) const {
+    auto v = OptText(col);
+    return v ? std::optional<std::string>(*v) : std::nullopt;
+  }
 };
 
 // The values of one row to write, appended in column order. Text is passed by reference and
@@ -89,8 +96,9 @@ class RowWriter {
 // The chat whose OPCHAT_CHAT_COLUMNS start at column `first`. An unknown status code reads as
 // waiting.
 Chat ReadChat(const RowReader& row, int first = 0);
-// The message whose OPCHAT_MESSAGE_COLUMNS start at column `first`.
+// The message whose OPCHAT_MESSAGE_COLUMNS start at column `first`: copied, or viewed in the row.
 Message ReadMessage(const RowReader& row, int first = 0);
+MessageView ReadMessageView(const RowReader& row, int first = 0);
 
 // An event a write records, before the back end gives it its channel's next id: the chat it
 // concerns (its snapshot, for a chat event: the chat right after the change), the message's

@@ -18,13 +18,13 @@ class MemoryRow final : public RowReader, public RowWriter {
     auto* v = std::get_if<int64_t>(&values_.at(col));
     return v ? *v : 0;
   }
-  std::string String(int col) const override {
+  std::string_view Text(int col) const override {
     auto* v = std::get_if<std::string>(&values_.at(col));
-    return v ? *v : std::string();
+    return v ? std::string_view(*v) : std::string_view();
   }
-  std::optional<std::string> OptString(int col) const override {
+  std::optional<std::string_view> OptText(int col) const override {
     auto* v = std::get_if<std::string>(&values_.at(col));
-    return v ? std::optional<std::string>(*v) : std::nullopt;
+    return v ? std::optional<std::string_view>(*v) : std::nullopt;
   }
   std::optional<int64_t> OptInt(int col) const override {
     auto* v = std::get_if<int64_t>(&values_.at(col));

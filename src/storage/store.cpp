@@ -2,12 +2,24 @@
 
 namespace opchat {
 
+Status Store::VisitChatPage(std::string_view channel, std::string_view chat_id, int64_t offset,
+                            int64_t size, bool descending,
+                            const std::function<void(const Chat&)>& on_chat,
+                            const std::function<void(const MessageView&)>& on_message) {
+  ASSIGN_OR_RETURN(Chat chat, GetChat(channel, chat_id));
+  SeqRange range = RangeAfterSkipping(chat.message_count, offset, size, descending);
+  ASSIGN_OR_RETURN(std::vector<Message> messages, ReadMessages(channel, chat_id, range));
+  on_chat(chat);
+  for (const Message& m : messages) on_message(ViewOf(m));
+  return Status::Ok();
+}
+
 Result<ChatPage> Store::ReadChatPage(std::string_view channel, std::string_view chat_id,
                                      int64_t offset, int64_t size, bool descending) {
   ChatPage page;
-  ASSIGN_OR_RETURN(page.chat, GetChat(channel, chat_id));
-  SeqRange range = RangeAfterSkipping(page.chat.message_count, offset, size, descending);
-  ASSIGN_OR_RETURN(page.messages, ReadMessages(channel, chat_id, range));
+  RETURN_IF_ERROR(VisitChatPage(
+      channel, chat_id, offset, size, descending, [&](const Chat& c) { page.chat = c; },
+      [&](const MessageView& m) { page.messages.push_back(MessageOf(m)); }));
   return page;
 }
 

@@ -190,10 +190,17 @@ class Store {
                                                     std::string_view chat_id, SeqRange range) = 0;
   // The chat and the page of its messages that RangeAfterSkipping(chat.message_count, offset,
   // size, descending) names, read together: one round trip, and on PostgreSQL one snapshot, so
-  // the count and the page agree. Fails: NotFound as GetChat. The history endpoint's read; the
-  // default runs GetChat, then ReadMessages.
-  virtual Result<ChatPage> ReadChatPage(std::string_view channel, std::string_view chat_id,
-                                        int64_t offset, int64_t size, bool descending);
+  // the count and the page agree. Hands `on_chat` the chat, then `on_message` each message in
+  // page order, viewed in the statement's row (valid during the call only): the history
+  // endpoint encodes the page without copying it. Fails: NotFound as GetChat, before any call.
+  // The default runs GetChat, then ReadMessages.
+  virtual Status VisitChatPage(std::string_view channel, std::string_view chat_id, int64_t offset,
+                               int64_t size, bool descending,
+                               const std::function<void(const Chat&)>& on_chat,
+                               const std::function<void(const MessageView&)>& on_message);
+  // The same page, copied.
+  Result<ChatPage> ReadChatPage(std::string_view channel, std::string_view chat_id, int64_t offset,
+                                int64_t size, bool descending);
   // Appends `message` at the chat's next position (message_count + 1; positions are dense and
   // 1-based, message.seq is ignored), raising the chat's message count, its last message time
   // and its last activity. When the chat already holds a message with the same

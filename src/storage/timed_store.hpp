@@ -43,9 +43,13 @@ class TimedStore final : public Store {
                                             SeqRange range) override {
     return Timed([&] { return inner_.ReadMessages(channel, chat_id, range); });
   }
-  Result<ChatPage> ReadChatPage(std::string_view channel, std::string_view chat_id, int64_t offset,
-                                int64_t size, bool descending) override {
-    return Timed([&] { return inner_.ReadChatPage(channel, chat_id, offset, size, descending); });
+  Status VisitChatPage(std::string_view channel, std::string_view chat_id, int64_t offset,
+                       int64_t size, bool descending,
+                       const std::function<void(const Chat&)>& on_chat,
+                       const std::function<void(const MessageView&)>& on_message) override {
+    return Timed([&] {
+      return inner_.VisitChatPage(channel, chat_id, offset, size, descending, on_chat, on_message);
+    });
   }
   Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
                                       const Message& message) override {

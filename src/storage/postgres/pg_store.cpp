@@ -688,20 +688,19 @@ Result<std::vector<Message>> PgStore::ReadMessages(std::string_view channel,
   return out;
 }
 
-Result<ChatPage> PgStore::ReadChatPage(std::string_view channel, std::string_view chat_id,
-                                       int64_t offset, int64_t size, bool descending) {
+Status PgStore::VisitChatPage(std::string_view channel, std::string_view chat_id, int64_t offset,
+                              int64_t size, bool descending,
+                              const std::function<void(const Chat&)>& on_chat,
+                              const std::function<void(const MessageView&)>& on_message) {
   ASSIGN_OR_RETURN(Lease conn, Acquire());
   ASSIGN_OR_RETURN(
       PgResult r, conn->Exec(descending ? kReadChatPageDescending : kReadChatPageAscending,
                              {ParamOf(chat_id), ParamOf(channel), ParamOf(offset), ParamOf(size)}));
   if (r.Rows() == 0) return store_rules::ChatNotFound();
-  ChatPage page{ReadChat(r, 0), {}};
-  if (r.IsNull(0, kChatColumnCount)) return page;  // no message in the range
-  page.messages.reserve(static_cast<size_t>(r.Rows()));
-  for (int i = 0; i < r.Rows(); ++i) {
-    page.messages.push_back(opchat::ReadMessage(PgRow(r, i, kChatColumnCount)));
-  }
-  return page;
+  on_chat(ReadChat(r, 0));
+  if (r.IsNull(0, kChatColumnCount)) return Status::Ok();  // no message in the range
+  for (int i = 0; i < r.Rows(); ++i) on_message(ReadMessageView(PgRow(r, i, kChatColumnCount)));
+  return Status::Ok();
 }
 
 Result<AppendOutcome> PgStore::AppendMessage(std::string_view channel, std::string_view chat_id,

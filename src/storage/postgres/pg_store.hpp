@@ -48,8 +48,10 @@ class PgStore final : public Store {
   // Two: one backend stores a batch while the other's next one is parsed and sent; measured
   // in docs/performance.md ("Import").
   size_t ImportStreams() const override { return 2; }
-  Result<ChatPage> ReadChatPage(std::string_view channel, std::string_view chat_id, int64_t offset,
-                                int64_t size, bool descending) override;
+  Status VisitChatPage(std::string_view channel, std::string_view chat_id, int64_t offset,
+                       int64_t size, bool descending,
+                       const std::function<void(const Chat&)>& on_chat,
+                       const std::function<void(const MessageView&)>& on_message) override;
   Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
                                       const Message& message) override;
   Result<ImportCounts> Import(std::span<const ImportRecord> records,

@@ -557,6 +557,29 @@ Result<std::vector<Message>> SqliteStore::ReadMessages(std::string_view channel,
   return out;
 }
 
+Status SqliteStore::VisitChatPage(std::string_view channel, std::string_view chat_id,
+                                  int64_t offset, int64_t size, bool descending,
+                                  const std::function<void(const Chat&)>& on_chat,
+                                  const std::function<void(const MessageView&)>& on_message) {
+  ASSIGN_OR_RETURN(Lease db, Reader());
+  ASSIGN_OR_RETURN(StoredChat chat, LoadChat(*db, channel, chat_id));
+  on_chat(chat.chat);
+  const SeqRange range = RangeAfterSkipping(chat.chat.message_count, offset, size, descending);
+  if (range.empty()) return Status::Ok();
+  // Each row is handed over while the statement stands on it: no copy of the message.
+  auto q = db->Prepare(
+      range.descending ? "SELECT " OPCHAT_MESSAGE_COLUMNS
+                         " FROM messages WHERE chat_no = ? AND seq BETWEEN ? AND ?"
+                         " ORDER BY seq DESC"
+                       : "SELECT " OPCHAT_MESSAGE_COLUMNS
+                         " FROM messages WHERE chat_no = ? AND seq BETWEEN ? AND ? ORDER BY seq");
+  q.Bind(1, chat.no);
+  q.Bind(2, range.first);
+  q.Bind(3, range.last);
+  while (q.Step()) on_message(ReadMessageView(StmtRow(q)));
+  return q.status();
+}
+
 Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view channel, std::string_view chat_id,
                                                  const Message& message) {
   AppendOutcome out;

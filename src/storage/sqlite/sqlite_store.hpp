@@ -30,6 +30,10 @@ class SqliteStore final : public Store {
                               const std::optional<std::string>& operator_id,
                               int64_t now_ms) override;
   Result<ChatList> ListChats(const ChatFilter& filter) override;
+  Status VisitChatPage(std::string_view channel, std::string_view chat_id, int64_t offset,
+                       int64_t size, bool descending,
+                       const std::function<void(const Chat&)>& on_chat,
+                       const std::function<void(const MessageView&)>& on_message) override;
   Result<std::vector<Message>> ReadMessages(std::string_view channel, std::string_view chat_id,
                                             SeqRange range) override;
   Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,

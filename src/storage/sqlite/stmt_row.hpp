@@ -11,8 +11,11 @@ class StmtRow final : public RowReader {
  public:
   explicit StmtRow(const Stmt& q) : q_(q) {}
   int64_t Int(int col) const override { return q_.Int(col); }
-  std::string String(int col) const override { return q_.String(col); }
-  std::optional<std::string> OptString(int col) const override { return q_.OptString(col); }
+  std::string_view Text(int col) const override { return q_.Text(col); }
+  std::optional<std::string_view> OptText(int col) const override {
+    if (q_.IsNull(col)) return std::nullopt;
+    return q_.Text(col);
+  }
   std::optional<int64_t> OptInt(int col) const override { return q_.OptInt(col); }
   std::optional<double> OptDouble(int col) const override { return q_.OptDouble(col); }
 
