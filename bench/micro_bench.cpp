@@ -129,6 +129,28 @@ void BM_EncodePage(benchmark::State& state) {
 }
 BENCHMARK(BM_EncodePage);
 
+// What the history endpoint does with a page: read it and encode each message from its row.
+void BM_VisitAndEncodePage(benchmark::State& state) {
+  Store& store = *Shared().store;
+  QiniuUrlSigner media({"http://media.example.com", "ak", "sk", 3600, "imageView2/1/w/200/h/200"});
+  const ChannelMedia channel_media = media.ForChannel("ch");
+  std::mt19937 rng(1);
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    JsonWriter w(out);
+    w.BeginArray();
+    Status s = store.VisitChatPage(
+        "ch", "u000103b6237d8f94447ab3bd6cbe9c89d70a", (rng() % 500) * 20, 20, false,
+        [](const Chat&) {},
+        [&](const MessageView& m) { WriteMessage(w, m, channel_media, 1'700'000'000); });
+    if (!s.ok()) state.SkipWithError("read failed");
+    w.EndArray();
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+BENCHMARK(BM_VisitAndEncodePage);
+
 void BM_HandleHistory(benchmark::State& state) {
   Fixture& f = Shared();
   ClientRegistry clients(*f.store);
