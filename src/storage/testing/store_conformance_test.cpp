@@ -155,6 +155,28 @@ TEST_P(StoreConformanceTest, ReadChatPageReadsTheChatWithThePageItsCountNames) {
             StatusCode::kNotFound);
 }
 
+// Every stored field of `got` equals `want`'s (the position aside).
+void ExpectSameFields(const Message& got, const Message& want) {
+  EXPECT_EQ(got.user_message_id, want.user_message_id);
+  EXPECT_EQ(got.from, want.from);
+  EXPECT_EQ(got.to, want.to);
+  EXPECT_EQ(got.type, want.type);
+  EXPECT_EQ(got.msg, want.msg);
+  EXPECT_EQ(got.url, want.url);
+  EXPECT_EQ(got.key, want.key);
+  EXPECT_EQ(got.filename, want.filename);
+  EXPECT_EQ(got.thumb, want.thumb);
+  EXPECT_EQ(got.secret, want.secret);
+  EXPECT_EQ(got.thumb_secret, want.thumb_secret);
+  EXPECT_EQ(got.length, want.length);
+  EXPECT_EQ(got.file_length, want.file_length);
+  EXPECT_EQ(got.addr, want.addr);
+  EXPECT_EQ(got.lat, want.lat);
+  EXPECT_EQ(got.lng, want.lng);
+  EXPECT_EQ(got.create_ms, want.create_ms);
+  EXPECT_EQ(got.ext, want.ext);
+}
+
 TEST_P(StoreConformanceTest, EveryFieldSurvivesTheRoundTrip) {
   Chat c = NewChat();
   Message m;
@@ -179,25 +201,7 @@ TEST_P(StoreConformanceTest, EveryFieldSurvivesTheRoundTrip) {
   ASSERT_TRUE(store_->AppendMessage(c.channel, c.id, m).ok());
   auto read = store_->ReadMessages(c.channel, c.id, {1, 1, false});
   ASSERT_EQ(read->size(), 1u);
-  const Message& r = (*read)[0];
-  EXPECT_EQ(r.user_message_id, m.user_message_id);
-  EXPECT_EQ(r.from, m.from);
-  EXPECT_EQ(r.to, m.to);
-  EXPECT_EQ(r.type, m.type);
-  EXPECT_EQ(r.msg, m.msg);
-  EXPECT_EQ(r.url, m.url);
-  EXPECT_EQ(r.key, m.key);
-  EXPECT_EQ(r.filename, m.filename);
-  EXPECT_EQ(r.thumb, m.thumb);
-  EXPECT_EQ(r.secret, m.secret);
-  EXPECT_EQ(r.thumb_secret, m.thumb_secret);
-  EXPECT_EQ(r.length, m.length);
-  EXPECT_EQ(r.file_length, m.file_length);
-  EXPECT_EQ(r.addr, m.addr);
-  EXPECT_EQ(r.lat, m.lat);
-  EXPECT_EQ(r.lng, m.lng);
-  EXPECT_EQ(r.create_ms, m.create_ms);
-  EXPECT_EQ(r.ext, m.ext);
+  ExpectSameFields((*read)[0], m);
   Message bare = Text("x");
   ASSERT_TRUE(store_->AppendMessage(c.channel, c.id, bare).ok());
   const Message b = (*store_->ReadMessages(c.channel, c.id, {2, 2, false}))[0];
@@ -358,26 +362,8 @@ TEST_P(StoreConformanceTest, ImportStoresEveryFieldExactly) {
   auto read = store_->ReadMessages(channel_, r.chat.id, {1, 1, false});
   ASSERT_TRUE(read.ok());
   ASSERT_EQ(read->size(), 1u);
-  const Message& got = (*read)[0];
-  EXPECT_EQ(got.seq, 1);
-  EXPECT_EQ(got.user_message_id, m.user_message_id);
-  EXPECT_EQ(got.from, m.from);
-  EXPECT_EQ(got.to, m.to);
-  EXPECT_EQ(got.type, m.type);
-  EXPECT_EQ(got.msg, m.msg);
-  EXPECT_EQ(got.url, m.url);
-  EXPECT_EQ(got.key, m.key);
-  EXPECT_EQ(got.filename, m.filename);
-  EXPECT_EQ(got.thumb, m.thumb);
-  EXPECT_EQ(got.secret, m.secret);
-  EXPECT_EQ(got.thumb_secret, m.thumb_secret);
-  EXPECT_EQ(got.length, m.length);
-  EXPECT_EQ(got.file_length, m.file_length);
-  EXPECT_EQ(got.addr, m.addr);
-  EXPECT_EQ(got.lat, m.lat);
-  EXPECT_EQ(got.lng, m.lng);
-  EXPECT_EQ(got.create_ms, m.create_ms);
-  EXPECT_EQ(got.ext, m.ext);
+  EXPECT_EQ((*read)[0].seq, 1);
+  ExpectSameFields((*read)[0], m);
   EXPECT_EQ(store_->GetChat(channel_, r.chat.id)->user_id, r.chat.user_id);
 }
 
