@@ -39,8 +39,9 @@ struct Api::Endpoint {
   std::span<const std::string_view> fields;
   // What it does, for the rules of console operators (api/operator_rules.hpp).
   ChatAction action;
-  // Set instead of `handler` for an endpoint whose answer may wait (the long poll).
-  ApiResponse (*waiting_handler)(const HandlerInput& in) = nullptr;
+  // Set instead of `handler` for an endpoint that makes its own answer: one that may wait (the
+  // long poll) or be finished on a store's thread (the history page).
+  ApiResponse (*answering_handler)(const HandlerInput& in) = nullptr;
 };
 
 namespace {
@@ -55,7 +56,7 @@ constexpr std::string_view kSendMessageFields[] = {
     "lat",      "lng",       "ext",           "timestamp",    "createTime"};
 
 constexpr std::array<Endpoint, 14> kEndpoints = {{
-    {"operatorToUserChatMessages", HandleHistory, false, {}, ChatAction::kRead},
+    {"operatorToUserChatMessages", nullptr, false, {}, ChatAction::kRead, AnswerHistory},
     {"createChat", HandleCreateChat, true, kCreateChatFields, ChatAction::kCreate},
     {"acceptChat", HandleAcceptChat, true, kAcceptChatFields, ChatAction::kAccept},
     {"suspendChat", HandleSuspendChat, true, kChatIdField, ChatAction::kSuspend},
@@ -151,6 +152,35 @@ bool Api::IsWrite(std::string_view target) {
   if (path.starts_with(kConsoleApiPrefix)) return true;
   const Endpoint* e = FindEndpoint(path);
   return e && e->writes;
+}
+
+void DeferredAnswer::Complete(ApiResponse answer) {
+  std::shared_ptr<Waker> waker;
+  {
+    MutexLock lock(mu_);
+    answer_ = std::move(answer);
+    complete_ = true;
+    waker = std::move(waker_);
+  }
+  if (waker) waker->Wake();
+}
+
+void DeferredAnswer::WakeWhenComplete(std::shared_ptr<Waker> waker) {
+  {
+    MutexLock lock(mu_);
+    if (!complete_) {
+      waker_ = std::move(waker);
+      return;
+    }
+  }
+  waker->Wake();
+}
+
+std::optional<ApiResponse> DeferredAnswer::Take() {
+  MutexLock lock(mu_);
+  std::optional<ApiResponse> answer = std::move(answer_);
+  answer_.reset();
+  return answer;
 }
 
 ApiResponse Api::Error(const Status& status) const { return ErrorResponse(status, deps_.settings); }
@@ -285,8 +315,8 @@ ApiResponse Api::Run(const Endpoint& endpoint, const ApiRequest& request, const 
   Status taken = body.ok() ? CheckFieldsTaken(endpoint, *body) : body.status();
   if (!taken.ok()) {
     r = Error(taken);
-  } else if (endpoint.waiting_handler) {
-    r = endpoint.waiting_handler(HandlerInput{deps_, caller, *body, op});
+  } else if (endpoint.answering_handler) {
+    r = endpoint.answering_handler(HandlerInput{deps_, caller, *body, op});
   } else {
     r.body.reserve(16384);  // a full page of 20 messages is 8-12 KB: grow once, not 6 times
     JsonWriter w(r.body);

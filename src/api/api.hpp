@@ -16,6 +16,7 @@
 #include "auth/verifier.hpp"
 #include "common/ids.hpp"
 #include "common/metrics.hpp"
+#include "common/mutex.hpp"
 #include "common/status.hpp"
 #include "domain/operator.hpp"
 #include "events/event_hub.hpp"
@@ -43,6 +44,7 @@ struct ApiRequest {
 };
 
 class PendingAnswer;
+class DeferredAnswer;
 
 struct ApiResponse {
   int status = 200;
@@ -61,6 +63,27 @@ struct ApiResponse {
   // Set when the answer waits for events (POST /op/v2/events with waitMs): the rest of this
   // response is then unused, and the HTTP layer completes it through `pending`.
   std::shared_ptr<PendingAnswer> pending;
+  // Set when the answer is being finished on another thread (a page read batched with others,
+  // on PostgreSQL): the rest of this response is then unused but for `endpoint`, `client_id` and
+  // `no_store`, and the HTTP layer takes the answer from `deferred` once it is complete.
+  std::shared_ptr<DeferredAnswer> deferred;
+};
+
+// An answer that another thread completes, once. Thread-safe. Whoever holds one must let it
+// complete before the Api that gave it goes (the HTTP server waits for them when it stops).
+class DeferredAnswer {
+ public:
+  void Complete(ApiResponse answer);
+  // Wakes `waker` once the answer is complete: at once when it is already.
+  void WakeWhenComplete(std::shared_ptr<Waker> waker);
+  // The answer, once complete; nullopt before, and after it was taken.
+  std::optional<ApiResponse> Take();
+
+ private:
+  Mutex mu_;
+  std::optional<ApiResponse> answer_ GUARDED_BY(mu_);
+  bool complete_ GUARDED_BY(mu_) = false;
+  std::shared_ptr<Waker> waker_ GUARDED_BY(mu_);
 };
 
 // A long poll waiting for its channel's events. The HTTP layer watches the channel (EventHub),

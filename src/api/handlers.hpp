@@ -25,7 +25,6 @@ struct HandlerInput {
 
 using Handler = Status (*)(const HandlerInput& in, JsonWriter& w);
 
-Status HandleHistory(const HandlerInput& in, JsonWriter& w);         // operatorToUserChatMessages
 Status HandleCreateChat(const HandlerInput& in, JsonWriter& w);      // createChat
 Status HandleAcceptChat(const HandlerInput& in, JsonWriter& w);      // acceptChat
 Status HandleSuspendChat(const HandlerInput& in, JsonWriter& w);     // suspendChat
@@ -39,6 +38,9 @@ Status HandleChatInfo(const HandlerInput& in, JsonWriter& w);        // chatInfo
 Status HandleSearchMessages(const HandlerInput& in, JsonWriter& w);  // searchMessages
 Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w);  // chatTranscript
 
+// POST /op/v2/operatorToUserChatMessages: the answer, or one deferred while the store reads the
+// page on a thread of its own (Store::VisitChatPageLater).
+ApiResponse AnswerHistory(const HandlerInput& in);
 // POST /op/v2/events: the answer, or one pending on the channel's next events (waitMs).
 ApiResponse AnswerEvents(const HandlerInput& in);
 // /console/api/login, logout and me (console_handlers.cpp): `path` is the target's path.

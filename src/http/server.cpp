@@ -70,6 +70,7 @@ struct HttpServer::Impl {
   asio::awaitable<ApiResponse> Respond(const http::request<http::string_body>& req,
                                        const asio::ip::address& peer);
   asio::awaitable<ApiResponse> AwaitEvents(ApiResponse first);
+  asio::awaitable<ApiResponse> AwaitDeferred(ApiResponse first);
   void BeginShutdown();
 
   const Api& api;
@@ -90,6 +91,9 @@ struct HttpServer::Impl {
   LiveContext live;
   Mutex waiting_mu;
   std::set<AsioWaker*> waiting GUARDED_BY(waiting_mu);
+  // Deferred answers waited for and not yet complete: the I/O contexts their wake-ups are posted
+  // to must outlive them.
+  std::atomic<int64_t> deferred_waits{0};
 };
 
 namespace {
@@ -168,6 +172,30 @@ bool AcceptsEventStream(std::string_view accept) {
   return lower.find("text/event-stream") != std::string::npos;
 }
 
+// The answer that `first` stood for, given the members the API set on `first` only.
+ApiResponse Finished(ApiResponse answer, ApiResponse& first) {
+  answer.endpoint = first.endpoint;
+  answer.client_id = std::move(first.client_id);
+  answer.no_store = answer.no_store || first.no_store;
+  return answer;
+}
+
+// Wakes a coroutine waiting for a deferred answer, and counts the answer as no longer waited for.
+class DeferredWake final : public Waker {
+ public:
+  DeferredWake(std::shared_ptr<AsioWaker> waker, std::atomic<int64_t>& waits)
+      : waker_(std::move(waker)), waits_(waits) {}
+  void Wake() override {  // called once
+    waker_->Wake();
+    waker_.reset();  // its timer must not outlive the I/O context, which may go once counted
+    waits_.fetch_sub(1);
+  }
+
+ private:
+  std::shared_ptr<AsioWaker> waker_;
+  std::atomic<int64_t>& waits_;
+};
+
 // An IPv4 client of a dual-stack listener arrives as ::ffff:a.b.c.d; count it as a.b.c.d.
 asio::ip::address Unmapped(const asio::ip::address& a) {
   if (a.is_v6() && a.to_v6().is_v4_mapped()) {
@@ -191,7 +219,21 @@ asio::awaitable<ApiResponse> HttpServer::Impl::Respond(const http::request<http:
   }
   ApiResponse answer = api.Handle(areq);
   if (answer.pending) co_return co_await AwaitEvents(std::move(answer));
+  if (answer.deferred) co_return co_await AwaitDeferred(std::move(answer));
   co_return answer;
+}
+
+// An answer finished on another thread (a page read batched by the store): this thread serves
+// other connections meanwhile.
+asio::awaitable<ApiResponse> HttpServer::Impl::AwaitDeferred(ApiResponse first) {
+  auto waker = std::make_shared<AsioWaker>(co_await asio::this_coro::executor);
+  deferred_waits.fetch_add(1);
+  first.deferred->WakeWhenComplete(std::make_shared<DeferredWake>(waker, deferred_waits));
+  std::optional<ApiResponse> answer;
+  while (!(answer = first.deferred->Take())) {
+    co_await waker->Wait(std::chrono::steady_clock::now() + 1h);
+  }
+  co_return Finished(std::move(*answer), first);
 }
 
 // A long poll that found nothing yet: waits for the channel's events, or its deadline.
@@ -216,9 +258,7 @@ asio::awaitable<ApiResponse> HttpServer::Impl::AwaitEvents(ApiResponse first) {
   }
   hub->Unwatch(pending->channel(), waker.get());
   live.on_shutdown(waker.get(), false);
-  answer.endpoint = first.endpoint;
-  answer.client_id = std::move(first.client_id);
-  co_return answer;
+  co_return Finished(std::move(answer), first);
 }
 
 bool HttpServer::Impl::ClaimAddress(const asio::ip::address& peer) {
@@ -471,7 +511,11 @@ asio::awaitable<void> HttpServer::Impl::Drain() {
 HttpServer::HttpServer(const Api& api, HttpSettings settings, Metrics* metrics)
     : impl_(std::make_unique<Impl>(api, std::move(settings), metrics)) {}
 
-HttpServer::~HttpServer() { impl_->write_pool.join(); }
+HttpServer::~HttpServer() {
+  impl_->write_pool.join();
+  // A store completes every answer it deferred, soon: a page read is one statement.
+  while (impl_->deferred_waits.load() > 0) std::this_thread::sleep_for(1ms);
+}
 
 Result<uint16_t> HttpServer::Listen() {
   beast::error_code ec;

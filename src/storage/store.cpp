@@ -14,6 +14,11 @@ Status Store::VisitChatPage(std::string_view channel, std::string_view chat_id, 
   return Status::Ok();
 }
 
+void Store::VisitChatPageLater(PageVisit visit) {
+  visit.done(VisitChatPage(visit.channel, visit.chat_id, visit.offset, visit.size, visit.descending,
+                           visit.on_chat, visit.on_message));
+}
+
 Result<ChatPage> Store::ReadChatPage(std::string_view channel, std::string_view chat_id,
                                      int64_t offset, int64_t size, bool descending) {
   ChatPage page;

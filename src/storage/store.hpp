@@ -54,6 +54,19 @@ struct ChatPage {
   std::vector<Message> messages;
 };
 
+// A page read that completes later (Store::VisitChatPageLater): VisitChatPage's arguments,
+// owned, and what to call with the outcome. The callbacks must not throw.
+struct PageVisit {
+  std::string channel;
+  std::string chat_id;
+  int64_t offset = 0;
+  int64_t size = 0;
+  bool descending = false;
+  std::function<void(const Chat&)> on_chat;
+  std::function<void(const MessageView&)> on_message;
+  std::function<void(const Status&)> done;  // called last, exactly once
+};
+
 struct ChatList {
   std::vector<Chat> chats;  // newest activity first
   int64_t total = 0;        // chats matching the filter
@@ -198,6 +211,12 @@ class Store {
                                int64_t size, bool descending,
                                const std::function<void(const Chat&)>& on_chat,
                                const std::function<void(const MessageView&)>& on_message);
+  // VisitChatPage without waiting for it: `visit`'s callbacks run on a thread of the store's, or
+  // on the caller's before this returns, and `done` always runs, with the outcome. A back end
+  // whose reads are round trips to a server (PostgreSQL) reads every page asked for meanwhile
+  // in one statement, and the caller's thread serves other requests during the round trip.
+  // The default calls VisitChatPage at once.
+  virtual void VisitChatPageLater(PageVisit visit);
   // The same page, copied.
   Result<ChatPage> ReadChatPage(std::string_view channel, std::string_view chat_id, int64_t offset,
                                 int64_t size, bool descending);

@@ -51,6 +51,16 @@ class TimedStore final : public Store {
       return inner_.VisitChatPage(channel, chat_id, offset, size, descending, on_chat, on_message);
     });
   }
+  // Timed from the call to `done`: the wait for a batch is part of the read.
+  void VisitChatPageLater(PageVisit visit) override {
+    visit.done = [this, start = std::chrono::steady_clock::now(),
+                  done = std::move(visit.done)](const Status& outcome) {
+      metrics_.RecordStorage(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      done(outcome);
+    };
+    inner_.VisitChatPageLater(std::move(visit));
+  }
   Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
                                       const Message& message) override {
     return Timed([&] { return inner_.AppendMessage(channel, chat_id, message); });

@@ -144,6 +144,30 @@ constexpr Statement kReadChatPageDescending = {
                                             " + 1 AND ch.message_count - " OPCHAT_PAGE_BEGIN,
                                             "DESC")};
 constexpr int kChatColumnCount = 10;  // OPCHAT_CHAT_COLUMNS
+// The same for a batch of pages (PgStore::RunPageVisits): the page of the i-th (from 1) of the
+// arrays $1 chat ids, $2 channels, $3 offsets, $4 sizes and $5 descending flags is the rows
+// kReadChatPage* would give, each followed by i; the pages in the arrays' order.
+#define OPCHAT_PAGES_BEGIN "LEAST(p.skip, ch.message_count)"
+#define OPCHAT_PAGES_END "LEAST(" OPCHAT_PAGES_BEGIN " + p.size, ch.message_count)"
+constexpr Statement kReadChatPages = {
+    "read_chat_pages",
+    "SELECT ch.*, m.*, p.i FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[],"
+    " $5::boolean[]) WITH ORDINALITY AS p(chat_id, channel_id, skip, size, descending, i)"
+    " JOIN LATERAL (SELECT " OPCHAT_CHAT_COLUMNS
+    " FROM chats WHERE chat_id = p.chat_id AND channel_id = p.channel_id) ch ON true"
+    " LEFT JOIN LATERAL (SELECT " OPCHAT_MESSAGE_COLUMNS
+    " FROM messages WHERE chat_id = ch.chat_id AND channel_id = ch.channel_id AND seq BETWEEN"
+    " CASE WHEN p.descending THEN ch.message_count - " OPCHAT_PAGES_END
+    " + 1 ELSE " OPCHAT_PAGES_BEGIN
+    " + 1 END AND CASE WHEN p.descending THEN"
+    " ch.message_count - " OPCHAT_PAGES_BEGIN " ELSE " OPCHAT_PAGES_END
+    " END) m ON true"
+    " ORDER BY p.i, CASE WHEN p.descending THEN -m.seq ELSE m.seq END"};
+constexpr int kPageIndexColumn = kChatColumnCount + kMessageColumnCount;
+// Pages read by one statement at most; and the threads reading them, so that one thread writes
+// a batch's answers while the other's statement runs.
+constexpr size_t kMaxPageBatch = 128;
+constexpr size_t kPageVisitThreads = 2;
 // A batch of sends (PgStore::RunAppends) works on arrays like Import. Its chats, locked in
 // (channel, chat id) order, so batches, imports and other processes cannot deadlock.
 constexpr Statement kLockSendChats = {
@@ -554,7 +578,9 @@ PgStore::PgStore(std::string url, int pool_size, std::unique_ptr<PgConn> first)
         return use(*conn);
       }),
       appends_([this](std::span<PendingAppend* const> batch) { RunAppends(batch); },
-               kMaxAppendBatch) {
+               kMaxAppendBatch),
+      page_visits_([this](std::span<PageVisit* const> batch) { RunPageVisits(batch); },
+                   kMaxPageBatch, kPageVisitThreads) {
   idle_.push_back(std::move(first));
   open_ = 1;
 }
@@ -701,6 +727,52 @@ Status PgStore::VisitChatPage(std::string_view channel, std::string_view chat_id
   if (r.IsNull(0, kChatColumnCount)) return Status::Ok();  // no message in the range
   for (int i = 0; i < r.Rows(); ++i) on_message(ReadMessageView(PgRow(r, i, kChatColumnCount)));
   return Status::Ok();
+}
+
+void PgStore::VisitChatPageLater(PageVisit visit) {
+  auto refused = page_visits_.Post(std::make_unique<PageVisit>(std::move(visit)));
+  if (refused) refused->done(Status::Unavailable("store is closing"));
+}
+
+void PgStore::RunPageVisits(std::span<PageVisit* const> batch) {
+  if (batch.size() == 1) {  // at low load: the single page's own statement, as simple as it gets
+    PageVisit& v = *batch[0];
+    v.done(VisitChatPage(v.channel, v.chat_id, v.offset, v.size, v.descending, v.on_chat,
+                         v.on_message));
+    return;
+  }
+  auto fail_all = [&](const Status& failure) {
+    for (PageVisit* v : batch) v->done(failure);
+  };
+  ColumnArrays pages(5);
+  for (const PageVisit* v : batch) {
+    pages.AddRow({ParamOf(v->chat_id), ParamOf(v->channel), ParamOf(v->offset), ParamOf(v->size),
+                  ParamOf(v->descending)});
+  }
+  // The connection goes back to the pool before the answers are written.
+  Result<PgResult> read = [&]() -> Result<PgResult> {
+    ASSIGN_OR_RETURN(Lease conn, Acquire());
+    return conn->Exec(kReadChatPages, pages.Params());
+  }();
+  if (!read.ok()) return fail_all(read.status());
+  const PgResult& r = *read;
+  // Rows come page by page in the batch's order; a page whose chat is missing has none.
+  int row = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    PageVisit& v = *batch[i];
+    const int64_t index = static_cast<int64_t>(i) + 1;
+    if (row == r.Rows() || r.Int(row, kPageIndexColumn) != index) {
+      v.done(store_rules::ChatNotFound());
+      continue;
+    }
+    v.on_chat(ReadChat(r, row));
+    for (; row < r.Rows() && r.Int(row, kPageIndexColumn) == index; ++row) {
+      if (!r.IsNull(row, kChatColumnCount)) {
+        v.on_message(ReadMessageView(PgRow(r, row, kChatColumnCount)));
+      }
+    }
+    v.done(Status::Ok());
+  }
 }
 
 Result<AppendOutcome> PgStore::AppendMessage(std::string_view channel, std::string_view chat_id,

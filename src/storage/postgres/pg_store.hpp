@@ -3,7 +3,8 @@
 // locks the chat row it changes, so per-chat sequence numbers stay dense across processes.
 // Every query on chats and messages is keyed by chat_id, so both tables can be distributed by
 // chat_id (Citus) unchanged. Thread-safe: each call borrows a connection for its duration.
-// Sends are group-committed: concurrent AppendMessage calls share one transaction.
+// Sends are group-committed: concurrent AppendMessage calls share one transaction, and the
+// history endpoint's page reads (VisitChatPageLater) asked for meanwhile share one statement.
 #pragma once
 
 #include <limits>
@@ -52,6 +53,7 @@ class PgStore final : public Store {
                        int64_t size, bool descending,
                        const std::function<void(const Chat&)>& on_chat,
                        const std::function<void(const MessageView&)>& on_message) override;
+  void VisitChatPageLater(PageVisit visit) override;
   Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
                                       const Message& message) override;
   Result<ImportCounts> Import(std::span<const ImportRecord> records,
@@ -119,8 +121,12 @@ class PgStore final : public Store {
   // event head row lock and holds it through COMMIT (ids must become visible in order), so sends
   // one transaction each are serialised on a commit's flush; a batch pays that once.
   void RunAppends(std::span<PendingAppend* const> batch);
-  // Declared last: stops (running what is queued) before the pool it borrows from goes.
+  // Reads a batch of pages in one statement. Why: a page costs the backend far less than the
+  // round trip around it (docs/performance.md, "Shallow reads on PostgreSQL").
+  void RunPageVisits(std::span<PageVisit* const> batch);
+  // Declared last: stop (running what is queued) before the pool they borrow from goes.
   BatchWorker<PendingAppend> appends_;
+  BatchWorker<PageVisit> page_visits_;
 };
 
 // Applies the versioned schema migrations the database has not seen yet, up to `up_to` (tests

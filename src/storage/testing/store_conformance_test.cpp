@@ -208,6 +208,87 @@ TEST_P(StoreConformanceTest, EveryFieldSurvivesTheRoundTrip) {
   EXPECT_FALSE(b.url || b.key || b.length || b.lat || b.addr);
 }
 
+// Pages asked for together (on PostgreSQL: read by one statement) are each the page that
+// ReadChatPage gives alone, every field included, and a missing chat is NotFound for its visit
+// only; `done` comes once for each, last.
+TEST_P(StoreConformanceTest, PagesAskedForTogetherAreEachAnswered) {
+  Chat c = NewChat();
+  for (int i = 1; i <= 25; ++i) {
+    ASSERT_TRUE(store_->AppendMessage(c.channel, c.id, Text("m" + std::to_string(i))).ok());
+  }
+  Chat empty = NewChat();
+  struct Asked {
+    std::string channel, chat_id;
+    int64_t offset;
+    bool descending;
+  };
+  std::vector<Asked> asked;
+  for (int round = 0; round < 3; ++round) {
+    for (bool descending : {false, true}) {
+      for (int64_t offset : {int64_t{0}, int64_t{5}, int64_t{24}, int64_t{25}, int64_t{1} << 62})
+        asked.push_back({c.channel, c.id, offset, descending});
+    }
+    asked.push_back({empty.channel, empty.id, 0, false});
+    asked.push_back({c.channel, "no-such-chat", 0, false});
+    asked.push_back({"another-channel", c.id, 0, true});
+  }
+  struct Got {
+    std::optional<Chat> chat;
+    std::vector<Message> messages;
+    std::optional<Status> outcome;
+    int done_calls = 0;
+  };
+  std::vector<Got> got(asked.size());
+  std::mutex mu;
+  std::condition_variable all_done;
+  size_t finished = 0;
+  for (size_t i = 0; i < asked.size(); ++i) {
+    Got& g = got[i];
+    store_->VisitChatPageLater(
+        PageVisit{.channel = asked[i].channel,
+                  .chat_id = asked[i].chat_id,
+                  .offset = asked[i].offset,
+                  .size = 20,
+                  .descending = asked[i].descending,
+                  .on_chat = [&g](const Chat& chat) { g.chat = chat; },
+                  .on_message = [&g](const MessageView& m) { g.messages.push_back(MessageOf(m)); },
+                  .done =
+                      [&, i](const Status& outcome) {
+                        std::lock_guard lock(mu);
+                        got[i].outcome = outcome;
+                        ++got[i].done_calls;
+                        ++finished;
+                        all_done.notify_all();
+                      }});
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(all_done.wait_for(lock, std::chrono::seconds(30),
+                                  [&] { return finished == asked.size(); }));
+  }
+  for (size_t i = 0; i < asked.size(); ++i) {
+    const Asked& a = asked[i];
+    const Got& g = got[i];
+    SCOPED_TRACE(a.chat_id + " " + std::to_string(a.offset) + " " + std::to_string(a.descending));
+    EXPECT_EQ(g.done_calls, 1);
+    auto want = store_->ReadChatPage(a.channel, a.chat_id, a.offset, 20, a.descending);
+    ASSERT_EQ(g.outcome->code(), want.status().code());
+    if (!want.ok()) {
+      EXPECT_FALSE(g.chat.has_value());
+      EXPECT_TRUE(g.messages.empty());
+      continue;
+    }
+    ASSERT_TRUE(g.chat.has_value());
+    EXPECT_EQ(g.chat->id, want->chat.id);
+    EXPECT_EQ(g.chat->message_count, want->chat.message_count);
+    ASSERT_EQ(g.messages.size(), want->messages.size());
+    for (size_t m = 0; m < want->messages.size(); ++m) {
+      EXPECT_EQ(g.messages[m].seq, want->messages[m].seq);
+      ExpectSameFields(g.messages[m], want->messages[m]);
+    }
+  }
+}
+
 TEST_P(StoreConformanceTest, AppendIsIdempotentByUserMessageId) {
   Chat c = NewChat();
   auto first = store_->AppendMessage(c.channel, c.id, Text("hello", "client-id-1"));
