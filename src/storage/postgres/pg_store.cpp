@@ -146,7 +146,7 @@ constexpr Statement kReadChatPageDescending = {
 constexpr int kChatColumnCount = 10;  // OPCHAT_CHAT_COLUMNS
 // The same for a batch of pages (PgStore::RunPageVisits): the page of the i-th (from 1) of the
 // arrays $1 chat ids, $2 channels, $3 offsets, $4 sizes and $5 descending flags is the rows
-// kReadChatPage* would give, each followed by i; the pages in the arrays' order.
+// kReadChatPage* would give, each followed by i, in no particular order.
 #define OPCHAT_PAGES_BEGIN "LEAST(p.skip, ch.message_count)"
 #define OPCHAT_PAGES_END "LEAST(" OPCHAT_PAGES_BEGIN " + p.size, ch.message_count)"
 constexpr Statement kReadChatPages = {
@@ -160,9 +160,7 @@ constexpr Statement kReadChatPages = {
     " CASE WHEN p.descending THEN ch.message_count - " OPCHAT_PAGES_END
     " + 1 ELSE " OPCHAT_PAGES_BEGIN
     " + 1 END AND CASE WHEN p.descending THEN"
-    " ch.message_count - " OPCHAT_PAGES_BEGIN " ELSE " OPCHAT_PAGES_END
-    " END) m ON true"
-    " ORDER BY p.i, CASE WHEN p.descending THEN -m.seq ELSE m.seq END"};
+    " ch.message_count - " OPCHAT_PAGES_BEGIN " ELSE " OPCHAT_PAGES_END " END) m ON true"};
 constexpr int kPageIndexColumn = kChatColumnCount + kMessageColumnCount;
 // Pages read by one statement at most; and the threads reading them, so that one thread writes
 // a batch's answers while the other's statement runs.
@@ -730,6 +728,12 @@ Status PgStore::VisitChatPage(std::string_view channel, std::string_view chat_id
 }
 
 void PgStore::VisitChatPageLater(PageVisit visit) {
+  // PostgreSQL refuses text holding NUL: such a page would fail its whole batch, so it is read
+  // alone, here, and refused alone.
+  if (visit.chat_id.find('\0') != std::string::npos ||
+      visit.channel.find('\0') != std::string::npos) {
+    return Store::VisitChatPageLater(std::move(visit));
+  }
   auto refused = page_visits_.Post(std::make_unique<PageVisit>(std::move(visit)));
   if (refused) refused->done(Status::Unavailable("store is closing"));
 }
@@ -756,19 +760,39 @@ void PgStore::RunPageVisits(std::span<PageVisit* const> batch) {
   }();
   if (!read.ok()) return fail_all(read.status());
   const PgResult& r = *read;
-  // Rows come page by page in the batch's order; a page whose chat is missing has none.
-  int row = 0;
+  // Each page's rows: the statement leaves their order to the planner (a sort of the whole
+  // batch cost the backend more than ordering a page's rows costs here). Keyed by page, then
+  // position in the page.
+  struct PageRow {
+    size_t page;
+    int64_t seq;
+    int row;
+  };
+  std::vector<PageRow> rows;
+  rows.reserve(static_cast<size_t>(r.Rows()));
+  for (int row = 0; row < r.Rows(); ++row) {
+    const int64_t index = r.Int(row, kPageIndexColumn);
+    if (index < 1 || index > static_cast<int64_t>(batch.size())) {
+      return fail_all(Status::Internal("page read: a row of no page"));
+    }
+    const size_t page = static_cast<size_t>(index - 1);
+    const int64_t seq = r.Int(row, kChatColumnCount);  // 0 when the page is empty
+    rows.push_back({page, batch[page]->descending ? -seq : seq, row});
+  }
+  std::sort(rows.begin(), rows.end(), [](const PageRow& a, const PageRow& b) {
+    return a.page != b.page ? a.page < b.page : a.seq < b.seq;
+  });
+  auto next = rows.begin();
   for (size_t i = 0; i < batch.size(); ++i) {
     PageVisit& v = *batch[i];
-    const int64_t index = static_cast<int64_t>(i) + 1;
-    if (row == r.Rows() || r.Int(row, kPageIndexColumn) != index) {
+    if (next == rows.end() || next->page != i) {  // a missing chat: no row
       v.done(store_rules::ChatNotFound());
       continue;
     }
-    v.on_chat(ReadChat(r, row));
-    for (; row < r.Rows() && r.Int(row, kPageIndexColumn) == index; ++row) {
-      if (!r.IsNull(row, kChatColumnCount)) {
-        v.on_message(ReadMessageView(PgRow(r, row, kChatColumnCount)));
+    v.on_chat(ReadChat(r, next->row));
+    for (; next != rows.end() && next->page == i; ++next) {
+      if (!r.IsNull(next->row, kChatColumnCount)) {
+        v.on_message(ReadMessageView(PgRow(r, next->row, kChatColumnCount)));
       }
     }
     v.done(Status::Ok());
