@@ -146,22 +146,29 @@ constexpr Statement kReadChatPageDescending = {
 constexpr int kChatColumnCount = 10;  // OPCHAT_CHAT_COLUMNS
 // The same for a batch of pages (PgStore::RunPageVisits): the page of the i-th (from 1) of the
 // arrays $1 chat ids, $2 channels, $3 offsets, $4 sizes and $5 descending flags is the rows
-// kReadChatPage* would give, each followed by i, in no particular order.
-#define OPCHAT_PAGES_BEGIN "LEAST(p.skip, ch.message_count)"
-#define OPCHAT_PAGES_END "LEAST(" OPCHAT_PAGES_BEGIN " + p.size, ch.message_count)"
+// kReadChatPage* would give, the chat's columns followed by the page's first and last seq, and
+// each row by i; in no particular order. The bounds are columns of the chat's subquery (kept
+// apart by OFFSET 0) so that the messages' index scan is bounded by them: written into the
+// messages' WHERE they referred to `p` and the chat at once, and the planner turned them into a
+// filter over the whole chat (a page of a 50,000-message chat took 20 ms instead of 0.1).
+#define OPCHAT_PAGES_BEGIN "LEAST(p.skip, message_count)"
+#define OPCHAT_PAGES_END "LEAST(" OPCHAT_PAGES_BEGIN " + p.size, message_count)"
 constexpr Statement kReadChatPages = {
     "read_chat_pages",
     "SELECT ch.*, m.*, p.i FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[],"
     " $5::boolean[]) WITH ORDINALITY AS p(chat_id, channel_id, skip, size, descending, i)"
     " JOIN LATERAL (SELECT " OPCHAT_CHAT_COLUMNS
-    " FROM chats WHERE chat_id = p.chat_id AND channel_id = p.channel_id) ch ON true"
-    " LEFT JOIN LATERAL (SELECT " OPCHAT_MESSAGE_COLUMNS
-    " FROM messages WHERE chat_id = ch.chat_id AND channel_id = ch.channel_id AND seq BETWEEN"
-    " CASE WHEN p.descending THEN ch.message_count - " OPCHAT_PAGES_END
+    ", CASE WHEN p.descending THEN message_count - " OPCHAT_PAGES_END
     " + 1 ELSE " OPCHAT_PAGES_BEGIN
-    " + 1 END AND CASE WHEN p.descending THEN"
-    " ch.message_count - " OPCHAT_PAGES_BEGIN " ELSE " OPCHAT_PAGES_END " END) m ON true"};
-constexpr int kPageIndexColumn = kChatColumnCount + kMessageColumnCount;
+    " + 1 END AS first_seq,"
+    " CASE WHEN p.descending THEN message_count - " OPCHAT_PAGES_BEGIN " ELSE " OPCHAT_PAGES_END
+    " END AS last_seq FROM chats WHERE chat_id = p.chat_id AND channel_id = p.channel_id"
+    " OFFSET 0) ch ON true"
+    " LEFT JOIN LATERAL (SELECT " OPCHAT_MESSAGE_COLUMNS
+    " FROM messages WHERE chat_id = ch.chat_id AND channel_id = ch.channel_id"
+    " AND seq BETWEEN ch.first_seq AND ch.last_seq) m ON true"};
+constexpr int kPageMessageColumn = kChatColumnCount + 2;  // after first_seq, last_seq
+constexpr int kPageIndexColumn = kPageMessageColumn + kMessageColumnCount;
 // Pages read by one statement at most; and the threads reading them, so that one thread writes
 // a batch's answers while the other's statement runs.
 constexpr size_t kMaxPageBatch = 128;
@@ -776,7 +783,7 @@ void PgStore::RunPageVisits(std::span<PageVisit* const> batch) {
       return fail_all(Status::Internal("page read: a row of no page"));
     }
     const size_t page = static_cast<size_t>(index - 1);
-    const int64_t seq = r.Int(row, kChatColumnCount);  // 0 when the page is empty
+    const int64_t seq = r.Int(row, kPageMessageColumn);  // 0 when the page is empty
     rows.push_back({page, batch[page]->descending ? -seq : seq, row});
   }
   std::sort(rows.begin(), rows.end(), [](const PageRow& a, const PageRow& b) {
@@ -791,8 +798,8 @@ void PgStore::RunPageVisits(std::span<PageVisit* const> batch) {
     }
     v.on_chat(ReadChat(r, next->row));
     for (; next != rows.end() && next->page == i; ++next) {
-      if (!r.IsNull(next->row, kChatColumnCount)) {
-        v.on_message(ReadMessageView(PgRow(r, next->row, kChatColumnCount)));
+      if (!r.IsNull(next->row, kPageMessageColumn)) {
+        v.on_message(ReadMessageView(PgRow(r, next->row, kPageMessageColumn)));
       }
     }
     v.done(Status::Ok());
