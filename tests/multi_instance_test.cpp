@@ -96,6 +96,26 @@ TEST_P(MultiInstanceTest, DatabaseRestartUnderLoadGives503ThenRecoversWithoutLos
       }
     }
   });
+  // History readers meanwhile, several at once so that their pages are read in batches: each
+  // read is answered, 200 or 503, also when its batch's statement fails (none may hang).
+  std::atomic<int> reads_unavailable{0}, reads_other{0};
+  std::string bad_read;
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      while (!stop) {
+        auto r = Call(server.port(), cred, "operatorToUserChatMessages",
+                      R"({"chatId":")" + chat + R"(","pageNum":1,"pageSize":20})");
+        if (r.status == 503 && r.Json().at("code") == 503) {
+          ++reads_unavailable;
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        } else if (r.status != 200) {
+          ++reads_other;
+          bad_read = std::to_string(r.status) + " " + r.body;
+        }
+      }
+    });
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   ASSERT_EQ(std::system((std::string(pg_ctl) + " stop -m fast >/dev/null 2>&1").c_str()), 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
@@ -110,6 +130,9 @@ TEST_P(MultiInstanceTest, DatabaseRestartUnderLoadGives503ThenRecoversWithoutLos
   }
   stop = true;
   sender.join();
+  for (auto& t : readers) t.join();
+  EXPECT_GT(reads_unavailable.load(), 0) << "history reads during the outage get 503";
+  EXPECT_EQ(reads_other.load(), 0) << bad_read;
   EXPECT_GT(unavailable.load(), 0) << "requests during the outage get 503";
   EXPECT_EQ(other_errors.load(), 0) << bad_body;
   EXPECT_GE(acked.size(), before + 20) << "sends resume after the database returns";
