@@ -40,7 +40,7 @@ struct Api::Endpoint {
   // What it does, for the rules of console operators (api/operator_rules.hpp).
   ChatAction action;
   // Set instead of `handler` for an endpoint that makes its own answer: one that may wait (the
-  // long poll) or be finished on a store's thread (the history page).
+  // long poll) or be finished on a store's thread (the history page, a sent message).
   ApiResponse (*answering_handler)(const HandlerInput& in) = nullptr;
 };
 
@@ -64,7 +64,7 @@ constexpr std::array<Endpoint, 14> kEndpoints = {{
     {"endChat", HandleEndChat, true, kChatIdField, ChatAction::kEnd},
     {"deleteChat", HandleDeleteChat, true, kChatIdField, ChatAction::kDelete},
     {"transferChat", HandleTransferChat, true, kAcceptChatFields, ChatAction::kTransfer},
-    {"sendMessage", HandleSendMessage, true, kSendMessageFields, ChatAction::kReply},
+    {"sendMessage", nullptr, true, kSendMessageFields, ChatAction::kReply, AnswerSendMessage},
     {"chats", HandleListChats, false, {}, ChatAction::kRead},
     {"chatInfo", HandleChatInfo, false, {}, ChatAction::kRead},
     {"searchMessages", HandleSearchMessages, false, {}, ChatAction::kRead},
@@ -152,6 +152,13 @@ bool Api::IsWrite(std::string_view target) {
   if (path.starts_with(kConsoleApiPrefix)) return true;
   const Endpoint* e = FindEndpoint(path);
   return e && e->writes;
+}
+
+bool Api::WaitsForCommit(std::string_view target) {
+  if (!IsWrite(target)) return false;
+  const Endpoint* e = FindEndpoint(target.substr(0, target.find('?')));
+  // An endpoint that answers later (sendMessage) hands its write to the store's writer.
+  return !(e && e->answering_handler);
 }
 
 void DeferredAnswer::Complete(ApiResponse answer) {

@@ -149,9 +149,11 @@ class Api {
   LiveOpening OpenLive(const ApiRequest& request, std::string_view last_event_id) const;
   EventHub* events() const { return deps_.events; }
 
-  // Whether the request's endpoint writes to storage. Writes wait for a durable commit, so the
-  // HTTP layer runs them off its I/O threads.
+  // Whether the request's endpoint writes to storage (and so needs a timestamp and a nonce).
   static bool IsWrite(std::string_view target);
+  // Whether Handle blocks until the request's write is durable (every write but sendMessage,
+  // whose answer is deferred until its commit): the HTTP layer runs those off its I/O threads.
+  static bool WaitsForCommit(std::string_view target);
 
   // An error envelope for failures found before a request reaches Handle (body too large,
   // malformed HTTP).

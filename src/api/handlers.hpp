@@ -32,7 +32,6 @@ Status HandleResumeChat(const HandlerInput& in, JsonWriter& w);      // resumeCh
 Status HandleEndChat(const HandlerInput& in, JsonWriter& w);         // endChat
 Status HandleDeleteChat(const HandlerInput& in, JsonWriter& w);      // deleteChat
 Status HandleTransferChat(const HandlerInput& in, JsonWriter& w);    // transferChat
-Status HandleSendMessage(const HandlerInput& in, JsonWriter& w);     // sendMessage
 Status HandleListChats(const HandlerInput& in, JsonWriter& w);       // chats
 Status HandleChatInfo(const HandlerInput& in, JsonWriter& w);        // chatInfo
 Status HandleSearchMessages(const HandlerInput& in, JsonWriter& w);  // searchMessages
@@ -41,6 +40,9 @@ Status HandleChatTranscript(const HandlerInput& in, JsonWriter& w);  // chatTran
 // POST /op/v2/operatorToUserChatMessages: the answer, or one deferred while the store reads the
 // page on a thread of its own (Store::VisitChatPageLater).
 ApiResponse AnswerHistory(const HandlerInput& in);
+// POST /op/v2/sendMessage: the answer, deferred until the store's writer has committed the
+// message (Store::AppendMessageLater), or at once when refused.
+ApiResponse AnswerSendMessage(const HandlerInput& in);
 // POST /op/v2/events: the answer, or one pending on the channel's next events (waitMs).
 ApiResponse AnswerEvents(const HandlerInput& in);
 // /console/api/login, logout and me (console_handlers.cpp): `path` is the target's path.

@@ -210,7 +210,7 @@ asio::awaitable<ApiResponse> HttpServer::Impl::Respond(const http::request<http:
                                                        const asio::ip::address& peer) {
   const std::string address = Unmapped(peer).to_string();
   const ApiRequest areq = AsApiRequest(req, address);
-  if (Api::IsWrite(areq.target)) {
+  if (Api::WaitsForCommit(areq.target)) {
     // The write waits for a group commit; keep the I/O thread serving other connections.
     co_return co_await asio::co_spawn(
         write_pool.get_executor(),
@@ -223,8 +223,8 @@ asio::awaitable<ApiResponse> HttpServer::Impl::Respond(const http::request<http:
   co_return answer;
 }
 
-// An answer finished on another thread (a page read batched by the store): this thread serves
-// other connections meanwhile.
+// An answer finished on another thread (a page read batched by the store, a send once its batch
+// has committed): this thread serves other connections meanwhile.
 asio::awaitable<ApiResponse> HttpServer::Impl::AwaitDeferred(ApiResponse first) {
   auto waker = std::make_shared<AsioWaker>(co_await asio::this_coro::executor);
   deferred_waits.fetch_add(1);
@@ -513,7 +513,8 @@ HttpServer::HttpServer(const Api& api, HttpSettings settings, Metrics* metrics)
 
 HttpServer::~HttpServer() {
   impl_->write_pool.join();
-  // A store completes every answer it deferred, soon: a page read is one statement.
+  // A store completes every answer it deferred, soon: a page read is one statement, a send
+  // one commit.
   while (impl_->deferred_waits.load() > 0) std::this_thread::sleep_for(1ms);
 }
 

@@ -79,14 +79,16 @@ void ApplyTransition(Chat& chat, ChatStatus to, const std::optional<std::string>
   chat.updated_ms = std::max(chat.updated_ms, now_ms);
 }
 
-Result<AppendOutcome> AppendMessage(const AppendSteps& steps, const Message& message) {
+Result<AppendOutcome> AppendMessage(const AppendSteps& steps, Message message,
+                                    const AddressMessage& address) {
   ASSIGN_OR_RETURN(const Chat chat, steps.lock_chat());
+  if (address) RETURN_IF_ERROR(address(chat, message));
   ASSIGN_OR_RETURN(std::optional<Message> stored, steps.find(message.user_message_id));
   if (stored) return AppendOutcome{std::move(*stored), true};
   RETURN_IF_ERROR(CheckSend(chat.status));
   ASSIGN_OR_RETURN(const int64_t seq, NextSeq(chat.message_count));
   RETURN_IF_ERROR(steps.insert(message, seq));
-  AppendOutcome out{message, false};
+  AppendOutcome out{std::move(message), false};
   out.message.seq = seq;
   return out;
 }

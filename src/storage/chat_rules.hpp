@@ -82,10 +82,13 @@ struct AppendSteps {
   // last activity.
   std::function<Status(const Message& message, int64_t seq)> insert;
 };
-// Store::AppendMessage on top of `steps`: a stored user_message_id is answered as a duplicate
-// before the chat's status is looked at (a retried send succeeds after the chat ended); then
-// CheckSend, NextSeq, and the insert. Everything that refuses comes before the first write.
-Result<AppendOutcome> AppendMessage(const AppendSteps& steps, const Message& message);
+// Store::AppendMessage on top of `steps`: the locked chat addresses the message (when
+// `address` is given, Store::AppendMessageLater); a stored user_message_id is answered as a
+// duplicate before the chat's status is looked at (a retried send succeeds after the chat
+// ended); then CheckSend, NextSeq, and the insert. Everything that refuses comes before the
+// first write.
+Result<AppendOutcome> AppendMessage(const AppendSteps& steps, Message message,
+                                    const AddressMessage& address = {});
 
 // The steps of a transition, supplied by a back end and run inside its write transaction.
 struct TransitionSteps {

@@ -138,6 +138,28 @@ TEST(ChatRulesTest, AppendToAMissingChatFailsBeforeAnyWrite) {
   EXPECT_EQ(f.writes, 0);
 }
 
+TEST(ChatRulesTest, TheLockedChatAddressesTheMessageBeforeTheDuplicateCheck) {
+  FakeChat f;
+  f.chat.status = ChatStatus::kChatting;
+  f.chat.user_id = "user-1";
+  AddressMessage from_user = [](const Chat& chat, Message& m) {
+    m.from = chat.user_id;
+    return Status::Ok();
+  };
+  auto sent = AppendMessage(f.Append(), NewMessage("a"), from_user);
+  ASSERT_TRUE(sent.ok());
+  EXPECT_EQ(sent->message.from, "user-1");
+  EXPECT_EQ(f.messages.at(0).from, "user-1");  // written addressed
+  // A refusal of the address step comes first, even for a stored userMessageId, and writes
+  // nothing.
+  AddressMessage refuse = [](const Chat&, Message&) { return Status::Conflict("not yours"); };
+  auto retried = AppendMessage(f.Append(), NewMessage("a"), refuse);
+  EXPECT_EQ(retried.status().message(), "not yours");
+  EXPECT_EQ(AppendMessage(f.Append(), NewMessage("b"), refuse).status().code(),
+            StatusCode::kConflict);
+  EXPECT_EQ(f.writes, 1);
+}
+
 TEST(ChatRulesTest, RefusedTransitionWritesNothing) {
   Chat chat;
   chat.status = ChatStatus::kEnded;

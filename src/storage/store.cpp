@@ -19,6 +19,15 @@ void Store::VisitChatPageLater(PageVisit visit) {
                            visit.on_chat, visit.on_message));
 }
 
+void Store::AppendMessageLater(MessageSend send) {
+  auto append = [&]() -> Result<AppendOutcome> {
+    ASSIGN_OR_RETURN(Chat chat, GetChat(send.channel, send.chat_id));
+    if (send.address) RETURN_IF_ERROR(send.address(chat, send.message));
+    return AppendMessage(send.channel, send.chat_id, send.message);
+  };
+  send.done(append());
+}
+
 Result<ChatPage> Store::ReadChatPage(std::string_view channel, std::string_view chat_id,
                                      int64_t offset, int64_t size, bool descending) {
   ChatPage page;

@@ -77,6 +77,20 @@ struct AppendOutcome {
   bool duplicate = false;  // the chat already held this userMessageId: nothing was written
 };
 
+// Fills in what a message takes from its chat (its sender and recipient), or refuses the send
+// with the Status it returns. Called with the chat as the append finds it, locked.
+using AddressMessage = std::function<Status(const Chat& chat, Message& message)>;
+
+// A send that completes later (Store::AppendMessageLater): AppendMessage's arguments, owned, and
+// what to call with the outcome. The callbacks must not throw.
+struct MessageSend {
+  std::string channel;
+  std::string chat_id;
+  Message message;
+  AddressMessage address;                           // may be empty
+  std::function<void(Result<AppendOutcome>)> done;  // called last, exactly once, once durable
+};
+
 // One message of a bulk import, with the chat it belongs to (created if absent).
 struct ImportRecord {
   Chat chat;
@@ -231,6 +245,12 @@ class Store {
   // when it already holds store_rules::kMaxSeq messages.
   virtual Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
                                               const Message& message) = 0;
+  // AppendMessage for a request that should not hold a thread while its commit is awaited:
+  // `send.done` is called with the outcome once it is durable, on a thread of the store's (the
+  // writer's); `send.address` first, with the chat locked, before the duplicate check. A back
+  // end that group-commits queues the send for its next batch and returns at once. The default
+  // reads the chat, addresses the message and calls AppendMessage before it returns.
+  virtual void AppendMessageLater(MessageSend send);
   // Bulk load in one durable transaction: creates missing chats (as the first record of each
   // chat describes it), appends each message at its chat's next position in the records'
   // order, skips user_message_ids the chat already holds (a duplicate within `records` too).

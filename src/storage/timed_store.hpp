@@ -19,6 +19,15 @@ class TimedStore final : public Store {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     return result;
   }
+  // `done` of a call that completes later, recording the time from now until it is called.
+  template <class Outcome>
+  std::function<void(Outcome)> TimedUntilDone(std::function<void(Outcome)> done) {
+    return [this, start = std::chrono::steady_clock::now(), done = std::move(done)](Outcome o) {
+      metrics_.RecordStorage(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      done(std::move(o));
+    };
+  }
 
  public:
   TimedStore(Store& inner, Metrics& metrics) : inner_(inner), metrics_(metrics) {}
@@ -53,17 +62,16 @@ class TimedStore final : public Store {
   }
   // Timed from the call to `done`: the wait for a batch is part of the read.
   void VisitChatPageLater(PageVisit visit) override {
-    visit.done = [this, start = std::chrono::steady_clock::now(),
-                  done = std::move(visit.done)](const Status& outcome) {
-      metrics_.RecordStorage(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      done(outcome);
-    };
+    visit.done = TimedUntilDone(std::move(visit.done));
     inner_.VisitChatPageLater(std::move(visit));
   }
   Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
                                       const Message& message) override {
     return Timed([&] { return inner_.AppendMessage(channel, chat_id, message); });
+  }
+  void AppendMessageLater(MessageSend send) override {
+    send.done = TimedUntilDone(std::move(send.done));
+    inner_.AppendMessageLater(std::move(send));
   }
   size_t ImportStreams() const override { return inner_.ImportStreams(); }
   Result<ImportCounts> Import(std::span<const ImportRecord> records,

@@ -483,11 +483,12 @@ Status AppendBatch(PgConn& c, std::span<PendingAppend* const> batch) {
   ColumnArrays lock_keys(2);
   ColumnArrays id_keys(3);
   for (const PendingAppend* p : batch) {
-    if (chat_keys.insert(ChatKey(p->channel, p->chat_id)).second) {
-      lock_keys.AddRow({ParamOf(p->chat_id), ParamOf(p->channel)});
+    const MessageSend& send = p->send;
+    if (chat_keys.insert(ChatKey(send.channel, send.chat_id)).second) {
+      lock_keys.AddRow({ParamOf(send.chat_id), ParamOf(send.channel)});
     }
     id_keys.AddRow(
-        {ParamOf(p->chat_id), ParamOf(p->channel), ParamOf(p->message->user_message_id)});
+        {ParamOf(send.chat_id), ParamOf(send.channel), ParamOf(send.message.user_message_id)});
   }
   std::unordered_map<std::string, Chat> locked;  // as this batch leaves them
   ASSIGN_OR_RETURN(PgResult chats, c.Exec(kLockSendChats, lock_keys.Params()));
@@ -510,7 +511,8 @@ Status AppendBatch(PgConn& c, std::span<PendingAppend* const> batch) {
   std::deque<Chat> event_chats;  // what `events` point at
   std::vector<NewEvent> events;
   for (PendingAppend* p : batch) {
-    const std::string chat_key = ChatKey(p->channel, p->chat_id);
+    MessageSend& send = p->send;
+    const std::string chat_key = ChatKey(send.channel, send.chat_id);
     store_rules::AppendSteps steps;
     steps.lock_chat = [&]() -> Result<Chat> {
       auto it = locked.find(chat_key);
@@ -518,23 +520,24 @@ Status AppendBatch(PgConn& c, std::span<PendingAppend* const> batch) {
       return it->second;
     };
     steps.find = [&](const std::string& user_message_id) -> Result<std::optional<Message>> {
-      auto it = stored.find(MessageKey(p->channel, p->chat_id, user_message_id));
+      auto it = stored.find(MessageKey(send.channel, send.chat_id, user_message_id));
       if (it == stored.end()) return std::optional<Message>();
       return std::optional<Message>(it->second);
     };
     steps.insert = [&](const Message& m, int64_t seq) -> Status {
-      rows.AddRow(MessageParams(p->chat_id, p->channel, m, seq));
+      rows.AddRow(MessageParams(send.chat_id, send.channel, m, seq));
       Chat& chat = locked.at(chat_key);
       chat.message_count = seq;
       chat.last_message_ms = std::max(chat.last_message_ms.value_or(0), m.create_ms);
       touched.insert(chat_key);
-      Message& kept = stored[MessageKey(p->channel, p->chat_id, m.user_message_id)] = m;
+      Message& kept = stored[MessageKey(send.channel, send.chat_id, m.user_message_id)] = m;
       kept.seq = seq;
       event_chats.push_back(Chat{.id = chat.id, .channel = chat.channel});
       events.push_back({EventType::kMessageCreated, &event_chats.back(), seq});
       return Status::Ok();
     };
-    Result<AppendOutcome> outcome = store_rules::AppendMessage(steps, *p->message);
+    Result<AppendOutcome> outcome =
+        store_rules::AppendMessage(steps, std::move(send.message), send.address);
     if (outcome.ok()) {
       p->outcome = std::move(*outcome);
     } else {
@@ -808,10 +811,18 @@ void PgStore::RunPageVisits(std::span<PageVisit* const> batch) {
 
 Result<AppendOutcome> PgStore::AppendMessage(std::string_view channel, std::string_view chat_id,
                                              const Message& message) {
-  PendingAppend pending{.channel = channel, .chat_id = chat_id, .message = &message};
+  PendingAppend pending{.send = {.channel = std::string(channel),
+                                 .chat_id = std::string(chat_id),
+                                 .message = message}};
   if (!appends_.Submit(pending)) return Status::Unavailable("store is closing");
   if (!pending.status.ok()) return pending.status;
   return std::move(pending.outcome);
+}
+
+void PgStore::AppendMessageLater(MessageSend send) {
+  auto refused =
+      appends_.Post(std::make_unique<PendingAppend>(PendingAppend{.send = std::move(send)}));
+  if (refused) refused->send.done(Status::Unavailable("store is closing"));
 }
 
 void PgStore::RunAppends(std::span<PendingAppend* const> batch) {
@@ -820,11 +831,22 @@ void PgStore::RunAppends(std::span<PendingAppend* const> batch) {
       if (p->status.ok()) p->status = failure;  // a refusal stays true: it wrote nothing
     }
   };
-  Result<Lease> conn = Acquire();
-  if (!conn.ok()) return fail_accepted(conn.status());
-  PgConn& c = **conn;
-  Status s = c.Transact([&] { return AppendBatch(c, batch); });
-  if (!s.ok()) fail_accepted(s);
+  if (Result<Lease> conn = Acquire(); !conn.ok()) {
+    fail_accepted(conn.status());
+  } else {
+    PgConn& c = **conn;
+    Status s = c.Transact([&] { return AppendBatch(c, batch); });
+    if (!s.ok()) fail_accepted(s);
+  }
+  // Answered once the transaction has ended, and its connection is back in the pool.
+  for (PendingAppend* p : batch) {
+    if (!p->send.done) continue;
+    if (p->status.ok()) {
+      p->send.done(std::move(p->outcome));
+    } else {
+      p->send.done(p->status);
+    }
+  }
 }
 
 Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records,

@@ -22,11 +22,10 @@
 
 namespace opchat::postgres {
 
-// One AppendMessage waiting for its batch (PgStore::RunAppends).
+// One send waiting for its batch (PgStore::RunAppends): AppendMessage's, whose caller waits, or
+// AppendMessageLater's, whose `send.done` the batch calls.
 struct PendingAppend {
-  std::string_view channel;
-  std::string_view chat_id;
-  const Message* message;
+  MessageSend send;
   Status status;  // set by the batch
   AppendOutcome outcome;
 };
@@ -56,6 +55,7 @@ class PgStore final : public Store {
   void VisitChatPageLater(PageVisit visit) override;
   Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
                                       const Message& message) override;
+  void AppendMessageLater(MessageSend send) override;
   Result<ImportCounts> Import(std::span<const ImportRecord> records,
                               const ImportOptions& options) override;
   Status ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) override;

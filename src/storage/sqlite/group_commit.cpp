@@ -15,10 +15,21 @@ Status GroupCommitWriter::Enqueue(Work work, bool alone) {
   return unit.result;
 }
 
+void GroupCommitWriter::Post(Work work, std::function<void(const Status&)> done) {
+  auto unit = std::make_unique<Unit>(Unit{.work = std::move(work), .done = std::move(done)});
+  if (auto refused = worker_.Post(std::move(unit))) {
+    refused->done(Status::Unavailable("store is closing"));
+  }
+}
+
 void GroupCommitWriter::RunBatch(std::span<Unit* const> batch) {
   std::vector<Unit*> group;
   auto flush = [&] {
-    if (!group.empty()) RunTransaction(group);
+    if (group.empty()) return;
+    RunTransaction(group);
+    for (Unit* p : group) {
+      if (p->done) p->done(p->result);
+    }
     group.clear();
   };
   for (Unit* p : batch) {

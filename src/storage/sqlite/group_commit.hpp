@@ -1,5 +1,6 @@
 // The single writer of a SQLite database, with group commit.
-// Callers on any thread Submit() a unit of work and block until it is durable. The writer
+// Callers on any thread Submit() a unit of work and block until it is durable, or Post() it
+// with a callback for when it is. The writer
 // thread takes every unit queued so far, runs them in one transaction and commits once: one
 // fsync for many requests. Thread-safe.
 //
@@ -31,12 +32,17 @@ class GroupCommitWriter {
   // The same, but in a transaction of its own: for large units such as a bulk import, which
   // gain nothing from sharing a commit.
   Status SubmitAlone(Work work) { return Enqueue(std::move(work), true); }
+  // Runs `work` in a later write transaction and returns at once; `done` is called on the
+  // writer's thread with Submit's Status once that transaction has committed or failed (or at
+  // once, here, when the writer is stopping). It must not throw.
+  void Post(Work work, std::function<void(const Status&)> done);
 
  private:
   struct Unit {
     Work work;
     bool alone = false;
     Status result;
+    std::function<void(const Status&)> done;  // Post's
   };
 
   Status Enqueue(Work work, bool alone);

@@ -373,6 +373,27 @@ void BindSearch(Stmt& q, const SearchQuery& s, const std::string& pattern, bool 
   if (fts) q.Bind(7, Fts5Phrase(s.keyword));
 }
 
+// One send inside the writer's transaction (store_rules::AppendMessage over this back end's
+// rows); sets `out` when it succeeds.
+Status AppendWork(SqliteDb& db, MessageSend& send, AppendOutcome& out) {
+  int64_t chat_no = 0;
+  store_rules::AppendSteps steps;
+  steps.lock_chat = [&] { return LockChat(db, send.channel, send.chat_id, &chat_no); };
+  steps.find = [&](const std::string& user_message_id) {
+    return FindByUserMessageId(db, chat_no, user_message_id);
+  };
+  steps.insert = [&](const Message& m, int64_t seq) -> Status {
+    bool inserted = false;
+    RETURN_IF_ERROR(InsertMessage(db, chat_no, m, seq, &inserted));
+    const int64_t now_ms = NowMillis();
+    RETURN_IF_ERROR(AfterAppend(db, chat_no, seq, now_ms, m.create_ms));
+    const Chat key{.id = send.chat_id, .channel = send.channel};
+    return RecordEvent(db, {EventType::kMessageCreated, &key, seq}, now_ms);
+  };
+  ASSIGN_OR_RETURN(out, store_rules::AppendMessage(steps, std::move(send.message), send.address));
+  return Status::Ok();
+}
+
 }  // namespace
 
 SqliteStore::Lease::~Lease() {
@@ -582,27 +603,25 @@ Status SqliteStore::VisitChatPage(std::string_view channel, std::string_view cha
 
 Result<AppendOutcome> SqliteStore::AppendMessage(std::string_view channel, std::string_view chat_id,
                                                  const Message& message) {
+  MessageSend send{
+      .channel = std::string(channel), .chat_id = std::string(chat_id), .message = message};
   AppendOutcome out;
-  Status s = writer_.Submit([&](SqliteDb& db) -> Status {
-    int64_t chat_no = 0;
-    store_rules::AppendSteps steps;
-    steps.lock_chat = [&] { return LockChat(db, channel, chat_id, &chat_no); };
-    steps.find = [&](const std::string& user_message_id) {
-      return FindByUserMessageId(db, chat_no, user_message_id);
-    };
-    steps.insert = [&](const Message& m, int64_t seq) -> Status {
-      bool inserted = false;
-      RETURN_IF_ERROR(InsertMessage(db, chat_no, m, seq, &inserted));
-      const int64_t now_ms = NowMillis();
-      RETURN_IF_ERROR(AfterAppend(db, chat_no, seq, now_ms, m.create_ms));
-      const Chat key{.id = std::string(chat_id), .channel = std::string(channel)};
-      return RecordEvent(db, {EventType::kMessageCreated, &key, seq}, now_ms);
-    };
-    ASSIGN_OR_RETURN(out, store_rules::AppendMessage(steps, message));
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(writer_.Submit([&](SqliteDb& db) { return AppendWork(db, send, out); }));
   return out;
+}
+
+void SqliteStore::AppendMessageLater(MessageSend send) {
+  // Shared by the work and its callback (std::function wants copyable captures).
+  struct Pending {
+    MessageSend send;
+    AppendOutcome out;
+  };
+  auto pending = std::make_shared<Pending>(Pending{.send = std::move(send)});
+  writer_.Post([pending](SqliteDb& db) { return AppendWork(db, pending->send, pending->out); },
+               [pending](const Status& s) {
+                 if (s.ok()) return pending->send.done(std::move(pending->out));
+                 pending->send.done(s);
+               });
 }
 
 Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records,

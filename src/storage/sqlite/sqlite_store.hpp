@@ -38,6 +38,7 @@ class SqliteStore final : public Store {
                                             SeqRange range) override;
   Result<AppendOutcome> AppendMessage(std::string_view channel, std::string_view chat_id,
                                       const Message& message) override;
+  void AppendMessageLater(MessageSend send) override;
   Result<ImportCounts> Import(std::span<const ImportRecord> records,
                               const ImportOptions& options) override;
   Status ForEachMessage(const ExportFilter& filter, const MessageVisitor& visit) override;

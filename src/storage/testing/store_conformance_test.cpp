@@ -765,6 +765,91 @@ TEST_P(StoreConformanceTest, ConcurrentSendsAreDecidedOneByOne) {
   EXPECT_EQ(store_->GetChat(ended.channel, ended.id)->message_count, 0);
 }
 
+// Sends posted together (AppendMessageLater: on both back ends queued for the writer's next
+// batch) are decided as AppendMessage decides them, each answered once: the locked chat
+// addresses each message before the duplicate check, an address that refuses writes nothing,
+// and a refused send (missing or ended chat) leaves its neighbours' sends untouched.
+TEST_P(StoreConformanceTest, SendsPostedTogetherAreEachAnsweredOnce) {
+  const Chat open = NewChat(), ended = NewChat();
+  ASSERT_TRUE(
+      store_->TransitionChat(ended.channel, ended.id, {}, ChatStatus::kEnded, std::nullopt, 1)
+          .ok());
+  struct Asked {
+    std::string chat_id, umid, text;
+  };
+  std::vector<Asked> asked;
+  for (int i = 0; i < 60; ++i) {
+    const std::string n = std::to_string(i);
+    asked.push_back({open.id, "own-" + n, "m" + n});
+    if (i % 5 == 0) asked.push_back({open.id, "own-" + n, "again"});  // a duplicate
+    if (i % 7 == 0) asked.push_back({open.id, "refused-" + n, "refuse"});
+    if (i % 11 == 0) asked.push_back({ended.id, "late-" + n, "late"});
+    if (i % 13 == 0) asked.push_back({"no-such-chat", "lost-" + n, "lost"});
+  }
+  std::vector<std::optional<Result<AppendOutcome>>> got(asked.size());
+  std::vector<int> done_calls(asked.size());
+  std::mutex mu;
+  std::condition_variable all_done;
+  size_t finished = 0;
+  for (size_t i = 0; i < asked.size(); ++i) {
+    Message m = Text(asked[i].text, asked[i].umid);
+    m.from = m.to = "";  // addressed by the chat
+    store_->AppendMessageLater(MessageSend{.channel = channel_,
+                                           .chat_id = asked[i].chat_id,
+                                           .message = std::move(m),
+                                           .address = [](const Chat& chat, Message& msg) -> Status {
+                                             if (msg.msg == "refuse")
+                                               return Status::Conflict("refused by its chat");
+                                             msg.from = chat.user_id;
+                                             msg.to = chat.operator_id.value_or("");
+                                             return Status::Ok();
+                                           },
+                                           .done =
+                                               [&, i](Result<AppendOutcome> outcome) {
+                                                 std::lock_guard lock(mu);
+                                                 got[i] = std::move(outcome);
+                                                 ++done_calls[i];
+                                                 ++finished;
+                                                 all_done.notify_all();
+                                               }});
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(all_done.wait_for(lock, std::chrono::seconds(30),
+                                  [&] { return finished == asked.size(); }));
+  }
+  auto stored = store_->ReadMessages(open.channel, open.id, {1, 1000, false});
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->size(), 60u);
+  for (size_t i = 0; i < asked.size(); ++i) {
+    const Asked& a = asked[i];
+    SCOPED_TRACE(a.chat_id + " " + a.umid + " " + a.text);
+    EXPECT_EQ(done_calls[i], 1);
+    const Result<AppendOutcome>& r = *got[i];
+    if (a.text == "refuse") {
+      EXPECT_EQ(r.status().message(), "refused by its chat");
+    } else if (a.text == "late") {
+      EXPECT_EQ(r.status().code(), StatusCode::kConflict);
+    } else if (a.text == "lost") {
+      EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+    } else {
+      ASSERT_TRUE(r.ok()) << r.status().message();
+      EXPECT_EQ(r->duplicate, a.text == "again");
+      EXPECT_EQ(r->message.msg, "m" + a.umid.substr(4)) << "a duplicate answers the original";
+      EXPECT_EQ(r->message.from, open.user_id);
+      const Message& kept = (*stored)[static_cast<size_t>(r->message.seq - 1)];
+      EXPECT_EQ(kept.user_message_id, a.umid);
+      EXPECT_EQ(kept.from, open.user_id);
+      EXPECT_EQ(kept.to, "op-1");
+    }
+  }
+  for (size_t i = 0; i < stored->size(); ++i) {
+    EXPECT_EQ((*stored)[i].seq, static_cast<int64_t>(i + 1));
+  }
+  EXPECT_EQ(store_->GetChat(open.channel, open.id)->message_count, 60);
+  EXPECT_EQ(store_->GetChat(ended.channel, ended.id)->message_count, 0);
+}
+
 TEST_P(StoreConformanceTest, DataSurvivesReopening) {
   Chat c = NewChat();
   ASSERT_TRUE(store_->AppendMessage(c.channel, c.id, Text("kept")).ok());
