@@ -866,6 +866,17 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records,
   // same chats do it in the same order, so they queue instead of deadlocking.
   std::sort(chats.begin(), chats.end(),
             [](const Chat* a, const Chat* b) { return store_rules::ChatKeyLess(*a, *b); });
+  // The messages chat by chat, each chat's in the records' order (so positions are the same):
+  // a time-ordered file interleaves thousands of chats, and rows copied in that order land on a
+  // different leaf of each index, and a different heap page, one after another; grouped, a
+  // chat's rows share their pages (and so do a page of its history, read later).
+  std::vector<const ImportRecord*> ordered;
+  ordered.reserve(records.size());
+  for (const ImportRecord& r : records) ordered.push_back(&r);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const ImportRecord* a, const ImportRecord* b) {
+                     return store_rules::ChatKeyLess(a->chat, b->chat);
+                   });
 
   Status s = c.Transact([&]() -> Status {
     counts = {};
@@ -902,7 +913,8 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records,
     if (touched.size() != chats.size()) return Status::Internal("import: a chat vanished");
 
     ColumnArrays keys(3);
-    for (const ImportRecord& r : records) {
+    for (const ImportRecord* record : ordered) {
+      const ImportRecord& r = *record;
       keys.AddRow(
           {ParamOf(r.chat.id), ParamOf(r.chat.channel), ParamOf(r.message.user_message_id)});
     }
@@ -913,7 +925,8 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records,
     }
 
     CopyRows rows;
-    for (const ImportRecord& r : records) {
+    for (const ImportRecord* record : ordered) {
+      const ImportRecord& r = *record;
       if (!seen.insert(MessageKey(r.chat.channel, r.chat.id, r.message.user_message_id)).second) {
         ++counts.duplicates;
         continue;
