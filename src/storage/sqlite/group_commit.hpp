@@ -1,8 +1,7 @@
 // The single writer of a SQLite database, with group commit.
 // Callers on any thread Submit() a unit of work and block until it is durable, or Post() it
-// with a callback for when it is. The writer
-// thread takes every unit queued so far, runs them in one transaction and commits once: one
-// fsync for many requests. Thread-safe.
+// with a callback for when it is. The writer thread takes every unit queued so far, runs them
+// in one transaction and commits once: one fsync for many requests. Thread-safe.
 //
 // The contract of a unit: it checks everything that can refuse the request (returning
 // NotFound, Conflict, InvalidArgument, ...) before its first write, so a refused unit has
