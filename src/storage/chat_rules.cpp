@@ -144,4 +144,14 @@ bool ChatKeyLess(const Chat& a, const Chat& b) {
   return std::tie(a.channel, a.id) < std::tie(b.channel, b.id);
 }
 
+std::vector<const ImportRecord*> ChatByChat(std::span<const ImportRecord> records) {
+  std::vector<const ImportRecord*> ordered;
+  ordered.reserve(records.size());
+  for (const ImportRecord& r : records) ordered.push_back(&r);
+  std::stable_sort(
+      ordered.begin(), ordered.end(),
+      [](const ImportRecord* a, const ImportRecord* b) { return ChatKeyLess(a->chat, b->chat); });
+  return ordered;
+}
+
 }  // namespace opchat::store_rules

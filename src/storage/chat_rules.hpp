@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.hpp"
 #include "domain/chat.hpp"
@@ -134,5 +135,11 @@ inline constexpr int64_t kExportMessagePage = 1000;
 // (channel, chat id) byte order: the order of scans, and the order in which imports take chats,
 // so that two imports sharing chats queue instead of deadlocking.
 bool ChatKeyLess(const Chat& a, const Chat& b);
+// The order in which a back end stores a batch of imported records: chat by chat (ChatKeyLess),
+// each chat's records in their given order, so positions are those of the records' order. A
+// time-ordered file interleaves thousands of chats; stored in file order, each message lands on
+// another page of each index (and, on PostgreSQL, of the heap), while grouped, a chat's
+// messages share their pages (and so does a page of its history, read later).
+std::vector<const ImportRecord*> ChatByChat(std::span<const ImportRecord> records);
 
 }  // namespace opchat::store_rules

@@ -160,6 +160,22 @@ TEST(ChatRulesTest, TheLockedChatAddressesTheMessageBeforeTheDuplicateCheck) {
   EXPECT_EQ(f.writes, 1);
 }
 
+TEST(ChatRulesTest, ImportsAreStoredChatByChatInTheRecordsOrder) {
+  std::vector<ImportRecord> records;
+  for (const char* key : {"b/2", "a/9", "b/1", "a/9", "b/2", "a/1"}) {
+    ImportRecord r;
+    r.chat.channel = std::string(key, 1);
+    r.chat.id = std::string(key + 2);
+    r.message.user_message_id = std::to_string(records.size());
+    records.push_back(r);
+  }
+  std::vector<std::string> got;
+  for (const ImportRecord* r : ChatByChat(records)) {
+    got.push_back(r->chat.channel + "/" + r->chat.id + "#" + r->message.user_message_id);
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"a/1#5", "a/9#1", "a/9#3", "b/1#2", "b/2#0", "b/2#4"}));
+}
+
 TEST(ChatRulesTest, RefusedTransitionWritesNothing) {
   Chat chat;
   chat.status = ChatStatus::kEnded;

@@ -866,17 +866,7 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records,
   // same chats do it in the same order, so they queue instead of deadlocking.
   std::sort(chats.begin(), chats.end(),
             [](const Chat* a, const Chat* b) { return store_rules::ChatKeyLess(*a, *b); });
-  // The messages chat by chat, each chat's in the records' order (so positions are the same):
-  // a time-ordered file interleaves thousands of chats, and rows copied in that order land on a
-  // different leaf of each index, and a different heap page, one after another; grouped, a
-  // chat's rows share their pages (and so do a page of its history, read later).
-  std::vector<const ImportRecord*> ordered;
-  ordered.reserve(records.size());
-  for (const ImportRecord& r : records) ordered.push_back(&r);
-  std::stable_sort(ordered.begin(), ordered.end(),
-                   [](const ImportRecord* a, const ImportRecord* b) {
-                     return store_rules::ChatKeyLess(a->chat, b->chat);
-                   });
+  const std::vector<const ImportRecord*> ordered = store_rules::ChatByChat(records);
 
   Status s = c.Transact([&]() -> Status {
     counts = {};

@@ -626,17 +626,8 @@ void SqliteStore::AppendMessageLater(MessageSend send) {
 
 Result<ImportCounts> SqliteStore::Import(std::span<const ImportRecord> records,
                                          const ImportOptions& options) {
-  // Inserted chat by chat (each chat's records in their given order, so positions are the
-  // same): a time-ordered file interleaves thousands of chats, and inserting in file order
-  // dirties a B-tree page per message; grouped, a chat's messages share their pages. Sorted
-  // here, on the caller's thread, to keep the writer's thread for writing.
-  std::vector<const ImportRecord*> ordered;
-  ordered.reserve(records.size());
-  for (const ImportRecord& r : records) ordered.push_back(&r);
-  std::stable_sort(ordered.begin(), ordered.end(),
-                   [](const ImportRecord* a, const ImportRecord* b) {
-                     return store_rules::ChatKeyLess(a->chat, b->chat);
-                   });
+  // Sorted here, on the caller's thread, to keep the writer's thread for writing.
+  const std::vector<const ImportRecord*> ordered = store_rules::ChatByChat(records);
   ImportCounts counts;
   Status s = writer_.SubmitAlone([&](SqliteDb& db) -> Status {
     counts = {};
