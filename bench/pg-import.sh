@@ -13,6 +13,10 @@ set -euo pipefail
 }
 file=$1
 shift
+[[ -r "$file" ]] || { echo "pg-import.sh: cannot read $file" >&2; exit 2; }
+for bin in "$@"; do
+  [[ -x "$bin" ]] || { echo "pg-import.sh: not an executable: $bin" >&2; exit 2; }
+done
 for ((round = 1; round <= ${ROUNDS:-3}; round++)); do
   for bin in "$@"; do
     psql "$OPCHAT_TEST_PG_URL" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null
