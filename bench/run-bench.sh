@@ -364,6 +364,7 @@ ${OPCHAT_THREADS:+threads = $OPCHAT_THREADS}
 
 [storage]
 sqlite_synchronous = "full"
+${OPCHAT_PAGE_CACHE_MB:+page_cache_mb = $OPCHAT_PAGE_CACHE_MB}
 
 [limits]
 max_connections_per_address = 0  # every load generator connects from 127.0.0.1 (idle test: 1000)

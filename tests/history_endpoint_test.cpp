@@ -226,6 +226,76 @@ TEST_P(HistoryTest, DataSurvivesRestartAndKill9) {
   EXPECT_EQ(msgs[1].at("msg"), "acknowledged");
 }
 
+// The body with every getUrl's deadline and token left out: they are signed for each answer.
+std::string Unsigned(std::string body) {
+  static const std::regex kSignature(R"(e=\d{10}&token=ak:[A-Za-z0-9_=-]{28})");
+  return std::regex_replace(body, kSignature, "e=…");
+}
+
+// Prometheus counter `name` (with its labels) in /metrics, or -1 when absent.
+int64_t MetricValue(int port, const std::string& name) {
+  const std::string text = Get(port, "/metrics").body;
+  const size_t at = text.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stoll(text.substr(at + name.size() + 2));
+}
+
+TEST_P(HistoryTest, FullPagesReadAgainComeFromThePageCacheUnchanged) {
+  TestServer server(GetParam(), "", "", "page_cache_mb = 8\n");
+  Credential cred = server.AddClient();
+  std::string chat = CreateChat(server.port(), cred);
+  for (int i = 1; i <= 45; ++i) {
+    const std::string body =
+        i % 10 == 0
+            ? R"({"chatId":")" + chat +
+                  R"(","direction":"userToOperator","type":"img","key":"chat/p)" +
+                  std::to_string(i) + R"(.jpg"})"
+            : R"({"chatId":")" + chat + R"(","direction":"userToOperator","type":"txt","msg":"m)" +
+                  std::to_string(i) + R"("})";
+    ASSERT_EQ(Call(server.port(), cred, "sendMessage", body).status, 200);
+  }
+  auto read = [&](int page, const std::string& extra = "") {
+    std::string body = R"({"chatId":")" + chat + R"(","pageNum":)" + std::to_string(page) +
+                       R"(,"pageSize":20)" + extra + "}";
+    auto r = Call(server.port(), cred, "operatorToUserChatMessages", body);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body;
+  };
+  const std::string first[] = {read(1), read(2), read(3)};
+  EXPECT_EQ(Unsigned(read(1)), Unsigned(first[0]));
+  EXPECT_EQ(Unsigned(read(2)), Unsigned(first[1]));
+  EXPECT_EQ(Unsigned(read(3)), Unsigned(first[2]));
+  EXPECT_NE(first[1].find("chat/p30.jpg?imageView2/1/w/200/h/200&e="), std::string::npos)
+      << first[1];
+  // Pages 1 and 2 were full and kept; page 3 (5 messages) is read each time.
+  const std::string hits = R"(opchat_page_cache_lookups_total{outcome="hit"})";
+  const std::string misses = R"(opchat_page_cache_lookups_total{outcome="miss"})";
+  EXPECT_EQ(MetricValue(server.port(), hits), 2);
+  EXPECT_EQ(MetricValue(server.port(), misses), 4);
+
+  // A new message leaves the kept page as it was, but the count and the next page follow it.
+  ASSERT_EQ(SendText(server.port(), cred, chat, "m46").status, 200);
+  json::object again = json::parse(read(2)).as_object();
+  EXPECT_EQ(again["page"].at("total"), 46);
+  EXPECT_EQ(again["page"].at("next"), true);
+  EXPECT_EQ(again["data"].at("msg").at(0).at("msg"), "m21");
+  EXPECT_EQ(again["data"].at("msg").as_array().size(), 20u);
+  EXPECT_EQ(MetricValue(server.port(), hits), 3);
+  // Descending pages move with every message: never kept, never looked up.
+  read(1, R"(,"order":"desc")");
+  EXPECT_EQ(MetricValue(server.port(), hits) + MetricValue(server.port(), misses), 7);
+}
+
+TEST_P(HistoryTest, ThePageCacheIsOnByDefaultOnPostgreSqlAndOffOnSqlite) {
+  std::string chat = AcceptedChat();
+  for (int i = 1; i <= 20; ++i) SendText(server_->port(), cred_, chat, "m" + std::to_string(i));
+  History(chat);
+  History(chat);
+  const int64_t hits =
+      MetricValue(server_->port(), R"(opchat_page_cache_lookups_total{outcome="hit"})");
+  EXPECT_EQ(hits, GetParam() == "postgres" ? 1 : 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(BackEnds, HistoryTest, ::testing::ValuesIn(BackEnds()),
                          [](const auto& info) { return info.param; });
 

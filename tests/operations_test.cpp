@@ -111,7 +111,8 @@ TEST(OperationsTest, ConfigRefusesUnknownKeysAndBadValues) {
        {"[server]\nthreds = 2\n", "[retention]\ndefault_days = -1\n",
         "[retention.channels]\nx = \"forever\"\n", "[server]\nlog_level = \"loud\"\n", "[nope]\n",
         "not toml at all [", "[storage]\nsqlite_page_size = 5000\n",
-        "[storage]\nsqlite_page_size = 256\n"}) {
+        "[storage]\nsqlite_page_size = 256\n", "[storage]\npage_cache_mb = -1\n",
+        "[storage]\npage_cache_mb = \"64M\"\n"}) {
     std::ofstream(dir + "/bad.toml") << bad;
     int code = -1;
     RunOpchat({"client", "list", "--config", dir + "/bad.toml", "--db", "sqlite:" + dir + "/x.db"},

@@ -123,7 +123,7 @@ std::string RunOpchat(const std::vector<std::string>& args, int* exit_code) {
 }
 
 TestServer::TestServer(const std::string& backend, const std::string& extra_config,
-                       const std::string& server_config) {
+                       const std::string& server_config, const std::string& storage_config) {
   dir_ = std::filesystem::temp_directory_path() / ("opchat-it-" + RandomHex(6));
   std::filesystem::create_directories(dir_);
   db_url_ = backend == "postgres" ? std::string(std::getenv("OPCHAT_TEST_PG_URL"))
@@ -134,6 +134,7 @@ TestServer::TestServer(const std::string& backend, const std::string& extra_conf
                               << "\"\nthreads = 2\nservice_phone = \"400800400\"\n"
                               << "host_name = \"test3\"\n"
                               << server_config << "[storage]\nurl = \"" << db_url_ << "\"\n"
+                              << storage_config
                               << "[media]\ndomain = \"http://media.example.com\"\n"
                               << "access_key = \"ak\"\nsecret_key = \"sk\"\n"
                               << extra_config;

@@ -36,10 +36,11 @@ CommandOutcome RunOpchatWithInput(const std::vector<std::string>& args, const st
 
 class TestServer {
  public:
-  // `backend` is "sqlite" or "postgres"; `extra_config` is appended to the TOML file, and
-  // `server_config` (keys only) to its [server] table.
+  // `backend` is "sqlite" or "postgres"; `extra_config` is appended to the TOML file,
+  // `server_config` (keys only) to its [server] table and `storage_config` to its [storage].
   explicit TestServer(const std::string& backend, const std::string& extra_config = "",
-                      const std::string& server_config = "");
+                      const std::string& server_config = "",
+                      const std::string& storage_config = "");
   ~TestServer();
 
   int port() const { return port_; }

@@ -45,6 +45,7 @@ struct ApiRequest {
 
 class PendingAnswer;
 class DeferredAnswer;
+class PageCache;
 
 struct ApiResponse {
   int status = 200;
@@ -134,6 +135,7 @@ struct ApiDeps {
   EventHub* events = nullptr;               // optional: live delivery and long-poll wake-ups
   ConsoleSettings console;                  // the console's sessions
   LoginThrottle* login_throttle = nullptr;  // optional: slows down password guessing
+  PageCache* page_cache = nullptr;          // optional: full history pages kept encoded
 };
 
 class Api {

@@ -3,6 +3,7 @@
 
 #include "api/envelope.hpp"
 #include "api/handlers.hpp"
+#include "api/page_cache.hpp"
 #include "codec/message_codec.hpp"
 #include "codec/request_fields.hpp"
 #include "common/clock.hpp"
@@ -83,19 +84,49 @@ Result<HistoryQuery> ReadHistoryQuery(const HandlerInput& in) {
 }
 
 // The answer, written as the store hands over the chat and then each message, straight from its
-// row; finished when the store is done, on whichever thread that is.
-class HistoryAnswer {
+// row; finished when the store is done, on whichever thread that is. A full ascending page is
+// served from the page cache when it holds it (the store then reads the chat alone), and kept
+// there when it did not.
+class HistoryAnswer : public std::enable_shared_from_this<HistoryAnswer> {
  public:
-  HistoryAnswer(const ApiSettings& settings, ChannelMedia media, HistoryQuery query)
-      : settings_(settings), media_(media), query_(std::move(query)), w_(body_) {
+  HistoryAnswer(const HandlerInput& in, HistoryQuery query)
+      : settings_(in.deps.settings),
+        store_(in.deps.store),
+        cache_(query.descending ? nullptr : in.deps.page_cache),
+        channel_(in.caller.channel),
+        media_(in.deps.media.ForChannel(channel_)),
+        query_(std::move(query)),
+        offset_(query_.after_seq ? *query_.after_seq : PageOffset(query_.page, query_.page_size)),
+        w_(body_) {
     body_.reserve(16384);  // a full page of 20 messages is 8-12 KB: grow once, not 6 times
     OpenSuccess(w_);
   }
 
-  const HistoryQuery& query() const { return query_; }
   const std::shared_ptr<DeferredAnswer>& deferred() const { return deferred_; }
 
+  // Asks the store for the chat and, unless the cache has it, the page.
+  void Read() {
+    if (cache_) cached_ = cache_->Find(key());
+    auto self = shared_from_this();
+    store_.VisitChatPageLater(
+        PageVisit{.channel = channel_,
+                  .chat_id = query_.chat_id,
+                  .offset = offset_,
+                  .size = cached_ ? 0 : query_.page_size,
+                  .descending = query_.descending,
+                  .on_chat = [self](const Chat& chat) { self->OnChat(chat); },
+                  .on_message = [self](const MessageView& m) { self->OnMessage(m); },
+                  .done = [self](const Status& outcome) { self->Finish(outcome); }});
+  }
+
+ private:
+  PageKey key() const { return {channel_, query_.chat_id, offset_, query_.page_size}; }
+
   void OnChat(const Chat& chat) {
+    if (cached_ && !cached_->Answers(chat, key())) {
+      stale_ = true;  // Finish reads the page from the store
+      return;
+    }
     id_ = chat.id;
     total_ = chat.message_count;
     w_.Key("data");
@@ -104,16 +135,38 @@ class HistoryAnswer {
     w_.String(StatusText(chat.status));
     w_.Key("msg");
     w_.BeginArray();
+    if (cached_) {
+      AppendSignedPage(body_, *cached_, media_, now_s_);
+      count_ = query_.page_size;
+    } else if (cache_ && chat.message_count - query_.page_size >= offset_) {
+      page_.emplace(chat);
+    }
   }
 
   void OnMessage(const MessageView& m) {
-    WriteMessage(w_, m, media_, now_s_);
+    if (page_) {
+      page_->Add(m);
+    } else {
+      WriteMessage(w_, m, media_, now_s_);
+    }
     ++count_;
   }
 
   // On a failure, what was written is dropped and the error answered.
   void Finish(const Status& outcome) {
     if (!outcome.ok()) return deferred_->Complete(ErrorResponse(outcome, settings_));
+    if (stale_) {
+      cache_->Erase(key());
+      cached_ = nullptr;
+      stale_ = false;
+      return Read();
+    }
+    if (page_) {
+      auto page = std::move(*page_).Finish();
+      AppendSignedPage(body_, *page, media_, now_s_);
+      // A page read whole is kept; one cut short (the chat went meanwhile) is not.
+      if (count_ == query_.page_size) cache_->Insert(key(), std::move(page));
+    }
     w_.EndArray();
     w_.Key("chatId");
     w_.String(id_);
@@ -128,13 +181,19 @@ class HistoryAnswer {
     deferred_->Complete(std::move(answer));
   }
 
- private:
   const ApiSettings& settings_;
+  Store& store_;
+  PageCache* const cache_;  // null: none, or a page it cannot hold (descending)
+  const std::string channel_;
   const ChannelMedia media_;
   const HistoryQuery query_;
+  const int64_t offset_;
   const int64_t now_s_ = NowMillis() / 1000;
   std::string body_;
   JsonWriter w_;
+  std::shared_ptr<const CachedPage> cached_;  // the cache's entry for this page
+  bool stale_ = false;                        // ...which turned out to be of another chat
+  std::optional<CachedPageBuilder> page_;     // the page being read, to be kept
   std::string id_;
   int64_t total_ = 0;
   int64_t count_ = 0;
@@ -146,19 +205,9 @@ class HistoryAnswer {
 ApiResponse AnswerHistory(const HandlerInput& in) {
   auto query = ReadHistoryQuery(in);
   if (!query.ok()) return ErrorResponse(query.status(), in.deps.settings);
-  auto answer = std::make_shared<HistoryAnswer>(
-      in.deps.settings, in.deps.media.ForChannel(in.caller.channel), std::move(*query));
-  const HistoryQuery& q = answer->query();
+  auto answer = std::make_shared<HistoryAnswer>(in, std::move(*query));
   // The chat and its page in one read (VisibleChat's rule: the caller's channel's chat only).
-  in.deps.store.VisitChatPageLater(
-      PageVisit{.channel = in.caller.channel,
-                .chat_id = q.chat_id,
-                .offset = q.after_seq ? *q.after_seq : PageOffset(q.page, q.page_size),
-                .size = q.page_size,
-                .descending = q.descending,
-                .on_chat = [answer](const Chat& chat) { answer->OnChat(chat); },
-                .on_message = [answer](const MessageView& m) { answer->OnMessage(m); },
-                .done = [answer](const Status& outcome) { answer->Finish(outcome); }});
+  answer->Read();
   // An in-process store has read it already; a server's answers on its own thread.
   if (auto complete = answer->deferred()->Take()) return std::move(*complete);
   ApiResponse pending;

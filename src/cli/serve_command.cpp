@@ -1,7 +1,10 @@
 // opchat serve: config -> store -> api -> http.
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
 #include "api/api.hpp"
+#include "api/page_cache.hpp"
 #include "auth/client_registry.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/replay_guard.hpp"
@@ -77,6 +80,8 @@ int RunServe(const ServeFlags& flags) {
   MessageIdGenerator ids(static_cast<uint32_t>(RandomU64() % 1024));
   Metrics metrics(Api::EndpointNames());
   TimedStore timed_store(**store, metrics);
+  std::optional<PageCache> page_cache;
+  if (size_t bytes = PageCacheBytes(*config)) page_cache.emplace(bytes, &metrics);
   RateLimiter rate_limiter(config->limits.rate_per_client, config->limits.rate_burst);
   LoginThrottle login_throttle;
   // Declared before the hub, which tells it of new events until the hub is gone.
@@ -98,7 +103,7 @@ int RunServe(const ServeFlags& flags) {
                               config->server.max_page_size, config->server.metrics,
                               config->limits.max_transcript_bytes},
                   &metrics, rate_limiter.enabled() ? &rate_limiter : nullptr, &events,
-                  config->console, &login_throttle});
+                  config->console, &login_throttle, page_cache ? &*page_cache : nullptr});
 
   HttpSettings http;
   http.host = address->first;

@@ -13,13 +13,9 @@ void WriteDigits(JsonWriter& w, const std::optional<int64_t>& v) {
   w.String(std::to_string(v.value_or(0)));
 }
 
-}  // namespace
-
-void WriteMessage(JsonWriter& w, const Message& m, const ChannelMedia& media, int64_t now_s) {
-  WriteMessage(w, ViewOf(m), media, now_s);
-}
-
-void WriteMessage(JsonWriter& w, const MessageView& m, const ChannelMedia& media, int64_t now_s) {
+// Every member of a message but getUrl's value, which `write_get_url(w, m)` writes.
+template <typename WriteGetUrl>
+void WriteMessageWith(JsonWriter& w, const MessageView& m, WriteGetUrl&& write_get_url) {
   w.BeginObject();
   w.Key("userMessageId");
   w.String(m.user_message_id);
@@ -60,11 +56,7 @@ void WriteMessage(JsonWriter& w, const MessageView& m, const ChannelMedia& media
   AppendLocalTime(time, m.create_ms);
   w.String(time);
   w.Key("getUrl");
-  std::optional<std::string> url;
-  if (HasStoredObject(m.type)) {
-    if (auto key = ObjectKeyOf(m.key, m.url)) url = media.Sign(*key, m.type == "img", now_s);
-  }
-  w.String(url);
+  write_get_url(w, m);
   w.Key("ext");
   w.Raw(m.ext.empty() ? std::string_view("{}") : m.ext);
   w.Key("seq");
@@ -72,6 +64,36 @@ void WriteMessage(JsonWriter& w, const MessageView& m, const ChannelMedia& media
   w.Key("timestamp");
   w.Int(m.create_ms);
   w.EndObject();
+}
+
+}  // namespace
+
+std::optional<StoredObject> StoredObjectOf(const MessageView& m) {
+  if (!HasStoredObject(m.type)) return std::nullopt;
+  auto key = ObjectKeyOf(m.key, m.url);
+  if (!key) return std::nullopt;
+  return StoredObject{std::move(*key), m.type == "img"};
+}
+
+void WriteMessage(JsonWriter& w, const MessageView& m, const ChannelMedia& media, int64_t now_s) {
+  WriteMessageWith(w, m, [&](JsonWriter& out, const MessageView& v) {
+    std::optional<std::string> url;
+    if (auto object = StoredObjectOf(v)) url = media.Sign(object->key, object->is_image, now_s);
+    out.String(url);
+  });
+}
+
+void WriteMessage(JsonWriter& w, const Message& m, const ChannelMedia& media, int64_t now_s) {
+  WriteMessage(w, ViewOf(m), media, now_s);
+}
+
+size_t WriteMessageUnsigned(JsonWriter& w, const MessageView& m) {
+  size_t null_at = 0;
+  WriteMessageWith(w, m, [&](JsonWriter& out, const MessageView&) {
+    null_at = out.size();
+    out.Null();
+  });
+  return null_at;
 }
 
 void WriteChat(JsonWriter& w, const Chat& c, std::optional<ChatStatus> from) {

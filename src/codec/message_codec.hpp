@@ -22,6 +22,18 @@ namespace opchat {
 void WriteMessage(JsonWriter& w, const MessageView& m, const ChannelMedia& media, int64_t now_s);
 void WriteMessage(JsonWriter& w, const Message& m, const ChannelMedia& media, int64_t now_s);
 
+// The object in the media bucket a message's getUrl signs: none unless its type carries one
+// (HasStoredObject) and its key or url names one (ObjectKeyOf).
+struct StoredObject {
+  std::string key;
+  bool is_image = false;
+};
+std::optional<StoredObject> StoredObjectOf(const MessageView& m);
+
+// WriteMessage with getUrl written as `null`, for an encoding kept to be signed later (the page
+// cache): returns where in the writer's output that `null` begins.
+size_t WriteMessageUnsigned(JsonWriter& w, const MessageView& m);
+
 // Writes a chat object: ids, status code and text, operator, user, counts, times; and `from`
 // (the status before a change) when given, as a chat.status_changed event carries it.
 void WriteChat(JsonWriter& w, const Chat& chat, std::optional<ChatStatus> from = std::nullopt);

@@ -45,6 +45,9 @@ class JsonWriter {
   // Inserts already-encoded JSON (e.g. a stored `ext` object) verbatim.
   void Raw(std::string_view json);
 
+  // How long the output is: where the next character will be written.
+  size_t size() const { return out_.size(); }
+
   void String(const std::optional<std::string>& v) { v ? String(std::string_view(*v)) : Null(); }
   void String(const std::optional<std::string_view>& v) { v ? String(*v) : Null(); }
   void String(const std::string& v) { String(std::string_view(v)); }

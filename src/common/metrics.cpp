@@ -130,6 +130,15 @@ std::string Metrics::Render() const {
       "2xx answer.\n";
   out += "# TYPE opchat_webhook_delivery_lag_seconds histogram\n";
   histogram("opchat_webhook_delivery_lag_seconds", "", webhook_lag_);
+  out += "# HELP opchat_page_cache_lookups_total History pages looked up in the page cache.\n";
+  out += "# TYPE opchat_page_cache_lookups_total counter\n";
+  out += "opchat_page_cache_lookups_total{outcome=\"hit\"} " +
+         std::to_string(page_cache_hits_.load()) + "\n";
+  out += "opchat_page_cache_lookups_total{outcome=\"miss\"} " +
+         std::to_string(page_cache_misses_.load()) + "\n";
+  out += "# HELP opchat_page_cache_bytes What the page cache holds.\n";
+  out += "# TYPE opchat_page_cache_bytes gauge\n";
+  out += "opchat_page_cache_bytes " + std::to_string(page_cache_bytes_.load()) + "\n";
   return out;
 }
 

@@ -1,8 +1,8 @@
 // Process metrics in the Prometheus text format (version 0.0.4): requests by endpoint and
 // code, a latency histogram per endpoint, requests in flight, open connections, time spent
-// in storage, live connections and event deliveries. Endpoints are a fixed list given at
-// construction, so labels stay bounded whatever paths clients send. Thread-safe; recording is
-// lock-free except the first sighting of an (endpoint, code) pair.
+// in storage, live connections, event deliveries, webhooks and the page cache. Endpoints are a
+// fixed list given at construction, so labels stay bounded whatever paths clients send.
+// Thread-safe; recording is lock-free except the first sighting of an (endpoint, code) pair.
 #pragma once
 
 #include <array>
@@ -42,6 +42,13 @@ class Metrics {
   void RecordWebhookDelivery(std::string_view endpoint, std::string_view outcome,
                              double lag_seconds);
   void SetWebhookQueue(int64_t pending, int64_t retrying, double oldest_pending_s);
+  // The history page cache: a lookup's outcome, and the bytes it holds.
+  void CountPageCacheLookup(bool hit) {
+    (hit ? page_cache_hits_ : page_cache_misses_).fetch_add(1, std::memory_order_relaxed);
+  }
+  void SetPageCacheBytes(int64_t bytes) {
+    page_cache_bytes_.store(bytes, std::memory_order_relaxed);
+  }
 
   std::string Render() const;
 
@@ -70,6 +77,9 @@ class Metrics {
   std::atomic<int64_t> in_flight_{0};
   std::atomic<int64_t> connections_{0};
   std::atomic<uint64_t> refused_connections_{0};
+  std::atomic<uint64_t> page_cache_hits_{0};
+  std::atomic<uint64_t> page_cache_misses_{0};
+  std::atomic<int64_t> page_cache_bytes_{0};
 };
 
 }  // namespace opchat

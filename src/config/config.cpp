@@ -146,6 +146,10 @@ Status Apply(const toml::table& root, Config& c) {
   OPCHAT_READ(storage, "sqlite_synchronous", c.sqlite_synchronous);
   OPCHAT_READ(storage, "sqlite_page_size", c.sqlite_page_size);
   OPCHAT_READ(storage, "pool_size", c.storage_pool_size);
+  OPCHAT_READ(storage, "page_cache_mb", c.page_cache_mb);
+  if (storage.Has("page_cache_mb") && (c.page_cache_mb < 0 || c.page_cache_mb > 1 << 20)) {
+    return Status::InvalidArgument("config: storage.page_cache_mb must be from 0 to 1048576");
+  }
   RETURN_IF_ERROR(storage.CheckUnknown());
 
   TableReader auth(root["auth"].as_table(), "auth");
@@ -342,6 +346,12 @@ Status FinishConfig(Config& c) {
     return bad("server.log_level must be one of trace, debug, info, warn, error, critical, off");
   }
   return Status::Ok();
+}
+
+size_t PageCacheBytes(const Config& config) {
+  int64_t mb = config.page_cache_mb;
+  if (mb == -1) mb = config.storage_url.rfind("postgres", 0) == 0 ? 64 : 0;
+  return static_cast<size_t>(mb) << 20;
 }
 
 }  // namespace opchat

@@ -53,6 +53,9 @@ struct Config {
   std::string sqlite_synchronous = "full";
   int sqlite_page_size = 8192;  // for a database created from now on
   int storage_pool_size = 8;
+  // [storage] page_cache_mb: full history pages kept encoded; unset (-1): 64 on PostgreSQL,
+  // where a page read is a round trip, 0 (none) on SQLite, where it is a few µs in-process.
+  int page_cache_mb = -1;
   AuthSettings auth;
   std::string secrets_key_file;  // [auth]: encrypts client secrets at rest; empty = off
   MediaSettings media;
@@ -72,6 +75,9 @@ Result<Config> ParseConfig(std::string_view text, const std::string& origin);
 
 // The defaults, with host_name filled in.
 Config DefaultConfig();
+
+// What [storage] page_cache_mb gives, in bytes, the default resolved by the storage URL.
+size_t PageCacheBytes(const Config& config);
 
 // Checks ranges and fills derived values (host name). Run after flags are applied.
 Status FinishConfig(Config& config);
