@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "codec/message_codec.hpp"
 #include "common/json_writer.hpp"
 
 namespace opchat {
@@ -20,10 +21,9 @@ std::string ShortNumber(double v) {
 }  // namespace
 
 std::optional<std::string> SignedUrlOf(const Message& m, const TranscriptOptions& options) {
-  if (!HasStoredObject(m.type)) return std::nullopt;
-  auto key = ObjectKeyOf(m.key, m.url);
-  if (!key) return std::nullopt;
-  return options.media.Sign(*key, m.type == "img", options.now_s);
+  auto object = StoredObjectOf(ViewOf(m));
+  if (!object) return std::nullopt;
+  return options.media.Sign(object->key, object->is_image, options.now_s);
 }
 
 bool IsFromUser(const Chat& chat, const Message& m) { return m.from == chat.user_id; }
