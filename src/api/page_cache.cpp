@@ -25,8 +25,9 @@ bool CachedPage::Answers(const Chat& chat, const PageKey& key) const {
 }
 
 size_t CachedPage::bytes() const {
-  size_t n = sizeof(CachedPage) + json.size() + chat_user_id.size();
-  for (const Url& url : urls) n += sizeof(Url) + url.object.key.size();
+  size_t n = sizeof(CachedPage) + json.capacity() + chat_user_id.capacity() +
+             urls.capacity() * sizeof(Url);
+  for (const Url& url : urls) n += url.object.key.capacity();
   return n;
 }
 
@@ -54,7 +55,11 @@ void CachedPageBuilder::Add(const MessageView& m) {
   if (auto object = StoredObjectOf(m)) page_->urls.push_back({null_at, std::move(*object)});
 }
 
-std::shared_ptr<const CachedPage> CachedPageBuilder::Finish() && { return std::move(page_); }
+std::shared_ptr<const CachedPage> CachedPageBuilder::Finish() && {
+  // The text grew by doubling: without this an entry could hold twice what it counts.
+  page_->json.shrink_to_fit();
+  return std::move(page_);
+}
 
 PageCache::PageCache(size_t capacity_bytes, Metrics* metrics)
     : capacity_(capacity_bytes), metrics_(metrics) {}
