@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "common/metrics.hpp"
 
 namespace opchat {
@@ -167,6 +170,29 @@ TEST(PageCacheTest, MetricsCountHitsAndMissesAndShowTheBytesHeld) {
   EXPECT_NE(text.find("opchat_page_cache_bytes " + std::to_string(page->bytes()) + "\n"),
             std::string::npos)
       << text;
+}
+
+TEST(PageCacheTest, ThreadsFindingInsertingAndErasingTogetherKeepItWithinItsBytes) {
+  const size_t entry = PageOfBytes(1000)->bytes();
+  PageCache cache(8 * entry);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&cache, t] {
+      for (int i = 0; i < 5000; ++i) {
+        const std::string id = "c" + std::to_string((i * 7 + t) % 32);
+        if (auto page = cache.Find(Key(id))) {
+          EXPECT_EQ(page->json.size(), 1000u);  // an entry found stays whole while held
+        } else if (i % 5 == 0) {
+          cache.Erase(Key(id));
+        } else {
+          cache.Insert(Key(id), PageOfBytes(1000));
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_LE(cache.bytes(), 8 * entry);
+  EXPECT_EQ(cache.bytes(), cache.entries() * entry);
 }
 
 }  // namespace
