@@ -902,16 +902,23 @@ Result<ImportCounts> PgStore::Import(std::span<const ImportRecord> records,
     }
     if (touched.size() != chats.size()) return Status::Internal("import: a chat vanished");
 
+    // Only a chat that holds messages can hold one of these already: an empty chat (new, in a
+    // fresh import most of them) is not probed.
     ColumnArrays keys(3);
+    size_t probes = 0;
     for (const ImportRecord* record : ordered) {
       const ImportRecord& r = *record;
+      if (touched[ChatKey(r.chat.channel, r.chat.id)].count == 0) continue;
+      ++probes;
       keys.AddRow(
           {ParamOf(r.chat.id), ParamOf(r.chat.channel), ParamOf(r.message.user_message_id)});
     }
-    ASSIGN_OR_RETURN(PgResult existing, c.Exec(kFindExisting, keys.Params()));
     std::unordered_set<std::string> seen;
-    for (int i = 0; i < existing.Rows(); ++i) {
-      seen.insert(MessageKey(existing.Text(i, 1), existing.Text(i, 0), existing.Text(i, 2)));
+    if (probes > 0) {
+      ASSIGN_OR_RETURN(PgResult existing, c.Exec(kFindExisting, keys.Params()));
+      for (int i = 0; i < existing.Rows(); ++i) {
+        seen.insert(MessageKey(existing.Text(i, 1), existing.Text(i, 0), existing.Text(i, 2)));
+      }
     }
 
     CopyRows rows;

@@ -411,6 +411,45 @@ TEST_P(StoreConformanceTest, ImportCreatesChatsAppendsInOrderAndSkipsDuplicates)
   EXPECT_EQ(store_->GetChat(channel_, c1)->message_count, 5);
 }
 
+// A chat holding messages, an empty one and a new one in one batch, each with a duplicate: of a
+// stored message, or of another line of the batch. (PostgreSQL looks stored userMessageIds up
+// only for the chats that hold messages.)
+TEST_P(StoreConformanceTest, ImportSkipsEveryDuplicateWhetherItsChatIsFullEmptyOrNew) {
+  const Chat full = NewChat();
+  ASSERT_TRUE(store_->AppendMessage(channel_, full.id, Text("one", "f1")).ok());
+  ASSERT_TRUE(store_->AppendMessage(channel_, full.id, Text("two", "f2")).ok());
+  const Chat empty = NewChat();
+  const std::string fresh = NewChatId();
+  std::vector<ImportRecord> records;
+  auto add = [&](const Chat& chat, const std::string& umid) {
+    ImportRecord r;
+    r.chat = chat;
+    r.message = Text("text " + umid, umid);
+    records.push_back(r);
+  };
+  Chat created = full;
+  created.id = fresh;
+  add(full, "f2");  // stored already
+  add(full, "f3");
+  add(empty, "e1");
+  add(empty, "e1");  // twice in the batch
+  add(created, "n1");
+  add(created, "n2");
+  add(created, "n1");  // twice in the batch
+  auto counts = store_->Import(records, {});
+  ASSERT_TRUE(counts.ok()) << counts.status().message();
+  EXPECT_EQ(counts->inserted, 4);
+  EXPECT_EQ(counts->duplicates, 3);
+  EXPECT_EQ(store_->GetChat(channel_, full.id)->message_count, 3);
+  EXPECT_EQ(store_->GetChat(channel_, empty.id)->message_count, 1);
+  EXPECT_EQ(store_->GetChat(channel_, fresh)->message_count, 2);
+  auto msgs = store_->ReadMessages(channel_, fresh, {1, 2, false});
+  ASSERT_TRUE(msgs.ok());
+  ASSERT_EQ(msgs->size(), 2u);
+  EXPECT_EQ((*msgs)[0].user_message_id, "n1");
+  EXPECT_EQ((*msgs)[1].user_message_id, "n2");
+}
+
 // Import takes the bulk path (COPY on PostgreSQL): every field must read back exactly, the
 // characters that path escapes included.
 TEST_P(StoreConformanceTest, ImportStoresEveryFieldExactly) {
