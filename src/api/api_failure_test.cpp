@@ -5,26 +5,20 @@
 #include "api/api.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <boost/json/parse.hpp>
-#include <filesystem>
 #include <ostream>
 #include <string>
 #include <vector>
 
-#include "auth/client_registry.hpp"
-#include "auth/query_signer.hpp"
-#include "auth/replay_guard.hpp"
+#include "api/testing/api_test_bed.hpp"
 #include "common/clock.hpp"
 #include "storage/testing/failing_store.hpp"
 
 namespace opchat {
 namespace {
 
-constexpr char kChannel[] = "shop";
-constexpr char kSecret[] = "failure-test-secret";
+constexpr const char* kChannel = testing::ApiTestBed::kChannel;
 constexpr char kDetail[] = "disk on fire at /var/lib/opchat";  // must never reach a client
 
 struct Failure {
@@ -47,36 +41,19 @@ struct Scenario {
 class ApiFailureTest : public ::testing::TestWithParam<Failure> {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(SetProcessTimeZone("Asia/Shanghai").ok());
-    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::replace(test.begin(), test.end(), '/', '-');  // parameterized names hold a '/'
-    dir_ = std::filesystem::temp_directory_path() /
-           ("opchat-api-failure-" + std::to_string(::getpid()) + "-" + test);
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    StoreOptions options;
-    options.sqlite_synchronous = "normal";
-    options.pool_size = 2;
-    auto opened = OpenStore("sqlite:" + (dir_ / "api.db").string(), options);
-    ASSERT_TRUE(opened.ok()) << opened.status().message();
-    real_ = std::move(*opened);
-    ASSERT_TRUE(real_->AddClient({"tester", "tester", kSecret, true, {kChannel}, 0}).ok());
-    clients_ = std::make_unique<ClientRegistry>(*real_);
-    ASSERT_TRUE(clients_->Refresh().ok());
-    verifier_ = std::make_unique<RequestVerifier>(*clients_, replay_, AuthSettings{});
-    failing_ = std::make_unique<FailingStore>(*real_);
-    api_ = std::make_unique<Api>(ApiDeps{*failing_, *verifier_, media_, ids_,
+    ASSERT_NO_FATAL_FAILURE(
+        bed_.Open(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    failing_ = std::make_unique<FailingStore>(real());
+    api_ = std::make_unique<Api>(ApiDeps{*failing_, bed_.verifier(), media_, ids_,
                                          ApiSettings{"test-host", "400-000", 100, false}});
   }
 
   void TearDown() override {
     api_.reset();
     failing_.reset();
-    verifier_.reset();
-    clients_.reset();
-    real_.reset();
-    std::filesystem::remove_all(dir_);
   }
+
+  Store& real() { return bed_.store(); }
 
   // A chat of kChannel, stored directly, with `messages` text messages.
   void PutChat(const std::string& id, ChatStatus status, int messages = 0) {
@@ -87,7 +64,7 @@ class ApiFailureTest : public ::testing::TestWithParam<Failure> {
     if (status != ChatStatus::kWaiting) chat.operator_id = "kf_1";
     chat.status = status;
     chat.created_ms = chat.updated_ms = NowMillis() - 60'000;
-    ASSERT_TRUE(real_->CreateChat(chat).ok());
+    ASSERT_TRUE(real().CreateChat(chat).ok());
     for (int i = 1; i <= messages; ++i) {
       Message m;
       m.user_message_id = id + "-m" + std::to_string(i);
@@ -96,7 +73,7 @@ class ApiFailureTest : public ::testing::TestWithParam<Failure> {
       m.type = "txt";
       m.msg = "hello " + std::to_string(i);
       m.create_ms = chat.created_ms + i;
-      ASSERT_TRUE(real_->AppendMessage(kChannel, id, m).ok());
+      ASSERT_TRUE(real().AppendMessage(kChannel, id, m).ok());
     }
   }
 
@@ -119,23 +96,13 @@ class ApiFailureTest : public ::testing::TestWithParam<Failure> {
       r.message.create_ms = r.chat.created_ms + i;
       records.push_back(std::move(r));
     }
-    auto counts = real_->Import(records, {});
+    auto counts = real().Import(records, {});
     ASSERT_TRUE(counts.ok()) << counts.status().message();
     ASSERT_EQ(counts->inserted, messages);
   }
 
-  // Signed with hmac-sha256, with a fresh timestamp and nonce, as a write must be.
   ApiResponse Call(const std::string& endpoint, const std::string& body) {
-    const std::string path = "/op/v2/" + endpoint;
-    QuerySigning signing{
-        "tester",
-        kSecret,
-        kChannel,
-        SignMethod::kHmacSha256,
-        {"POST", path},
-        {{"timestamp", std::to_string(NowMillis())}, {"nonce", "n" + std::to_string(++nonce_)}}};
-    const std::string target = path + "?" + SignedQueryString(signing, body);
-    return api_->Handle({"POST", target, "application/json", body});
+    return bed_.Call(*api_, endpoint, body);
   }
 
   // Everything the channel holds, read from the real store: every chat with its status,
@@ -144,7 +111,7 @@ class ApiFailureTest : public ::testing::TestWithParam<Failure> {
     ChatFilter filter;
     filter.channel = kChannel;
     filter.limit = 1000;
-    auto list = real_->ListChats(filter);
+    auto list = real().ListChats(filter);
     EXPECT_TRUE(list.ok());
     if (!list.ok()) return "";
     std::string out = "total=" + std::to_string(list->total) + "\n";
@@ -153,7 +120,7 @@ class ApiFailureTest : public ::testing::TestWithParam<Failure> {
              " op=" + c.operator_id.value_or("-") + " count=" + std::to_string(c.message_count) +
              " updated=" + std::to_string(c.updated_ms) +
              " last=" + std::to_string(c.last_message_ms.value_or(-1)) + "\n";
-      auto messages = real_->ReadMessages(kChannel, c.id, SeqRange{1, c.message_count + 10});
+      auto messages = real().ReadMessages(kChannel, c.id, SeqRange{1, c.message_count + 10});
       EXPECT_TRUE(messages.ok());
       if (!messages.ok()) continue;
       for (const Message& m : *messages) {
@@ -201,16 +168,11 @@ class ApiFailureTest : public ::testing::TestWithParam<Failure> {
     EXPECT_TRUE(o.at("foot").is_object());
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<Store> real_;
-  std::unique_ptr<ClientRegistry> clients_;
-  ReplayGuard replay_;
-  std::unique_ptr<RequestVerifier> verifier_;
+  testing::ApiTestBed bed_;
   QiniuUrlSigner media_{MediaSettings{}};
   MessageIdGenerator ids_{1};
   std::unique_ptr<FailingStore> failing_;
   std::unique_ptr<Api> api_;
-  int nonce_ = 0;
 };
 
 TEST_P(ApiFailureTest, ReadsAnswerTheErrorEnvelope) {
@@ -234,7 +196,7 @@ TEST_P(ApiFailureTest, ReadsOfSeveralStorageCallsFailAtEachOne) {
 
 TEST_P(ApiFailureTest, FailedCreateChatLeavesNoChat) {
   EXPECT_GE(FailEachCallInTurn({"createChat", R"({"userId":"u1","chatId":"fresh"})"}), 1);
-  EXPECT_TRUE(real_->GetChat(kChannel, "fresh").ok());  // created once the failures stop
+  EXPECT_TRUE(real().GetChat(kChannel, "fresh").ok());  // created once the failures stop
 }
 
 TEST_P(ApiFailureTest, FailedTransitionsLeaveTheStatus) {
@@ -252,7 +214,7 @@ TEST_P(ApiFailureTest, FailedTransitionsLeaveTheStatus) {
        }) {
     EXPECT_GE(FailEachCallInTurn(s), 2) << s.endpoint;  // the chat is read, then moved
   }
-  auto accepted = real_->GetChat(kChannel, "to-accept");
+  auto accepted = real().GetChat(kChannel, "to-accept");
   ASSERT_TRUE(accepted.ok());
   EXPECT_EQ(accepted->status, ChatStatus::kChatting);
   EXPECT_EQ(accepted->operator_id.value_or(""), "kf_2");
@@ -263,7 +225,7 @@ TEST_P(ApiFailureTest, FailedSendMessageLeavesCountAndHistory) {
   const std::string body =
       R"({"chatId":"talk","direction":"userToOperator","userMessageId":"m-new","type":"txt","msg":"are you there"})";
   EXPECT_GE(FailEachCallInTurn({"sendMessage", body}), 2);
-  auto chat = real_->GetChat(kChannel, "talk");
+  auto chat = real().GetChat(kChannel, "talk");
   ASSERT_TRUE(chat.ok());
   EXPECT_EQ(chat->message_count, 3);  // stored exactly once, after the failures
   // The failed attempts stored nothing, so only the last one counts: a retry now is its duplicate.

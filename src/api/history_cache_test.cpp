@@ -1,63 +1,36 @@
 // The history endpoint with a page cache (api/page_cache.hpp): Api::Handle over a real SQLite
 // store, against the same Api without the cache.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <boost/json/parse.hpp>
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "api/api.hpp"
 #include "api/page_cache.hpp"
-#include "auth/client_registry.hpp"
-#include "auth/query_signer.hpp"
-#include "auth/replay_guard.hpp"
+#include "api/testing/api_test_bed.hpp"
 #include "common/clock.hpp"
 #include "common/metrics.hpp"
 
 namespace opchat {
 namespace {
 
-constexpr char kChannel[] = "shop";
-constexpr char kSecret[] = "history-cache-test-secret";
+constexpr const char* kChannel = testing::ApiTestBed::kChannel;
 
 class HistoryCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(SetProcessTimeZone("Asia/Shanghai").ok());
-    dir_ = std::filesystem::temp_directory_path() /
-           ("opchat-history-cache-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    StoreOptions options;
-    options.sqlite_synchronous = "normal";
-    auto opened = OpenStore("sqlite:" + (dir_ / "history.db").string(), options);
-    ASSERT_TRUE(opened.ok()) << opened.status().message();
-    store_ = std::move(*opened);
-    ASSERT_TRUE(store_->AddClient({"tester", "tester", kSecret, true, {kChannel}, 0}).ok());
-    clients_ = std::make_unique<ClientRegistry>(*store_);
-    ASSERT_TRUE(clients_->Refresh().ok());
-    verifier_ = std::make_unique<RequestVerifier>(*clients_, replay_, AuthSettings{});
+    ASSERT_NO_FATAL_FAILURE(
+        bed_.Open(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    store_ = &bed_.store();
     const ApiSettings settings{"test-host", "400-000", 100, false};
     cached_ = std::make_unique<Api>(ApiDeps{.store = *store_,
-                                            .verifier = *verifier_,
+                                            .verifier = bed_.verifier(),
                                             .media = media_,
                                             .ids = ids_,
                                             .settings = settings,
                                             .metrics = &metrics_,
                                             .page_cache = &cache_});
-    uncached_ = std::make_unique<Api>(ApiDeps{*store_, *verifier_, media_, ids_, settings});
-  }
-
-  void TearDown() override {
-    cached_.reset();
-    uncached_.reset();
-    verifier_.reset();
-    clients_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    uncached_ = std::make_unique<Api>(ApiDeps{*store_, bed_.verifier(), media_, ids_, settings});
   }
 
   // Chat `id` of kChannel created at `created_ms` by `user`, with `count` messages "<word> i",
@@ -92,16 +65,7 @@ class HistoryCacheTest : public ::testing::Test {
   }
 
   ApiResponse History(Api& api, const std::string& body) {
-    const std::string path = "/op/v2/operatorToUserChatMessages";
-    QuerySigning signing{
-        "tester",
-        kSecret,
-        kChannel,
-        SignMethod::kHmacSha256,
-        {"POST", path},
-        {{"timestamp", std::to_string(NowMillis())}, {"nonce", "n" + std::to_string(++nonce_)}}};
-    ApiResponse r = api.Handle(
-        {"POST", path + "?" + SignedQueryString(signing, body), "application/json", body});
+    ApiResponse r = bed_.Call(api, "operatorToUserChatMessages", body);
     EXPECT_EQ(r.deferred, nullptr) << "an in-process store answers at once";
     return r;
   }
@@ -115,18 +79,14 @@ class HistoryCacheTest : public ::testing::Test {
     return with.body;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<ClientRegistry> clients_;
-  ReplayGuard replay_;
-  std::unique_ptr<RequestVerifier> verifier_;
+  testing::ApiTestBed bed_;
+  Store* store_ = nullptr;
   QiniuUrlSigner media_{MediaSettings{"http://media.example.com", "ak", "sk", 3600, ""}};
   MessageIdGenerator ids_{1};
   Metrics metrics_{Api::EndpointNames()};
   PageCache cache_{1 << 20, &metrics_};
   std::unique_ptr<Api> cached_;
   std::unique_ptr<Api> uncached_;
-  int nonce_ = 0;
 };
 
 TEST_F(HistoryCacheTest, EveryKindOfPageAnswersAsWithoutTheCache) {
