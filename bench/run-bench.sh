@@ -42,7 +42,9 @@
 #   KEEP=1                                         keep request files and logs of the run
 #   BENCH_PERF=1                                   a system-wide `perf record -g` during each measured
 #                                                  case: $RUN/perf/SYSTEM-CASE.data, and where its CPU
-#                                                  went by program and library in SYSTEM-CASE.txt
+#                                                  went by program and library in SYSTEM-CASE.txt;
+#                                                  on PostgreSQL also its statements by execution
+#                                                  time (pg_stat_statements): SYSTEM-CASE-statements.txt
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -187,6 +189,9 @@ measure() {
       --timeout "$TIMEOUT" -s "$lua" "$url" -- "$warm" "$@" >/dev/null 2>&1 || true
   fi
   python3 "$HERE/procstat.py" reset "$pid" ${DB_PID:-} || true
+  if [ "${BENCH_PERF:-0}" = 1 ] && [ -n "${DB_PID:-}" ]; then
+    pg_statements reset
+  fi
   cpu0=$(python3 "$HERE/procstat.py" cpu "$pid" ${DB_PID:-})
   local perf_pid=""
   if [ "${BENCH_PERF:-0}" = 1 ]; then
@@ -204,6 +209,10 @@ measure() {
     perf report -q -i "$RUN/perf/$system-$case.data" --no-children -g none --sort comm,dso --percent-limit 0.5 \
       --stdio 2>/dev/null | grep -v '^$' >"$RUN/perf/$system-$case.txt" || true
     log "profile of $system $case: $RUN/perf/$system-$case.data (by program and library: $system-$case.txt)"
+    if [ -n "${DB_PID:-}" ]; then
+      pg_statements report >"$RUN/perf/$system-$case-statements.txt" &&
+        log "PostgreSQL's statements in $system $case: $RUN/perf/$system-$case-statements.txt"
+    fi
   fi
   hwm=$(python3 "$HERE/procstat.py" hwm "$pid")
   dbhwm=$([ -z "${DB_PID:-}" ] || python3 "$HERE/procstat.py" hwm "$DB_PID")
@@ -225,6 +234,23 @@ print("  %-14s %-10s %10.1f req/s  p50 %7.2f ms  p99 %8.2f ms  cpu %.2f s/10k  p
     system, case, r["rps"], r["p50_ms"], r["p99_ms"], r["cpu_s_per_10k"] or 0, int(hwm) / 1024,
     r["non2xx"], r["socket_errors"], ("  replayed %d" % r["replayed"]) if r.get("replayed") else ""), file=sys.stderr)
 EOF
+}
+
+# pg_statements reset|report: PostgreSQL's own account of its statements (pg_stat_statements,
+# loaded when BENCH_PERF=1): `reset` empties it, `report` prints the statements that took the
+# most execution time since, with their calls and rows.
+pg_statements() {
+  local psql=("$OPCHAT_TEST_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$OPCHAT_TEST_PG_URL")
+  if [ "$1" = reset ]; then
+    "${psql[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+      -c "SELECT pg_stat_statements_reset()" >/dev/null 2>&1 || log "pg_stat_statements: not available"
+    return 0
+  fi
+  "${psql[@]}" -c "SELECT calls, round(total_exec_time::numeric, 1) AS total_ms,
+      round((total_exec_time / calls)::numeric, 3) AS mean_ms, rows,
+      round((100 * total_exec_time / sum(total_exec_time) OVER ())::numeric, 1) AS pct,
+      left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query
+    FROM pg_stat_statements WHERE calls > 0 ORDER BY total_exec_time DESC LIMIT 15" 2>&1
 }
 
 idle_test() {   # idle_test SYSTEM LABEL PORT PID
@@ -665,7 +691,8 @@ fi
 
 # ------------------------------------------------------------------ opchat on PostgreSQL
 if [ "$PG" = 1 ]; then
-  BENCH_PHASE=pg BENCH_CASES="$CASES" timeout 3600 "$ROOT/tests/pg_harness.sh" "$HERE/run-bench.sh" ||
+  BENCH_PHASE=pg BENCH_CASES="$CASES" OPCHAT_PG_STAT_STATEMENTS="${BENCH_PERF:-0}" timeout 3600 \
+    "$ROOT/tests/pg_harness.sh" "$HERE/run-bench.sh" ||
     log "PostgreSQL phase failed (see above); continuing"
 fi
 

@@ -13,6 +13,8 @@
 #   OPCHAT_TEST_PG_CTL   pg_ctl for this cluster, run as its owner with -D preset, so a test can
 #                        `"$OPCHAT_TEST_PG_CTL" stop -m fast` and `"$OPCHAT_TEST_PG_CTL" start -w`
 #                        (the server settings live in the data directory, so a restart keeps them)
+# With OPCHAT_PG_STAT_STATEMENTS=1 the server also loads pg_stat_statements (the benchmark's
+# profiles read it; a database still needs CREATE EXTENSION pg_stat_statements).
 # Exits with CMD's status. Quiet on success apart from CMD's own output; on a set-up failure it
 # prints the server's log. As root (initdb refuses root) the cluster belongs to the `postgres`
 # user that the Debian postgresql package creates.
@@ -90,6 +92,10 @@ synchronous_commit = on
 max_connections = 400
 logging_collector = off
 EOF
+if [[ "${OPCHAT_PG_STAT_STATEMENTS:-0}" == 1 ]]; then
+  printf "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = all\n" \
+    >>"$data/postgresql.conf"
+fi
 run_as_owner "$pg_bin/pg_ctl" -D "$data" -l "$log" -s -w -t 60 start >/dev/null 2>&1 ||
   fail "server did not start"
 run_as_owner "$pg_bin/createdb" -h "$dir" -p "$port" -U "$db_user" opchat_test >>"$log" 2>&1 ||
