@@ -226,10 +226,13 @@ TEST_P(HistoryTest, DataSurvivesRestartAndKill9) {
   EXPECT_EQ(msgs[1].at("msg"), "acknowledged");
 }
 
-// The body with every getUrl's deadline and token left out: they are signed for each answer.
+// The body without what is written for each answer: every getUrl's deadline and token, and
+// the foot's operationTime.
 std::string Unsigned(std::string body) {
   static const std::regex kSignature(R"(e=\d{10}&token=ak:[A-Za-z0-9_=-]{28})");
-  return std::regex_replace(body, kSignature, "e=…");
+  static const std::regex kAnswerTime(R"("operationTime":"[^"]*")");
+  return std::regex_replace(std::regex_replace(body, kSignature, "e=…"), kAnswerTime,
+                            R"("operationTime":"…")");
 }
 
 // Prometheus counter `name` (with its labels) in /metrics, or -1 when absent.
