@@ -40,6 +40,7 @@
 #   BENCH_TIME_LIMIT=3600                          seconds before everything is stopped
 #   OPCHAT_BENCH_STATE=/tmp/opchat-bench           data, node_modules, databases, results
 #   KEEP=1                                         keep request files and logs of the run
+#   OPCHAT_THREADS=N OPCHAT_PAGE_CACHE_MB=N        opchat's [server] threads and [storage] page_cache_mb
 #   BENCH_PERF=1                                   a system-wide `perf record -g` during each measured
 #                                                  case: $RUN/perf/SYSTEM-CASE.data, and where its CPU
 #                                                  went by program and library in SYSTEM-CASE.txt;
