@@ -11,6 +11,7 @@
 #include "api/testing/api_test_bed.hpp"
 #include "common/clock.hpp"
 #include "common/metrics.hpp"
+#include "storage/testing/failing_store.hpp"
 
 namespace opchat {
 namespace {
@@ -117,6 +118,36 @@ TEST_F(HistoryCacheTest, EveryKindOfPageAnswersAsWithoutTheCache) {
   const std::string text = metrics_.Render();
   EXPECT_NE(text.find("opchat_page_cache_lookups_total{outcome=\"hit\"} 5\n"), std::string::npos)
       << text;
+}
+
+TEST_F(HistoryCacheTest, AKeptPageIsAnsweredWithoutReadingItsMessages) {
+  PutChat("c1", NowMillis() - 60'000, "u1", 25, "hello");
+  FailingStore counting(*store_);  // fails nothing here: counts the messages read
+  const ApiSettings settings{"test-host", "400-000", 100, false};
+  Api api(ApiDeps{.store = counting,
+                  .verifier = bed_.verifier(),
+                  .media = media_,
+                  .ids = ids_,
+                  .settings = settings,
+                  .page_cache = &cache_});
+  const std::string page1 = R"({"chatId":"c1","pageNum":1,"pageSize":20})";
+  const std::string first = History(api, page1).body;
+  EXPECT_EQ(counting.messages_read(), 20);
+  const std::string again = History(api, page1).body;
+  EXPECT_EQ(counting.messages_read(), 20) << "the kept page was read again";
+  EXPECT_NE(again.find("\"total\":25"), std::string::npos) << again;
+  EXPECT_NE(again.find("hello 20"), std::string::npos) << again;
+  // The chat itself is still read: a new message shows in the count of the kept page's answer.
+  Message m;
+  m.user_message_id = "late";
+  m.from = "u1";
+  m.to = "kf_1";
+  m.type = "txt";
+  m.msg = "late";
+  m.create_ms = NowMillis();
+  ASSERT_TRUE(store_->AppendMessage(kChannel, "c1", m).ok());
+  EXPECT_NE(History(api, page1).body.find("\"total\":26"), std::string::npos);
+  EXPECT_EQ(counting.messages_read(), 20);
 }
 
 TEST_F(HistoryCacheTest, AChatDeletedAndCreatedAgainUnderItsIdIsNotAnsweredFromTheOld) {

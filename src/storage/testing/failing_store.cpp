@@ -52,7 +52,9 @@ Result<ChatList> FailingStore::ListChats(const ChatFilter& filter) {
 Result<std::vector<Message>> FailingStore::ReadMessages(std::string_view channel,
                                                         std::string_view chat_id, SeqRange range) {
   OPCHAT_ADMIT_(StoreCallKind::kRead);
-  return inner_.ReadMessages(channel, chat_id, range);
+  auto messages = inner_.ReadMessages(channel, chat_id, range);
+  if (messages.ok()) messages_read_ += static_cast<int64_t>(messages->size());
+  return messages;
 }
 Result<AppendOutcome> FailingStore::AppendMessage(std::string_view channel,
                                                   std::string_view chat_id,

@@ -42,6 +42,8 @@ class FailingStore final : public Store {
   int64_t calls() const { return calls_.load(); }
   // Whether the armed failure has been returned.
   bool failed() const { return failed_.load(); }
+  // Messages handed back by ReadMessages since construction: what reads cost in rows.
+  int64_t messages_read() const { return messages_read_.load(); }
 
   Result<Chat> GetChat(std::string_view channel, std::string_view chat_id) override;
   Result<Chat> CreateChat(const Chat& chat) override;
@@ -92,6 +94,7 @@ class FailingStore final : public Store {
   std::atomic<int64_t> calls_{0};
   std::atomic<int64_t> fail_at_{0};  // 0: nothing fails
   std::atomic<bool> failed_{false};
+  std::atomic<int64_t> messages_read_{0};
   // Written by FailNth() only (see the thread-safety note above), read once fail_at_ matched.
   Status failure_;
 };
