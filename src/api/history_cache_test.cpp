@@ -138,14 +138,7 @@ TEST_F(HistoryCacheTest, AKeptPageIsAnsweredWithoutReadingItsMessages) {
   EXPECT_NE(again.find("\"total\":25"), std::string::npos) << again;
   EXPECT_NE(again.find("hello 20"), std::string::npos) << again;
   // The chat itself is still read: a new message shows in the count of the kept page's answer.
-  Message m;
-  m.user_message_id = "late";
-  m.from = "u1";
-  m.to = "kf_1";
-  m.type = "txt";
-  m.msg = "late";
-  m.create_ms = NowMillis();
-  ASSERT_TRUE(store_->AppendMessage(kChannel, "c1", m).ok());
+  PutChat("c1", NowMillis() - 60'000, "u1", 1, "late");
   EXPECT_NE(History(api, page1).body.find("\"total\":26"), std::string::npos);
   EXPECT_EQ(counting.messages_read(), 20);
 }
